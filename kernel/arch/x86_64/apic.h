@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Local APIC (timer, IPIs, EOI) and I/O APIC routing. */
+#ifndef ARCH_APIC_H
+#define ARCH_APIC_H
+
+#include <kernel/types.h>
+
+#define VEC_TIMER 0x20
+#define VEC_IRQ_BASE 0x30 /* ISA/GSI n -> 0x30 + n */
+#define VEC_RESCHED 0xf0
+#define VEC_TLB 0xf1
+#define VEC_STOP 0xf2
+#define VEC_SPURIOUS 0xff
+
+void lapic_init_bsp(void);
+void lapic_init_ap(void);
+u32 lapic_id(void);
+void lapic_eoi(void);
+void lapic_send_ipi(u32 apic_id, u32 vector);
+void lapic_send_init_sipi(u32 apic_id, u32 trampoline_pa);
+void lapic_calibrate(void);
+u64 lapic_measure_tsc_hz(void);
+/* Fire VEC_TIMER on this CPU at monotonic time deadline_ns (0 = never). */
+void lapic_timer_arm(u64 deadline_ns);
+
+void ioapic_init(u64 pa, u32 gsi_base);
+/* Route ISA IRQ irq (after overrides) to vector on the boot CPU. */
+void ioapic_route_isa(u32 irq, u32 vector);
+
+#endif

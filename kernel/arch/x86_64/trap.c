@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interrupt and exception dispatch. User faults become signals (fatal for
+ * now unless a handler is installed: signal delivery lives in
+ * proc/signal.c); kernel faults on user addresses are paged in or fixed up
+ * to -EFAULT; any other kernel fault is a panic with a symbolised
+ * backtrace.
+ */
+#include <kernel/kallsyms.h>
+#include <kernel/printk.h>
+#include "apic.h"
+#include "cpu.h"
+#include "percpu.h"
+#include "trapframe.h"
+#include "mm/uaccess.h"
+#include "mm/vm.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include "sched/sched.h"
+#include "sched/timer.h"
+
+void console_irq(void);
+
+static const char *const exc_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FP", "alignment check",
+	"machine check", "SIMD FP", "virtualization", "control protection",
+};
+
+static void dump_regs(const struct trapframe *tf)
+{
+	kprintf("  rip %016lx rsp %016lx rflags %08lx cs %lx ss %lx",
+		tf->rip, tf->rsp, tf->rflags, tf->cs, tf->ss);
+	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx", tf->rax,
+		tf->rbx, tf->rcx, tf->rdx);
+	kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx", tf->rsi,
+		tf->rdi, tf->rbp, tf->r8);
+	kprintf("  r9  %016lx r10 %016lx r11 %016lx r12 %016lx", tf->r9,
+		tf->r10, tf->r11, tf->r12);
+	kprintf("  r13 %016lx r14 %016lx r15 %016lx", tf->r13, tf->r14,
+		tf->r15);
+}
+
+static __noreturn void kernel_fault(struct trapframe *tf, u64 cr2)
+{
+	const char *name = tf->vector < 32 ? exc_names[tf->vector] : "?";
+	char sym[96];
+
+	kallsyms_format(tf->rip, sym, sizeof(sym));
+	kprintf("kernel fault: %s (vector %lu, error %lx) at %s, cr2 %lx",
+		name ? name : "?", tf->vector, tf->error, sym, cr2);
+	dump_regs(tf);
+	backtrace_from(tf->rip, tf->rbp);
+	panic("fatal kernel exception");
+}
+
+static int exception_signal(u64 vec)
+{
+	switch (vec) {
+	case 0:
+	case 16:
+	case 19:
+		return SIGFPE;
+	case 1:
+	case 3:
+		return SIGTRAP;
+	case 6:
+		return SIGILL;
+	case 12:
+	case 17:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
+static void page_fault(struct trapframe *tf)
+{
+	u64 addr = read_cr2();
+	struct thread *t = current;
+	struct mm *mm = t && t->proc ? t->proc->mm : NULL;
+
+	if (tf->rflags & RFLAGS_IF)
+		irq_enable();
+	if (mm && addr < USER_TOP) {
+		int ret = vm_fault(mm, addr, tf->error);
+		if (!ret)
+			return;
+		if (ret == -ENOMEM && tf_from_user(tf)) {
+			signal_fault(tf, SIGBUS, addr);
+			return;
+		}
+	}
+	if (tf_from_user(tf)) {
+		signal_fault(tf, SIGSEGV, addr);
+		return;
+	}
+	u64 fix = uaccess_fixup(tf->rip);
+	if (fix) {
+		tf->rip = fix;
+		return;
+	}
+	kernel_fault(tf, addr);
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	u64 vec = tf->vector;
+
+	if (vec == 14) {
+		page_fault(tf);
+	} else if (vec < 32) {
+		if (vec == 2 && !tf_from_user(tf))
+			return; /* NMI: nothing to do */
+		if (!tf_from_user(tf))
+			kernel_fault(tf, read_cr2());
+		if (tf->rflags & RFLAGS_IF)
+			irq_enable();
+		signal_fault(tf, exception_signal(vec), tf->rip);
+	} else if (vec == VEC_TIMER) {
+		timer_interrupt();
+		lapic_eoi();
+	} else if (vec == VEC_RESCHED) {
+		this_cpu()->need_resched = true;
+		lapic_eoi();
+	} else if (vec == VEC_TLB) {
+		tlb_ipi_handler();
+		lapic_eoi();
+	} else if (vec == VEC_STOP) {
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	} else if (vec == VEC_IRQ_BASE + 4) {
+		console_irq();
+		lapic_eoi();
+	} else if (vec == VEC_SPURIOUS) {
+		/* no EOI for spurious interrupts */
+	} else {
+		lapic_eoi();
+	}
+	if (tf_from_user(tf))
+		proc_return_to_user(tf);
+}
+
+/* Report a fatal user fault in the style of Linux's segfault line. */
+void fault_report(const struct trapframe *tf, int sig, u64 addr)
+{
+	struct thread *t = current;
+	const char *name = tf->vector < 32 ? exc_names[tf->vector] : "signal";
+
+	kprintf("%s[%d]: %s (%s) at rip %lx sp %lx addr %lx error %lx",
+		t->proc->comm, t->tid, signal_name(sig), name ? name : "?",
+		tf->rip, tf->rsp, addr, tf->error);
+	dump_regs(tf);
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/*
+ * 16550 UART driver (COM1, port 0x3f8). Output is polled; input raises
+ * IRQ 4 once uart_enable_rx_irq() is called and is drained by the console
+ * (fs/console.c). Callers serialise output with the console lock.
+ */
+#include "uart.h"
+#include "arch/x86_64/cpu.h"
+
+#define COM1 0x3f8
+#define UART_THR 0
+#define UART_RBR 0
+#define UART_IER 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_DR 0x01
+#define LSR_THRE 0x20
+
+static bool uart_present;
+
+void uart_init(void)
+{
+	outb(COM1 + UART_IER, 0);
+	outb(COM1 + UART_LCR, 0x80); /* DLAB */
+	outb(COM1 + 0, 1);	     /* 115200 baud */
+	outb(COM1 + 1, 0);
+	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
+	outb(COM1 + UART_FCR, 0xc7); /* FIFO on, cleared */
+	outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 */
+	uart_present = inb(COM1 + UART_LSR) != 0xff;
+}
+
+void uart_putc(char c)
+{
+	if (!uart_present)
+		return;
+	for (int i = 0; i < 100000; i++)
+		if (inb(COM1 + UART_LSR) & LSR_THRE)
+			break;
+	outb(COM1 + UART_THR, c);
+}
+
+int uart_getc(void)
+{
+	if (!uart_present || !(inb(COM1 + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(COM1 + UART_RBR);
+}
+
+void uart_enable_rx_irq(void)
+{
+	outb(COM1 + UART_IER, 0x01);
+}

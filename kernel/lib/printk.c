@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel log and panic. All console output (kernel lines and the program's
+ * writes) goes through console_out() under one lock, which also tracks the
+ * column so a kernel line always starts on a fresh line.
+ */
+#include <kernel/printk.h>
+#include <kernel/spinlock.h>
+#include <kernel/string.h>
+#include "drivers/uart.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "sched/time.h"
+#include "kernel/kallsyms.h"
+#include "kernel/power.h"
+
+int klog_level = LOG_INFO;
+static struct spinlock console_lock = SPINLOCK_INIT;
+static bool at_line_start = true;
+static volatile bool panicking;
+
+static void out_locked(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			uart_putc('\r');
+		uart_putc(s[i]);
+		at_line_start = s[i] == '\n';
+	}
+}
+
+/* Write the program's bytes to the console. */
+void console_out(const char *s, size_t n)
+{
+	u64 f = spin_lock_irqsave(&console_lock);
+	out_locked(s, n);
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
+static void log_line(const char *prefix, const char *msg, size_t n)
+{
+	u64 f = irq_save();
+	if (!panicking)
+		spin_lock(&console_lock);
+	if (!at_line_start)
+		out_locked("\n", 1);
+	out_locked(prefix, strlen(prefix));
+	out_locked(msg, n);
+	if (!n || msg[n - 1] != '\n')
+		out_locked("\n", 1);
+	if (!panicking)
+		spin_unlock(&console_lock);
+	irq_restore(f);
+}
+
+void klog(int level, const char *fmt, ...)
+{
+	char buf[512], prefix[40];
+	va_list ap;
+
+	if (level > klog_level)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	u64 ns = time_boot_ns();
+	snprintf(prefix, sizeof(prefix), "[kiln %4u.%06u] ",
+		 (unsigned)(ns / 1000000000), (unsigned)(ns / 1000 % 1000000));
+	log_line(prefix, buf, n);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	log_line("[kiln] ", buf, n);
+}
+
+/* Print the kernel call chain starting at frame pointer rbp. */
+void backtrace_from(u64 rip, u64 rbp)
+{
+	char sym[96];
+
+	kallsyms_format(rip, sym, sizeof(sym));
+	kprintf("  [<%016lx>] %s", rip, sym);
+	for (int depth = 0; depth < 32 && rbp >= KERNEL_TEXT_MIN; depth++) {
+		u64 *frame = (u64 *)rbp;
+		u64 ret = frame[1];
+		if (ret < KERNEL_TEXT_MIN)
+			break;
+		kallsyms_format(ret, sym, sizeof(sym));
+		kprintf("  [<%016lx>] %s", ret, sym);
+		if (frame[0] <= rbp)
+			break;
+		rbp = frame[0];
+	}
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	u64 rbp;
+
+	irq_disable();
+	bool first = !__atomic_exchange_n(&panicking, true, __ATOMIC_SEQ_CST);
+	if (!first)
+		for (;;)
+			halt();
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	struct percpu *c = this_cpu();
+	kprintf("kernel panic on cpu %u: %s", c ? c->id : 0, buf);
+	__asm__ volatile("movq %%rbp, %0" : "=r"(rbp));
+	backtrace_from((u64)__builtin_return_address(0), rbp);
+	power_off(255);
+}

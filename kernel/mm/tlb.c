@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TLB shootdown. The initiator flushes locally, then (one request at a
+ * time, under tlb_lock) posts the range to every other CPU that has the
+ * address space loaded, sends VEC_TLB and waits for each to acknowledge.
+ * A CPU waiting for tlb_lock serves a request aimed at itself, so two CPUs
+ * shooting down at once cannot deadlock even with interrupts off.
+ */
+#include <kernel/spinlock.h>
+#include "vm.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+
+#define FLUSH_ALL_PAGES 64
+
+static struct spinlock tlb_lock = SPINLOCK_INIT;
+static volatile u64 req_start, req_end; /* tlb_lock */
+static volatile u64 req_targets;	 /* CPUs yet to flush (atomic) */
+
+static void flush_local(u64 start, u64 end)
+{
+	if ((end - start) / PAGE_SIZE > FLUSH_ALL_PAGES) {
+		write_cr3(read_cr3());
+		return;
+	}
+	for (u64 va = start; va < end; va += PAGE_SIZE)
+		invlpg(va);
+}
+
+static void serve_request(u32 cpu)
+{
+	if (!(__atomic_load_n(&req_targets, __ATOMIC_ACQUIRE) & (1UL << cpu)))
+		return;
+	flush_local(req_start, req_end);
+	__atomic_and_fetch(&req_targets, ~(1UL << cpu), __ATOMIC_RELEASE);
+}
+
+void tlb_ipi_handler(void)
+{
+	serve_request(this_cpu()->id);
+}
+
+void tlb_flush_range(struct mm *mm, u64 start, u64 end)
+{
+	u64 f = irq_save();
+	struct percpu *c = this_cpu();
+	u32 self = c->id;
+
+	if (c->loaded_mm == mm)
+		flush_local(start, end);
+	u64 targets = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST) &
+		      ~(1UL << self);
+	if (!targets || ncpus == 1) {
+		irq_restore(f);
+		return;
+	}
+	for (;;) {
+		u32 t = __atomic_load_n(&tlb_lock.next, __ATOMIC_RELAXED);
+		if (t == __atomic_load_n(&tlb_lock.owner, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&tlb_lock.next, &t, t + 1,
+						false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			break;
+		serve_request(self);
+		cpu_relax();
+	}
+	req_start = start;
+	req_end = end;
+	__atomic_store_n(&req_targets, targets, __ATOMIC_RELEASE);
+	for (u32 i = 0; i < ncpus; i++)
+		if (targets & (1UL << i))
+			lapic_send_ipi(cpu_table[i]->apic_id, VEC_TLB);
+	while (__atomic_load_n(&req_targets, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	spin_unlock(&tlb_lock);
+	irq_restore(f);
+}

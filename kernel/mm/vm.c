@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: MIT
+/*
+ * User address spaces (see vm.h): VMA bookkeeping (split, merge, place),
+ * demand paging, and the mechanisms behind mmap, munmap, mprotect, madvise,
+ * mremap and brk. Page-table walks skip absent upper levels, so huge sparse
+ * reservations are cheap to unmap.
+ */
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include "vm.h"
+#include "kheap.h"
+#include "vmm.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+
+#define MMAP_TOP 0x00007f0000000000UL
+#define MMAP_MIN 0x0000000000010000UL
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	mm->pml4 = pt_new_pml4();
+	if (!mm->pml4) {
+		kfree(mm);
+		return NULL;
+	}
+	spin_init(&mm->lock);
+	list_init(&mm->vmas);
+	mm->mmap_top = MMAP_TOP;
+	mm->refcount = 1;
+	return mm;
+}
+
+void vm_cpu_enter(struct mm *mm, u32 cpu)
+{
+	__atomic_or_fetch(&mm->cpumask, 1UL << cpu, __ATOMIC_SEQ_CST);
+}
+
+void vm_cpu_leave(struct mm *mm, u32 cpu)
+{
+	__atomic_and_fetch(&mm->cpumask, ~(1UL << cpu), __ATOMIC_SEQ_CST);
+}
+
+static u64 pte_flags(u32 prot)
+{
+	u64 f = PTE_P | PTE_U;
+
+	if (prot & PROT_WRITE)
+		f |= PTE_W;
+	if (!(prot & PROT_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+/*
+ * Call fn on every present PTE in [start, end), skipping absent tables.
+ * fn returns true to clear the PTE.
+ */
+static void pt_range(struct mm *mm, u64 start, u64 end,
+		     void (*fn)(struct mm *mm, u64 va, u64 *pte, void *arg),
+		     void *arg)
+{
+	u64 va = start;
+
+	while (va < end) {
+		u64 *l4 = P2V(mm->pml4);
+		u64 e4 = l4[(va >> 39) & 511];
+		if (!(e4 & PTE_P)) {
+			va = ALIGN_DOWN(va, 1UL << 39) + (1UL << 39);
+			continue;
+		}
+		u64 *l3 = P2V(e4 & PTE_ADDR);
+		u64 e3 = l3[(va >> 30) & 511];
+		if (!(e3 & PTE_P)) {
+			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
+			continue;
+		}
+		u64 *l2 = P2V(e3 & PTE_ADDR);
+		u64 e2 = l2[(va >> 21) & 511];
+		if (!(e2 & PTE_P)) {
+			va = ALIGN_DOWN(va, 1UL << 21) + (1UL << 21);
+			continue;
+		}
+		u64 *l1 = P2V(e2 & PTE_ADDR);
+		u64 stop = MIN(end, ALIGN_DOWN(va, 1UL << 21) + (1UL << 21));
+		for (; va < stop; va += PAGE_SIZE) {
+			u64 *pte = &l1[(va >> 12) & 511];
+			if (*pte & (PTE_P | PTE_PROTNONE))
+				fn(mm, va, pte, arg);
+		}
+	}
+}
+
+static void zap_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
+{
+	(void)va;
+	(void)arg;
+	page_put(*pte & PTE_ADDR);
+	*pte = 0;
+	mm->rss_pages--;
+}
+
+/* Unmap and release the pages in [start, end); caller flushes TLBs. */
+static void zap_range(struct mm *mm, u64 start, u64 end)
+{
+	pt_range(mm, start, end, zap_fn, NULL);
+}
+
+void mm_put(struct mm *mm)
+{
+	if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	struct vma *v, *n;
+	list_for_each_entry_safe(v, n, &mm->vmas, node)
+	{
+		zap_range(mm, v->start, v->end);
+		list_del(&v->node);
+		kfree(v);
+	}
+	pt_free_user_tables(mm->pml4);
+	pmm_free_order(mm->pml4, 0);
+	kfree(mm);
+}
+
+static struct vma *vma_find(struct mm *mm, u64 addr)
+{
+	struct vma *v;
+
+	list_for_each_entry(v, &mm->vmas, node)
+	{
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+static void vma_insert(struct mm *mm, struct vma *nv)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &mm->vmas)
+	{
+		if (list_entry(pos, struct vma, node)->start > nv->start)
+			break;
+	}
+	list_add_tail(&nv->node, pos);
+}
+
+static bool vma_compatible(struct vma *a, struct vma *b)
+{
+	return a->end == b->start && a->prot == b->prot &&
+	       a->flags == b->flags && !a->file && !b->file;
+}
+
+/* Merge v with its neighbours when they are alike (keeps lists short). */
+static void vma_merge(struct mm *mm, struct vma *v)
+{
+	if (v->node.prev != &mm->vmas) {
+		struct vma *p = list_entry(v->node.prev, struct vma, node);
+		if (vma_compatible(p, v)) {
+			p->end = v->end;
+			list_del(&v->node);
+			kfree(v);
+			v = p;
+		}
+	}
+	if (v->node.next != &mm->vmas) {
+		struct vma *n = list_entry(v->node.next, struct vma, node);
+		if (vma_compatible(v, n)) {
+			v->end = n->end;
+			list_del(&n->node);
+			kfree(n);
+		}
+	}
+}
+
+/* Split v at addr (inside it); v keeps the lower part. */
+static int vma_split(struct vma *v, u64 addr)
+{
+	struct vma *hi = kmalloc(sizeof(*hi));
+
+	if (!hi)
+		return -ENOMEM;
+	*hi = *v;
+	hi->start = addr;
+	if (hi->file)
+		hi->off += addr - v->start;
+	v->end = addr;
+	list_add(&hi->node, &v->node);
+	return 0;
+}
+
+/* Remove VMAs (and pages) in [start, end). */
+static int unmap_locked(struct mm *mm, u64 start, u64 end)
+{
+	struct vma *v, *n;
+
+	list_for_each_entry_safe(v, n, &mm->vmas, node)
+	{
+		if (v->end <= start)
+			continue;
+		if (v->start >= end)
+			break;
+		if (v->start < start) {
+			if (vma_split(v, start))
+				return -ENOMEM;
+			continue; /* the upper part comes next */
+		}
+		if (v->end > end && vma_split(v, end))
+			return -ENOMEM;
+		zap_range(mm, v->start, v->end);
+		list_del(&v->node);
+		kfree(v);
+	}
+	return 0;
+}
+
+static bool range_free(struct mm *mm, u64 start, u64 end)
+{
+	struct vma *v;
+
+	list_for_each_entry(v, &mm->vmas, node)
+	{
+		if (v->start >= end)
+			return true;
+		if (v->end > start)
+			return false;
+	}
+	return true;
+}
+
+/* Highest free gap of len bytes below mm->mmap_top. */
+static u64 find_free_top_down(struct mm *mm, u64 len)
+{
+	u64 top = mm->mmap_top;
+	struct vma *v;
+
+	/* walk from the highest VMA down */
+	for (struct list_head *p = mm->vmas.prev; p != &mm->vmas;
+	     p = p->prev) {
+		v = list_entry(p, struct vma, node);
+		if (v->start >= top)
+			continue;
+		if (v->end <= top && top - v->end >= len)
+			return top - len;
+		top = MIN(top, v->start);
+	}
+	if (top >= MMAP_MIN + len)
+		return top - len;
+	return 0;
+}
+
+int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
+	    enum vm_place place, struct file *file, u64 off, u64 *out)
+{
+	int ret = 0;
+
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len || len > USER_TOP)
+		return -EINVAL;
+	if (place != VM_HINT &&
+	    (!IS_ALIGNED(addr, PAGE_SIZE) || addr + len > USER_TOP ||
+	     addr + len < addr))
+		return -EINVAL;
+	struct vma *v = kzalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	spin_lock(&mm->lock);
+	if (place == VM_HINT) {
+		addr = ALIGN_DOWN(addr, PAGE_SIZE);
+		if (!addr || addr < MMAP_MIN || addr + len > USER_TOP ||
+		    !range_free(mm, addr, addr + len))
+			addr = find_free_top_down(mm, len);
+		if (!addr) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+	} else if (place == VM_FIXED_NOREPLACE) {
+		if (!range_free(mm, addr, addr + len)) {
+			ret = -EEXIST;
+			goto out_free;
+		}
+	} else {
+		ret = unmap_locked(mm, addr, addr + len);
+		if (ret)
+			goto out_free;
+	}
+	v->start = addr;
+	v->end = addr + len;
+	v->prot = prot;
+	v->flags = flags;
+	v->file = file;
+	v->off = off;
+	vma_insert(mm, v);
+	vma_merge(mm, v);
+	spin_unlock(&mm->lock);
+	if (place == VM_FIXED)
+		tlb_flush_range(mm, addr, addr + len);
+	*out = addr;
+	return 0;
+out_free:
+	spin_unlock(&mm->lock);
+	kfree(v);
+	return ret;
+}
+
+int vm_munmap(struct mm *mm, u64 addr, u64 len)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (addr + len > USER_TOP || addr + len < addr)
+		return -EINVAL;
+	spin_lock(&mm->lock);
+	int ret = unmap_locked(mm, addr, addr + len);
+	spin_unlock(&mm->lock);
+	tlb_flush_range(mm, addr, addr + len);
+	return ret;
+}
+
+struct prot_arg {
+	u32 prot;
+};
+
+static void prot_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
+{
+	struct prot_arg *a = arg;
+	u64 flags = pte_flags(a->prot);
+
+	(void)mm;
+	(void)va;
+	if (!(a->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) {
+		/* PROT_NONE keeps the page but makes it inaccessible */
+		*pte = (*pte & ~(PTE_P | PTE_W)) | PTE_NX | PTE_PROTNONE;
+		return;
+	}
+	if (*pte & PTE_COW)
+		flags = (flags & ~PTE_W) | PTE_COW;
+	*pte = (*pte & PTE_ADDR) | flags;
+}
+
+int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
+{
+	struct vma *v;
+	u64 end;
+	int ret = 0;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~7u))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	end = addr + len;
+	if (end > USER_TOP || end < addr)
+		return -ENOMEM;
+	if (!len)
+		return 0;
+	spin_lock(&mm->lock);
+	/* the whole range must be mapped */
+	for (u64 a = addr; a < end;) {
+		v = vma_find(mm, a);
+		if (!v) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		a = v->end;
+	}
+	for (u64 a = addr; a < end;) {
+		v = vma_find(mm, a);
+		if (v->start < a) {
+			if ((ret = vma_split(v, a)))
+				goto out;
+			continue;
+		}
+		if (v->end > end && (ret = vma_split(v, end)))
+			goto out;
+		v->prot = prot;
+		struct prot_arg pa = {prot};
+		pt_range(mm, v->start, v->end, prot_fn, &pa);
+		a = v->end;
+		vma_merge(mm, v);
+	}
+out:
+	spin_unlock(&mm->lock);
+	tlb_flush_range(mm, addr, end);
+	return ret;
+}
+
+int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (addr + len > USER_TOP || addr + len < addr)
+		return -EINVAL;
+	spin_lock(&mm->lock);
+	zap_range(mm, addr, addr + len);
+	spin_unlock(&mm->lock);
+	tlb_flush_range(mm, addr, addr + len);
+	return 0;
+}
+
+struct move_arg {
+	u64 delta;
+	int err;
+};
+
+static void move_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
+{
+	struct move_arg *m = arg;
+	u64 val = *pte;
+
+	*pte = 0;
+	if (pt_map(mm->pml4, va + m->delta, val & PTE_ADDR, val & ~PTE_ADDR)) {
+		page_put(val & PTE_ADDR);
+		mm->rss_pages--;
+		m->err = -ENOMEM;
+	}
+}
+
+int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
+	      bool fixed, u64 new_addr, u64 *out)
+{
+	int ret = 0;
+
+	if (!IS_ALIGNED(old, PAGE_SIZE) || !new_len)
+		return -EINVAL;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (fixed && (!may_move || !IS_ALIGNED(new_addr, PAGE_SIZE) ||
+		      new_addr + new_len > USER_TOP))
+		return -EINVAL;
+	spin_lock(&mm->lock);
+	struct vma *v = vma_find(mm, old);
+	if (!v || old + old_len > v->end || !old_len) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (!fixed && new_len <= old_len) {
+		ret = unmap_locked(mm, old + new_len, old + old_len);
+		*out = old;
+		goto out;
+	}
+	if (!fixed && old + old_len == v->end &&
+	    range_free(mm, v->end, old + new_len) &&
+	    old + new_len <= USER_TOP) {
+		v->end = old + new_len;
+		*out = old;
+		goto out;
+	}
+	if (!may_move) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	u64 dst = new_addr;
+	if (fixed) {
+		ret = unmap_locked(mm, dst, dst + new_len);
+		if (ret)
+			goto out;
+	} else {
+		dst = find_free_top_down(mm, new_len);
+		if (!dst) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	/* carve [old, old+old_len) out as its own VMA and move it */
+	if (v->start < old) {
+		if ((ret = vma_split(v, old)))
+			goto out;
+		v = vma_find(mm, old);
+	}
+	if (v->end > old + old_len && (ret = vma_split(v, old + old_len)))
+		goto out;
+	u64 keep = MIN(old_len, new_len);
+	struct move_arg m = {dst - old, 0};
+	pt_range(mm, old, old + keep, move_fn, &m);
+	zap_range(mm, old + keep, old + old_len);
+	list_del(&v->node);
+	if (v->file)
+		v->off += 0;
+	v->start = dst;
+	v->end = dst + new_len;
+	vma_insert(mm, v);
+	*out = dst;
+	ret = m.err;
+out:
+	spin_unlock(&mm->lock);
+	tlb_flush_range(mm, 0, USER_TOP);
+	return ret;
+}
+
+u64 vm_brk(struct mm *mm, u64 want)
+{
+	spin_lock(&mm->lock);
+	u64 cur = mm->brk;
+	if (want < mm->brk_start)
+		goto out;
+	u64 old_end = ALIGN_UP(cur, PAGE_SIZE);
+	u64 new_end = ALIGN_UP(want, PAGE_SIZE);
+	if (new_end > old_end) {
+		if (!range_free(mm, old_end, new_end) || new_end > MMAP_TOP)
+			goto out;
+		struct vma *v = kzalloc(sizeof(*v));
+		if (!v)
+			goto out;
+		v->start = old_end;
+		v->end = new_end;
+		v->prot = PROT_READ | PROT_WRITE;
+		v->flags = VMA_HEAP;
+		vma_insert(mm, v);
+		vma_merge(mm, v);
+	} else if (new_end < old_end) {
+		unmap_locked(mm, new_end, old_end);
+	}
+	mm->brk = want;
+out:
+	cur = mm->brk;
+	spin_unlock(&mm->lock);
+	return cur;
+}
+
+static int fault_in_locked(struct mm *mm, struct vma *v, u64 va, bool write)
+{
+	u64 *pte = pt_walk(mm->pml4, va, true);
+
+	if (!pte)
+		return -ENOMEM;
+	if (!(*pte & PTE_P) && !(*pte & PTE_PROTNONE)) {
+		paddr_t pa = pmm_alloc_zeroed();
+		if (!pa)
+			return -ENOMEM;
+		*pte = pa | pte_flags(v->prot);
+		mm->rss_pages++;
+		return 0;
+	}
+	if (write && (*pte & PTE_COW)) {
+		paddr_t old = *pte & PTE_ADDR;
+		paddr_t pa = pmm_alloc();
+		if (!pa)
+			return -ENOMEM;
+		memcpy(P2V(pa), P2V(old), PAGE_SIZE);
+		*pte = pa | pte_flags(v->prot);
+		page_put(old);
+		return 1; /* other CPUs may cache the old page: flush */
+	}
+	/* present and allowed: a stale TLB entry; refresh it */
+	u64 flags = pte_flags(v->prot);
+	if (*pte & PTE_COW)
+		flags = (flags & ~PTE_W) | PTE_COW;
+	*pte = (*pte & PTE_ADDR) | flags;
+	invlpg(va);
+	return 0;
+}
+
+int vm_fault(struct mm *mm, u64 addr, u64 err)
+{
+	bool write = err & 2, exec = err & 16;
+	int ret;
+
+	if (addr >= USER_TOP)
+		return -EFAULT;
+	spin_lock(&mm->lock);
+	struct vma *v = vma_find(mm, addr);
+	if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+	    (write && !(v->prot & PROT_WRITE)) ||
+	    (exec && !(v->prot & PROT_EXEC))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = fault_in_locked(mm, v, ALIGN_DOWN(addr, PAGE_SIZE), write);
+out:
+	spin_unlock(&mm->lock);
+	if (ret == 1) {
+		addr = ALIGN_DOWN(addr, PAGE_SIZE);
+		tlb_flush_range(mm, addr, addr + PAGE_SIZE);
+		ret = 0;
+	}
+	return ret;
+}
+
+int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len)
+{
+	const u8 *s = src;
+
+	while (len) {
+		u64 page = ALIGN_DOWN(va, PAGE_SIZE);
+		u64 n = MIN(len, page + PAGE_SIZE - va);
+		spin_lock(&mm->lock);
+		struct vma *v = vma_find(mm, va);
+		u64 *pte = pt_walk(mm->pml4, page, true);
+		int ret = (!v || !pte) ? -EFAULT : 0;
+		if (!ret && !(*pte & PTE_P))
+			ret = fault_in_locked(mm, v, page, false);
+		ret = ret > 0 ? 0 : ret;
+		if (!ret)
+			memcpy((u8 *)P2V(*pte & PTE_ADDR) + (va - page), s, n);
+		spin_unlock(&mm->lock);
+		if (ret)
+			return ret;
+		va += n;
+		s += n;
+		len -= n;
+	}
+	return 0;
+}

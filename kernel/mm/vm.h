@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * User address spaces: a sorted list of VMAs over a private page table.
+ * Anonymous memory is demand-paged (zeroed on first touch), so PROT_NONE /
+ * MAP_NORESERVE reservations cost nothing until used. munmap and
+ * MADV_DONTNEED free pages at once.
+ *
+ * Locking: mm->lock (a spinlock taken with interrupts enabled, so TLB
+ * shootdown IPIs are still served while spinning) guards the VMA list, the
+ * page tables' user half and brk.
+ */
+#ifndef MM_VM_H
+#define MM_VM_H
+
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/types.h>
+
+#define PROT_NONE 0
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+
+#define VMA_SHARED 0x1
+#define VMA_STACK 0x2
+#define VMA_HEAP 0x4
+
+struct file;
+
+struct vma {
+	struct list_head node;
+	u64 start, end; /* [start, end), page-aligned */
+	u32 prot;	/* PROT_* */
+	u32 flags;	/* VMA_* */
+	struct file *file; /* backing file or NULL (anonymous) */
+	u64 off;	   /* file offset of start */
+};
+
+struct mm {
+	paddr_t pml4;
+	struct spinlock lock;
+	struct list_head vmas; /* sorted by start */
+	u64 brk_start, brk;
+	u64 mmap_top;	/* top-down placement starts below this */
+	u64 cpumask;	/* CPUs that have this mm loaded (atomic) */
+	int refcount;	/* atomic */
+	u64 rss_pages;
+};
+
+/* How vm_mmap treats addr. */
+enum vm_place { VM_HINT, VM_FIXED, VM_FIXED_NOREPLACE };
+
+struct mm *mm_create(void);
+void mm_put(struct mm *mm);
+void vm_cpu_enter(struct mm *mm, u32 cpu);
+void vm_cpu_leave(struct mm *mm, u32 cpu);
+
+int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
+	    enum vm_place place, struct file *file, u64 off, u64 *out);
+int vm_munmap(struct mm *mm, u64 addr, u64 len);
+int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot);
+int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len);
+int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
+	      bool fixed, u64 new_addr, u64 *out);
+u64 vm_brk(struct mm *mm, u64 want);
+/* Handle a page fault; 0 if resolved, -EFAULT (SIGSEGV) or -ENOMEM. */
+int vm_fault(struct mm *mm, u64 addr, u64 err);
+/* Copy bytes into mm at va, faulting pages in (used by exec). */
+int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len);
+void tlb_flush_range(struct mm *mm, u64 start, u64 end);
+void tlb_ipi_handler(void);
+
+#endif

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process and thread lifetimes: allocation, the first process, thread exit
+ * (CLONE_CHILD_CLEARTID wake), exit_group, fatal signals, and the checks
+ * made on every return to user mode.
+ */
+#include <kernel/power.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include "proc.h"
+#include "exec.h"
+#include "signal.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "fs/file.h"
+#include "mm/kheap.h"
+#include "mm/uaccess.h"
+#include "mm/vm.h"
+#include "mm/vmm.h"
+#include "sched/futex.h"
+#include "sched/sched.h"
+
+struct process *init_process;
+static int next_tid = 1;
+
+extern char thread_start_user[];
+
+int tid_alloc(void)
+{
+	return __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+}
+
+/* A thread of p with a kernel stack, a zeroed trapframe and FPU state. */
+struct thread *thread_alloc(struct process *p)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->kstack_top = kstack_alloc();
+	t->fpu_alloc = kzalloc(cpu_features.xsave_size + 64);
+	if (!t->kstack_top || !t->fpu_alloc) {
+		if (t->kstack_top)
+			kstack_free(t->kstack_top);
+		kfree(t->fpu_alloc);
+		kfree(t);
+		return NULL;
+	}
+	t->fpu = (void *)ALIGN_UP((u64)t->fpu_alloc, 64);
+	*(u16 *)t->fpu = 0x37f;		     /* FCW */
+	*(u32 *)((u8 *)t->fpu + 24) = 0x1f80; /* MXCSR */
+	t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
+	memset(t->tf, 0, sizeof(*t->tf));
+	t->tf->cs = USER_CS;
+	t->tf->ss = USER_DS;
+	t->tf->rflags = RFLAGS_IF | 0x2;
+	u64 *sp = (u64 *)t->tf;
+	*--sp = (u64)thread_start_user; /* switch_context's ret */
+	*--sp = 0x2;			/* rflags: IF off until iretq */
+	for (int i = 0; i < 6; i++)
+		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
+	t->saved_rsp = (u64)sp;
+	t->proc = p;
+	t->state = T_NEW;
+	list_init(&t->run_node);
+	list_init(&t->proc_node);
+	timer_init(&t->sleep_timer, NULL, t);
+	return t;
+}
+
+void thread_free(struct thread *t)
+{
+	kstack_free(t->kstack_top);
+	kfree(t->fpu_alloc);
+	kfree(t);
+}
+
+struct process *process_alloc(void)
+{
+	struct process *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	spin_init(&p->lock);
+	list_init(&p->threads);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	waitq_init(&p->child_wait);
+	p->umask = 022;
+	strlcpy(p->cwd, "/", sizeof(p->cwd));
+	return p;
+}
+
+/* Attach t to p's thread list. */
+void proc_add_thread(struct process *p, struct thread *t)
+{
+	u64 f = spin_lock_irqsave(&p->lock);
+	list_add_tail(&t->proc_node, &p->threads);
+	p->nthreads++;
+	spin_unlock_irqrestore(&p->lock, f);
+}
+
+int proc_start_init(const char *path, char *const argv[], int argc,
+		    char *const envp[], int envc)
+{
+	struct process *p = process_alloc();
+	if (!p)
+		return -ENOMEM;
+	p->files = fdtable_create();
+	if (!p->files)
+		return -ENOMEM;
+	int ret = fd_install_console(p->files);
+	if (ret)
+		return ret;
+	struct thread *t = thread_alloc(p);
+	if (!t)
+		return -ENOMEM;
+	t->tid = tid_alloc();
+	p->pid = t->tid;
+	p->pgid = p->sid = p->pid;
+	proc_add_thread(p, t);
+	ret = exec_kernel(p, t, path, argv, argc, envp, envc);
+	if (ret)
+		return ret;
+	init_process = p;
+	sched_add(t);
+	return 0;
+}
+
+static int wait_status_to_exit_code(int ws)
+{
+	if ((ws & 0x7f) == 0)
+		return (ws >> 8) & 0xff;
+	return 128 + (ws & 0x7f);
+}
+
+/* The last thread of p is leaving. */
+static __noreturn void process_last_thread_exit(struct process *p)
+{
+	if (p == init_process) {
+		int code = wait_status_to_exit_code(p->exit_status);
+		pr_debug("proc: init exited, status %d", code);
+		power_off(code);
+	}
+	/* Non-init processes arrive with fork (not yet supported). */
+	panic("non-init process exit");
+}
+
+__noreturn void thread_exit(int status)
+{
+	struct thread *t = current;
+	struct process *p = t->proc;
+
+	(void)status;
+	if (t->clear_child_tid) {
+		u32 zero = 0;
+		if (!copy_to_user(t->clear_child_tid, &zero, 4))
+			futex_wake_addr(p->mm, t->clear_child_tid, 1);
+	}
+	u64 f = spin_lock_irqsave(&p->lock);
+	list_del(&t->proc_node);
+	bool last = --p->nthreads == 0;
+	spin_unlock_irqrestore(&p->lock, f);
+	if (last)
+		process_last_thread_exit(p);
+	sched_exit_current();
+}
+
+__noreturn void process_exit(int wait_status)
+{
+	struct thread *t = current, *o;
+	struct process *p = t->proc;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = wait_status;
+	}
+	list_for_each_entry(o, &p->threads, proc_node)
+	{
+		if (o != t) {
+			o->killed = true;
+			sched_wake(o);
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	thread_exit(0);
+}
+
+__noreturn void process_fatal_signal(int sig)
+{
+	process_exit(sig & 0x7f);
+}
+
+void proc_return_to_user(struct trapframe *tf)
+{
+	struct thread *t = current;
+
+	for (;;) {
+		if (READ_ONCE(t->killed))
+			thread_exit(0);
+		if (this_cpu()->need_resched) {
+			schedule();
+			continue;
+		}
+		signal_deliver(tf);
+		break;
+	}
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Processes and threads. A process is an address space, an fd table and
+ * signal dispositions; threads (clone with CLONE_THREAD) share them. Each
+ * thread has a kernel stack with its trapframe at the top and an XSAVE
+ * area for its FPU/SSE/AVX state.
+ *
+ * Locking: proc->lock guards the thread list, signal state and exit state.
+ * Thread scheduling fields are guarded by the scheduler lock (sched.c).
+ */
+#ifndef PROC_PROC_H
+#define PROC_PROC_H
+
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/types.h>
+#include "arch/x86_64/trapframe.h"
+#include "sched/timer.h"
+#include "sched/waitq.h"
+
+struct mm;
+struct fdtable;
+
+enum thread_state {
+	T_NEW,
+	T_RUNNABLE,
+	T_RUNNING,
+	T_SLEEPING,
+	T_DEAD,
+};
+
+#define NSIG 64
+
+struct k_sigaction {
+	u64 handler;
+	u64 flags;
+	u64 restorer;
+	u64 mask;
+};
+
+struct thread {
+	u64 saved_rsp;	      /* switch_context; sched lock */
+	u64 kstack_top;
+	struct trapframe *tf; /* user registers, top of kernel stack */
+	struct process *proc;
+	int tid;
+	enum thread_state state;   /* sched lock */
+	bool wakeup_pending;	   /* sched lock: woken before it blocked */
+	bool killed;		   /* exit_group or fatal signal: leave now */
+	struct list_head run_node; /* run queue; sched lock */
+	struct list_head proc_node; /* proc->threads; proc->lock */
+	void *fpu;		    /* XSAVE area, 64-byte aligned */
+	void *fpu_alloc;
+	u64 fs_base, gs_base;
+	u64 clear_child_tid;
+	u64 robust_list, robust_len;
+	u64 sigmask;		    /* blocked signals */
+	u64 sigpending;		    /* thread-directed pending signals */
+	u64 altstack_sp, altstack_size;
+	u32 altstack_flags;
+	struct ktimer sleep_timer;  /* timeouts of blocking calls */
+	u64 cpu_ns;		    /* CPU time used */
+	u64 run_start_ns;
+	u32 last_cpu;
+	char name[16];
+};
+
+struct process {
+	int pid;
+	struct mm *mm;
+	struct fdtable *files;
+	struct process *parent;
+	struct spinlock lock;
+	struct list_head threads; /* struct thread.proc_node */
+	int nthreads;
+	bool exiting;
+	int exit_status;	  /* wait status (Linux encoding) */
+	struct k_sigaction sigactions[NSIG];
+	u64 sigpending;		  /* process-directed pending signals */
+	struct list_head children;
+	struct list_head sibling;
+	struct waitq child_wait;
+	int pgid, sid;
+	u32 umask;
+	char cwd[256];
+	char comm[16];
+	char exe[256];
+};
+
+extern struct process *init_process;
+
+struct thread *thread_alloc(struct process *p);
+void thread_free(struct thread *t);
+struct process *process_alloc(void);
+int tid_alloc(void);
+
+/* Start the first program from the image; returns a negative errno. */
+int proc_start_init(const char *path, char *const argv[], int argc,
+		    char *const envp[], int envc);
+/* Terminate the calling thread / its whole process. */
+__noreturn void thread_exit(int status);
+__noreturn void process_exit(int wait_status);
+/* Kill the current process for a fatal signal, with a report. */
+__noreturn void process_fatal_signal(int sig);
+/* On the way back to user mode: preemption, kills, signals. */
+void proc_return_to_user(struct trapframe *tf);
+
+#endif

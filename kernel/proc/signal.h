@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signals: numbers, default actions, sending, and fault signals. State is
+ * recorded per process (dispositions, pending) and per thread (mask,
+ * pending, alternate stack).
+ */
+#ifndef PROC_SIGNAL_H
+#define PROC_SIGNAL_H
+
+#include <kernel/types.h>
+#include "arch/x86_64/trapframe.h"
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGSTKFLT 16
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGWINCH 28
+#define SIGIO 29
+#define SIGPWR 30
+#define SIGSYS 31
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+
+#define SA_NOCLDSTOP 0x1
+#define SA_NOCLDWAIT 0x2
+#define SA_SIGINFO 0x4
+#define SA_RESTORER 0x04000000
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+
+#define SIGBIT(s) (1ULL << ((s)-1))
+
+struct process;
+struct thread;
+
+const char *signal_name(int sig);
+/* A synchronous fault in user mode (from trap.c). */
+void signal_fault(struct trapframe *tf, int sig, u64 addr);
+/* Send sig to a process / a thread; 0 or -errno. */
+int signal_send_process(struct process *p, int sig);
+int signal_send_thread(struct thread *t, int sig);
+/* Deliver pending signals on the way back to user mode. */
+void signal_deliver(struct trapframe *tf);
+bool signal_pending(struct thread *t);
+void fault_report(const struct trapframe *tf, int sig, u64 addr);
+
+#endif

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Scheduler mechanism: the global run queue, blocking and waking, and the
+ * context switch with everything a thread owns on the CPU: callee-saved
+ * registers and RFLAGS (switch_context), FPU/SSE/AVX state (XSAVE),
+ * FS/GS bases, CR3 and the kernel stack in the TSS.
+ *
+ * Lock order: any waitq/futex/proc lock -> sched_lock. The lock is held
+ * across switch_context and released by the thread switched to.
+ */
+#include <kernel/printk.h>
+#include <kernel/spinlock.h>
+#include "sched.h"
+#include "time.h"
+#include "timer.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "mm/vm.h"
+#include "mm/vmm.h"
+#include "proc/proc.h"
+
+static struct spinlock sched_lock = SPINLOCK_INIT;
+static LIST_HEAD(runq); /* sched_lock */
+
+void switch_context(u64 *save_rsp, u64 new_rsp);
+void cpu_set_kernel_stack(u64 top);
+
+void sched_init_cpu(struct thread *idle)
+{
+	struct percpu *c = this_cpu();
+
+	c->idle = idle;
+	c->curr = idle;
+	c->is_idle = true;
+	c->loaded_cr3 = read_cr3();
+	idle->state = T_RUNNING;
+}
+
+static void kick_idle_cpu(void)
+{
+	struct percpu *self = this_cpu();
+
+	for (u32 i = 0; i < ncpus; i++) {
+		struct percpu *c = cpu_table[i];
+		if (c && c != self && READ_ONCE(c->is_idle)) {
+			lapic_send_ipi(c->apic_id, VEC_RESCHED);
+			return;
+		}
+	}
+}
+
+void sched_add(struct thread *t)
+{
+	u64 f = spin_lock_irqsave(&sched_lock);
+	t->state = T_RUNNABLE;
+	list_add_tail(&t->run_node, &runq);
+	spin_unlock_irqrestore(&sched_lock, f);
+	kick_idle_cpu();
+}
+
+void sched_wake(struct thread *t)
+{
+	bool kick = false;
+	u64 f = spin_lock_irqsave(&sched_lock);
+
+	if (t->state == T_SLEEPING) {
+		t->state = T_RUNNABLE;
+		list_add_tail(&t->run_node, &runq);
+		kick = true;
+	} else if (t->state != T_DEAD) {
+		t->wakeup_pending = true;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (kick)
+		kick_idle_cpu();
+}
+
+bool sched_has_runnable(void)
+{
+	return !list_empty(&runq);
+}
+
+static void fpu_save(struct thread *t)
+{
+	if (cpu_features.xsave)
+		__asm__ volatile("xsave64 (%0)" ::"r"(t->fpu), "a"(~0u),
+				 "d"(~0u)
+				 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" ::"r"(t->fpu) : "memory");
+}
+
+static void fpu_restore(struct thread *t)
+{
+	if (cpu_features.xsave)
+		__asm__ volatile("xrstor64 (%0)" ::"r"(t->fpu), "a"(~0u),
+				 "d"(~0u)
+				 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(t->fpu) : "memory");
+}
+
+/* Load next's address space on this CPU; the idle thread uses the kernel's. */
+static void switch_mm(struct percpu *c, struct thread *next)
+{
+	struct mm *mm = next->proc ? next->proc->mm : NULL;
+	paddr_t cr3 = mm ? mm->pml4 : kernel_pml4;
+
+	if (c->loaded_mm != mm) {
+		if (c->loaded_mm)
+			vm_cpu_leave(c->loaded_mm, c->id);
+		if (mm)
+			vm_cpu_enter(mm, c->id);
+		c->loaded_mm = mm;
+	}
+	if (c->loaded_cr3 != cr3) {
+		write_cr3(cr3);
+		c->loaded_cr3 = cr3;
+	}
+}
+
+/* Free a thread that died on this CPU, now that we are off its stack. */
+static void reap_prev(struct percpu *c)
+{
+	struct thread *dead = c->prev_dead;
+
+	if (dead) {
+		c->prev_dead = NULL;
+		thread_free(dead);
+	}
+}
+
+/* Pick the next thread and switch to it; sched_lock held. */
+static void switch_locked(void)
+{
+	struct percpu *c = this_cpu();
+	struct thread *prev = c->curr, *next;
+	u64 now = time_boot_ns();
+
+	if (!list_empty(&runq)) {
+		next = list_first_entry(&runq, struct thread, run_node);
+		list_del(&next->run_node);
+	} else if (prev->state == T_RUNNING) {
+		return;
+	} else {
+		next = c->idle;
+	}
+	if (prev != c->idle)
+		prev->cpu_ns += now - prev->run_start_ns;
+	next->state = T_RUNNING;
+	next->run_start_ns = now;
+	next->last_cpu = c->id;
+	if (next == prev)
+		return;
+	if (prev != c->idle && prev->state != T_DEAD)
+		fpu_save(prev);
+	if (next != c->idle) {
+		fpu_restore(next);
+		wrmsr(MSR_FS_BASE, next->fs_base);
+		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+		cpu_set_kernel_stack(next->kstack_top);
+		c->slice_end_ns = now + SLICE_NS;
+	}
+	switch_mm(c, next);
+	c->curr = next;
+	WRITE_ONCE(c->is_idle, next == c->idle);
+	if (prev->state == T_DEAD)
+		c->prev_dead = prev;
+	switch_context(&prev->saved_rsp, next->saved_rsp);
+	reap_prev(this_cpu());
+}
+
+void schedule(void)
+{
+	struct percpu *c;
+	u64 f = spin_lock_irqsave(&sched_lock);
+
+	c = this_cpu();
+	c->need_resched = false;
+	struct thread *cur = c->curr;
+	if (cur->state == T_RUNNING && cur != c->idle) {
+		cur->state = T_RUNNABLE;
+		list_add_tail(&cur->run_node, &runq);
+	}
+	switch_locked();
+	spin_unlock_irqrestore(&sched_lock, f);
+	timer_rearm();
+}
+
+void sched_block(void)
+{
+	u64 f = spin_lock_irqsave(&sched_lock);
+	struct thread *cur = current;
+
+	if (cur->wakeup_pending) {
+		cur->wakeup_pending = false;
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
+	cur->state = T_SLEEPING;
+	switch_locked();
+	cur->wakeup_pending = false;
+	spin_unlock_irqrestore(&sched_lock, f);
+	timer_rearm();
+}
+
+/* First code a new thread runs after its first switch (entry.S). */
+void sched_tail(void)
+{
+	reap_prev(this_cpu());
+	spin_unlock(&sched_lock);
+	timer_rearm();
+}
+
+__noreturn void sched_exit_current(void)
+{
+	irq_disable();
+	spin_lock(&sched_lock);
+	current->state = T_DEAD;
+	switch_locked();
+	panic("dead thread rescheduled");
+}
+
+void sched_yield_cpu(void)
+{
+	if (sched_has_runnable())
+		schedule();
+}
+
+bool thread_interrupted(struct thread *t)
+{
+	return READ_ONCE(t->killed);
+}
+
+__noreturn void sched_idle_loop(void)
+{
+	for (;;) {
+		irq_disable();
+		if (!list_empty(&runq)) {
+			irq_enable();
+			schedule();
+			continue;
+		}
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}
+
+/* Save the live FPU registers of the current thread into its area. */
+void fpu_save_current(void)
+{
+	u64 f = irq_save();
+	fpu_save(current);
+	irq_restore(f);
+}

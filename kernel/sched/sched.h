@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler: one global run queue (round robin, 10 ms slices) shared
+ * by all vCPUs, guarded by sched_lock; idle vCPUs halt and are woken by an
+ * IPI when work arrives. Threads block with sched_block() and are made
+ * runnable with sched_wake(); a wake that comes before the block is
+ * remembered, so check-then-block races lose nothing.
+ */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+
+#include <kernel/types.h>
+
+struct thread;
+
+#define SLICE_NS 10000000ULL
+
+void sched_init_cpu(struct thread *idle);
+void sched_add(struct thread *t);
+void sched_wake(struct thread *t);
+void sched_block(void);
+void schedule(void);
+__noreturn void sched_idle_loop(void);
+/* Switch away from a dying thread for good. */
+__noreturn void sched_exit_current(void);
+bool sched_has_runnable(void);
+void sched_yield_cpu(void);
+/* True if the current thread must stop waiting (killed or signalled). */
+bool thread_interrupted(struct thread *t);
+
+#endif

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Clocks. TSC frequency comes from the hypervisor CPUID leaf 0x40000010
+ * when present, else CPUID 0x15, else a 10 ms PIT channel 2 measurement.
+ * A global high-water mark makes clock_monotonic_ns() monotonic across
+ * CPUs even if TSCs were slightly skewed.
+ */
+#include <kernel/printk.h>
+#include "time.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+
+static u64 tsc_at_boot;
+static u64 tsc_freq;
+static u64 ns_mult; /* ns = (tsc_delta * ns_mult) >> 32 */
+static u64 mono_high_water;
+static u64 realtime_boot_ns;
+
+static u64 cpuid_tsc_hz(void)
+{
+	u32 a, b, c, d;
+
+	if (cpu_features.hypervisor) {
+		cpuid(0x40000000, 0, &a, &b, &c, &d);
+		if (a >= 0x40000010) {
+			cpuid(0x40000010, 0, &a, &b, &c, &d);
+			if (a)
+				return (u64)a * 1000;
+		}
+	}
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 0x15) {
+		cpuid(0x15, 0, &a, &b, &c, &d);
+		if (a && b && c)
+			return (u64)c * b / a;
+	}
+	return 0;
+}
+
+/* Measure the TSC against 10 ms of PIT channel 2; 0 if there is no PIT. */
+static u64 pit_tsc_hz(void)
+{
+	const u32 count = 1193182 / 100;
+
+	if (inb(0x61) == 0xff)
+		return 0; /* no PIT / port B (microvm, Firecracker) */
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+	outb(0x43, 0xb0); /* channel 2, lo/hi, mode 0 */
+	outb(0x42, count & 0xff);
+	outb(0x42, count >> 8);
+	u64 t0 = rdtsc();
+	for (u64 spins = 0; !(inb(0x61) & 0x20); spins++)
+		if (spins > 100000000ULL)
+			return 0;
+	u64 hz = (rdtsc() - t0) * 100;
+	return hz < 50000000ULL ? 0 : hz; /* implausible: no working PIT */
+}
+
+static int bcd(int v, bool is_bcd)
+{
+	return is_bcd ? (v & 0xf) + (v >> 4) * 10 : v;
+}
+
+static int cmos_read(int reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static s64 days_from_civil(s64 y, int m, int d)
+{
+	y -= m <= 2;
+	s64 era = (y >= 0 ? y : y - 399) / 400;
+	s64 yoe = y - era * 400;
+	s64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	s64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static u64 rtc_read_epoch(void)
+{
+	int sec, min, hour, day, mon, year, cent, status;
+
+	while (cmos_read(0x0a) & 0x80)
+		cpu_relax();
+	sec = cmos_read(0x00);
+	min = cmos_read(0x02);
+	hour = cmos_read(0x04);
+	day = cmos_read(0x07);
+	mon = cmos_read(0x08);
+	year = cmos_read(0x09);
+	cent = cmos_read(0x32);
+	status = cmos_read(0x0b);
+	bool is_bcd = !(status & 0x04);
+	sec = bcd(sec, is_bcd);
+	min = bcd(min, is_bcd);
+	hour = bcd(hour & 0x7f, is_bcd) + ((hour & 0x80) && !(status & 2) ? 12 : 0);
+	day = bcd(day, is_bcd);
+	mon = bcd(mon, is_bcd);
+	year = bcd(year, is_bcd) + (cent ? bcd(cent, is_bcd) * 100 : 2000);
+	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+		return 0;
+	return (u64)(days_from_civil(year, mon, day) * 86400 + hour * 3600 +
+		     min * 60 + sec);
+}
+
+void time_init(void)
+{
+	tsc_freq = cpuid_tsc_hz();
+	const char *src = "cpuid";
+	if (!tsc_freq) {
+		tsc_freq = pit_tsc_hz();
+		src = "pit";
+	}
+	if (!tsc_freq) {
+		tsc_freq = lapic_measure_tsc_hz();
+		src = "lapic";
+	}
+	if (!tsc_freq) {
+		tsc_freq = 1000000000ULL;
+		src = "guess";
+	}
+	ns_mult = (NSEC_PER_SEC << 32) / tsc_freq;
+	tsc_at_boot = rdtsc();
+	realtime_boot_ns = rtc_read_epoch() * NSEC_PER_SEC;
+	pr_info("time: tsc %lu kHz (%s), rtc epoch %lu", tsc_freq / 1000, src,
+		realtime_boot_ns / NSEC_PER_SEC);
+}
+
+u64 time_boot_ns(void)
+{
+	if (!ns_mult)
+		return 0;
+	u64 d = rdtsc() - tsc_at_boot;
+	if ((s64)d < 0)
+		return 0;
+	return (u64)(((unsigned __int128)d * ns_mult) >> 32);
+}
+
+u64 clock_monotonic_ns(void)
+{
+	u64 now = time_boot_ns();
+	u64 hw = __atomic_load_n(&mono_high_water, __ATOMIC_RELAXED);
+
+	while (now > hw) {
+		if (__atomic_compare_exchange_n(&mono_high_water, &hw, now,
+						true, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return now;
+	}
+	return hw;
+}
+
+u64 clock_realtime_ns(void)
+{
+	return realtime_boot_ns + clock_monotonic_ns();
+}
+
+void time_delay_us(u64 us)
+{
+	u64 end = time_boot_ns() + us * 1000;
+
+	while (time_boot_ns() < end)
+		cpu_relax();
+}
+
+u64 tsc_hz(void)
+{
+	return tsc_freq;
+}

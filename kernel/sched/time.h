@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Time. The monotonic clock counts nanoseconds since boot from the TSC
+ * (calibrated against the PIT, or taken from the hypervisor) and never goes
+ * backwards, even across vCPUs. The realtime clock is the CMOS RTC read at
+ * boot plus the monotonic clock.
+ */
+#ifndef SCHED_TIME_H
+#define SCHED_TIME_H
+
+#include <kernel/types.h>
+
+#define NSEC_PER_SEC 1000000000UL
+
+void time_init(void);
+/* Nanoseconds since boot; 0 before time_init. */
+u64 time_boot_ns(void);
+/* Like time_boot_ns but never less than any value returned before. */
+u64 clock_monotonic_ns(void);
+u64 clock_realtime_ns(void);
+void time_delay_us(u64 us);
+u64 tsc_hz(void);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/* futex(2): decode the operation and timeout; mechanism in sched/futex.c. */
+#include "syscall.h"
+#include "arch/x86_64/percpu.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "sched/futex.h"
+#include "sched/time.h"
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+
+struct timespec {
+	s64 sec;
+	s64 nsec;
+};
+
+/* Convert a user timeout to a monotonic deadline (0 = none). */
+static int get_deadline(u64 uts, bool absolute, bool realtime, u64 *out)
+{
+	struct timespec ts;
+
+	*out = 0;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	if (ts.sec > (1LL << 33))
+		ts.sec = 1LL << 33;
+	u64 ns = ts.sec * NSEC_PER_SEC + ts.nsec;
+	u64 mono = clock_monotonic_ns();
+	if (!absolute) {
+		*out = mono + ns;
+	} else {
+		u64 now = realtime ? clock_realtime_ns() : mono;
+		*out = ns > now ? mono + (ns - now) : mono;
+	}
+	if (!*out)
+		*out = 1;
+	return 0;
+}
+
+long sys_futex(u64 uaddr, u64 op, u64 val, u64 uts, u64 uaddr2, u64 val3)
+{
+	struct mm *mm = current->proc->mm;
+	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	bool realtime = op & FUTEX_CLOCK_REALTIME;
+	u64 deadline;
+	int ret;
+
+	if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT)
+		return -ENOSYS;
+	switch (cmd) {
+	case FUTEX_WAIT:
+		ret = get_deadline(uts, false, false, &deadline);
+		return ret ? ret
+			   : futex_wait(mm, uaddr, (u32)val, deadline,
+					FUTEX_BITSET_ANY);
+	case FUTEX_WAIT_BITSET:
+		if (!(u32)val3)
+			return -EINVAL;
+		ret = get_deadline(uts, true, realtime, &deadline);
+		return ret ? ret
+			   : futex_wait(mm, uaddr, (u32)val, deadline,
+					(u32)val3);
+	case FUTEX_WAKE:
+		return futex_wake(mm, uaddr, (int)val, FUTEX_BITSET_ANY);
+	case FUTEX_WAKE_BITSET:
+		if (!(u32)val3)
+			return -EINVAL;
+		return futex_wake(mm, uaddr, (int)val, (u32)val3);
+	case FUTEX_REQUEUE:
+		return futex_requeue(mm, uaddr, (int)val, uaddr2, (int)uts,
+				     false, 0);
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(mm, uaddr, (int)val, uaddr2, (int)uts,
+				     true, (u32)val3);
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(mm, uaddr, (int)val, uaddr2, (int)uts,
+				     (u32)val3);
+	}
+	return -ENOSYS;
+}

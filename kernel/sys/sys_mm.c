@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/* Memory syscalls: decode flags and check arguments; mechanism in mm/vm.c. */
+#include <kernel/printk.h>
+#include "syscall.h"
+#include "arch/x86_64/percpu.h"
+#include "mm/vm.h"
+#include "proc/proc.h"
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x100
+#define MAP_DENYWRITE 0x800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_HUGETLB 0x40000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+
+static struct mm *mm(void)
+{
+	return current->proc->mm;
+}
+
+long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
+{
+	u32 type = flags & MAP_TYPE;
+	u64 out;
+
+	if (type != MAP_SHARED && type != MAP_PRIVATE &&
+	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~7u)
+		return -EINVAL;
+	if (!len || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		static bool warned;
+		if (!warned) {
+			warned = true;
+			pr_warn("mmap: file mappings not supported yet (fd %d)",
+				(int)fd);
+		}
+		return -ENODEV;
+	}
+	enum vm_place place = VM_HINT;
+	if (flags & MAP_FIXED_NOREPLACE)
+		place = VM_FIXED_NOREPLACE;
+	if (flags & MAP_FIXED)
+		place = VM_FIXED;
+	u32 vflags = (type == MAP_PRIVATE) ? 0 : VMA_SHARED;
+	if (flags & MAP_GROWSDOWN)
+		vflags |= VMA_STACK;
+	int ret = vm_mmap(mm(), addr, len, prot, vflags, place, NULL, 0, &out);
+	return ret ? ret : (long)out;
+}
+
+long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return vm_munmap(mm(), addr, len);
+}
+
+long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	/* PROT_GROWSDOWN/UP (0x01000000/0x02000000) are accepted and ignored */
+	return vm_mprotect(mm(), addr, len, prot & ~0x03000000UL);
+}
+
+long sys_brk(u64 want, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return vm_brk(mm(), want);
+}
+
+long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		return vm_madvise_dontneed(mm(), addr, len);
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case 9:	 /* MADV_REMOVE */
+	case 10: /* MADV_DONTFORK */
+	case 11: /* MADV_DOFORK */
+	case 12: /* MADV_MERGEABLE */
+	case 13: /* MADV_UNMERGEABLE */
+	case 14: /* MADV_HUGEPAGE */
+	case 15: /* MADV_NOHUGEPAGE */
+	case 16: /* MADV_DONTDUMP */
+	case 17: /* MADV_DODUMP */
+		return 0; /* hints: no effect on semantics */
+	}
+	return -EINVAL;
+}
+
+long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr,
+		u64 a5)
+{
+	(void)a5;
+	u64 out;
+
+	if (flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED | 4))
+		return -EINVAL;
+	int ret = vm_mremap(mm(), old, old_len, new_len,
+			    flags & MREMAP_MAYMOVE, flags & MREMAP_FIXED,
+			    new_addr, &out);
+	return ret ? ret : (long)out;
+}

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process and thread syscalls: identity, exit, clone/clone3 (threads),
+ * TLS, robust lists, limits, uname, prctl, scheduling and randomness.
+ */
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include "syscall.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "drivers/random.h"
+#include "fs/file.h"
+#include "mm/pmm.h"
+#include "mm/uaccess.h"
+#include "mm/vm.h"
+#include "proc/proc.h"
+#include "sched/sched.h"
+#include "sched/time.h"
+
+#define CLONE_VM 0x00000100
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_PIDFD 0x00001000
+#define CLONE_VFORK 0x00004000
+#define CLONE_PARENT 0x00008000
+#define CLONE_THREAD 0x00010000
+#define CLONE_SYSVSEM 0x00040000
+#define CLONE_SETTLS 0x00080000
+#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID 0x01000000
+
+void fpu_save_current(void);
+void proc_add_thread(struct process *p, struct thread *t);
+
+static struct process *self(void)
+{
+	return current->proc;
+}
+
+long sys_getpid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return self()->pid;
+}
+
+long sys_gettid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return current->tid;
+}
+
+long sys_getppid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return self()->parent ? self()->parent->pid : 0;
+}
+
+#define ID_SYSCALL(name)                                                       \
+	long sys_##name(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)        \
+	{                                                                      \
+		(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;    \
+		return 0;                                                      \
+	}
+/* Kiln runs everything as root: uid and gid are 0. */
+ID_SYSCALL(getuid)
+ID_SYSCALL(geteuid)
+ID_SYSCALL(getgid)
+ID_SYSCALL(getegid)
+
+long sys_exit(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct process *p = self();
+	u64 f = spin_lock_irqsave(&p->lock);
+	bool last = p->nthreads == 1;
+	if (last && !p->exiting)
+		p->exit_status = (code & 0xff) << 8;
+	spin_unlock_irqrestore(&p->lock, f);
+	thread_exit((int)code);
+}
+
+long sys_exit_group(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	process_exit((code & 0xff) << 8);
+}
+
+struct clone_args {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+static long do_clone(const struct clone_args *ca)
+{
+	u64 flags = ca->flags;
+	struct process *p = self();
+	const u64 thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+
+	if ((flags & thread_flags) != thread_flags) {
+		static bool warned;
+		if (!warned) {
+			warned = true;
+			pr_warn("clone: new processes (fork) not supported yet "
+				"(flags %lx)",
+				flags);
+		}
+		return -ENOSYS;
+	}
+	if (flags & (CLONE_VFORK | CLONE_PIDFD))
+		return -EINVAL;
+	struct thread *t = thread_alloc(p);
+	if (!t)
+		return -ENOMEM;
+	t->tid = tid_alloc();
+	*t->tf = *current->tf;
+	t->tf->rax = 0;
+	if (ca->stack)
+		t->tf->rsp = ca->stack + ca->stack_size;
+	fpu_save_current();
+	memcpy(t->fpu, current->fpu, cpu_features.xsave_size);
+	t->fs_base = (flags & CLONE_SETTLS) ? ca->tls : current->fs_base;
+	t->gs_base = current->gs_base;
+	t->sigmask = current->sigmask;
+	memcpy(t->name, current->name, sizeof(t->name));
+	if ((flags & CLONE_PARENT_SETTID) &&
+	    put_user((u32)t->tid, ca->parent_tid)) {
+		thread_free(t);
+		return -EFAULT;
+	}
+	if ((flags & CLONE_CHILD_SETTID) &&
+	    put_user((u32)t->tid, ca->child_tid)) {
+		thread_free(t);
+		return -EFAULT;
+	}
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = ca->child_tid;
+	int tid = t->tid;
+	proc_add_thread(p, t);
+	sched_add(t);
+	return tid;
+}
+
+long sys_clone(u64 flags, u64 stack, u64 ptid, u64 ctid, u64 tls, u64 a5)
+{
+	(void)a5;
+	struct clone_args ca = {.flags = flags & ~0xffUL,
+				.exit_signal = flags & 0xff,
+				.stack = stack,
+				.parent_tid = ptid,
+				.child_tid = ctid,
+				.tls = tls};
+	return do_clone(&ca);
+}
+
+long sys_clone3(u64 uargs, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct clone_args ca = {0};
+
+	if (size < 64 || size > 4096)
+		return -EINVAL;
+	if (copy_from_user(&ca, uargs, MIN(size, sizeof(ca))))
+		return -EFAULT;
+	if (ca.set_tid || ca.set_tid_size || ca.cgroup)
+		return -EINVAL;
+	if (ca.stack && !ca.stack_size)
+		return -EINVAL;
+	return do_clone(&ca);
+}
+
+long sys_set_tid_address(u64 addr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	current->clear_child_tid = addr;
+	return current->tid;
+}
+
+long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (len != 24)
+		return -EINVAL;
+	current->robust_list = head;
+	current->robust_len = len;
+	return 0;
+}
+
+long sys_get_robust_list(u64 tid, u64 uhead, u64 ulen, u64 a3, u64 a4,
+			 u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (tid && (int)tid != current->tid)
+		return -ESRCH;
+	if (put_user(current->robust_list, uhead) ||
+	    put_user(current->robust_len, ulen))
+		return -EFAULT;
+	return 0;
+}
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		current->fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_SET_GS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		current->gs_base = addr;
+		wrmsr(MSR_KERNEL_GS_BASE, addr);
+		return 0;
+	case ARCH_GET_FS:
+		return put_user(current->fs_base, addr);
+	case ARCH_GET_GS:
+		return put_user(current->gs_base, addr);
+	}
+	return -EINVAL;
+}
+
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0UL)
+
+struct rlimit {
+	u64 cur, max;
+};
+
+static struct rlimit rlimits[RLIM_NLIMITS];
+static bool rlimits_ready;
+
+static void rlimits_init(void)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		rlimits[i] = (struct rlimit){RLIM_INFINITY, RLIM_INFINITY};
+	rlimits[RLIMIT_STACK] = (struct rlimit){8UL << 20, RLIM_INFINITY};
+	rlimits[RLIMIT_NOFILE] = (struct rlimit){FD_MAX_DEFAULT, FD_MAX_DEFAULT};
+	rlimits[6] = (struct rlimit){4096, 4096};	   /* NPROC */
+	rlimits[8] = (struct rlimit){8UL << 20, 8UL << 20}; /* MEMLOCK */
+	rlimits[11] = (struct rlimit){4096, 4096};	   /* SIGPENDING */
+	rlimits[12] = (struct rlimit){819200, 819200};	   /* MSGQUEUE */
+	rlimits[13] = (struct rlimit){0, 0};		   /* NICE */
+	rlimits[14] = (struct rlimit){0, 0};		   /* RTPRIO */
+	rlimits_ready = true;
+}
+
+long sys_prlimit64(u64 pid, u64 res, u64 unew, u64 uold, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	if (pid && (int)pid != self()->pid)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (!rlimits_ready)
+		rlimits_init();
+	if (uold && copy_to_user(uold, &rlimits[res], sizeof(struct rlimit)))
+		return -EFAULT;
+	if (unew) {
+		struct rlimit r;
+		if (copy_from_user(&r, unew, sizeof(r)))
+			return -EFAULT;
+		if (r.cur > r.max)
+			return -EINVAL;
+		if (res == RLIMIT_NOFILE && r.max > FD_MAX_DEFAULT)
+			return -EPERM;
+		rlimits[res] = r;
+	}
+	return 0;
+}
+
+long sys_getrlimit(u64 res, u64 uold, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_prlimit64(0, res, 0, uold, 0, 0);
+}
+
+long sys_setrlimit(u64 res, u64 unew, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_prlimit64(0, res, unew, 0, 0, 0);
+}
+
+const char *kiln_hostname = "kiln.local";
+
+long sys_uname(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	char u[6][65];
+
+	memset(u, 0, sizeof(u));
+	strlcpy(u[0], "Linux", 65);
+	strlcpy(u[1], kiln_hostname, 65);
+	strlcpy(u[2], "6.1.0-kiln", 65);
+	strlcpy(u[3], "#1 SMP Kiln", 65);
+	strlcpy(u[4], "x86_64", 65);
+	strlcpy(u[5], "(none)", 65);
+	return copy_to_user(ubuf, u, sizeof(u));
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_VMA 0x53564d41
+
+long sys_prctl(u64 opt, u64 arg2, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	char name[16];
+
+	switch (opt) {
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, arg2, sizeof(name)) < 0) {
+			/* longer names are truncated, as on Linux */
+			if (copy_from_user(name, arg2, sizeof(name) - 1))
+				return -EFAULT;
+		}
+		name[15] = 0;
+		memcpy(current->name, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user(arg2, current->name, 16);
+	case PR_SET_PDEATHSIG:
+	case PR_SET_DUMPABLE:
+	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_VMA:
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return put_user((int)0, arg2);
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_GET_NO_NEW_PRIVS:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+struct sysinfo {
+	s64 uptime;
+	u64 loads[3];
+	u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	u16 procs, pad;
+	u32 pad2;
+	u64 totalhigh, freehigh;
+	u32 mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct sysinfo) == 112, "sysinfo");
+
+long sys_sysinfo(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct sysinfo si = {0};
+
+	si.uptime = clock_monotonic_ns() / NSEC_PER_SEC;
+	si.totalram = pmm_total_pages() * PAGE_SIZE;
+	si.freeram = pmm_free_pages() * PAGE_SIZE;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user(ubuf, &si, sizeof(si));
+}
+
+long sys_umask(u64 mask, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	u32 old = self()->umask;
+	self()->umask = mask & 0777;
+	return old;
+}
+
+long sys_getpgrp(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return self()->pgid;
+}
+
+long sys_getpgid(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (pid && (int)pid != self()->pid)
+		return -ESRCH;
+	return self()->pgid;
+}
+
+long sys_setpgid(u64 pid, u64 pgid, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (pid && (int)pid != self()->pid)
+		return -ESRCH;
+	if ((s64)pgid < 0)
+		return -EINVAL;
+	self()->pgid = pgid ? (int)pgid : self()->pid;
+	return 0;
+}
+
+long sys_getsid(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (pid && (int)pid != self()->pid)
+		return -ESRCH;
+	return self()->sid;
+}
+
+long sys_setsid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct process *p = self();
+
+	if (p->pgid == p->pid)
+		return -EPERM; /* already a group leader */
+	p->sid = p->pgid = p->pid;
+	return p->sid;
+}
+
+long sys_wait4(u64 pid, u64 ustatus, u64 options, u64 ru, u64 a4, u64 a5)
+{
+	(void)pid, (void)ustatus, (void)options, (void)ru, (void)a4, (void)a5;
+	return -ECHILD;
+}
+
+long sys_rseq(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return -ENOSYS; /* glibc and musl run without restartable sequences */
+}
+
+long sys_sched_yield(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	sched_yield_cpu();
+	return 0;
+}
+
+long sys_sched_getaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4,
+			   u64 a5)
+{
+	(void)pid, (void)a3, (void)a4, (void)a5;
+	u8 mask[MAX_CPUS / 8] = {0};
+	size_t need = sizeof(u64);
+
+	if (len < need || (len & (sizeof(u64) - 1)))
+		return -EINVAL;
+	for (u32 i = 0; i < ncpus; i++)
+		mask[i / 8] |= 1 << (i % 8);
+	if (clear_user(umask, len) || copy_to_user(umask, mask, MIN(len, sizeof(mask))))
+		return -EFAULT;
+	return MIN(len, sizeof(mask));
+}
+
+long sys_sched_setaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4,
+			   u64 a5)
+{
+	(void)pid, (void)len, (void)umask, (void)a3, (void)a4, (void)a5;
+	return 0; /* accepted; every thread may run on every vCPU */
+}
+
+long sys_getcpu(u64 ucpu, u64 unode, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	u32 cpu = this_cpu()->id, node = 0;
+
+	if (ucpu && put_user(cpu, ucpu))
+		return -EFAULT;
+	if (unode && put_user(node, unode))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getrandom(u64 ubuf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	u8 tmp[256];
+	u64 done = 0;
+
+	if (flags & ~7UL)
+		return -EINVAL;
+	if (len > 33554431)
+		len = 33554431;
+	while (done < len) {
+		u64 k = MIN(len - done, sizeof(tmp));
+		random_bytes(tmp, k);
+		if (copy_to_user(ubuf + done, tmp, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+	}
+	return done;
+}

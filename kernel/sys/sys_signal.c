@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/* Signal syscalls: dispositions, masks, alternate stacks, sending. */
+#include <kernel/string.h>
+#include "syscall.h"
+#include "arch/x86_64/percpu.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+
+static const u64 unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
+
+long sys_rt_sigaction(u64 sig, u64 uact, u64 uold, u64 size, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	struct process *p = current->proc;
+	struct k_sigaction act;
+
+	if (size != 8 || sig < 1 || sig > NSIG)
+		return -EINVAL;
+	if (uact && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (uact && copy_from_user(&act, uact, sizeof(act)))
+		return -EFAULT;
+	u64 f = spin_lock_irqsave(&p->lock);
+	struct k_sigaction old = p->sigactions[sig - 1];
+	if (uact) {
+		act.mask &= ~unblockable;
+		p->sigactions[sig - 1] = act;
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	if (uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigprocmask(u64 how, u64 uset, u64 uold, u64 size, u64 a4,
+			u64 a5)
+{
+	(void)a4, (void)a5;
+	u64 set, old = current->sigmask;
+
+	if (size != 8)
+		return -EINVAL;
+	if (uset) {
+		if (copy_from_user(&set, uset, 8))
+			return -EFAULT;
+		switch (how) {
+		case SIG_BLOCK:
+			current->sigmask |= set;
+			break;
+		case SIG_UNBLOCK:
+			current->sigmask &= ~set;
+			break;
+		case SIG_SETMASK:
+			current->sigmask = set;
+			break;
+		default:
+			return -EINVAL;
+		}
+		current->sigmask &= ~unblockable;
+	}
+	if (uold && copy_to_user(uold, &old, 8))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigreturn(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return -ENOSYS;
+}
+
+struct stack_t {
+	u64 sp;
+	s32 flags;
+	s32 pad;
+	u64 size;
+};
+
+long sys_sigaltstack(u64 uss, u64 uold, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct thread *t = current;
+	struct stack_t old = {t->altstack_sp, (s32)t->altstack_flags, 0,
+			      t->altstack_size};
+
+	if (!t->altstack_size)
+		old.flags = SS_DISABLE;
+	if (uss) {
+		struct stack_t ss;
+		if (copy_from_user(&ss, uss, sizeof(ss)))
+			return -EFAULT;
+		if (ss.flags & ~(SS_DISABLE | (1 << 31)))
+			return -EINVAL;
+		if (ss.flags & SS_DISABLE) {
+			t->altstack_sp = t->altstack_size = 0;
+			t->altstack_flags = 0;
+		} else {
+			if (ss.size < MINSIGSTKSZ)
+				return -ENOMEM;
+			t->altstack_sp = ss.sp;
+			t->altstack_size = ss.size;
+			t->altstack_flags = ss.flags;
+		}
+	}
+	if (uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+static long kill_self_check(s64 pid)
+{
+	struct process *p = current->proc;
+
+	if (pid == p->pid || pid == 0 || pid == -1 || -pid == p->pgid)
+		return 0;
+	return -ESRCH;
+}
+
+long sys_kill(u64 pid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (sig > NSIG)
+		return -EINVAL;
+	long ret = kill_self_check((s64)(int)pid);
+	if (ret)
+		return ret;
+	return signal_send_process(current->proc, (int)sig);
+}
+
+static struct thread *find_thread(int tid)
+{
+	struct process *p = current->proc;
+	struct thread *t, *found = NULL;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		if (t->tid == tid)
+			found = t;
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return found;
+}
+
+long sys_tgkill(u64 tgid, u64 tid, u64 sig, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (sig > NSIG || (int)tgid <= 0 || (int)tid <= 0)
+		return -EINVAL;
+	if ((int)tgid != current->proc->pid)
+		return -ESRCH;
+	struct thread *t = find_thread((int)tid);
+	if (!t)
+		return -ESRCH;
+	return signal_send_thread(t, (int)sig);
+}
+
+long sys_tkill(u64 tid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_tgkill(current->proc->pid, tid, sig, 0, 0, 0);
+}

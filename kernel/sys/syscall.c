@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Syscall dispatch. The table comes from syscall_list.h; every other number
+ * returns -ENOSYS and is logged once by its Linux name (names generated
+ * from the Linux UAPI header at build time). With `trace` on the kernel
+ * command line each call is logged strace-style with its thread and vCPU.
+ */
+#include <kernel/printk.h>
+#include "syscall.h"
+#include "arch/x86_64/percpu.h"
+#include "proc/proc.h"
+#include "gen/syscall_names.h"
+
+typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
+
+struct syscall_entry {
+	syscall_fn fn;
+	const char *name;
+	u8 nargs;
+};
+
+#define NR_SYSCALLS 512
+
+static const struct syscall_entry table[NR_SYSCALLS] = {
+#define SYSCALL(nr, name, nargs, status, note)                                 \
+	[nr] = {sys_##name, #name, nargs},
+#include "syscall_list.h"
+#undef SYSCALL
+};
+
+bool syscall_trace;
+static u8 enosys_logged[NR_SYSCALLS / 8];
+
+static const char *linux_name(u64 nr)
+{
+	if (nr < ARRAY_SIZE(linux_syscall_names) && linux_syscall_names[nr])
+		return linux_syscall_names[nr];
+	return "unknown";
+}
+
+static void log_enosys(u64 nr)
+{
+	if (nr >= NR_SYSCALLS) {
+		pr_warn("syscall %lu out of range: -ENOSYS", nr);
+		return;
+	}
+	u8 bit = 1 << (nr & 7);
+	if (__atomic_fetch_or(&enosys_logged[nr / 8], bit, __ATOMIC_RELAXED) &
+	    bit)
+		return;
+	pr_warn("unsupported syscall %s (%lu): -ENOSYS", linux_name(nr), nr);
+}
+
+static void trace(struct trapframe *tf, const struct syscall_entry *e,
+		  u64 nr, u64 *args, long ret)
+{
+	char buf[200];
+	int n = snprintf(buf, sizeof(buf), "%s(", e ? e->name : linux_name(nr));
+	int nargs = e ? e->nargs : 6;
+
+	for (int i = 0; i < nargs && n < (int)sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s0x%lx", i ? ", " : "",
+			      args[i]);
+	(void)tf;
+	klog(LOG_ERR, "strace: %d/%d@cpu%u %s) = %ld", current->proc->pid,
+	     current->tid, this_cpu()->id, buf, ret);
+}
+
+void syscall_dispatch(struct trapframe *tf)
+{
+	u64 nr = tf->rax;
+	u64 args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
+	const struct syscall_entry *e = nr < NR_SYSCALLS && table[nr].fn
+						? &table[nr]
+						: NULL;
+	long ret;
+
+	if (e) {
+		ret = e->fn(args[0], args[1], args[2], args[3], args[4],
+			    args[5]);
+	} else {
+		log_enosys(nr);
+		ret = -ENOSYS;
+	}
+	tf->rax = ret;
+	if (unlikely(syscall_trace))
+		trace(tf, e, nr, args, ret);
+	proc_return_to_user(tf);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Common definitions for lib/: pure code compiled both into the kernel
+ * (freestanding, -D__KILN_KERNEL__) and into host programs (packer, tests).
+ * Functions return 0 or a negative Linux errno value.
+ */
+#ifndef LIB_LIBDEFS_H
+#define LIB_LIBDEFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __KILN_KERNEL__
+#include <uapi/errno.h>
+#include <kernel/string.h>
+#else
+#include <errno.h>
+#include <string.h>
+#endif
+
+#endif

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: MIT
+# The kernel: freestanding C and assembly linked at -2 GiB, PVH-bootable.
+# Linked twice: the second link fills .kallsyms (symbol names for
+# backtraces) from the first; .kallsyms is last, so nothing else moves.
+
+KERNEL_SRCS := \
+	kernel/arch/x86_64/boot.S \
+	kernel/arch/x86_64/entry.S \
+	kernel/arch/x86_64/trampoline.S \
+	kernel/arch/x86_64/uaccess.S \
+	kernel/arch/x86_64/acpi.c \
+	kernel/arch/x86_64/apic.c \
+	kernel/arch/x86_64/cpu.c \
+	kernel/arch/x86_64/power.c \
+	kernel/arch/x86_64/smp.c \
+	kernel/arch/x86_64/trap.c \
+	kernel/boot/main.c \
+	kernel/drivers/random.c \
+	kernel/drivers/uart.c \
+	kernel/fs/console.c \
+	kernel/fs/devices.c \
+	kernel/fs/file.c \
+	kernel/fs/vfs.c \
+	kernel/lib/kallsyms.c \
+	kernel/lib/printk.c \
+	kernel/lib/string.c \
+	kernel/lib/vsnprintf.c \
+	kernel/mm/kheap.c \
+	kernel/mm/pmm.c \
+	kernel/mm/tlb.c \
+	kernel/mm/uaccess.c \
+	kernel/mm/vm.c \
+	kernel/mm/vmm.c \
+	kernel/proc/exec.c \
+	kernel/proc/proc.c \
+	kernel/proc/signal.c \
+	kernel/sched/futex.c \
+	kernel/sched/sched.c \
+	kernel/sched/time.c \
+	kernel/sched/timer.c \
+	kernel/sched/waitq.c \
+	kernel/sys/sys_fs.c \
+	kernel/sys/sys_futex.c \
+	kernel/sys/sys_mm.c \
+	kernel/sys/sys_proc.c \
+	kernel/sys/sys_signal.c \
+	kernel/sys/sys_time.c \
+	kernel/sys/syscall.c \
+	lib/cpio.c \
+	lib/elf.c
+
+KBUILD := $(BUILD)/kernel
+KERNEL_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KERNEL_SRCS))
+KERNEL_LD := kernel/arch/x86_64/kernel.ld
+UNISTD_H := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+
+KCC ?= gcc
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
+	-fcf-protection=none -D__KILN_KERNEL__ \
+	-Ikernel/include -Ikernel -Iinclude -I. -I$(KBUILD) -MD -MP
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(KERNEL_LD) \
+	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack
+
+$(KBUILD)/gen/syscall_names.h: $(UNISTD_H)
+	@mkdir -p $(dir $@)
+	awk 'BEGIN { print "/* generated from $(UNISTD_H) */"; \
+		print "static const char *const linux_syscall_names[] = {" } \
+	/^#define __NR_/ { sub("__NR_", "", $$2); \
+		printf "\t[%s] = \"%s\",\n", $$3, $$2 } \
+	END { print "};" }' $< > $@
+
+$(KBUILD)/kernel/sys/syscall.c.o: $(KBUILD)/gen/syscall_names.h
+
+$(KBUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  KCC     $<"
+	@$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(KBUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  KAS     $<"
+	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(KBUILD)/kallsyms0.S:
+	@mkdir -p $(dir $@)
+	$(PYTHON) scripts/gen-kallsyms.py < /dev/null > $@
+
+$(KBUILD)/kernel0.elf: $(KERNEL_OBJS) $(KBUILD)/kallsyms0.S.o $(KERNEL_LD)
+	$(KCC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(KBUILD)/kallsyms0.S.o
+
+$(KBUILD)/kallsyms.S: $(KBUILD)/kernel0.elf scripts/gen-kallsyms.py
+	nm -n $< | $(PYTHON) scripts/gen-kallsyms.py > $@
+
+$(KBUILD)/kallsyms0.S.o: $(KBUILD)/kallsyms0.S
+	$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(KBUILD)/kallsyms.S.o: $(KBUILD)/kallsyms.S
+	$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KBUILD)/kernel0.elf $(KBUILD)/kallsyms.S.o
+	$(KCC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(KBUILD)/kallsyms.S.o
+	@nm -n $(KBUILD)/kernel0.elf | grep -v -e kallsyms -e _kernel_end > $(KBUILD)/syms0.txt
+	@nm -n $@ | grep -v -e kallsyms -e _kernel_end > $(KBUILD)/syms1.txt
+	@cmp -s $(KBUILD)/syms0.txt $(KBUILD)/syms1.txt || \
+		{ echo "kallsyms changed symbol addresses" >&2; rm -f $@; exit 1; }
