@@ -8,7 +8,7 @@ PYTHON ?= /usr/bin/python3
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -I.
 
-.PHONY: all test test-unit test-guest test-e2e check-format format docs clean
+.PHONY: all test test-unit test-guest test-e2e check-format check-docs format docs clean
 all: $(BUILD)/kernel.elf $(BUILD)/kiln
 
 include mk/kernel.mk
@@ -22,6 +22,12 @@ test: all test-unit test-guest
 docs: docs/syscalls.md
 docs/syscalls.md: kernel/sys/syscall_list.h scripts/gen-syscalls-md.py
 	$(PYTHON) scripts/gen-syscalls-md.py $< > $@
+
+# docs/syscalls.md must match the syscall list.
+check-docs:
+	@$(PYTHON) scripts/gen-syscalls-md.py kernel/sys/syscall_list.h | \
+		diff -u docs/syscalls.md - || \
+		{ echo "docs/syscalls.md is stale: run make docs" >&2; exit 1; }
 
 check-format:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v '^third_party/')
