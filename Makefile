@@ -20,7 +20,7 @@ include mk/guest.mk
 test: all test-unit test-guest
 
 docs: docs/syscalls.md
-docs/syscalls.md: kernel/sys/syscall_list.h scripts/gen-syscalls-md.py
+docs/syscalls.md: kernel/sys/syscall_list.h $(wildcard kernel/sys/list_*.h) scripts/gen-syscalls-md.py
 	$(PYTHON) scripts/gen-syscalls-md.py $< > $@
 
 # docs/syscalls.md must match the syscall list.

@@ -49,6 +49,15 @@ KERNEL_SRCS := \
 	lib/cpio.c \
 	lib/elf.c
 
+# Files: tmpfs, /proc, /sys (one owner edits this block)
+KERNEL_SRCS +=
+
+# Waiting: pipes, eventfd, timerfd, epoll, poll/select (one owner)
+KERNEL_SRCS +=
+
+# Sockets: AF_UNIX (one owner)
+KERNEL_SRCS +=
+
 KBUILD := $(BUILD)/kernel
 KERNEL_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KERNEL_SRCS))
 KERNEL_LD := kernel/arch/x86_64/kernel.ld

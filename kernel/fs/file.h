@@ -32,12 +32,52 @@
 
 struct file;
 struct vnode;
+struct waitq;
+
+/* poll(2) event bits, as Linux. */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLRDBAND 0x080
+#define POLLWRNORM 0x100
+#define POLLWRBAND 0x200
+#define POLLMSG 0x400
+#define POLLRDHUP 0x2000
+
+/*
+ * Readiness: f->ops->poll(f, pt) returns the file's current events and, when
+ * pt is not NULL, calls pt->queue(pt, wq) for every wait queue on which the
+ * file will signal a change (waitq_wake(wq, events, ...)). select/poll use
+ * it with a thread waiter, epoll with a callback waiter.
+ */
+struct poll_table {
+	void (*queue)(struct poll_table *pt, struct waitq *wq);
+};
+
+static inline void poll_wait(struct waitq *wq, struct poll_table *pt)
+{
+	if (pt && wq)
+		pt->queue(pt, wq);
+}
 
 struct file_ops {
 	ssize_t (*read)(struct file *f, u64 ubuf, size_t n, u64 *pos);
 	ssize_t (*write)(struct file *f, u64 ubuf, size_t n, u64 *pos);
 	int (*ioctl)(struct file *f, u32 cmd, u64 arg);
 	int (*getdents)(struct file *f, u64 ubuf, size_t n);
+	u32 (*poll)(struct file *f, struct poll_table *pt);
+	/*
+	 * mmap support: the physical page backing page pgoff of the file,
+	 * with a reference taken (page_get), or -errno (-EFAULT past EOF).
+	 */
+	int (*get_page)(struct file *f, u64 pgoff, paddr_t *pa);
+	int (*truncate)(struct file *f, u64 len);
+	/* stat for files without a vnode (pipes, sockets, eventfd...) */
+	int (*stat)(struct file *f, struct linux_stat *st);
 	void (*release)(struct file *f);
 	bool seekable;
 };

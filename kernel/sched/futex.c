@@ -129,7 +129,7 @@ int futex_wait(struct mm *mm, u64 uaddr, u32 val, u64 deadline, u32 bitset)
 		if (deadline && clock_monotonic_ns() >= deadline)
 			ret = -ETIMEDOUT;
 		else if (thread_interrupted(t))
-			ret = -EINTR;
+			ret = deadline ? -EINTR : -ERESTARTSYS;
 		if (ret) {
 			list_del(&w.node);
 			spin_unlock(&b->lock);

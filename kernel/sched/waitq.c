@@ -72,7 +72,7 @@ int waitq_block_locked(struct waitq *q, struct waiter *w, u64 deadline,
 
 	if (thread_interrupted(t)) {
 		spin_unlock_irqrestore(&q->lock, f);
-		return -EINTR;
+		return -ERESTARTSYS;
 	}
 	if (deadline && clock_monotonic_ns() >= deadline) {
 		spin_unlock_irqrestore(&q->lock, f);
@@ -93,6 +93,6 @@ int waitq_block_locked(struct waitq *q, struct waiter *w, u64 deadline,
 		list_del(&w->node);
 	spin_unlock_irqrestore(&q->lock, f);
 	if (thread_interrupted(t))
-		ret = -EINTR;
+		ret = -ERESTARTSYS;
 	return ret;
 }

@@ -37,7 +37,10 @@ int waitq_wake(struct waitq *q, u32 events, int nr);
 /*
  * Sleep until cond (re-evaluated under q->lock) is true, the deadline
  * (monotonic ns, 0 = none) passes (-ETIMEDOUT) or the thread is
- * interrupted (-EINTR). Returns 0 when cond became true.
+ * interrupted by a signal or kill (-ERESTARTSYS: the syscall is restarted
+ * or fails with EINTR depending on SA_RESTART; calls that Linux never
+ * restarts, like poll or epoll_wait, turn it into -EINTR themselves).
+ * Returns 0 when cond became true.
  */
 #define waitq_wait_event(q, cond, deadline)                                    \
 	({                                                                     \

@@ -117,6 +117,8 @@ static long sleep_until(u64 deadline, u64 urem)
 
 	if (ret == -ETIMEDOUT)
 		return 0;
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
 	if (ret == -EINTR && urem) {
 		u64 now = clock_monotonic_ns();
 		u64 left = deadline > now ? deadline - now : 0;

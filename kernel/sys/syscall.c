@@ -9,6 +9,7 @@
 #include "syscall.h"
 #include "arch/x86_64/percpu.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "gen/syscall_names.h"
 
 typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
@@ -82,6 +83,8 @@ void syscall_dispatch(struct trapframe *tf)
 		log_enosys(nr);
 		ret = -ENOSYS;
 	}
+	if (ret == -ERESTARTSYS && !signal_pending(current))
+		ret = -EINTR; /* interrupted but nothing to deliver */
 	tf->rax = ret;
 	if (unlikely(syscall_trace))
 		trace(tf, e, nr, args, ret);

@@ -88,3 +88,8 @@ SYSCALL(318, getrandom, 3, full, "RDRAND or TSC-seeded")
 SYSCALL(334, rseq, 4, stub, "-ENOSYS: glibc then works without it")
 SYSCALL(435, clone3, 2, partial, "threads; fork not yet")
 SYSCALL(439, faccessat2, 4, full, "")
+
+/* Areas maintained separately (one file each, same format). */
+#include "list_fs.h"
+#include "list_poll.h"
+#include "list_net.h"

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+# Host unit tests (tests/unit/, cmocka) and fuzz targets (tests/fuzz/,
+# libFuzzer) for lib/ and packer/.
+#
+#   make test-unit          build and run every unit test with ASan+UBSan,
+#                           after replaying the committed fuzz corpora
+#   make test-fuzz-regress  run each fuzz target once over its corpus
+#   make fuzz               fuzz each target for FUZZ_SECONDS (default 30)
+#
+# The code under test is compiled again with sanitizers under
+# $(BUILD)/unit/ and $(BUILD)/fuzz/; -MD dependency files sit beside it.
+
+UNIT_TESTS := cpio elf image cli
+UNIT_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_SUPPORT_SRCS := tests/unit/helpers.c $(PACKER_LIB_SRCS) $(LIB_SRCS)
+UNIT_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_SUPPORT_SRCS))
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+UNIT_TEST_OBJS := $(patsubst %,$(BUILD)/unit/tests/unit/test_%.o,$(UNIT_TESTS))
+
+$(BUILD)/unit/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(UNIT_CFLAGS) -MD -MP -c -o $@ $<
+
+$(BUILD)/unit/test_%: $(BUILD)/unit/tests/unit/test_%.o $(UNIT_SUPPORT_OBJS)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+
+# Every test binary runs even if an earlier one fails; any failure fails
+# the target. test_cli also drives the real $(BUILD)/kiln binary.
+test-unit: $(UNIT_BINS) $(BUILD)/kiln test-fuzz-regress
+	@fail=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; \
+		KILN_BIN=$(abspath $(BUILD)/kiln) $$t || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "test-unit: FAILED"; exit 1; fi; \
+	echo "test-unit: all passed"
+
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := cpio elf
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_cpio: $(BUILD)/fuzz/tests/fuzz/fuzz_cpio.o \
+		$(BUILD)/fuzz/lib/cpio.o
+$(BUILD)/fuzz/fuzz_elf: $(BUILD)/fuzz/tests/fuzz/fuzz_elf.o \
+		$(BUILD)/fuzz/lib/elf.o
+$(FUZZ_BINS):
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+
+# Replay the committed seed corpus of each target once (-runs=0).
+test-fuzz-regress: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		log=$(BUILD)/fuzz/regress-$$t.log; \
+		if $(BUILD)/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t \
+				>$$log 2>&1; then \
+			echo "fuzz corpus $$t: ok"; \
+		else \
+			cat $$log; echo "fuzz corpus $$t: FAILED"; exit 1; \
+		fi; \
+	done
+
+# Fuzz each target for FUZZ_SECONDS; new inputs go to $(BUILD)/fuzz/corpus-*
+# (copy interesting ones into tests/fuzz/corpus/ by hand).
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 $(BUILD)/fuzz/corpus-$$t \
+			tests/fuzz/corpus/$$t; \
+	done
+
+# Keep the objects that only pattern rules mention.
+.SECONDARY: $(UNIT_TEST_OBJS) $(UNIT_SUPPORT_OBJS) \
+	$(patsubst %,$(BUILD)/fuzz/tests/fuzz/fuzz_%.o,$(FUZZ_TARGETS)) \
+	$(patsubst %,$(BUILD)/fuzz/lib/%.o,$(FUZZ_TARGETS))
+
+.PHONY: fuzz test-fuzz-regress
