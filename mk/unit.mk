@@ -72,7 +72,8 @@ fuzz: $(FUZZ_BINS)
 		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-			-print_final_stats=1 $(BUILD)/fuzz/corpus-$$t \
+			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+			$(BUILD)/fuzz/corpus-$$t \
 			tests/fuzz/corpus/$$t; \
 	done
 

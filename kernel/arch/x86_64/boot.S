@@ -14,10 +14,10 @@
 	.section .note.Xen, "a"
 	.p2align 2
 	.long 4			/* name size */
-	.long 4			/* desc size */
+	.long 8			/* desc size */
 	.long 18		/* XEN_ELFNOTE_PHYS32_ENTRY */
 	.asciz "Xen"
-	.long V2P(pvh_start32)
+	.quad V2P(pvh_start32)
 
 	.section .boot.text, "ax"
 	.code32

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `kiln build`: make a bootable image from the kernel ELF and a rootfs.
+ *
+ *   kiln build -o IMAGE --rootfs DIR [--env K=V]... [--kernel PATH]
+ *              [--cmdline STR] -- PROGRAM [ARGS...]
+ *
+ * This file parses and checks the command line (the program must be a
+ * regular file inside the rootfs), then drives the pieces: cpio_write.c
+ * archives the rootfs, image.c lays out the payload and appends it to the
+ * kernel, util.c writes IMAGE.tmp and renames it over IMAGE.
+ *
+ * `kiln build RELEASE_DIR -o IMAGE` (an Erlang release) is reserved for
+ * packer/release.c and rejected for now.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "cpio_write.h"
+#include "image.h"
+
+#define BUILD_MAX_SYMLINKS 40
+
+struct build_opts {
+	const char *output;
+	const char *rootfs;
+	const char *kernel;
+	const char *cmdline;
+	const char *release_dir; /* positional argument before any -- */
+	const char **envp;
+	size_t envc;
+	const char *const *prog_argv; /* PROGRAM ARGS... after -- */
+	size_t prog_argc;
+	bool dashdash;
+	bool help;
+};
+
+static const char build_usage[] =
+    "Usage: kiln build -o IMAGE --rootfs DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "\n"
+    "Make a bootable image: the Kiln kernel with DIR as its root filesystem,\n"
+    "set up to run PROGRAM (a path inside DIR, e.g. /hello) with ARGS.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output IMAGE   the image file to write (replaced atomically)\n"
+    "      --rootfs DIR     directory to pack as the guest's root filesystem\n"
+    "  -e, --env K=V        add K=V to the program's environment (repeatable)\n"
+    "      --kernel PATH    kernel ELF to use (default: $KILN_KERNEL, else\n"
+    "                       kernel.elf next to the kiln binary)\n"
+    "      --cmdline STR    default kernel options, stored in the image\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Example:\n"
+    "  kiln build -o hello.img --rootfs rootfs --env TERM=dumb -- /hello hi\n";
+
+/* Report a usage error and return the usage exit status. */
+__attribute__((format(printf, 1, 2))) static int
+build_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kiln: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kiln build --help' for more information.\n");
+	return CMD_EXIT_USAGE;
+}
+
+/* Record one --env value; it must look like K=V with a non-empty K. */
+static int build_add_env(struct build_opts *o, const char *kv)
+{
+	const char **p;
+
+	if (!strchr(kv, '=') || kv[0] == '=')
+		return build_usage_error("--env '%s': expected NAME=VALUE, "
+					 "e.g. --env LANG=C.UTF-8",
+					 kv);
+	p = realloc(o->envp, (o->envc + 1) * sizeof(*p));
+	if (!p)
+		err(1, "out of memory");
+	o->envp = p;
+	o->envp[o->envc++] = kv;
+	return 0;
+}
+
+/*
+ * Parse the command line into *o, in order ("-" mode), so that a
+ * positional argument before "--" (a release directory) can be told apart
+ * from PROGRAM after it. Returns 0 or a usage exit status.
+ */
+static int build_parse(int argc, char **argv, struct build_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"rootfs", required_argument, NULL, 'r'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"kernel", required_argument, NULL, 'k'},
+	    {"cmdline", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *last_arg = NULL;
+	int c, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-:o:e:h", longopts, NULL)) != -1) {
+		last_arg = optarg;
+		switch (c) {
+		case 1:
+			if (o->release_dir)
+				return build_usage_error(
+				    "unexpected argument '%s' (the program "
+				    "and its arguments go after --)",
+				    optarg);
+			o->release_dir = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'r':
+			o->rootfs = optarg;
+			break;
+		case 'e':
+			ret = build_add_env(o, optarg);
+			if (ret)
+				return ret;
+			break;
+		case 'k':
+			o->kernel = optarg;
+			break;
+		case 'c':
+			o->cmdline = optarg;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case ':':
+			return build_usage_error("option '%s' needs a value",
+						 argv[optind - 1]);
+		default:
+			if (optopt)
+				return build_usage_error("unknown option '-%c'",
+							 optopt);
+			return build_usage_error("unknown option '%s'",
+						 argv[optind - 1]);
+		}
+	}
+	/* getopt stops at "--" (which is not an option's value) or the end. */
+	if (optind > 1 && optind <= argc && argv[optind - 1] != last_arg &&
+	    strcmp(argv[optind - 1], "--") == 0) {
+		o->dashdash = true;
+		o->prog_argv = (const char *const *)argv + optind;
+		o->prog_argc = (size_t)(argc - optind);
+	}
+	return 0;
+}
+
+/* Check that the required arguments are there; 0 or a usage status. */
+static int build_check_args(const struct build_opts *o)
+{
+	if (o->release_dir && (o->rootfs || o->dashdash))
+		return build_usage_error(
+		    "unexpected argument '%s' (the program "
+		    "and its arguments go after --)",
+		    o->release_dir);
+	if (o->release_dir) {
+		warnx("building from a release directory is not supported yet");
+		return CMD_EXIT_USAGE;
+	}
+	if (!o->output)
+		return build_usage_error("missing -o IMAGE");
+	if (!o->rootfs)
+		return build_usage_error("missing --rootfs DIR");
+	if (!o->dashdash || o->prog_argc == 0)
+		return build_usage_error("missing the program to run: end the "
+					 "command with -- PROGRAM [ARGS...]");
+	if (o->prog_argv[0][0] != '/')
+		return build_usage_error(
+		    "PROGRAM '%s' must be an absolute path "
+		    "inside the rootfs, e.g. /hello",
+		    o->prog_argv[0]);
+	return 0;
+}
+
+/*
+ * Follow the guest path prog inside the host directory root, resolving
+ * symlinks as the guest will (absolute targets restart at root, ".." stops
+ * at root). Returns 0 with *host set to the resolved host path (free it),
+ * or -errno.
+ */
+static int build_resolve(const char *root, const char *prog, char **host)
+{
+	char *todo = strdup(prog), *done = strdup("");
+	int links = 0, ret = 0;
+
+	while (!ret && todo && done && *todo) {
+		char *slash, *rest, *comp = todo, *path = NULL, *next;
+		struct stat st;
+
+		while (*comp == '/')
+			comp++;
+		slash = strchr(comp, '/');
+		rest = slash ? slash + 1 : comp + strlen(comp);
+		if (slash)
+			*slash = '\0';
+		if (*comp == '\0' || strcmp(comp, ".") == 0) {
+			next = strdup(rest);
+		} else if (strcmp(comp, "..") == 0) {
+			char *up = strrchr(done, '/');
+
+			if (up)
+				*up = '\0';
+			next = strdup(rest);
+		} else if (asprintf(&path, "%s%s/%s", root, done, comp) < 0) {
+			path = NULL;
+			next = NULL;
+		} else if (lstat(path, &st) < 0) {
+			ret = -errno;
+			next = NULL;
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+			if (n < 0 || ++links > BUILD_MAX_SYMLINKS) {
+				ret = n < 0 ? -errno : -ELOOP;
+				next = NULL;
+			} else {
+				target[n] = '\0';
+				if (target[0] == '/')
+					done[0] = '\0';
+				if (asprintf(&next, "%s/%s", target, rest) < 0)
+					next = NULL;
+			}
+		} else if (*rest && !S_ISDIR(st.st_mode)) {
+			ret = -ENOTDIR;
+			next = NULL;
+		} else {
+			char *d;
+
+			if (asprintf(&d, "%s/%s", done, comp) < 0)
+				d = NULL;
+			free(done);
+			done = d;
+			next = strdup(rest);
+		}
+		free(path);
+		free(todo);
+		todo = next;
+	}
+	if (!ret && (!todo || !done))
+		ret = -ENOMEM;
+	if (!ret && asprintf(host, "%s%s", root, done) < 0)
+		ret = -ENOMEM;
+	free(todo);
+	free(done);
+	return ret;
+}
+
+/* PROGRAM must resolve to a regular file inside the rootfs. */
+static int build_check_program(const char *rootfs, const char *prog)
+{
+	struct stat st;
+	char *host;
+	int ret;
+
+	ret = build_resolve(rootfs, prog, &host);
+	if (ret) {
+		warnx("PROGRAM %s: %s in the rootfs %s (copy it there, or fix "
+		      "the path after --)",
+		      prog, ret == -ENOENT ? "not found" : strerror(-ret),
+		      rootfs);
+		return ret;
+	}
+	if (stat(host, &st) < 0 || !S_ISREG(st.st_mode)) {
+		warnx("PROGRAM %s: %s is not a regular file (the program after "
+		      "-- must be an executable file in the rootfs)",
+		      prog, host);
+		free(host);
+		return -EINVAL;
+	}
+	if (!(st.st_mode & 0111))
+		warnx("warning: PROGRAM %s: %s is not executable (chmod +x it)",
+		      prog, host);
+	free(host);
+	return 0;
+}
+
+/* The kernel to use: --kernel, $KILN_KERNEL, or kernel.elf beside kiln. */
+static char *build_kernel_path(const char *opt)
+{
+	char self[PATH_MAX], *path;
+	const char *env = getenv("KILN_KERNEL");
+	ssize_t n;
+
+	if (opt)
+		return strdup(opt);
+	if (env && *env)
+		return strdup(env);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		warn("/proc/self/exe: cannot find the kiln binary's directory "
+		     "(pass --kernel PATH)");
+		return NULL;
+	}
+	self[n] = '\0';
+	if (asprintf(&path, "%s/kernel.elf", dirname(self)) < 0)
+		return NULL;
+	return path;
+}
+
+/* Refuse to write the image over the kernel it is made from. */
+static int build_check_output(const char *output, const char *kernel)
+{
+	struct stat a, b;
+
+	if (stat(output, &a) == 0 && stat(kernel, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		warnx("%s: the output would overwrite the kernel; choose "
+		      "another -o IMAGE",
+		      output);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* Build the payload and the image in memory, then write it atomically. */
+static int build_image(const struct build_opts *o, const char *kernel_path)
+{
+	struct buf cpio = {0}, payload = {0}, kernel = {0}, image = {0};
+	struct image_args args = {
+	    .argv = o->prog_argv,
+	    .argc = o->prog_argc,
+	    .envp = o->envp,
+	    .envc = o->envc,
+	    .cmdline = o->cmdline ? o->cmdline : "",
+	};
+	int ret;
+
+	ret = cpio_write_tree(&cpio, o->rootfs);
+	if (!ret)
+		ret = image_build_payload(&payload, &args, cpio.data, cpio.len);
+	if (!ret) {
+		ret = util_read_file(kernel_path, &kernel);
+		if (ret == -ENOENT)
+			warnx("hint: build the kernel with make, or pass "
+			      "--kernel PATH or set KILN_KERNEL");
+	}
+	if (!ret)
+		ret = image_assemble(&image, kernel_path, kernel.data,
+				     kernel.len, payload.data, payload.len);
+	if (!ret)
+		ret = util_write_atomic(o->output, image.data, image.len);
+	if (!ret)
+		fprintf(stderr,
+			"kiln: wrote %s (%zu KiB: kernel %zu KiB, rootfs "
+			"%zu KiB)\n",
+			o->output, image.len >> 10, kernel.len >> 10,
+			cpio.len >> 10);
+	buf_free(&cpio);
+	buf_free(&payload);
+	buf_free(&kernel);
+	buf_free(&image);
+	return ret;
+}
+
+/* Entry point of `kiln build`; returns the exit status. */
+int cmd_build(int argc, char **argv)
+{
+	struct build_opts o = {0};
+	struct stat st;
+	char *kernel = NULL;
+	int ret;
+
+	ret = build_parse(argc, argv, &o);
+	if (!ret && o.help) {
+		fputs(build_usage, stdout);
+		goto out;
+	}
+	if (!ret)
+		ret = build_check_args(&o);
+	if (ret)
+		goto out;
+	ret = 1;
+	if (stat(o.rootfs, &st) < 0) {
+		warn("%s: cannot use it as the rootfs (pass an existing "
+		     "directory to --rootfs)",
+		     o.rootfs);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		warnx("%s: not a directory (pass a directory to --rootfs)",
+		      o.rootfs);
+		goto out;
+	}
+	if (build_check_program(o.rootfs, o.prog_argv[0]))
+		goto out;
+	kernel = build_kernel_path(o.kernel);
+	if (!kernel || build_check_output(o.output, kernel))
+		goto out;
+	ret = build_image(&o, kernel) ? 1 : 0;
+out:
+	free(kernel);
+	free(o.envp);
+	return ret;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kiln subcommands. Each takes the arguments after the subcommand name
+ * (argv[0] is the subcommand) and returns the process exit status.
+ */
+#ifndef PACKER_CMD_H
+#define PACKER_CMD_H
+
+/* Exit status for a command-line usage error (build, inspect). */
+#define CMD_EXIT_USAGE 2
+
+int cmd_build(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+#endif

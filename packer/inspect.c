@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `kiln inspect IMAGE`: check an image the way the kernel will read it
+ * (image_parse) and print what it holds: the payload's place, argv, the
+ * environment, the default kernel options and the rootfs listing.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/cpio.h"
+#include "cmd.h"
+#include "image.h"
+
+static const char inspect_usage[] =
+    "Usage: kiln inspect IMAGE\n"
+    "\n"
+    "Check IMAGE (made by kiln build) and print its program, environment,\n"
+    "kernel options and root filesystem listing.\n";
+
+/* Print n NUL-terminated strings from s, one per line, after a label. */
+static void inspect_strings(const char *label, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		printf("%s[%zu] %s\n", label, i, s);
+		s += strlen(s) + 1;
+	}
+}
+
+/* Print the rootfs listing: mode, size, name (and symlink target). */
+static void inspect_cpio(const struct image_view *v)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+
+	cpio_iter_init(&it, v->cpio, v->cpio_size);
+	while (cpio_next(&it, &e) == 1) {
+		printf("%07o %10llu /%s", e.mode, (unsigned long long)e.size,
+		       e.name);
+		if (S_ISLNK(e.mode))
+			printf(" -> %.*s", (int)e.size, (const char *)e.data);
+		printf("\n");
+	}
+}
+
+/* Entry point of `kiln inspect`; returns the exit status. */
+int cmd_inspect(int argc, char **argv)
+{
+	struct buf image = {0};
+	struct image_view v;
+	const char *why;
+
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(inspect_usage, stdout);
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "%sTry 'kiln inspect --help'.\n",
+			inspect_usage);
+		return CMD_EXIT_USAGE;
+	}
+	if (util_read_file(argv[1], &image))
+		return 1;
+	if (image_parse(image.data, image.len, &v, &why)) {
+		warnx("%s: not a valid Kiln image: %s (rebuild it with kiln "
+		      "build)",
+		      argv[1], why);
+		buf_free(&image);
+		return 1;
+	}
+	printf("payload: paddr 0x%llx, %zu bytes at file offset 0x%llx\n",
+	       (unsigned long long)v.desc.payload_paddr, v.payload_size,
+	       (unsigned long long)v.payload_phdr->p_offset);
+	inspect_strings("argv", v.argv, v.argc);
+	inspect_strings("env", v.envp, v.envc);
+	printf("cmdline: %s\n", v.cmdline);
+	printf("rootfs: %zu entries, %zu bytes\n", v.nfiles, v.cpio_size);
+	inspect_cpio(&v);
+	buf_free(&image);
+	return 0;
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `kiln run`: boot an image under QEMU and exit with the guest's status.
+ *
+ *   kiln run [--cpus N] [--mem MiB] [--accel auto|kvm|tcg]
+ *            [--machine q35|microvm] [-p HOST:GUEST]... [--append STR]
+ *            [--timeout SECONDS] IMAGE [-- QEMU-ARGS...]
+ *
+ * This file turns the options into a QEMU command line: the accelerator
+ * (KVM only if /dev/kvm opens read-write and the CPU has vmx/svm), the
+ * machine, the serial console on stdio, isa-debug-exit for the exit
+ * status, and user networking for -p. vm.c runs QEMU and works out the
+ * exit status. kiln's own failures, usage errors included, exit 125 (like
+ * docker run) so they cannot be mistaken for the guest's status.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "image.h"
+#include "vm.h"
+
+enum run_accel {
+	RUN_ACCEL_AUTO,
+	RUN_ACCEL_KVM,
+	RUN_ACCEL_TCG,
+};
+
+struct run_opts {
+	unsigned int cpus;
+	unsigned int mem_mib;
+	enum run_accel accel;
+	bool microvm;
+	unsigned int (*fwd)[2]; /* host, guest TCP port pairs */
+	size_t nfwd;
+	const char *append;
+	unsigned int timeout; /* seconds, 0 = none */
+	const char *image;
+	char **extra; /* QEMU arguments after -- */
+	int nextra;
+	bool help;
+};
+
+/* A NULL-terminated argument vector under construction. */
+struct run_argv {
+	char **v;
+	size_t n;
+};
+
+static const char run_usage[] =
+    "Usage: kiln run [OPTIONS] IMAGE [-- QEMU-ARGS...]\n"
+    "\n"
+    "Boot IMAGE (made by kiln build) under QEMU with the console on this\n"
+    "terminal, and exit with the guest program's exit status.\n"
+    "\n"
+    "Options:\n"
+    "      --cpus N               virtual CPUs (default 1)\n"
+    "      --mem MiB              memory in MiB (default 256)\n"
+    "      --accel auto|kvm|tcg   accelerator (default auto: KVM if usable)\n"
+    "      --machine q35|microvm  machine type (default q35)\n"
+    "  -p, --publish HOST:GUEST   forward TCP 127.0.0.1:HOST to the guest's\n"
+    "                             port GUEST (repeatable)\n"
+    "      --append STR           kernel command line, given to QEMU's "
+    "-append\n"
+    "      --timeout SECONDS      stop the VM and exit 124 after SECONDS\n"
+    "  -h, --help                 show this help\n"
+    "QEMU-ARGS after -- are passed to QEMU unchanged.\n"
+    "\n"
+    "Environment: KILN_QEMU names the QEMU binary (default\n"
+    "qemu-system-x86_64).\n"
+    "Exit status: the guest program's (0-255); 124 on timeout; 125 if the\n"
+    "VM or kiln failed; 128+N when kiln is stopped by signal N.\n";
+
+/* Report a usage error; returns the exit status for it. */
+__attribute__((format(printf, 1, 2))) static int
+run_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kiln: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kiln run --help' for more information.\n");
+	return VM_EXIT_FAILURE;
+}
+
+/* Parse a decimal number in [min, max]. */
+static int run_parse_uint(const char *s, unsigned int min, unsigned int max,
+			  unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* Parse and record one -p HOST:GUEST port forward. */
+static int run_add_fwd(struct run_opts *o, const char *arg)
+{
+	unsigned int host, guest;
+	char *copy = strdup(arg), *colon;
+	void *p;
+	int ret = -EINVAL;
+
+	if (!copy)
+		err(VM_EXIT_FAILURE, "out of memory");
+	colon = strchr(copy, ':');
+	if (colon) {
+		*colon = '\0';
+		if (!run_parse_uint(copy, 1, 65535, &host) &&
+		    !run_parse_uint(colon + 1, 1, 65535, &guest))
+			ret = 0;
+	}
+	free(copy);
+	if (ret)
+		return run_usage_error("-p %s: expected HOSTPORT:GUESTPORT, "
+				       "e.g. -p 8080:80",
+				       arg);
+	p = realloc(o->fwd, (o->nfwd + 1) * sizeof(*o->fwd));
+	if (!p)
+		err(VM_EXIT_FAILURE, "out of memory");
+	o->fwd = p;
+	o->fwd[o->nfwd][0] = host;
+	o->fwd[o->nfwd][1] = guest;
+	o->nfwd++;
+	return 0;
+}
+
+/* Handle one option of `kiln run`; 0 or an exit status. */
+static int run_option(struct run_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'c':
+		if (run_parse_uint(arg, 1, 255, &o->cpus))
+			return run_usage_error("--cpus %s: expected 1-255",
+					       arg);
+		return 0;
+	case 'm':
+		if (run_parse_uint(arg, 16, 1u << 22, &o->mem_mib))
+			return run_usage_error("--mem %s: expected MiB, 16 or "
+					       "more, e.g. --mem 512",
+					       arg);
+		return 0;
+	case 'a':
+		if (strcmp(arg, "auto") == 0)
+			o->accel = RUN_ACCEL_AUTO;
+		else if (strcmp(arg, "kvm") == 0)
+			o->accel = RUN_ACCEL_KVM;
+		else if (strcmp(arg, "tcg") == 0)
+			o->accel = RUN_ACCEL_TCG;
+		else
+			return run_usage_error("--accel %s: expected auto, kvm "
+					       "or tcg",
+					       arg);
+		return 0;
+	case 'M':
+		if (strcmp(arg, "q35") != 0 && strcmp(arg, "microvm") != 0)
+			return run_usage_error("--machine %s: expected q35 or "
+					       "microvm",
+					       arg);
+		o->microvm = strcmp(arg, "microvm") == 0;
+		return 0;
+	case 'p':
+		return run_add_fwd(o, arg);
+	case 'A':
+		o->append = arg;
+		return 0;
+	case 't':
+		if (run_parse_uint(arg, 1, 1u << 30, &o->timeout))
+			return run_usage_error("--timeout %s: expected a "
+					       "positive number of seconds",
+					       arg);
+		return 0;
+	case 'h':
+		o->help = true;
+		return 0;
+	}
+	return run_usage_error("internal error: option %d", c);
+}
+
+/* Parse the command line; 0 or an exit status. */
+static int run_parse(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"cpus", required_argument, NULL, 'c'},
+	    {"mem", required_argument, NULL, 'm'},
+	    {"accel", required_argument, NULL, 'a'},
+	    {"machine", required_argument, NULL, 'M'},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"append", required_argument, NULL, 'A'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *last_arg = NULL;
+	int c, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-:p:h", longopts, NULL)) != -1) {
+		last_arg = optarg;
+		if (c == 1) {
+			if (o->image)
+				return run_usage_error("unexpected argument "
+						       "'%s' (QEMU arguments "
+						       "go after --)",
+						       optarg);
+			o->image = optarg;
+		} else if (c == ':') {
+			return run_usage_error("option '%s' needs a value",
+					       argv[optind - 1]);
+		} else if (c == '?') {
+			if (optopt)
+				return run_usage_error("unknown option '-%c'",
+						       optopt);
+			return run_usage_error("unknown option '%s'",
+					       argv[optind - 1]);
+		} else {
+			ret = run_option(o, c, optarg);
+			if (ret)
+				return ret;
+		}
+	}
+	if (optind > 1 && optind <= argc && argv[optind - 1] != last_arg &&
+	    strcmp(argv[optind - 1], "--") == 0) {
+		o->extra = argv + optind;
+		o->nextra = argc - optind;
+	}
+	if (!o->help && !o->image)
+		return run_usage_error("missing IMAGE (make one with kiln "
+				       "build)");
+	return 0;
+}
+
+/* Does /proc/cpuinfo list the vmx or svm flag? */
+static bool run_cpu_has_virt(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char *line = NULL, *tok, *save;
+	size_t cap = 0;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "flags", 5) != 0)
+			continue;
+		for (tok = strtok_r(line, " \t\n", &save); tok && !found;
+		     tok = strtok_r(NULL, " \t\n", &save))
+			found = !strcmp(tok, "vmx") || !strcmp(tok, "svm");
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* Can we use KVM? If not, why (into why[len]). */
+static bool run_kvm_usable(char *why, size_t len)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, len, "cannot open /dev/kvm: %s", strerror(errno));
+		return false;
+	}
+	close(fd);
+	if (!run_cpu_has_virt()) {
+		snprintf(why, len, "no vmx or svm flag in /proc/cpuinfo");
+		return false;
+	}
+	return true;
+}
+
+/* Settle auto/kvm/tcg into kvm or tcg and say which; 0 or exit status. */
+static int run_pick_accel(struct run_opts *o)
+{
+	char why[160];
+	bool kvm;
+
+	if (o->accel == RUN_ACCEL_TCG) {
+		fprintf(stderr, "kiln: accelerator: TCG (software emulation; "
+				"--accel tcg)\n");
+		return 0;
+	}
+	kvm = run_kvm_usable(why, sizeof(why));
+	if (o->accel == RUN_ACCEL_KVM && !kvm) {
+		warnx("--accel kvm: KVM unavailable: %s (use --accel tcg, or "
+		      "give this user access to /dev/kvm)",
+		      why);
+		return VM_EXIT_FAILURE;
+	}
+	o->accel = kvm ? RUN_ACCEL_KVM : RUN_ACCEL_TCG;
+	if (kvm)
+		fprintf(stderr, "kiln: accelerator: KVM\n");
+	else
+		fprintf(stderr,
+			"kiln: accelerator: TCG (software emulation; KVM "
+			"unavailable: %s)\n",
+			why);
+	return 0;
+}
+
+/* Append a formatted argument. */
+__attribute__((format(printf, 2, 3))) static void run_arg(struct run_argv *a,
+							  const char *fmt, ...)
+{
+	va_list ap;
+	char **v = realloc(a->v, (a->n + 2) * sizeof(*v));
+	int ret;
+
+	if (!v)
+		err(VM_EXIT_FAILURE, "out of memory");
+	a->v = v;
+	va_start(ap, fmt);
+	ret = vasprintf(&a->v[a->n], fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		err(VM_EXIT_FAILURE, "out of memory");
+	a->v[++a->n] = NULL;
+}
+
+static void run_argv_free(struct run_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+}
+
+/* Append the user-networking arguments for the -p port forwards. */
+static void run_net_args(struct run_argv *a, const struct run_opts *o)
+{
+	char *netdev = strdup("user,id=n0"), *next;
+
+	for (size_t i = 0; netdev && i < o->nfwd; i++) {
+		if (asprintf(&next, "%s,hostfwd=tcp:127.0.0.1:%u-:%u", netdev,
+			     o->fwd[i][0], o->fwd[i][1]) < 0)
+			next = NULL;
+		free(netdev);
+		netdev = next;
+	}
+	if (!netdev)
+		err(VM_EXIT_FAILURE, "out of memory");
+	run_arg(a, "-netdev");
+	run_arg(a, "%s", netdev);
+	run_arg(a, "-device");
+	run_arg(a, "%s,netdev=n0",
+		o->microvm ? "virtio-net-device" : "virtio-net-pci");
+	free(netdev);
+}
+
+/* The QEMU command line for the options (accel already settled). */
+static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
+{
+	const char *qemu = getenv("KILN_QEMU");
+	bool kvm = o->accel == RUN_ACCEL_KVM;
+
+	run_arg(a, "%s", qemu && *qemu ? qemu : "qemu-system-x86_64");
+	run_arg(a, "-machine");
+	run_arg(a, "%s", o->microvm ? "microvm" : "q35");
+	run_arg(a, "-accel");
+	run_arg(a, "%s", kvm ? "kvm" : "tcg");
+	run_arg(a, "-cpu");
+	run_arg(a, "%s", kvm ? "host" : "max");
+	run_arg(a, "-m");
+	run_arg(a, "%u", o->mem_mib);
+	run_arg(a, "-smp");
+	run_arg(a, "%u", o->cpus);
+	run_arg(a, "-kernel");
+	run_arg(a, "%s", o->image);
+	run_arg(a, "-nodefaults");
+	run_arg(a, "-no-reboot");
+	run_arg(a, "-nographic");
+	run_arg(a, "-serial");
+	run_arg(a, "stdio");
+	run_arg(a, "-monitor");
+	run_arg(a, "none");
+	run_arg(a, "-device");
+	run_arg(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	if (o->append) {
+		run_arg(a, "-append");
+		run_arg(a, "%s", o->append);
+	}
+	if (o->nfwd)
+		run_net_args(a, o);
+	for (int i = 0; i < o->nextra; i++)
+		run_arg(a, "%s", o->extra[i]);
+}
+
+/* IMAGE must be readable; warn (only) if it does not look like one. */
+static int run_check_image(const char *image)
+{
+	struct image_view v;
+	const char *why = NULL;
+	struct stat st;
+	void *map;
+	int fd;
+
+	fd = open(image, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		warn("%s: cannot open the image (make one with kiln build)",
+		     image);
+		if (fd >= 0)
+			close(fd);
+		return VM_EXIT_FAILURE;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		warnx("%s: not an image file (make one with kiln build)",
+		      image);
+		close(fd);
+		return VM_EXIT_FAILURE;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		warn("%s: cannot read the image", image);
+		return VM_EXIT_FAILURE;
+	}
+	if (image_parse(map, (size_t)st.st_size, &v, &why))
+		warnx("warning: %s: %s; booting it anyway", image, why);
+	munmap(map, (size_t)st.st_size);
+	return 0;
+}
+
+/* Entry point of `kiln run`; returns the exit status. */
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {
+	    .cpus = 1,
+	    .mem_mib = 256,
+	    .accel = RUN_ACCEL_AUTO,
+	};
+	struct run_argv qemu = {0};
+	int ret;
+
+	ret = run_parse(argc, argv, &o);
+	if (!ret && o.help) {
+		fputs(run_usage, stdout);
+		goto out;
+	}
+	if (!ret)
+		ret = run_check_image(o.image);
+	if (!ret)
+		ret = run_pick_accel(&o);
+	if (ret)
+		goto out;
+	run_qemu_args(&qemu, &o);
+	ret = vm_run(qemu.v, o.timeout);
+	run_argv_free(&qemu);
+out:
+	free(o.fwd);
+	return ret;
+}
