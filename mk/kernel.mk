@@ -19,6 +19,7 @@ KERNEL_SRCS := \
 	kernel/drivers/uart.c \
 	kernel/fs/console.c \
 	kernel/fs/devices.c \
+	kernel/fs/fdtable.c \
 	kernel/fs/file.c \
 	kernel/fs/vfs.c \
 	kernel/lib/kallsyms.c \
@@ -32,6 +33,7 @@ KERNEL_SRCS := \
 	kernel/mm/vm.c \
 	kernel/mm/vmm.c \
 	kernel/proc/exec.c \
+	kernel/proc/fork.c \
 	kernel/proc/proc.c \
 	kernel/proc/signal.c \
 	kernel/sched/futex.c \

@@ -42,6 +42,7 @@
 #define ELOOP 40
 #define ENODATA 61
 #define ETIME 62
+#define ELIBBAD 80
 #define EOVERFLOW 75
 #define EBADFD 77
 #define ENOTSOCK 88

@@ -117,6 +117,11 @@ int fd_install_console(struct fdtable *t);
 int file_open_vnode(struct vnode *vn, u32 flags, struct file **out);
 void file_fill_stat(struct vnode *vn, struct linux_stat *st);
 
+/* fork, execve and exit (fs/fdtable.c) */
+struct fdtable *fdtable_clone(struct fdtable *t);
+void fdtable_close_on_exec(struct fdtable *t);
+void fdtable_put(struct fdtable *t);
+
 extern const struct file_ops console_fops;
 void devices_init(void);
 

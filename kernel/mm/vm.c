@@ -12,6 +12,7 @@
 #include "vmm.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "fs/file.h"
 
 #define MMAP_TOP 0x00007f0000000000UL
 #define MMAP_MIN 0x0000000000010000UL
@@ -109,6 +110,13 @@ static void zap_range(struct mm *mm, u64 start, u64 end)
 	pt_range(mm, start, end, zap_fn, NULL);
 }
 
+static void vma_free(struct vma *v)
+{
+	if (v->file)
+		vm_file_put(v->file);
+	kfree(v);
+}
+
 void mm_put(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL))
@@ -118,7 +126,7 @@ void mm_put(struct mm *mm)
 	{
 		zap_range(mm, v->start, v->end);
 		list_del(&v->node);
-		kfree(v);
+		vma_free(v);
 	}
 	pt_free_user_tables(mm->pml4);
 	pmm_free_order(mm->pml4, 0);
@@ -188,8 +196,10 @@ static int vma_split(struct vma *v, u64 addr)
 		return -ENOMEM;
 	*hi = *v;
 	hi->start = addr;
-	if (hi->file)
+	if (hi->file) {
 		hi->off += addr - v->start;
+		vm_file_get(hi->file);
+	}
 	v->end = addr;
 	list_add(&hi->node, &v->node);
 	return 0;
@@ -215,7 +225,7 @@ static int unmap_locked(struct mm *mm, u64 start, u64 end)
 			return -ENOMEM;
 		zap_range(mm, v->start, v->end);
 		list_del(&v->node);
-		kfree(v);
+		vma_free(v);
 	}
 	return 0;
 }
@@ -539,6 +549,13 @@ static int fault_in_locked(struct mm *mm, struct vma *v, u64 va, bool write)
 	}
 	if (write && (*pte & PTE_COW)) {
 		paddr_t old = *pte & PTE_ADDR;
+		struct page *pg = pa_to_page(old);
+		if (!(pg->flags & PG_RESERVED) &&
+		    __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) == 1) {
+			*pte = old | pte_flags(v->prot); /* sole owner */
+			invlpg(va);
+			return 0;
+		}
 		paddr_t pa = pmm_alloc();
 		if (!pa)
 			return -ENOMEM;
@@ -556,6 +573,58 @@ static int fault_in_locked(struct mm *mm, struct vma *v, u64 va, bool write)
 	return 0;
 }
 
+/*
+ * First touch of a file-backed page. get_page may take file locks, so it
+ * runs without mm->lock; the VMA is looked up again afterwards and the
+ * fault simply retried if the mapping changed meanwhile. Returns with
+ * mm->lock released.
+ */
+static int fault_file(struct mm *mm, struct vma *v, u64 page, bool write)
+{
+	struct file *f = v->file;
+	u64 pgoff = (v->off + (page - v->start)) >> PAGE_SHIFT;
+	bool shared = v->flags & VMA_SHARED;
+	paddr_t pa;
+
+	vm_file_get(f);
+	spin_unlock(&mm->lock);
+	int ret = f->ops->get_page(f, pgoff, &pa);
+	if (ret) {
+		vm_file_put(f);
+		return ret == -EFAULT ? -EIO : ret; /* past EOF: SIGBUS */
+	}
+	spin_lock(&mm->lock);
+	v = vma_find(mm, page);
+	u64 *pte = pt_walk(mm->pml4, page, true);
+	if (!v || v->file != f || !pte || (*pte & (PTE_P | PTE_PROTNONE)) ||
+	    ((v->off + (page - v->start)) >> PAGE_SHIFT) != pgoff) {
+		spin_unlock(&mm->lock);
+		page_put(pa);
+		vm_file_put(f);
+		return pte ? 0 : -ENOMEM; /* changed under us: retry */
+	}
+	u64 flags = pte_flags(v->prot);
+	if (!shared && write) {
+		paddr_t copy = pmm_alloc();
+		if (!copy) {
+			spin_unlock(&mm->lock);
+			page_put(pa);
+			vm_file_put(f);
+			return -ENOMEM;
+		}
+		memcpy(P2V(copy), P2V(pa), PAGE_SIZE);
+		page_put(pa);
+		pa = copy;
+	} else if (!shared && (flags & PTE_W)) {
+		flags = (flags & ~PTE_W) | PTE_COW;
+	}
+	*pte = pa | flags;
+	mm->rss_pages++;
+	spin_unlock(&mm->lock);
+	vm_file_put(f);
+	return 0;
+}
+
 int vm_fault(struct mm *mm, u64 addr, u64 err)
 {
 	bool write = err & 2, exec = err & 16;
@@ -570,6 +639,12 @@ int vm_fault(struct mm *mm, u64 addr, u64 err)
 	    (exec && !(v->prot & PROT_EXEC))) {
 		ret = -EFAULT;
 		goto out;
+	}
+	if (v->file) {
+		u64 *pte = pt_walk(mm->pml4, ALIGN_DOWN(addr, PAGE_SIZE), false);
+		if (!pte || !(*pte & (PTE_P | PTE_PROTNONE)))
+			return fault_file(mm, v, ALIGN_DOWN(addr, PAGE_SIZE),
+					  write);
 	}
 	ret = fault_in_locked(mm, v, ALIGN_DOWN(addr, PAGE_SIZE), write);
 out:
@@ -606,4 +681,80 @@ int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len)
 		len -= n;
 	}
 	return 0;
+}
+
+struct fork_arg {
+	struct mm *child;
+	struct vma *v;
+	int err;
+};
+
+/* Share one page with the child; private writable pages become COW. */
+static void fork_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
+{
+	struct fork_arg *a = arg;
+	u64 val = *pte;
+
+	(void)mm;
+	if (!(a->v->flags & VMA_SHARED) && (val & PTE_W)) {
+		val = (val & ~PTE_W) | PTE_COW;
+		*pte = val;
+	}
+	page_get(val & PTE_ADDR);
+	if (pt_map(a->child->pml4, va, val & PTE_ADDR, val & ~PTE_ADDR)) {
+		page_put(val & PTE_ADDR);
+		a->err = -ENOMEM;
+		return;
+	}
+	a->child->rss_pages++;
+}
+
+/* A copy-on-write duplicate of mm for fork. */
+struct mm *mm_fork(struct mm *mm)
+{
+	struct mm *child = mm_create();
+	struct vma *v;
+	int err = 0;
+
+	if (!child)
+		return NULL;
+	spin_lock(&mm->lock);
+	child->brk_start = mm->brk_start;
+	child->brk = mm->brk;
+	child->mmap_top = mm->mmap_top;
+	list_for_each_entry(v, &mm->vmas, node)
+	{
+		struct vma *c = kmalloc(sizeof(*c));
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		*c = *v;
+		if (c->file)
+			vm_file_get(c->file);
+		list_add_tail(&c->node, &child->vmas);
+		struct fork_arg a = {child, v, 0};
+		pt_range(mm, v->start, v->end, fork_fn, &a);
+		if (a.err) {
+			err = a.err;
+			break;
+		}
+	}
+	spin_unlock(&mm->lock);
+	tlb_flush_range(mm, 0, USER_TOP);
+	if (err) {
+		mm_put(child);
+		return NULL;
+	}
+	return child;
+}
+
+void vm_file_get(struct file *f)
+{
+	file_get(f);
+}
+
+void vm_file_put(struct file *f)
+{
+	file_put(f);
 }

@@ -68,6 +68,11 @@ int vm_fault(struct mm *mm, u64 addr, u64 err);
 /* Copy bytes into mm at va, faulting pages in (used by exec). */
 int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len);
 void tlb_flush_range(struct mm *mm, u64 start, u64 end);
+/* Copy-on-write duplicate for fork, or NULL. */
+struct mm *mm_fork(struct mm *mm);
+/* File references held by VMAs (fs/file.c file_get/file_put). */
+void vm_file_get(struct file *f);
+void vm_file_put(struct file *f);
 void tlb_ipi_handler(void);
 
 #endif

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * ELF loading: static executables (ET_EXEC) and static PIE (ET_DYN without
- * PT_INTERP) from the image, the initial stack (argv, envp, auxv) in the
+ * ELF loading: static executables (ET_EXEC), PIE, and dynamic programs
+ * (PT_INTERP: ld.so is loaded beside them and started first, with AT_BASE
+ * telling it where it is), the initial stack (argv, envp, auxv) in the
  * System V x86_64 layout, and the registers a new program starts with.
- * Dynamic executables (PT_INTERP) are refused with -ENOEXEC for now.
+ * Segments are copied into private pages at exec; the libraries ld.so
+ * maps later are file-backed and shared with the image in place.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -121,7 +123,7 @@ static u64 hwcap(void)
 
 /* Build argc/argv/envp/auxv and strings; returns the initial rsp. */
 static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
-		       const char *path, char *const argv[], int argc,
+		       u64 interp_base, const char *path, char *const argv[], int argc,
 		       char *const envp[], int envc, u64 *rsp)
 {
 	struct stack_builder sb = {0};
@@ -155,7 +157,7 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 		{AT_PHENT, sizeof(struct elf64_phdr)},
 		{AT_PHNUM, ei->phnum},
 		{AT_PAGESZ, PAGE_SIZE},
-		{AT_BASE, 0},
+		{AT_BASE, interp_base},
 		{AT_FLAGS, 0},
 		{AT_ENTRY, ei->entry + bias},
 		{AT_UID, 0},
@@ -194,12 +196,42 @@ out:
 	return ret;
 }
 
+/* Load the program interpreter (ld.so) anywhere free; returns its bias. */
+static int load_interp(struct mm *mm, const char *path, u64 *bias_out,
+		       u64 *entry_out)
+{
+	struct elf_info ei;
+	const u8 *img;
+	u64 size, base, end;
+	int ret = vfs_map_file_ro(path, &img, &size);
+
+	if (ret) {
+		pr_err("exec: interpreter %s: error %d", path, -ret);
+		return ret == -ENOENT ? -ENOENT : -ELIBBAD;
+	}
+	ret = elf_parse(img, size, &ei);
+	if (ret || ei.interp || ei.type != ELF_ET_DYN)
+		return -ELIBBAD;
+	/* find room for the whole span, then map segments over it */
+	ret = vm_mmap(mm, 0, ei.max_vaddr - ei.min_vaddr, PROT_NONE, 0,
+		      VM_HINT, NULL, 0, &base);
+	if (ret)
+		return ret;
+	u64 bias = base - ei.min_vaddr;
+	ret = load_segments(mm, img, &ei, bias, &end);
+	if (ret)
+		return ret;
+	*bias_out = bias;
+	*entry_out = ei.entry + bias;
+	return 0;
+}
+
 int exec_kernel(struct process *p, struct thread *t, const char *path,
 		char *const argv[], int argc, char *const envp[], int envc)
 {
 	struct elf_info ei;
 	const u8 *img;
-	u64 size, bias = 0, end, rsp;
+	u64 size, bias = 0, end, rsp, interp_bias = 0, entry;
 	int ret = vfs_map_file_ro(path, &img, &size);
 
 	if (ret)
@@ -207,21 +239,18 @@ int exec_kernel(struct process *p, struct thread *t, const char *path,
 	ret = elf_parse(img, size, &ei);
 	if (ret)
 		return ret;
-	if (ei.interp) {
-		pr_err("exec: %s is dynamically linked (interpreter %s); "
-		       "only static programs are supported so far",
-		       path, ei.interp);
-		return -ENOEXEC;
-	}
 	if (ei.type == ELF_ET_DYN)
 		bias = PIE_BASE - ei.min_vaddr;
+	entry = ei.entry + bias;
 	struct mm *mm = mm_create();
 	if (!mm)
 		return -ENOMEM;
 	ret = load_segments(mm, img, &ei, bias, &end);
+	if (!ret && ei.interp)
+		ret = load_interp(mm, ei.interp, &interp_bias, &entry);
 	if (!ret)
-		ret = build_stack(mm, &ei, bias, path, argv, argc, envp, envc,
-				  &rsp);
+		ret = build_stack(mm, &ei, bias, interp_bias, path, argv, argc,
+				  envp, envc, &rsp);
 	if (ret) {
 		mm_put(mm);
 		return ret;
@@ -236,7 +265,7 @@ int exec_kernel(struct process *p, struct thread *t, const char *path,
 	strlcpy(p->exe, path, sizeof(p->exe));
 	strlcpy(t->name, p->comm, sizeof(t->name));
 	memset(t->tf, 0, sizeof(*t->tf));
-	t->tf->rip = ei.entry + bias;
+	t->tf->rip = entry;
 	t->tf->rsp = rsp;
 	t->tf->cs = USER_CS;
 	t->tf->ss = USER_DS;

@@ -70,6 +70,7 @@ struct thread *thread_alloc(struct process *p)
 
 void thread_free(struct thread *t)
 {
+	kfree(t->free_proc);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu_alloc);
 	kfree(t);
@@ -118,7 +119,9 @@ int proc_start_init(const char *path, char *const argv[], int argc,
 	t->tid = tid_alloc();
 	p->pid = t->tid;
 	p->pgid = p->sid = p->pid;
+	waitq_init(&p->vfork_wait);
 	proc_add_thread(p, t);
+	proc_table_add(p);
 	ret = exec_kernel(p, t, path, argv, argc, envp, envc);
 	if (ret)
 		return ret;
@@ -134,16 +137,22 @@ static int wait_status_to_exit_code(int ws)
 	return 128 + (ws & 0x7f);
 }
 
-/* The last thread of p is leaving. */
-static __noreturn void process_last_thread_exit(struct process *p)
+void proc_exit_notify(struct process *p);
+void sched_drop_mm(void);
+
+/* The last thread of p is leaving (it is current). */
+static void process_last_thread_exit(struct process *p)
 {
 	if (p == init_process) {
 		int code = wait_status_to_exit_code(p->exit_status);
 		pr_debug("proc: init exited, status %d", code);
 		power_off(code);
 	}
-	/* Non-init processes arrive with fork (not yet supported). */
-	panic("non-init process exit");
+	struct mm *mm = p->mm;
+	sched_drop_mm(); /* off this address space before freeing it */
+	p->mm = NULL;
+	mm_put(mm);
+	proc_exit_notify(p);
 }
 
 __noreturn void thread_exit(int status)

@@ -56,9 +56,17 @@ struct thread {
 	u64 robust_list, robust_len;
 	u64 sigmask;		    /* blocked signals */
 	u64 sigpending;		    /* thread-directed pending signals */
+	u64 saved_sigmask;	    /* ppoll/pselect: restored after delivery */
+	bool restore_sigmask;
+	u64 syscall_nr;		    /* of the syscall in progress */
+	int fault_sig;		    /* synchronous fault to deliver, or 0 */
+	int fault_code;
+	u64 fault_addr;
 	u64 altstack_sp, altstack_size;
 	u32 altstack_flags;
 	struct ktimer sleep_timer;  /* timeouts of blocking calls */
+	u64 set_child_tid;	    /* written by the child on first run */
+	struct process *free_proc;  /* freed with this thread (auto-reap) */
 	u64 cpu_ns;		    /* CPU time used */
 	u64 run_start_ns;
 	u32 last_cpu;
@@ -85,7 +93,45 @@ struct process {
 	char cwd[256];
 	char comm[16];
 	char exe[256];
+	struct list_head all_node; /* all processes; proc_table_lock */
+	int exit_signal;	   /* sent to the parent at exit */
+	bool zombie;		   /* exited, waiting to be reaped */
+	bool vfork_done;	   /* vfork parent may continue */
+	struct waitq vfork_wait;
+	int refcount;		   /* atomic: fdtable/mm sharers aside */
 };
+
+/* clone3's argument block (also built by clone). */
+struct clone_args {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_VM 0x00000100
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_PIDFD 0x00001000
+#define CLONE_VFORK 0x00004000
+#define CLONE_PARENT 0x00008000
+#define CLONE_THREAD 0x00010000
+#define CLONE_SYSVSEM 0x00040000
+#define CLONE_SETTLS 0x00080000
+#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID 0x01000000
+
+/* fork/vfork/clone without CLONE_THREAD; returns the child's pid. */
+long proc_fork(const struct clone_args *ca);
+/* execve with kernel copies of argv/envp. */
+long proc_execve(const char *path, char *const argv[], int argc,
+		 char *const envp[], int envc);
+#define WAIT_NOHANG 1
+#define WAIT_NOREAP 2
+long proc_wait(int pid, int *status, int options, int *out_pid,
+	       struct process **reaped);
+int proc_kill(int pid, int sig);
+void proc_table_add(struct process *p);
 
 extern struct process *init_process;
 

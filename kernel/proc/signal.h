@@ -69,5 +69,7 @@ int signal_send_thread(struct thread *t, int sig);
 void signal_deliver(struct trapframe *tf);
 bool signal_pending(struct thread *t);
 void fault_report(const struct trapframe *tf, int sig, u64 addr);
+/* rt_sigreturn mechanism; returns the restored rax. */
+long signal_return(struct trapframe *tf);
 
 #endif

@@ -18,7 +18,9 @@
 #include "arch/x86_64/percpu.h"
 #include "mm/vm.h"
 #include "mm/vmm.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 
 static struct spinlock sched_lock = SPINLOCK_INIT;
 static LIST_HEAD(runq); /* sched_lock */
@@ -211,6 +213,12 @@ void sched_tail(void)
 	reap_prev(this_cpu());
 	spin_unlock(&sched_lock);
 	timer_rearm();
+	struct thread *t = current;
+	if (t->set_child_tid) {
+		/* CLONE_CHILD_SETTID: written in the child's own memory */
+		put_user((u32)t->tid, t->set_child_tid);
+		t->set_child_tid = 0;
+	}
 }
 
 __noreturn void sched_exit_current(void)
@@ -230,7 +238,7 @@ void sched_yield_cpu(void)
 
 bool thread_interrupted(struct thread *t)
 {
-	return READ_ONCE(t->killed);
+	return READ_ONCE(t->killed) || signal_pending(t);
 }
 
 __noreturn void sched_idle_loop(void)
@@ -251,5 +259,27 @@ void fpu_save_current(void)
 {
 	u64 f = irq_save();
 	fpu_save(current);
+	irq_restore(f);
+}
+
+/* After exec replaced current's mm: load it on this CPU. */
+void sched_reload_mm(void)
+{
+	u64 f = irq_save();
+	switch_mm(this_cpu(), current);
+	irq_restore(f);
+}
+
+/* Before the last thread frees its mm: run on the kernel's tables. */
+void sched_drop_mm(void)
+{
+	u64 f = irq_save();
+	struct percpu *c = this_cpu();
+
+	if (c->loaded_mm)
+		vm_cpu_leave(c->loaded_mm, c->id);
+	c->loaded_mm = NULL;
+	write_cr3(kernel_pml4);
+	c->loaded_cr3 = kernel_pml4;
 	irq_restore(f);
 }

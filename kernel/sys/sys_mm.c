@@ -3,6 +3,7 @@
 #include <kernel/printk.h>
 #include "syscall.h"
 #include "arch/x86_64/percpu.h"
+#include "fs/file.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
 
@@ -50,14 +51,24 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		return -EINVAL;
 	if (!len || (off & (PAGE_SIZE - 1)))
 		return -EINVAL;
+	struct file *f = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		static bool warned;
-		if (!warned) {
-			warned = true;
-			pr_warn("mmap: file mappings not supported yet (fd %d)",
-				(int)fd);
+		f = fd_get(current->proc->files, (int)fd);
+		if (!f)
+			return -EBADF;
+		u32 acc = f->flags & O_ACCMODE;
+		int err = 0;
+		if (!f->ops->get_page)
+			err = -ENODEV;
+		else if (acc == O_WRONLY)
+			err = -EACCES;
+		else if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
+			 acc != O_RDWR)
+			err = -EACCES;
+		if (err) {
+			file_put(f);
+			return err;
 		}
-		return -ENODEV;
 	}
 	enum vm_place place = VM_HINT;
 	if (flags & MAP_FIXED_NOREPLACE)
@@ -67,7 +78,10 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	u32 vflags = (type == MAP_PRIVATE) ? 0 : VMA_SHARED;
 	if (flags & MAP_GROWSDOWN)
 		vflags |= VMA_STACK;
-	int ret = vm_mmap(mm(), addr, len, prot, vflags, place, NULL, 0, &out);
+	int ret = vm_mmap(mm(), addr, len, prot, vflags, place, f, f ? off : 0,
+			  &out);
+	if (ret && f)
+		file_put(f); /* on success the VMA keeps the reference */
 	return ret ? ret : (long)out;
 }
 

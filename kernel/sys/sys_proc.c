@@ -10,26 +10,14 @@
 #include "arch/x86_64/percpu.h"
 #include "drivers/random.h"
 #include "fs/file.h"
+#include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "sched/sched.h"
 #include "sched/time.h"
-
-#define CLONE_VM 0x00000100
-#define CLONE_FS 0x00000200
-#define CLONE_FILES 0x00000400
-#define CLONE_SIGHAND 0x00000800
-#define CLONE_PIDFD 0x00001000
-#define CLONE_VFORK 0x00004000
-#define CLONE_PARENT 0x00008000
-#define CLONE_THREAD 0x00010000
-#define CLONE_SYSVSEM 0x00040000
-#define CLONE_SETTLS 0x00080000
-#define CLONE_PARENT_SETTID 0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID 0x01000000
 
 void fpu_save_current(void);
 void proc_add_thread(struct process *p, struct thread *t);
@@ -87,27 +75,16 @@ long sys_exit_group(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	process_exit((code & 0xff) << 8);
 }
 
-struct clone_args {
-	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-		stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-
 static long do_clone(const struct clone_args *ca)
 {
 	u64 flags = ca->flags;
 	struct process *p = self();
 	const u64 thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
 
-	if ((flags & thread_flags) != thread_flags) {
-		static bool warned;
-		if (!warned) {
-			warned = true;
-			pr_warn("clone: new processes (fork) not supported yet "
-				"(flags %lx)",
-				flags);
-		}
-		return -ENOSYS;
-	}
+	if (!(flags & CLONE_THREAD))
+		return proc_fork(ca);
+	if ((flags & thread_flags) != thread_flags)
+		return -EINVAL;
 	if (flags & (CLONE_VFORK | CLONE_PIDFD))
 		return -EINVAL;
 	struct thread *t = thread_alloc(p);
@@ -168,6 +145,91 @@ long sys_clone3(u64 uargs, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
 	if (ca.stack && !ca.stack_size)
 		return -EINVAL;
 	return do_clone(&ca);
+}
+
+long sys_fork(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct clone_args ca = {.exit_signal = SIGCHLD};
+	return proc_fork(&ca);
+}
+
+long sys_vfork(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct clone_args ca = {.flags = CLONE_VM | CLONE_VFORK,
+				.exit_signal = SIGCHLD};
+	return proc_fork(&ca);
+}
+
+#define ARG_MAX_BYTES (2UL << 20)
+#define ARGS_MAX 65536
+
+/* Copy a NULL-terminated user string array into one kernel block. */
+static long copy_strings(u64 uarr, char ***out, int *count, char *buf,
+			 size_t *used)
+{
+	int n = 0;
+	u64 p;
+
+	for (;; n++) {
+		if (n >= ARGS_MAX)
+			return -E2BIG;
+		if (!uarr)
+			break;
+		if (get_user(p, uarr + n * 8))
+			return -EFAULT;
+		if (!p)
+			break;
+	}
+	char **arr = kmalloc((n + 1) * sizeof(char *));
+	if (!arr)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		if (get_user(p, uarr + i * 8)) {
+			kfree(arr);
+			return -EFAULT;
+		}
+		long len = strncpy_from_user(buf + *used, p,
+					     ARG_MAX_BYTES - *used);
+		if (len < 0) {
+			kfree(arr);
+			return len == -ENAMETOOLONG ? -E2BIG : len;
+		}
+		arr[i] = buf + *used;
+		*used += len + 1;
+	}
+	arr[n] = NULL;
+	*out = arr;
+	*count = n;
+	return 0;
+}
+
+long sys_execve(u64 upath, u64 uargv, u64 uenvp, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	char *buf = kmalloc(ARG_MAX_BYTES), *path = kmalloc(4096);
+	char **argv = NULL, **envp = NULL;
+	int argc = 0, envc = 0;
+	size_t used = 0;
+	long ret = -ENOMEM;
+
+	if (!buf || !path)
+		goto out;
+	ret = strncpy_from_user(path, upath, 4096);
+	if (ret < 0)
+		goto out;
+	ret = copy_strings(uargv, &argv, &argc, buf, &used);
+	if (!ret)
+		ret = copy_strings(uenvp, &envp, &envc, buf, &used);
+	if (!ret)
+		ret = proc_execve(path, argv, argc, envp, envc);
+out:
+	kfree(argv);
+	kfree(envp);
+	kfree(buf);
+	kfree(path);
+	return ret;
 }
 
 long sys_set_tid_address(u64 addr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -427,10 +489,71 @@ long sys_setsid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return p->sid;
 }
 
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WEXITED 4
+#define WCONTINUED 8
+#define WNOWAIT 0x01000000
+#define __WALL 0x40000000
+#define __WCLONE 0x80000000
+
 long sys_wait4(u64 pid, u64 ustatus, u64 options, u64 ru, u64 a4, u64 a5)
 {
-	(void)pid, (void)ustatus, (void)options, (void)ru, (void)a4, (void)a5;
-	return -ECHILD;
+	(void)a4, (void)a5;
+	int status = 0, out = 0;
+	struct process *reaped;
+
+	if (options & ~(u64)(WNOHANG | WUNTRACED | WCONTINUED | __WALL |
+			     __WCLONE | 0x20000000))
+		return -EINVAL;
+	long ret = proc_wait((int)pid, &status,
+			     (options & WNOHANG) ? WAIT_NOHANG : 0, &out,
+			     &reaped);
+	if (ret <= 0)
+		return ret;
+	if (ustatus && put_user(status, ustatus))
+		return -EFAULT;
+	if (ru && clear_user(ru, 144))
+		return -EFAULT;
+	return out;
+}
+
+long sys_waitid(u64 idtype, u64 id, u64 uinfo, u64 options, u64 ru, u64 a5)
+{
+	(void)a5;
+	int status = 0, out = 0, pid;
+	struct process *reaped;
+
+	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
+		return -EINVAL;
+	if (idtype == 0) /* P_ALL */
+		pid = -1;
+	else if (idtype == 1) /* P_PID */
+		pid = (int)id;
+	else if (idtype == 2) /* P_PGID */
+		pid = id ? -(int)id : 0;
+	else
+		return -EINVAL;
+	int wflags = ((options & WNOHANG) ? WAIT_NOHANG : 0) |
+		     ((options & WNOWAIT) ? WAIT_NOREAP : 0);
+	long ret = proc_wait(pid, &status, wflags, &out, &reaped);
+	if (ret < 0)
+		return ret;
+	if (uinfo) {
+		s32 info[32] = {0};
+		if (ret > 0) {
+			info[0] = 17; /* SIGCHLD */
+			bool exited = (status & 0x7f) == 0;
+			info[2] = exited ? 1 : 2; /* CLD_EXITED / CLD_KILLED */
+			info[4] = out;
+			info[6] = exited ? (status >> 8) & 0xff : status & 0x7f;
+		}
+		if (copy_to_user(uinfo, info, sizeof(info)))
+			return -EFAULT;
+	}
+	if (ru && clear_user(ru, 144))
+		return -EFAULT;
+	return 0;
 }
 
 long sys_rseq(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -74,7 +74,7 @@ long sys_rt_sigprocmask(u64 how, u64 uset, u64 uold, u64 size, u64 a4,
 long sys_rt_sigreturn(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return -ENOSYS;
+	return signal_return(current->tf);
 }
 
 struct stack_t {
@@ -131,7 +131,7 @@ long sys_kill(u64 pid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	long ret = kill_self_check((s64)(int)pid);
 	if (ret)
-		return ret;
+		return proc_kill((int)pid, (int)sig);
 	return signal_send_process(current->proc, (int)sig);
 }
 

@@ -76,6 +76,7 @@ void syscall_dispatch(struct trapframe *tf)
 						: NULL;
 	long ret;
 
+	current->syscall_nr = nr;
 	if (e) {
 		ret = e->fn(args[0], args[1], args[2], args[3], args[4],
 			    args[5]);

@@ -89,7 +89,7 @@ static void page_fault(struct trapframe *tf)
 		int ret = vm_fault(mm, addr, tf->error);
 		if (!ret)
 			return;
-		if (ret == -ENOMEM && tf_from_user(tf)) {
+		if ((ret == -ENOMEM || ret == -EIO) && tf_from_user(tf)) {
 			signal_fault(tf, SIGBUS, addr);
 			return;
 		}

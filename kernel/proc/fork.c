@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process lifecycle beyond the first program: fork (copy-on-write address
+ * space, cloned fd table), vfork (shared address space, parent waits),
+ * execve (new image, close-on-exec fds, default handlers), wait4/waitid and
+ * process-directed kill. The process table is a list under
+ * proc_table_lock; a process stays in it until reaped.
+ */
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include "proc.h"
+#include "exec.h"
+#include "signal.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "fs/file.h"
+#include "mm/kheap.h"
+#include "mm/uaccess.h"
+#include "mm/vm.h"
+#include "sched/sched.h"
+
+void fpu_save_current(void);
+void proc_add_thread(struct process *p, struct thread *t);
+void sched_reload_mm(void);
+
+struct spinlock proc_table_lock = SPINLOCK_INIT;
+static LIST_HEAD(all_procs); /* proc_table_lock */
+
+void proc_table_add(struct process *p)
+{
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	list_add_tail(&p->all_node, &all_procs);
+	spin_unlock_irqrestore(&proc_table_lock, f);
+}
+
+int proc_kill(int pid, int sig)
+{
+	struct process *p, *self = current->proc;
+	int found = 0, ret = 0;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->zombie)
+			continue;
+		bool match = pid > 0	 ? p->pid == pid
+			     : pid == 0	 ? p->pgid == self->pgid
+			     : pid == -1 ? p != init_process
+					 : p->pgid == -pid;
+		if (!match)
+			continue;
+		found++;
+		ret = signal_send_process(p, sig);
+	}
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return found ? ret : -ESRCH;
+}
+
+long proc_fork(const struct clone_args *ca)
+{
+	struct process *parent = current->proc, *child;
+	struct thread *t;
+	u64 flags = ca->flags;
+	long ret = -ENOMEM;
+
+	if (flags & (CLONE_SIGHAND | CLONE_PIDFD | CLONE_PARENT))
+		return -EINVAL;
+	child = process_alloc();
+	if (!child)
+		return -ENOMEM;
+	waitq_init(&child->vfork_wait);
+	if (flags & CLONE_VM) {
+		child->mm = parent->mm;
+		__atomic_add_fetch(&child->mm->refcount, 1, __ATOMIC_RELAXED);
+	} else {
+		child->mm = mm_fork(parent->mm);
+	}
+	child->files = fdtable_clone(parent->files);
+	t = thread_alloc(child);
+	if (!child->mm || !child->files || !t)
+		goto fail;
+	t->tid = child->pid = tid_alloc();
+	child->parent = parent;
+	child->pgid = parent->pgid;
+	child->sid = parent->sid;
+	child->umask = parent->umask;
+	child->exit_signal = ca->exit_signal & 0xff;
+	memcpy(child->cwd, parent->cwd, sizeof(child->cwd));
+	memcpy(child->comm, parent->comm, sizeof(child->comm));
+	memcpy(child->exe, parent->exe, sizeof(child->exe));
+	u64 f = spin_lock_irqsave(&parent->lock);
+	memcpy(child->sigactions, parent->sigactions,
+	       sizeof(child->sigactions));
+	spin_unlock_irqrestore(&parent->lock, f);
+
+	*t->tf = *current->tf;
+	t->tf->rax = 0;
+	if (ca->stack)
+		t->tf->rsp = ca->stack + ca->stack_size;
+	fpu_save_current();
+	memcpy(t->fpu, current->fpu, cpu_features.xsave_size);
+	t->fs_base = (flags & CLONE_SETTLS) ? ca->tls : current->fs_base;
+	t->gs_base = current->gs_base;
+	t->sigmask = current->sigmask;
+	t->altstack_sp = current->altstack_sp;
+	t->altstack_size = current->altstack_size;
+	memcpy(t->name, current->name, sizeof(t->name));
+	if (flags & CLONE_CHILD_SETTID)
+		t->set_child_tid = ca->child_tid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = ca->child_tid;
+	int pid = child->pid;
+	if ((flags & CLONE_PARENT_SETTID) && put_user((u32)pid, ca->parent_tid)) {
+		ret = -EFAULT;
+		goto fail;
+	}
+	proc_add_thread(child, t);
+	f = spin_lock_irqsave(&proc_table_lock);
+	list_add_tail(&child->sibling, &parent->children);
+	list_add_tail(&child->all_node, &all_procs);
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	sched_add(t);
+	if (flags & CLONE_VFORK)
+		waitq_wait_event(&child->vfork_wait, child->vfork_done, 0);
+	return pid;
+fail:
+	if (t)
+		thread_free(t);
+	if (child->files)
+		fdtable_put(child->files);
+	if (child->mm)
+		mm_put(child->mm);
+	kfree(child);
+	return ret;
+}
+
+/* Release a vfork parent waiting on p (at exec or exit). */
+static void vfork_release(struct process *p)
+{
+	u64 f = spin_lock_irqsave(&p->vfork_wait.lock);
+	p->vfork_done = true;
+	spin_unlock_irqrestore(&p->vfork_wait.lock, f);
+	waitq_wake(&p->vfork_wait, 0, -1);
+}
+
+/* Kill the other threads of the process and wait until they are gone. */
+static void de_thread(struct thread *self)
+{
+	struct process *p = self->proc;
+	struct thread *t;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		if (t != self) {
+			t->killed = true;
+			sched_wake(t);
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	while (READ_ONCE(p->nthreads) > 1)
+		schedule();
+}
+
+long proc_execve(const char *path, char *const argv[], int argc,
+		 char *const envp[], int envc)
+{
+	struct thread *t = current;
+	struct process *p = t->proc;
+	struct mm *old = p->mm;
+
+	if (p->nthreads > 1)
+		de_thread(t);
+	int ret = exec_kernel(p, t, path, argv, argc, envp, envc);
+	if (ret) {
+		p->mm = old;
+		return ret;
+	}
+	/* exec_kernel installed the new mm in p->mm */
+	sched_reload_mm();
+	mm_put(old);
+	fdtable_close_on_exec(p->files);
+	u64 f = spin_lock_irqsave(&p->lock);
+	for (int i = 0; i < NSIG; i++) {
+		if (p->sigactions[i].handler != SIG_IGN)
+			p->sigactions[i].handler = SIG_DFL;
+		p->sigactions[i].flags = 0;
+		p->sigactions[i].mask = 0;
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	t->altstack_sp = t->altstack_size = 0;
+	t->clear_child_tid = 0;
+	t->robust_list = 0;
+	memset(t->fpu, 0, cpu_features.xsave_size);
+	*(u16 *)t->fpu = 0x37f;
+	*(u32 *)((u8 *)t->fpu + 24) = 0x1f80;
+	f = irq_save();
+	if (cpu_features.xsave)
+		__asm__ volatile("xrstor64 (%0)" ::"r"(t->fpu), "a"(~0u),
+				 "d"(~0u)
+				 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(t->fpu) : "memory");
+	wrmsr(MSR_FS_BASE, 0);
+	irq_restore(f);
+	vfork_release(p);
+	return 0;
+}
+
+static bool wait_matches(struct process *parent, struct process *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == parent->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return true;
+}
+
+/* Any matching child? Sets *zombie to one that has exited. */
+static bool scan_children(struct process *parent, int pid,
+			  struct process **zombie)
+{
+	struct process *c;
+	bool any = false;
+
+	*zombie = NULL;
+	list_for_each_entry(c, &parent->children, sibling)
+	{
+		if (!wait_matches(parent, c, pid))
+			continue;
+		any = true;
+		if (c->zombie) {
+			*zombie = c;
+			return true;
+		}
+	}
+	return any;
+}
+
+long proc_wait(int pid, int *status, int options, int *out_pid,
+	       struct process **reaped)
+{
+	struct process *parent = current->proc, *z;
+
+	for (;;) {
+		u64 f = spin_lock_irqsave(&proc_table_lock);
+		bool any = scan_children(parent, pid, &z);
+		if (z) {
+			*status = z->exit_status;
+			*out_pid = z->pid;
+			if (!(options & WAIT_NOREAP)) {
+				list_del(&z->sibling);
+				list_del(&z->all_node);
+			}
+			spin_unlock_irqrestore(&proc_table_lock, f);
+			*reaped = z;
+			if (!(options & WAIT_NOREAP))
+				kfree(z);
+			return *out_pid;
+		}
+		spin_unlock_irqrestore(&proc_table_lock, f);
+		if (!any)
+			return -ECHILD;
+		if (options & WAIT_NOHANG)
+			return 0;
+		int ret = waitq_wait_event(&parent->child_wait,
+					   ({
+						   struct process *zz;
+						   u64 g = irq_save();
+						   spin_lock(&proc_table_lock);
+						   scan_children(parent, pid,
+								 &zz);
+						   spin_unlock(&proc_table_lock);
+						   irq_restore(g);
+						   zz != NULL;
+					   }),
+					   0);
+		if (ret)
+			return ret;
+	}
+}
+
+/*
+ * The last thread of a non-init process left: release its resources,
+ * make it a zombie for its parent (or free it when nobody will wait),
+ * hand its children to init, and notify the parent.
+ */
+void proc_exit_notify(struct process *p)
+{
+	struct process *c, *n, *parent;
+	bool autoreap;
+
+	if (p->files) {
+		fdtable_put(p->files);
+		p->files = NULL;
+	}
+	vfork_release(p);
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	list_for_each_entry_safe(c, n, &p->children, sibling)
+	{
+		list_del(&c->sibling);
+		if (c->zombie) {
+			/* orphaned zombies are reaped at once: Kiln's init
+			 * (the BEAM) only waits for its own children */
+			list_del(&c->all_node);
+			kfree(c);
+		} else {
+			c->parent = init_process;
+			list_add_tail(&c->sibling, &init_process->children);
+		}
+	}
+	parent = p->parent;
+	u64 h = parent ? parent->sigactions[SIGCHLD - 1].handler : SIG_IGN;
+	autoreap = !parent || h == SIG_IGN ||
+		   (parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDWAIT);
+	if (autoreap) {
+		list_del(&p->sibling);
+		list_del(&p->all_node);
+	} else {
+		p->zombie = true;
+	}
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	if (parent) {
+		if (p->exit_signal)
+			signal_send_process(parent, p->exit_signal);
+		waitq_wake(&parent->child_wait, 0, -1);
+	}
+	/* nobody will wait: free p once its last thread is off the CPU */
+	if (autoreap)
+		current->free_proc = p;
+}
