@@ -367,6 +367,8 @@ static void run_net_args(struct run_argv *a, const struct run_opts *o)
 }
 
 /* The QEMU command line for the options (accel already settled). */
+#define QBOOT_ROM "/usr/share/qemu/qboot.rom"
+
 static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 {
 	const char *qemu = getenv("KILN_QEMU");
@@ -385,6 +387,14 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	run_arg(a, "%u", o->cpus);
 	run_arg(a, "-kernel");
 	run_arg(a, "%s", o->image);
+	/*
+	 * qboot instead of SeaBIOS on q35: it boots PVH kernels faster and
+	 * prints nothing on the serial console (SeaBIOS resets the terminal).
+	 */
+	if (!o->microvm && access(QBOOT_ROM, R_OK) == 0) {
+		run_arg(a, "-bios");
+		run_arg(a, "%s", QBOOT_ROM);
+	}
 	run_arg(a, "-nodefaults");
 	run_arg(a, "-no-reboot");
 	run_arg(a, "-nographic");

@@ -10,6 +10,7 @@
 #include "arch/x86_64/percpu.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "mm/uaccess.h"
 #include "gen/syscall_names.h"
 
 typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
@@ -52,16 +53,54 @@ static void log_enosys(u64 nr)
 	pr_warn("unsupported syscall %s (%lu): -ENOSYS", linux_name(nr), nr);
 }
 
+/* Which argument (1-based bit) of a syscall is a path, for tracing. */
+static u32 path_args(u64 nr)
+{
+	switch (nr) {
+	case 2:	  /* open */
+	case 4:	  /* stat */
+	case 6:	  /* lstat */
+	case 21:  /* access */
+	case 59:  /* execve */
+	case 80:  /* chdir */
+	case 83:  /* mkdir */
+	case 84:  /* rmdir */
+	case 87:  /* unlink */
+	case 89:  /* readlink */
+		return 1 << 0;
+	case 82: /* rename */
+		return 3;
+	case 257: /* openat */
+	case 262: /* newfstatat */
+	case 263: /* unlinkat */
+	case 258: /* mkdirat */
+	case 267: /* readlinkat */
+	case 269: /* faccessat */
+	case 332: /* statx */
+	case 439: /* faccessat2 */
+		return 1 << 1;
+	}
+	return 0;
+}
+
 static void trace(struct trapframe *tf, const struct syscall_entry *e,
 		  u64 nr, u64 *args, long ret)
 {
-	char buf[200];
+	char buf[300];
 	int n = snprintf(buf, sizeof(buf), "%s(", e ? e->name : linux_name(nr));
 	int nargs = e ? e->nargs : 6;
+	u32 paths = path_args(nr);
 
-	for (int i = 0; i < nargs && n < (int)sizeof(buf); i++)
-		n += snprintf(buf + n, sizeof(buf) - n, "%s0x%lx", i ? ", " : "",
-			      args[i]);
+	for (int i = 0; i < nargs && n < (int)sizeof(buf); i++) {
+		char str[96];
+		if ((paths & (1u << i)) &&
+		    strncpy_from_user(str, args[i], sizeof(str)) >= 0)
+			n += snprintf(buf + n, sizeof(buf) - n, "%s\"%s\"",
+				      i ? ", " : "", str);
+		else
+			n += snprintf(buf + n, sizeof(buf) - n, "%s0x%lx",
+				      i ? ", " : "", args[i]);
+	}
 	(void)tf;
 	klog(LOG_ERR, "strace: %d/%d@cpu%u %s) = %ld", current->proc->pid,
 	     current->tid, this_cpu()->id, buf, ret);
