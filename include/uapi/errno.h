@@ -66,7 +66,8 @@
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
-#define ERESTARTSYS 512 /* kernel-internal: restart if SA_RESTART */
+#define ERESTARTSYS 512	 /* kernel-internal: restart if SA_RESTART */
+#define ERESTARTNOHAND 514 /* kernel-internal: restart if no handler ran */
 
 #define MAX_ERRNO 4095
 #define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-MAX_ERRNO)

@@ -225,6 +225,9 @@ void kmain(u32 start_info_pa)
 		ioapic_init(platform.ioapic_pa, platform.ioapic_gsi_base);
 		ioapic_route_isa(4, VEC_IRQ_BASE + 4);
 		uart_enable_rx_irq();
+		int sci = acpi_power_button_init();
+		if (sci >= 0)
+			ioapic_route_isa(sci, VEC_SCI);
 	}
 	futex_init();
 	vfs_init();

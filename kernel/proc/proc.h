@@ -57,6 +57,7 @@ struct thread {
 	u64 sigmask;		    /* blocked signals */
 	u64 sigpending;		    /* thread-directed pending signals */
 	u64 saved_sigmask;	    /* ppoll/pselect: restored after delivery */
+	u64 sigwait_set;	    /* sigtimedwait: blocked signals that wake */
 	bool restore_sigmask;
 	u64 syscall_nr;		    /* of the syscall in progress */
 	int fault_sig;		    /* synchronous fault to deliver, or 0 */

@@ -140,7 +140,7 @@ int signal_send_thread(struct thread *t, int sig)
 		return 0;
 	}
 	__atomic_or_fetch(&t->sigpending, SIGBIT(sig), __ATOMIC_SEQ_CST);
-	if (!(t->sigmask & SIGBIT(sig)))
+	if (!(t->sigmask & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig)))
 		sched_wake(t);
 	return 0;
 }
@@ -161,7 +161,8 @@ int signal_send_process(struct process *p, int sig)
 	u64 f = spin_lock_irqsave(&p->lock);
 	list_for_each_entry(t, &p->threads, proc_node)
 	{
-		if (!(t->sigmask & SIGBIT(sig))) {
+		if (!(t->sigmask & SIGBIT(sig)) ||
+		    (t->sigwait_set & SIGBIT(sig))) {
 			target = t;
 			break;
 		}
@@ -222,9 +223,13 @@ static int dequeue(struct thread *t, struct siginfo *info)
 static void restart_syscall(struct trapframe *tf, bool has_handler,
 			    const struct k_sigaction *ka)
 {
-	if (tf->vector != VEC_SYSCALL || (s64)tf->rax != -ERESTARTSYS)
+	s64 rax = (s64)tf->rax;
+
+	if (tf->vector != VEC_SYSCALL ||
+	    (rax != -ERESTARTSYS && rax != -ERESTARTNOHAND))
 		return;
-	if (!has_handler || (ka->flags & SA_RESTART)) {
+	if (!has_handler ||
+	    (rax == -ERESTARTSYS && (ka->flags & SA_RESTART))) {
 		tf->rax = current->syscall_nr;
 		tf->rip -= 2; /* re-execute the syscall instruction */
 	} else {
@@ -413,4 +418,29 @@ bad:
 	kprintf("%s[%d]: bad rt_sigreturn frame at %lx", t->proc->comm, t->tid,
 		frame);
 	process_fatal_signal(SIGSEGV);
+}
+
+/* Take one pending signal out of set (sigtimedwait); 0 if none. */
+int signal_dequeue_set(struct thread *t, u64 set, void *uinfo_k)
+{
+	struct siginfo *info = uinfo_k;
+
+	for (int pass = 0; pass < 2; pass++) {
+		u64 *pend = pass ? &t->proc->sigpending : &t->sigpending;
+		u64 ready = __atomic_load_n(pend, __ATOMIC_ACQUIRE) & set;
+		while (ready) {
+			int sig = __builtin_ctzll(ready) + 1;
+			u64 bit = SIGBIT(sig);
+			if (__atomic_fetch_and(pend, ~bit, __ATOMIC_SEQ_CST) &
+			    bit) {
+				memset(info, 0, sizeof(*info));
+				info->signo = sig;
+				info->code = pass ? SI_USER : SI_TKILL;
+				info->kill.pid = t->proc->pid;
+				return sig;
+			}
+			ready &= ~bit;
+		}
+	}
+	return 0;
 }

@@ -71,5 +71,7 @@ bool signal_pending(struct thread *t);
 void fault_report(const struct trapframe *tf, int sig, u64 addr);
 /* rt_sigreturn mechanism; returns the restored rax. */
 long signal_return(struct trapframe *tf);
+/* sigtimedwait: dequeue a signal of set into a 128-byte siginfo. */
+int signal_dequeue_set(struct thread *t, u64 set, void *info128);
 
 #endif

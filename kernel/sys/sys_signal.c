@@ -6,6 +6,8 @@
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "sched/time.h"
+#include "sched/waitq.h"
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
@@ -167,4 +169,90 @@ long sys_tkill(u64 tid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	return sys_tgkill(current->proc->pid, tid, sig, 0, 0, 0);
+}
+
+static struct waitq sigwait_q = {SPINLOCK_INIT,
+				 LIST_HEAD_INIT(sigwait_q.waiters)};
+
+long sys_pause(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	waitq_wait_event(&sigwait_q, false, 0);
+	return -ERESTARTNOHAND;
+}
+
+long sys_rt_sigsuspend(u64 umask, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct thread *t = current;
+	u64 mask;
+
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, 8))
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	t->sigmask = mask & ~unblockable;
+	waitq_wait_event(&sigwait_q, false, 0);
+	return -ERESTARTNOHAND;
+}
+
+long sys_rt_sigpending(u64 uset, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (size != 8)
+		return -EINVAL;
+	u64 pend = current->sigpending | current->proc->sigpending;
+	return copy_to_user(uset, &pend, 8);
+}
+
+long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 uts, u64 size, u64 a4,
+			 u64 a5)
+{
+	(void)a4, (void)a5;
+	struct thread *t = current;
+	u64 set, deadline = 0;
+	u8 info[128];
+
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(&set, uset, 8))
+		return -EFAULT;
+	set &= ~unblockable;
+	if (uts) {
+		s64 ts[2];
+		if (copy_from_user(ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -EINVAL;
+		deadline = clock_monotonic_ns() + ts[0] * 1000000000ULL + ts[1];
+	}
+	int sig;
+	t->sigwait_set = set;
+	for (;;) {
+		sig = signal_dequeue_set(t, set, info);
+		if (sig)
+			break;
+		if (uts && !deadline) {
+			sig = -EAGAIN;
+			break;
+		}
+		int ret = waitq_wait_event(&sigwait_q,
+					   (t->sigpending | t->proc->sigpending) &
+						   set,
+					   deadline);
+		if (ret == -ETIMEDOUT) {
+			sig = -EAGAIN;
+			break;
+		}
+		if (ret && !((t->sigpending | t->proc->sigpending) & set)) {
+			sig = -EINTR;
+			break;
+		}
+	}
+	t->sigwait_set = 0;
+	if (sig > 0 && uinfo && copy_to_user(uinfo, info, sizeof(info)))
+		return -EFAULT;
+	return sig;
 }

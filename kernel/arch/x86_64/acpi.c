@@ -34,6 +34,9 @@ static struct iso isos[16];
 static int nisos;
 
 static u32 pm1a_cnt, pm1b_cnt;
+static u32 pm1a_evt, smi_cmd;
+static u8 pm1_evt_len, acpi_enable_val;
+static u16 sci_irq;
 static u64 sleep_ctl_pa; /* hardware-reduced ACPI (microvm) */
 static u8 sleep_ctl_space;
 static u16 slp_typa, slp_typb;
@@ -131,6 +134,11 @@ static void parse_fadt(const struct sdt_header *h)
 	u64 dsdt64 = 0;
 
 	memcpy(&dsdt32, f + 40, 4);
+	memcpy(&sci_irq, f + 46, 2);
+	memcpy(&smi_cmd, f + 48, 4);
+	acpi_enable_val = f[52];
+	memcpy(&pm1a_evt, f + 56, 4);
+	pm1_evt_len = f[88];
 	memcpy(&pm1a_cnt, f + 64, 4);
 	memcpy(&pm1b_cnt, f + 68, 4);
 	if (h->length >= 148)
@@ -263,4 +271,37 @@ void acpi_poweroff(void)
 		if (pm1b_cnt)
 			outw(pm1b_cnt, (slp_typb << 10) | (1 << 13));
 	}
+}
+
+#define PM1_PWRBTN (1 << 8)
+#define PM1_SCI_EN 1
+
+/*
+ * Power button: route the SCI and enable the fixed power-button event, so
+ * `system_powerdown` (or a hypervisor's ACPI shutdown) reaches the program
+ * as SIGTERM. Returns the ISA IRQ used, or -1 when there is none.
+ */
+int acpi_power_button_init(void)
+{
+	if (!pm1a_evt || pm1_evt_len < 4 || !sci_irq)
+		return -1;
+	if (smi_cmd && acpi_enable_val && pm1a_cnt && !(inw(pm1a_cnt) & PM1_SCI_EN)) {
+		outb(smi_cmd, acpi_enable_val);
+		for (int i = 0; i < 100000 && !(inw(pm1a_cnt) & PM1_SCI_EN); i++)
+			cpu_relax();
+	}
+	outw(pm1a_evt, PM1_PWRBTN); /* clear a stale status */
+	outw(pm1a_evt + pm1_evt_len / 2, PM1_PWRBTN);
+	return sci_irq;
+}
+
+/* SCI handler: true if the power button was pressed. */
+bool acpi_sci_power_button(void)
+{
+	u16 sts = inw(pm1a_evt);
+
+	if (!(sts & PM1_PWRBTN))
+		return false;
+	outw(pm1a_evt, PM1_PWRBTN);
+	return true;
 }

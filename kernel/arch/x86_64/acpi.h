@@ -25,5 +25,7 @@ void acpi_init(u64 rsdp_pa);
 void acpi_isa_override(u32 irq, u32 *gsi, u32 *flags);
 /* Enter S5 if the firmware told us how; returns if it could not. */
 void acpi_poweroff(void);
+int acpi_power_button_init(void);
+bool acpi_sci_power_button(void);
 
 #endif

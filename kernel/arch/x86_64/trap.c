@@ -8,6 +8,7 @@
  */
 #include <kernel/kallsyms.h>
 #include <kernel/printk.h>
+#include "acpi.h"
 #include "apic.h"
 #include "cpu.h"
 #include "percpu.h"
@@ -134,6 +135,13 @@ void trap_dispatch(struct trapframe *tf)
 			__asm__ volatile("cli; hlt");
 	} else if (vec == VEC_IRQ_BASE + 4) {
 		console_irq();
+		lapic_eoi();
+	} else if (vec == VEC_SCI) {
+		if (acpi_sci_power_button() && init_process) {
+			pr_info("acpi: power button: SIGTERM to pid %d",
+				init_process->pid);
+			signal_send_process(init_process, SIGTERM);
+		}
 		lapic_eoi();
 	} else if (vec == VEC_SPURIOUS) {
 		/* no EOI for spurious interrupts */
