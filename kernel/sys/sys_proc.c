@@ -623,3 +623,95 @@ long sys_getrandom(u64 ubuf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 	}
 	return done;
 }
+
+struct rusage_k {
+	s64 utime[2], stime[2];
+	s64 rest[14];
+};
+
+static void ns_to_tv(u64 ns, s64 tv[2])
+{
+	tv[0] = ns / NSEC_PER_SEC;
+	tv[1] = (ns % NSEC_PER_SEC) / 1000;
+}
+
+long sys_getrusage(u64 who, u64 uru, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct rusage_k ru = {0};
+	struct process *p = self();
+
+	if ((s64)who != 0 && (s64)who != -1 && who != 1) /* SELF, CHILDREN, THREAD */
+		return -EINVAL;
+	u64 ns = 0;
+	if (who == 1) {
+		ns = current->cpu_ns;
+	} else if (who == 0) {
+		struct thread *t;
+		u64 f = spin_lock_irqsave(&p->lock);
+		list_for_each_entry(t, &p->threads, proc_node)
+		{
+			ns += t->cpu_ns;
+		}
+		spin_unlock_irqrestore(&p->lock, f);
+	}
+	/* all CPU time is reported as user time: the kernel does not split it */
+	ns_to_tv(ns, ru.utime);
+	ru.rest[0] = p->mm ? p->mm->rss_pages * 4 : 0; /* ru_maxrss (KiB) */
+	return copy_to_user(uru, &ru, sizeof(ru));
+}
+
+long sys_times(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	u64 ticks = clock_monotonic_ns() / (NSEC_PER_SEC / 100);
+
+	if (ubuf) {
+		u64 t[4] = {current->cpu_ns / (NSEC_PER_SEC / 100), 0, 0, 0};
+		if (copy_to_user(ubuf, t, sizeof(t)))
+			return -EFAULT;
+	}
+	return ticks;
+}
+
+long sys_getpriority(u64 which, u64 who, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)who, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (which > 2)
+		return -EINVAL;
+	return 20; /* nice 0, in the kernel's 40-nice encoding */
+}
+
+long sys_setpriority(u64 which, u64 who, u64 prio, u64 a3, u64 a4, u64 a5)
+{
+	(void)who, (void)prio, (void)a3, (void)a4, (void)a5;
+	if (which > 2)
+		return -EINVAL;
+	return 0; /* accepted; all threads share one priority */
+}
+
+long sys_sched_getscheduler(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)pid, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return 0; /* SCHED_OTHER */
+}
+
+long sys_sched_getparam(u64 pid, u64 uparam, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)pid, (void)a2, (void)a3, (void)a4, (void)a5;
+	return put_user((int)0, uparam);
+}
+
+long sys_sched_get_priority_max(u64 policy, u64 a1, u64 a2, u64 a3, u64 a4,
+				u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return policy == 1 || policy == 2 ? 99 : 0;
+}
+
+long sys_sched_get_priority_min(u64 policy, u64 a1, u64 a2, u64 a3, u64 a4,
+				u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return policy == 1 || policy == 2 ? 1 : 0;
+}

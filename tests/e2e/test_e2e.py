@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+"""End-to-end: real Erlang/Elixir releases packed by `kiln build RELEASE`,
+booted with `kiln run` under TCG, checked by their console output and exit
+status. Each (app, vCPU count) is booted E2E_REPEAT times (default 20);
+every boot must pass.
+
+The releases come from tests/e2e/make-apps.sh (run by `make test-e2e`).
+"""
+import os
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+KILN = os.path.join(BUILD, "kiln")
+REPEAT = int(os.environ.get("E2E_REPEAT", "20"))
+CPUS = [int(c) for c in os.environ.get("E2E_CPUS", "1 2 4").split()]
+JOBS = int(os.environ.get("E2E_JOBS", "2"))
+TIMEOUT = int(os.environ.get("E2E_TIMEOUT", "300"))
+
+# Lines each app must print, in this order (other lines may come between).
+APPS = {
+    "hello_ex": [
+        "hello_ex: IO.puts ok",
+        "hello_ex: io:format ok 42",
+        "hello_ex: sha256 ok",
+        "hello_ex: port ok",
+        "hello_ex: tmp_file ok",
+        "hello_ex: emu_flavor jit",
+        "hello_ex: all checks passed",
+    ],
+    "hello_erl": [
+        "hello_erl: io:format ok",
+        "hello_erl: sha256 ok",
+        "hello_erl: port ok",
+        "hello_erl: tmp_file ok",
+        "hello_erl: emu_flavor jit",
+        "hello_erl: all checks passed",
+    ],
+}
+
+
+def release_dir(app):
+    return os.path.join(BUILD, "e2e", app, "rel")
+
+
+def image_path(app):
+    return os.path.join(BUILD, "e2e", app + ".img")
+
+
+@pytest.fixture(scope="session", params=sorted(APPS))
+def image(request):
+    app = request.param
+    rel = release_dir(app)
+    if not os.path.isdir(rel):
+        pytest.fail(f"{rel} missing: run tests/e2e/make-apps.sh (make test-e2e does)")
+    img = image_path(app)
+    subprocess.run([KILN, "build", rel, "-o", img], check=True,
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    return app, img
+
+
+def boot(img, cpus):
+    start = time.monotonic()
+    p = subprocess.run([KILN, "run", "--accel", "tcg", "--cpus", str(cpus),
+                        "--mem", "512", "--timeout", str(TIMEOUT), img],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=TIMEOUT + 60)
+    out = p.stdout.decode(errors="replace").replace("\r\n", "\n")
+    return p.returncode, out, time.monotonic() - start
+
+
+def check_output(app, out):
+    lines = [l for l in out.split("\n") if not l.startswith("[kiln")]
+    pos = 0
+    for want in APPS[app]:
+        while pos < len(lines) and not lines[pos].startswith(want):
+            pos += 1
+        if pos == len(lines):
+            return f"missing line {want!r}"
+        pos += 1
+    return None
+
+
+@pytest.mark.parametrize("cpus", CPUS)
+def test_release_boots(image, cpus):
+    app, img = image
+    with ThreadPoolExecutor(max_workers=JOBS) as ex:
+        results = list(ex.map(lambda _: boot(img, cpus), range(REPEAT)))
+    failures = []
+    for i, (rc, out, secs) in enumerate(results):
+        problem = check_output(app, out)
+        if rc != 0 or problem:
+            failures.append(f"boot {i}: exit {rc}, {problem or 'bad exit'}\n{out[-3000:]}")
+    times = sorted(r[2] for r in results)
+    print(f"{app} cpus={cpus}: {REPEAT - len(failures)}/{REPEAT} passed, "
+          f"median {times[len(times) // 2]:.1f}s")
+    assert not failures, f"{len(failures)}/{REPEAT} boots failed:\n" + "\n".join(failures[:3])
