@@ -57,6 +57,55 @@ static u64 pte_flags(u32 prot)
 }
 
 /*
+ * Pages unmapped from an address space are released only after the TLB
+ * shootdown: another CPU may still write through a stale entry until then.
+ */
+struct gather {
+	paddr_t *pa;
+	u32 n, cap;
+	paddr_t buf[32];
+};
+
+static void gather_init(struct gather *g)
+{
+	g->pa = g->buf;
+	g->n = 0;
+	g->cap = ARRAY_SIZE(g->buf);
+}
+
+static void gather_release(struct gather *g)
+{
+	for (u32 i = 0; i < g->n; i++)
+		page_put(g->pa[i]);
+	if (g->pa != g->buf)
+		kfree(g->pa);
+	gather_init(g);
+}
+
+/* Remember pa for release after the flush (grows the buffer). */
+static void gather_add(struct mm *mm, struct gather *g, paddr_t pa)
+{
+	if (pa_to_page(pa)->flags & PG_RESERVED)
+		return;
+	if (g->n == g->cap) {
+		u32 cap = g->cap * 4;
+		paddr_t *n = kmalloc(cap * sizeof(*n));
+		if (!n) {
+			/* no memory for the list: flush everything now */
+			tlb_flush_range(mm, 0, USER_TOP);
+			gather_release(g);
+		} else {
+			memcpy(n, g->pa, g->n * sizeof(*n));
+			if (g->pa != g->buf)
+				kfree(g->pa);
+			g->pa = n;
+			g->cap = cap;
+		}
+	}
+	g->pa[g->n++] = pa;
+}
+
+/*
  * Call fn on every present PTE in [start, end), skipping absent tables.
  * fn returns true to clear the PTE.
  */
@@ -98,16 +147,15 @@ static void pt_range(struct mm *mm, u64 start, u64 end,
 static void zap_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
 {
 	(void)va;
-	(void)arg;
-	page_put(*pte & PTE_ADDR);
+	gather_add(mm, arg, *pte & PTE_ADDR);
 	*pte = 0;
 	mm->rss_pages--;
 }
 
-/* Unmap and release the pages in [start, end); caller flushes TLBs. */
-static void zap_range(struct mm *mm, u64 start, u64 end)
+/* Unmap [start, end); the pages go to g, released after the flush. */
+static void zap_range(struct mm *mm, u64 start, u64 end, struct gather *g)
 {
-	pt_range(mm, start, end, zap_fn, NULL);
+	pt_range(mm, start, end, zap_fn, g);
 }
 
 static void vma_free(struct vma *v)
@@ -122,12 +170,15 @@ void mm_put(struct mm *mm)
 	if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	struct vma *v, *n;
+	struct gather g;
+	gather_init(&g);
 	list_for_each_entry_safe(v, n, &mm->vmas, node)
 	{
-		zap_range(mm, v->start, v->end);
+		zap_range(mm, v->start, v->end, &g);
 		list_del(&v->node);
 		vma_free(v);
 	}
+	gather_release(&g); /* no CPU has this mm loaded any more */
 	pt_free_user_tables(mm->pml4);
 	pmm_free_order(mm->pml4, 0);
 	kfree(mm);
@@ -205,25 +256,30 @@ static int vma_split(struct vma *v, u64 addr)
 	return 0;
 }
 
-/* Remove VMAs (and pages) in [start, end). */
-static int unmap_locked(struct mm *mm, u64 start, u64 end)
+/* Remove VMAs (and pages, into g) in [start, end). */
+static int unmap_locked(struct mm *mm, u64 start, u64 end, struct gather *g)
 {
-	struct vma *v, *n;
+	struct list_head *pos = mm->vmas.next;
 
-	list_for_each_entry_safe(v, n, &mm->vmas, node)
-	{
-		if (v->end <= start)
+	while (pos != &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->end <= start) {
+			pos = pos->next;
 			continue;
+		}
 		if (v->start >= end)
 			break;
 		if (v->start < start) {
+			/* keep [v->start, start); the upper part follows v */
 			if (vma_split(v, start))
 				return -ENOMEM;
-			continue; /* the upper part comes next */
+			pos = pos->next;
+			continue;
 		}
 		if (v->end > end && vma_split(v, end))
 			return -ENOMEM;
-		zap_range(mm, v->start, v->end);
+		pos = pos->next;
+		zap_range(mm, v->start, v->end, g);
 		list_del(&v->node);
 		vma_free(v);
 	}
@@ -278,8 +334,10 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	     addr + len < addr))
 		return -EINVAL;
 	struct vma *v = kzalloc(sizeof(*v));
+	struct gather g;
 	if (!v)
 		return -ENOMEM;
+	gather_init(&g);
 	spin_lock(&mm->lock);
 	if (place == VM_HINT) {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -296,7 +354,7 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 			goto out_free;
 		}
 	} else {
-		ret = unmap_locked(mm, addr, addr + len);
+		ret = unmap_locked(mm, addr, addr + len, &g);
 		if (ret)
 			goto out_free;
 	}
@@ -309,12 +367,16 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	vma_insert(mm, v);
 	vma_merge(mm, v);
 	spin_unlock(&mm->lock);
-	if (place == VM_FIXED)
+	if (place == VM_FIXED) {
 		tlb_flush_range(mm, addr, addr + len);
+		gather_release(&g);
+	}
 	*out = addr;
 	return 0;
 out_free:
 	spin_unlock(&mm->lock);
+	tlb_flush_range(mm, addr, addr + len);
+	gather_release(&g);
 	kfree(v);
 	return ret;
 }
@@ -326,10 +388,13 @@ int vm_munmap(struct mm *mm, u64 addr, u64 len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (addr + len > USER_TOP || addr + len < addr)
 		return -EINVAL;
+	struct gather g;
+	gather_init(&g);
 	spin_lock(&mm->lock);
-	int ret = unmap_locked(mm, addr, addr + len);
+	int ret = unmap_locked(mm, addr, addr + len, &g);
 	spin_unlock(&mm->lock);
 	tlb_flush_range(mm, addr, addr + len);
+	gather_release(&g);
 	return ret;
 }
 
@@ -406,10 +471,13 @@ int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (addr + len > USER_TOP || addr + len < addr)
 		return -EINVAL;
+	struct gather g;
+	gather_init(&g);
 	spin_lock(&mm->lock);
-	zap_range(mm, addr, addr + len);
+	zap_range(mm, addr, addr + len, &g);
 	spin_unlock(&mm->lock);
 	tlb_flush_range(mm, addr, addr + len);
+	gather_release(&g);
 	return 0;
 }
 
@@ -435,9 +503,11 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	      bool fixed, u64 new_addr, u64 *out)
 {
 	int ret = 0;
+	struct gather g;
 
 	if (!IS_ALIGNED(old, PAGE_SIZE) || !new_len)
 		return -EINVAL;
+	gather_init(&g);
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (fixed && (!may_move || !IS_ALIGNED(new_addr, PAGE_SIZE) ||
@@ -450,7 +520,7 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 		goto out;
 	}
 	if (!fixed && new_len <= old_len) {
-		ret = unmap_locked(mm, old + new_len, old + old_len);
+		ret = unmap_locked(mm, old + new_len, old + old_len, &g);
 		*out = old;
 		goto out;
 	}
@@ -467,7 +537,7 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	}
 	u64 dst = new_addr;
 	if (fixed) {
-		ret = unmap_locked(mm, dst, dst + new_len);
+		ret = unmap_locked(mm, dst, dst + new_len, &g);
 		if (ret)
 			goto out;
 	} else {
@@ -488,7 +558,7 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	u64 keep = MIN(old_len, new_len);
 	struct move_arg m = {dst - old, 0};
 	pt_range(mm, old, old + keep, move_fn, &m);
-	zap_range(mm, old + keep, old + old_len);
+	zap_range(mm, old + keep, old + old_len, &g);
 	list_del(&v->node);
 	if (v->file)
 		v->off += 0;
@@ -500,11 +570,16 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 out:
 	spin_unlock(&mm->lock);
 	tlb_flush_range(mm, 0, USER_TOP);
+	gather_release(&g);
 	return ret;
 }
 
 u64 vm_brk(struct mm *mm, u64 want)
 {
+	struct gather g;
+	bool shrunk = false;
+
+	gather_init(&g);
 	spin_lock(&mm->lock);
 	u64 cur = mm->brk;
 	if (want < mm->brk_start)
@@ -524,16 +599,25 @@ u64 vm_brk(struct mm *mm, u64 want)
 		vma_insert(mm, v);
 		vma_merge(mm, v);
 	} else if (new_end < old_end) {
-		unmap_locked(mm, new_end, old_end);
+		unmap_locked(mm, new_end, old_end, &g);
+		shrunk = true;
 	}
 	mm->brk = want;
 out:
 	cur = mm->brk;
 	spin_unlock(&mm->lock);
+	if (shrunk)
+		tlb_flush_range(mm, ALIGN_UP(want, PAGE_SIZE), USER_TOP);
+	gather_release(&g);
 	return cur;
 }
 
-static int fault_in_locked(struct mm *mm, struct vma *v, u64 va, bool write)
+/*
+ * Resolve a fault on an anonymous page or a present one. A copy-on-write
+ * break returns 1 with *old set: the caller flushes, then drops *old.
+ */
+static int fault_in_locked(struct mm *mm, struct vma *v, u64 va, bool write,
+			   paddr_t *old_out)
 {
 	u64 *pte = pt_walk(mm->pml4, va, true);
 
@@ -561,7 +645,7 @@ static int fault_in_locked(struct mm *mm, struct vma *v, u64 va, bool write)
 			return -ENOMEM;
 		memcpy(P2V(pa), P2V(old), PAGE_SIZE);
 		*pte = pa | pte_flags(v->prot);
-		page_put(old);
+		*old_out = old;
 		return 1; /* other CPUs may cache the old page: flush */
 	}
 	/* present and allowed: a stale TLB entry; refresh it */
@@ -615,7 +699,9 @@ static int fault_file(struct mm *mm, struct vma *v, u64 page, bool write)
 		memcpy(P2V(copy), P2V(pa), PAGE_SIZE);
 		page_put(pa);
 		pa = copy;
-	} else if (!shared && (flags & PTE_W)) {
+	} else if (!shared) {
+		/* the page belongs to the file: never writable in place, even
+		 * if mprotect later adds PROT_WRITE */
 		flags = (flags & ~PTE_W) | PTE_COW;
 	}
 	*pte = pa | flags;
@@ -646,12 +732,14 @@ int vm_fault(struct mm *mm, u64 addr, u64 err)
 			return fault_file(mm, v, ALIGN_DOWN(addr, PAGE_SIZE),
 					  write);
 	}
-	ret = fault_in_locked(mm, v, ALIGN_DOWN(addr, PAGE_SIZE), write);
+	paddr_t old = 0;
+	ret = fault_in_locked(mm, v, ALIGN_DOWN(addr, PAGE_SIZE), write, &old);
 out:
 	spin_unlock(&mm->lock);
 	if (ret == 1) {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
 		tlb_flush_range(mm, addr, addr + PAGE_SIZE);
+		page_put(old);
 		ret = 0;
 	}
 	return ret;
@@ -668,8 +756,9 @@ int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len)
 		struct vma *v = vma_find(mm, va);
 		u64 *pte = pt_walk(mm->pml4, page, true);
 		int ret = (!v || !pte) ? -EFAULT : 0;
+		paddr_t old = 0;
 		if (!ret && !(*pte & PTE_P))
-			ret = fault_in_locked(mm, v, page, false);
+			ret = fault_in_locked(mm, v, page, false, &old);
 		ret = ret > 0 ? 0 : ret;
 		if (!ret)
 			memcpy((u8 *)P2V(*pte & PTE_ADDR) + (va - page), s, n);
@@ -740,8 +829,9 @@ struct mm *mm_fork(struct mm *mm)
 			break;
 		}
 	}
-	spin_unlock(&mm->lock);
+	/* flush before any parent thread can write to a now-shared page */
 	tlb_flush_range(mm, 0, USER_TOP);
+	spin_unlock(&mm->lock);
 	if (err) {
 		mm_put(child);
 		return NULL;

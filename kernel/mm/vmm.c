@@ -171,11 +171,11 @@ void *ioremap(paddr_t pa, size_t len)
 	u64 va = ioremap_next;
 
 	ioremap_next += size + PAGE_SIZE;
-	spin_unlock_irqrestore(&vmalloc_lock, f);
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		if (pt_map(kernel_pml4, va + off, base + off,
 			   PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_G))
 			panic("ioremap: out of memory");
+	spin_unlock_irqrestore(&vmalloc_lock, f);
 	return (void *)(va + (pa - base));
 }
 
@@ -203,13 +203,16 @@ u64 kstack_alloc(void)
 	}
 	u64 base = stack_next + PAGE_SIZE; /* guard page below */
 	stack_next += STACK_SLOT;
-	spin_unlock_irqrestore(&vmalloc_lock, f);
+	/* kernel page tables are shared: create them under the lock */
 	for (u64 off = 0; off < KSTACK_SIZE; off += PAGE_SIZE) {
 		paddr_t pa = pmm_alloc();
 		if (!pa || pt_map(kernel_pml4, base + off, pa,
-				  PTE_P | PTE_W | PTE_NX | PTE_G))
+				  PTE_P | PTE_W | PTE_NX | PTE_G)) {
+			spin_unlock_irqrestore(&vmalloc_lock, f);
 			return 0; /* leaks a slot; only under OOM */
+		}
 	}
+	spin_unlock_irqrestore(&vmalloc_lock, f);
 	return base + KSTACK_SIZE;
 }
 
