@@ -11,7 +11,13 @@ PACKER_SRCS := \
 	packer/inspect.c \
 	packer/image.c \
 	packer/cpio_write.c \
-	packer/util.c
+	packer/util.c \
+	packer/release.c \
+	packer/relscript.c \
+	packer/erlexec.c \
+	packer/elfdeps.c \
+	packer/manifest.c \
+	packer/strv.c
 
 # The packer sources other than main.c: the unit tests link these too.
 PACKER_LIB_SRCS := $(filter-out packer/main.c,$(PACKER_SRCS))

@@ -6,11 +6,15 @@
 #                           after replaying the committed fuzz corpora
 #   make test-fuzz-regress  run each fuzz target once over its corpus
 #   make fuzz               fuzz each target for FUZZ_SECONDS (default 30)
+#   make test-release       build the e2e test releases (tests/e2e/apps) and
+#                           check kiln build's beam.smp argv/env against
+#                           their start scripts run under strace (~20 s;
+#                           part of make test)
 #
 # The code under test is compiled again with sanitizers under
 # $(BUILD)/unit/ and $(BUILD)/fuzz/; -MD dependency files sit beside it.
 
-UNIT_TESTS := cpio elf image cli
+UNIT_TESTS := cpio elf image cli release elfdeps
 UNIT_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SUPPORT_SRCS := tests/unit/helpers.c $(PACKER_LIB_SRCS) $(LIB_SRCS)
@@ -37,7 +41,7 @@ test-unit: $(UNIT_BINS) $(BUILD)/kiln test-fuzz-regress
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := cpio elf
+FUZZ_TARGETS := cpio elf release
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
@@ -50,6 +54,10 @@ $(BUILD)/fuzz/fuzz_cpio: $(BUILD)/fuzz/tests/fuzz/fuzz_cpio.o \
 		$(BUILD)/fuzz/lib/cpio.o
 $(BUILD)/fuzz/fuzz_elf: $(BUILD)/fuzz/tests/fuzz/fuzz_elf.o \
 		$(BUILD)/fuzz/lib/elf.o
+FUZZ_RELEASE_OBJS := $(patsubst %,$(BUILD)/fuzz/packer/%.o,elfdeps erlexec \
+	relscript strv util) $(BUILD)/fuzz/lib/elf.o
+$(BUILD)/fuzz/fuzz_release: $(BUILD)/fuzz/tests/fuzz/fuzz_release.o \
+		$(FUZZ_RELEASE_OBJS)
 $(FUZZ_BINS):
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
 
@@ -77,9 +85,23 @@ fuzz: $(FUZZ_BINS)
 			tests/fuzz/corpus/$$t; \
 	done
 
+# The e2e releases are rebuilt when their sources change; then each runs
+# natively under strace and must match what kiln build puts in the image.
+E2E_STAMP := $(BUILD)/e2e/.built
+$(E2E_STAMP): tests/e2e/make-apps.sh $(shell find tests/e2e/apps -type f)
+	tests/e2e/make-apps.sh $(BUILD)/e2e
+	@touch $@
+
+test-release: $(BUILD)/kiln $(BUILD)/kernel.elf $(E2E_STAMP)
+	$(PYTHON) tests/e2e/check-release-argv.py --kiln $(BUILD)/kiln \
+		--kernel $(BUILD)/kernel.elf $(BUILD)/e2e
+
+# `make test` runs it too (this adds a prerequisite to the top Makefile's).
+test: test-release
+
 # Keep the objects that only pattern rules mention.
 .SECONDARY: $(UNIT_TEST_OBJS) $(UNIT_SUPPORT_OBJS) \
 	$(patsubst %,$(BUILD)/fuzz/tests/fuzz/fuzz_%.o,$(FUZZ_TARGETS)) \
-	$(patsubst %,$(BUILD)/fuzz/lib/%.o,$(FUZZ_TARGETS))
+	$(BUILD)/fuzz/lib/cpio.o $(BUILD)/fuzz/lib/elf.o $(FUZZ_RELEASE_OBJS)
 
-.PHONY: fuzz test-fuzz-regress
+.PHONY: fuzz test-fuzz-regress test-release

@@ -10,8 +10,8 @@
  * archives the rootfs, image.c lays out the payload and appends it to the
  * kernel, util.c writes IMAGE.tmp and renames it over IMAGE.
  *
- * `kiln build RELEASE_DIR -o IMAGE` (an Erlang release) is reserved for
- * packer/release.c and rejected for now.
+ * `kiln build RELEASE_DIR -o IMAGE [OPTIONS]` (an Erlang/Elixir release)
+ * is parsed here too and then handed to packer/release.c.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -29,6 +29,7 @@
 #include "cmd.h"
 #include "cpio_write.h"
 #include "image.h"
+#include "release.h"
 
 #define BUILD_MAX_SYMLINKS 40
 
@@ -40,6 +41,11 @@ struct build_opts {
 	const char *release_dir; /* positional argument before any -- */
 	const char **envp;
 	size_t envc;
+	const char **adds; /* release: --add HOST:GUEST */
+	size_t addc;
+	const char *erl_flags;	      /* release: --erl-flags */
+	bool with_shell;	      /* release: --with-shell */
+	bool small_memory;	      /* release: --small-memory */
 	const char *const *prog_argv; /* PROGRAM ARGS... after -- */
 	size_t prog_argc;
 	bool dashdash;
@@ -47,21 +53,41 @@ struct build_opts {
 };
 
 static const char build_usage[] =
-    "Usage: kiln build -o IMAGE --rootfs DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "Usage: kiln build RELEASE_DIR -o IMAGE [OPTIONS]\n"
+    "       kiln build -o IMAGE --rootfs DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
     "\n"
-    "Make a bootable image: the Kiln kernel with DIR as its root filesystem,\n"
-    "set up to run PROGRAM (a path inside DIR, e.g. /hello) with ARGS.\n"
+    "Make a bootable image: the Kiln kernel with a root filesystem.\n"
+    "\n"
+    "With RELEASE_DIR (made by `mix release` or rebar3/systools, with ERTS\n"
+    "included), the image runs beam.smp with exactly the arguments and\n"
+    "environment the release's start script would give it (env.sh and\n"
+    "vm.args included), the release at /app, and the shared libraries of\n"
+    "beam.smp, its helpers and every NIF at their host paths.\n"
+    "With --rootfs, it runs PROGRAM (a path inside DIR, e.g. /hello).\n"
     "\n"
     "Options:\n"
     "  -o, --output IMAGE   the image file to write (replaced atomically)\n"
     "      --rootfs DIR     directory to pack as the guest's root filesystem\n"
-    "  -e, --env K=V        add K=V to the program's environment (repeatable)\n"
+    "  -e, --env K=V        set K=V in the environment (repeatable); for a\n"
+    "                       release, as if exported around its start script\n"
     "      --kernel PATH    kernel ELF to use (default: $KILN_KERNEL, else\n"
     "                       kernel.elf next to the kiln binary)\n"
     "      --cmdline STR    default kernel options, stored in the image\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Example:\n"
+    "Release options:\n"
+    "      --add HOST:GUEST  add a host file or directory at GUEST\n"
+    "                        (repeatable; wins over anything else there)\n"
+    "      --erl-flags STR   more emulator flags, e.g. \"+S 1:1 +sbwt none\"\n"
+    "                        (read like ERL_ZFLAGS, after everything else)\n"
+    "      --with-shell      add busybox as /bin/sh (for os:cmd) and keep\n"
+    "                        the release's bin/ scripts\n"
+    "      --small-memory    interactive code loading, " RELEASE_SMALL_FLAGS
+    ",\n"
+    "                        MALLOC_ARENA_MAX=1\n"
+    "\n"
+    "Examples:\n"
+    "  kiln build _build/prod/rel/my_app -o my_app.img\n"
     "  kiln build -o hello.img --rootfs rootfs --env TERM=dumb -- /hello hi\n";
 
 /* Report a usage error and return the usage exit status. */
@@ -95,6 +121,18 @@ static int build_add_env(struct build_opts *o, const char *kv)
 	return 0;
 }
 
+/* Record one --add value. */
+static int build_add_release_opt(struct build_opts *o, const char *spec)
+{
+	const char **p = realloc(o->adds, (o->addc + 1) * sizeof(*p));
+
+	if (!p)
+		err(1, "out of memory");
+	o->adds = p;
+	o->adds[o->addc++] = spec;
+	return 0;
+}
+
 /*
  * Parse the command line into *o, in order ("-" mode), so that a
  * positional argument before "--" (a release directory) can be told apart
@@ -108,6 +146,10 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 	    {"env", required_argument, NULL, 'e'},
 	    {"kernel", required_argument, NULL, 'k'},
 	    {"cmdline", required_argument, NULL, 'c'},
+	    {"add", required_argument, NULL, 'a'},
+	    {"erl-flags", required_argument, NULL, 'f'},
+	    {"with-shell", no_argument, NULL, 's'},
+	    {"small-memory", no_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -144,6 +186,20 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 		case 'c':
 			o->cmdline = optarg;
 			break;
+		case 'a':
+			ret = build_add_release_opt(o, optarg);
+			if (ret)
+				return ret;
+			break;
+		case 'f':
+			o->erl_flags = optarg;
+			break;
+		case 's':
+			o->with_shell = true;
+			break;
+		case 'm':
+			o->small_memory = true;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -176,12 +232,14 @@ static int build_check_args(const struct build_opts *o)
 		    "unexpected argument '%s' (the program "
 		    "and its arguments go after --)",
 		    o->release_dir);
-	if (o->release_dir) {
-		warnx("building from a release directory is not supported yet");
-		return CMD_EXIT_USAGE;
-	}
 	if (!o->output)
 		return build_usage_error("missing -o IMAGE");
+	if (o->release_dir)
+		return 0;
+	if (o->addc || o->erl_flags || o->with_shell || o->small_memory)
+		return build_usage_error("--add, --erl-flags, --with-shell and "
+					 "--small-memory are for release "
+					 "builds (kiln build RELEASE_DIR ...)");
 	if (!o->rootfs)
 		return build_usage_error("missing --rootfs DIR");
 	if (!o->dashdash || o->prog_argc == 0)
@@ -376,6 +434,32 @@ static int build_image(const struct build_opts *o, const char *kernel_path)
 	return ret;
 }
 
+/* `kiln build RELEASE_DIR`: hand over to release.c; the exit status. */
+static int build_release(const struct build_opts *o)
+{
+	struct release_opts r = {
+	    .dir = o->release_dir,
+	    .output = o->output,
+	    .cmdline = o->cmdline,
+	    .envp = o->envp,
+	    .envc = o->envc,
+	    .adds = o->adds,
+	    .addc = o->addc,
+	    .erl_flags = o->erl_flags,
+	    .with_shell = o->with_shell,
+	    .small_memory = o->small_memory,
+	};
+	char *kernel = build_kernel_path(o->kernel);
+	int ret = 1;
+
+	if (kernel && !build_check_output(o->output, kernel)) {
+		r.kernel = kernel;
+		ret = release_build(&r) ? 1 : 0;
+	}
+	free(kernel);
+	return ret;
+}
+
 /* Entry point of `kiln build`; returns the exit status. */
 int cmd_build(int argc, char **argv)
 {
@@ -394,6 +478,10 @@ int cmd_build(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = 1;
+	if (o.release_dir) {
+		ret = build_release(&o);
+		goto out;
+	}
 	if (stat(o.rootfs, &st) < 0) {
 		warn("%s: cannot use it as the rootfs (pass an existing "
 		     "directory to --rootfs)",
@@ -414,5 +502,6 @@ int cmd_build(int argc, char **argv)
 out:
 	free(kernel);
 	free(o.envp);
+	free(o.adds);
 	return ret;
 }

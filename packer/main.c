@@ -20,7 +20,7 @@ struct main_cmd {
 };
 
 static const struct main_cmd main_cmds[] = {
-    {"build", cmd_build, "make a bootable image from a rootfs"},
+    {"build", cmd_build, "make a bootable image from a release or a rootfs"},
     {"run", cmd_run, "boot an image under QEMU"},
     {"inspect", cmd_inspect, "show what an image holds"},
 };
