@@ -17,7 +17,12 @@ include mk/unit.mk
 include mk/guest.mk
 
 # The whole default suite: what the README's test command and CI run.
-test: all test-unit test-guest
+test: all test-unit test-guest test-e2e
+
+# Real releases booted on Kiln (E2E_REPEAT boots per app and vCPU count).
+E2E_REPEAT ?= 20
+test-e2e: all test-release
+	E2E_REPEAT=$(E2E_REPEAT) $(PYTHON) -m pytest -q -s tests/e2e
 
 docs: docs/syscalls.md
 docs/syscalls.md: kernel/sys/syscall_list.h $(wildcard kernel/sys/list_*.h) scripts/gen-syscalls-md.py

@@ -47,17 +47,19 @@ def main():
     ap.add_argument("--cpus", type=int, default=2)
     ap.add_argument("--app", default="hello_ex")
     args = ap.parse_args()
-    rel = os.path.join(BUILD, "e2e", args.app, "rel")
-    img = os.path.join(BUILD, "e2e", args.app + ".img")
+    rel = os.path.join(BUILD, "e2e", args.app)
+    img = os.path.join(BUILD, "e2e", "bench-" + args.app + ".img")
     if not os.path.isdir(rel):
         sys.exit(f"{rel} missing: run tests/e2e/make-apps.sh first")
     subprocess.run([os.path.join(BUILD, "kiln"), "build", rel, "-o", img],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    marker = args.app + ":"
+    marker = "hello_"
     kiln = [os.path.join(BUILD, "kiln"), "run", "--cpus", str(args.cpus),
             "--mem", "512", img]
-    native = [os.path.join(rel, "bin", args.app), "foreground"
-              if args.app == "hello_erl" else "start"]
+    native = {"hello_ex": [os.path.join(rel, "bin", "hello_ex"), "start"],
+              "hello_sys": [os.path.join(rel, "bin", "start_erl")]}.get(args.app)
+    if not native:
+        sys.exit(f"no native start command known for {args.app}")
     results = {"kiln": [], "native": []}
     for i in range(args.runs):
         for name, cmd in (("kiln", kiln), ("native", native)):

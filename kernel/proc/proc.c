@@ -13,6 +13,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
@@ -125,6 +126,14 @@ int proc_start_init(const char *path, char *const argv[], int argc,
 	ret = exec_kernel(p, t, path, argv, argc, envp, envc);
 	if (ret)
 		return ret;
+	/* start where a shell would have been: $PWD, when it is a directory */
+	for (int i = 0; i < envc; i++) {
+		struct vnode *vn;
+		if (strncmp(envp[i], "PWD=", 4) || envp[i][4] != '/')
+			continue;
+		if (!vfs_lookup("/", envp[i] + 4, 0, &vn) && S_ISDIR(vn->mode))
+			strlcpy(p->cwd, envp[i] + 4, sizeof(p->cwd));
+	}
 	init_process = p;
 	sched_add(t);
 	return 0;
