@@ -326,9 +326,11 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 {
 	int ret = 0;
 
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!len || len > USER_TOP)
+	if (!len)
 		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM; /* as Linux: no room for it */
+	len = ALIGN_UP(len, PAGE_SIZE);
 	if (place != VM_HINT &&
 	    (!IS_ALIGNED(addr, PAGE_SIZE) || addr + len > USER_TOP ||
 	     addr + len < addr))
@@ -472,9 +474,18 @@ int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 	if (addr + len > USER_TOP || addr + len < addr)
 		return -EINVAL;
 	struct gather g;
+	struct vma *v;
 	gather_init(&g);
 	spin_lock(&mm->lock);
-	zap_range(mm, addr, addr + len, &g);
+	list_for_each_entry(v, &mm->vmas, node)
+	{
+		/* shared memory keeps its data: only private pages go */
+		if (v->end <= addr || v->start >= addr + len ||
+		    (v->flags & VMA_SHARED))
+			continue;
+		zap_range(mm, MAX(v->start, addr), MIN(v->end, addr + len),
+			  &g);
+	}
 	spin_unlock(&mm->lock);
 	tlb_flush_range(mm, addr, addr + len);
 	gather_release(&g);
