@@ -52,13 +52,27 @@ KERNEL_SRCS := \
 	lib/elf.c
 
 # Files: tmpfs, /proc, /sys (one owner edits this block)
-KERNEL_SRCS +=
+KERNEL_SRCS += \
+	kernel/fs/procfs.c \
+	kernel/fs/tmpfs.c \
+	kernel/sys/sys_fsmeta.c
 
 # Waiting: pipes, eventfd, timerfd, epoll, poll/select (one owner)
-KERNEL_SRCS +=
+KERNEL_SRCS += \
+	kernel/fs/epoll.c \
+	kernel/fs/eventfd.c \
+	kernel/fs/pipe.c \
+	kernel/fs/poll.c \
+	kernel/fs/timerfd.c \
+	kernel/sys/sys_poll.c
 
 # Sockets: AF_UNIX (one owner)
-KERNEL_SRCS +=
+KERNEL_SRCS += \
+	kernel/net/socket.c \
+	kernel/net/sockopt.c \
+	kernel/net/unix.c \
+	kernel/net/unix_name.c \
+	kernel/sys/sys_socket.c
 
 KBUILD := $(BUILD)/kernel
 KERNEL_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KERNEL_SRCS))

@@ -34,7 +34,7 @@ void console_irq(void)
 	}
 	spin_unlock(&rx_wait.lock);
 	if (got)
-		waitq_wake(&rx_wait, 1, -1);
+		waitq_wake(&rx_wait, POLLIN | POLLRDNORM, -1);
 }
 
 static ssize_t console_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
@@ -130,8 +130,20 @@ static int console_ioctl(struct file *f, u32 cmd, u64 arg)
 	return -ENOTTY;
 }
 
+/* Always writable; readable while the receive ring holds bytes. */
+static u32 console_poll(struct file *f, struct poll_table *pt)
+{
+	(void)f;
+	poll_wait(&rx_wait, pt);
+	u32 mask = POLLOUT | POLLWRNORM;
+	if (READ_ONCE(rx_head) != READ_ONCE(rx_tail))
+		mask |= POLLIN | POLLRDNORM;
+	return mask;
+}
+
 const struct file_ops console_fops = {
 	.read = console_read,
 	.write = console_write,
 	.ioctl = console_ioctl,
+	.poll = console_poll,
 };

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* /dev: null, zero, full, random, urandom, console, tty. */
+/*
+ * /dev: null, zero, full, random, urandom, console, tty; the tmpfs
+ * directory /dev/shm; /dev/fd and /dev/std{in,out,err} as links into
+ * /proc/self/fd.
+ */
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "file.h"
@@ -77,11 +81,29 @@ static void mkdev(struct vnode *dev, const char *name, u32 major, u32 minor,
 	vn->fops = ops;
 }
 
+/* A symlink to a constant target (not freed: not VN_TMPFS). */
+static void mklink(struct vnode *dev, const char *name, const char *target)
+{
+	struct vnode *vn = vfs_mknode(dev, name, S_IFLNK | 0777);
+
+	BUG_ON(!vn || !S_ISLNK(vn->mode));
+	vn->data = (const u8 *)target;
+	vn->size = strlen(target);
+}
+
 void devices_init(void)
 {
 	struct vnode *dev = vfs_mknode(vfs_root, "dev", S_IFDIR | 0755);
 
 	BUG_ON(!dev || !S_ISDIR(dev->mode));
+	dev->flags |= VN_MOUNT;
+	struct vnode *shm = vfs_mknode(dev, "shm", S_IFDIR | 01777);
+	BUG_ON(!shm || !S_ISDIR(shm->mode));
+	shm->flags |= VN_MOUNT;
+	mklink(dev, "fd", "/proc/self/fd");
+	mklink(dev, "stdin", "/proc/self/fd/0");
+	mklink(dev, "stdout", "/proc/self/fd/1");
+	mklink(dev, "stderr", "/proc/self/fd/2");
 	mkdev(dev, "null", 1, 3, &null_fops);
 	mkdev(dev, "zero", 1, 5, &zero_fops);
 	mkdev(dev, "full", 1, 7, &full_fops);

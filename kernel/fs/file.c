@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * struct file lifetime, fd tables (grown on demand up to FD_MAX_DEFAULT),
- * and the file ops of the image's regular files and directories.
+ * and the file ops of the image's regular files and of directories. An
+ * open file holds a reference on its vnode.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "file.h"
 #include "vfs.h"
+#include "waitfd.h"
 #include "mm/kheap.h"
+#include "mm/pmm.h"
 #include "mm/uaccess.h"
+#include "sched/time.h"
 
-struct file *file_alloc(const struct file_ops *ops, struct vnode *vn,
-			u32 flags)
+struct file *file_alloc(const struct file_ops *ops, struct vnode *vn, u32 flags)
 {
 	struct file *f = kzalloc(sizeof(*f));
 
@@ -22,6 +25,9 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *vn,
 	f->vn = vn;
 	f->flags = flags;
 	spin_init(&f->lock);
+	list_init(&f->epitems);
+	if (vn)
+		vnode_get(vn);
 	return f;
 }
 
@@ -34,8 +40,12 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (!list_empty(&f->epitems))
+		epoll_release_file(f);
 	if (f->ops->release)
 		f->ops->release(f);
+	if (f->vn)
+		vnode_put(f->vn);
 	kfree(f);
 }
 
@@ -162,12 +172,61 @@ int fd_install_console(struct fdtable *t)
 
 	vfs_lookup("/", "/dev/console", 0, &vn);
 	struct file *f = file_alloc(&console_fops, vn, O_RDWR);
+	if (vn)
+		vnode_put(vn);
 	if (!f)
 		return -ENOMEM;
 	for (int i = 0; i < 3; i++) {
 		if (i)
 			file_get(f);
 		fd_install(t, f, i, false);
+	}
+	return 0;
+}
+
+int fd_get_cloexec(struct fdtable *t, int fd)
+{
+	u64 fl = spin_lock_irqsave(&t->lock);
+	int ret = -EBADF;
+
+	if (fd >= 0 && fd < t->size && t->fds[fd])
+		ret = t->cloexec[fd];
+	spin_unlock_irqrestore(&t->lock, fl);
+	return ret;
+}
+
+int fd_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	u64 fl = spin_lock_irqsave(&t->lock);
+	int ret = -EBADF;
+
+	if (fd >= 0 && fd < t->size && t->fds[fd]) {
+		t->cloexec[fd] = on;
+		ret = 0;
+	}
+	spin_unlock_irqrestore(&t->lock, fl);
+	return ret;
+}
+
+int fd_close_range(struct fdtable *t, u32 first, u32 last, bool cloexec)
+{
+	for (u64 fd = first; fd <= last; fd++) {
+		struct file *victim = NULL;
+		u64 fl = spin_lock_irqsave(&t->lock);
+		if (fd >= (u64)t->size) {
+			spin_unlock_irqrestore(&t->lock, fl);
+			break;
+		}
+		if (cloexec && t->fds[fd]) {
+			t->cloexec[fd] = 1;
+		} else if (t->fds[fd]) {
+			victim = t->fds[fd];
+			t->fds[fd] = NULL;
+			t->cloexec[fd] = 0;
+		}
+		spin_unlock_irqrestore(&t->lock, fl);
+		if (victim)
+			file_put(victim);
 	}
 	return 0;
 }
@@ -185,76 +244,138 @@ static ssize_t image_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	return n;
 }
 
-static ssize_t image_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
+static ssize_t bad_rw(struct file *f, u64 ubuf, size_t n, u64 *pos)
 {
 	(void)f;
 	(void)ubuf;
 	(void)n;
 	(void)pos;
-	return -EBADF; /* opened read-only: the image is immutable */
+	return -EBADF; /* image files open read-only; O_PATH files not at all */
+}
+
+/*
+ * mmap of an image file: its data is page-aligned in the payload, so full
+ * pages are mapped in place (payload pages are reserved: no refcount);
+ * the last partial page is a fresh copy with the bytes past EOF zeroed.
+ */
+static int image_get_page(struct file *f, u64 pgoff, paddr_t *pa)
+{
+	struct vnode *vn = f->vn;
+	u64 off = pgoff << PAGE_SHIFT;
+
+	if (pgoff >= ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT)
+		return -EFAULT;
+	const u8 *src = vn->data + off;
+	if (IS_ALIGNED((u64)src, PAGE_SIZE) && vn->size - off >= PAGE_SIZE) {
+		*pa = V2P(src);
+		page_get(*pa);
+		return 0;
+	}
+	paddr_t p = pmm_alloc_zeroed();
+	if (!p)
+		return -ENOMEM;
+	memcpy(P2V(p), src, MIN(PAGE_SIZE, vn->size - off));
+	*pa = p;
+	return 0;
 }
 
 static const struct file_ops image_fops = {
-	.read = image_read,
-	.write = image_write,
-	.seekable = true,
+    .read = image_read,
+    .write = bad_rw,
+    .get_page = image_get_page,
+    .seekable = true,
 };
 
-static u8 dtype(u32 mode)
+static const struct file_ops path_fops = {
+    .read = bad_rw,
+    .write = bad_rw,
+};
+
+#define DIR_DYNAMIC (1ULL << 40) /* getdents positions of /proc entries */
+
+struct dirent_buf {
+	u8 *buf;
+	size_t used, cap;
+	u64 pos; /* position after the last entry stored */
+};
+
+/* Append one linux_dirent64; false when it does not fit. */
+static bool emit(struct dirent_buf *b, const char *name, size_t nl, u64 ino,
+		 u32 mode, u64 next)
 {
-	return (mode & S_IFMT) >> 12;
+	size_t reclen = ALIGN_UP(19 + nl + 1, 8);
+
+	if (b->used + reclen > b->cap)
+		return false;
+	struct linux_dirent64 *d = (void *)(b->buf + b->used);
+	memset(d, 0, reclen);
+	d->d_ino = ino;
+	d->d_off = next;
+	d->d_reclen = reclen;
+	d->d_type = (mode & S_IFMT) >> 12;
+	memcpy(d->d_name, name, nl);
+	b->used += reclen;
+	b->pos = next;
+	return true;
 }
 
-/* getdents64: f->pos counts entries already returned (".", "..", kids). */
+/* Fill b from position pos: ".", "..", the children by cookie, then the
+ * dynamic entries of /proc directories (vfs_lock held). False when an
+ * entry did not fit. */
+static bool fill_dir_locked(struct vnode *dir, u64 pos, struct dirent_buf *b)
+{
+	struct vnode *c, *parent = dir->parent ? dir->parent : dir;
+	char name[VFS_NAME_MAX + 1];
+	u32 mode;
+
+	if (pos == 0 && !emit(b, ".", 1, dir->ino, S_IFDIR, 1))
+		return false;
+	if (pos <= 1 && !emit(b, "..", 2, parent->ino, S_IFDIR, 2))
+		return false;
+	list_for_each_entry(c, &dir->children, sibling)
+	{
+		if (c->cookie >= pos && !emit(b, c->name, c->namelen, c->ino,
+					      c->mode, c->cookie + 1))
+			return false;
+	}
+	if (!dir->vops || !dir->vops->readdir)
+		return true;
+	u64 i = pos > DIR_DYNAMIC ? pos - DIR_DYNAMIC : 0;
+	for (; dir->vops->readdir(dir, &i, name, sizeof(name), &mode); i++) {
+		u64 ino = (dir->ino << 20) + i + 1;
+		if (!emit(b, name, strlen(name), ino, mode,
+			  DIR_DYNAMIC + i + 1))
+			return false;
+	}
+	return true;
+}
+
+/* getdents64: f->pos is the position cookie of the next entry. */
 static int dir_getdents(struct file *f, u64 ubuf, size_t n)
 {
-	struct vnode *dir = f->vn, *c;
-	u64 idx = 0, written = 0;
-	u8 buf[280];
+	struct dirent_buf b = {.cap = MIN(n, 32768)};
 
+	b.buf = kmalloc(b.cap ? b.cap : 1);
+	if (!b.buf)
+		return -ENOMEM;
 	spin_lock(&f->lock);
-	u64 start = f->pos;
-	struct vnode *dots[2] = {dir, dir->parent};
-	const char *dotnames[2] = {".", ".."};
-	struct list_head *it = dir->children.next;
-	for (;; idx++) {
-		struct vnode *vn;
-		const char *name;
-		if (idx < 2) {
-			vn = dots[idx];
-			name = dotnames[idx];
-		} else {
-			if (it == &dir->children)
-				break;
-			c = list_entry(it, struct vnode, sibling);
-			it = it->next;
-			vn = c;
-			name = c->name;
-		}
-		if (idx < start)
-			continue;
-		size_t nl = strlen(name);
-		size_t reclen = ALIGN_UP(19 + nl + 1, 8);
-		if (written + reclen > n)
-			break;
-		struct linux_dirent64 *d = (void *)buf;
-		memset(buf, 0, reclen);
-		d->d_ino = vn->ino;
-		d->d_off = idx + 1;
-		d->d_reclen = reclen;
-		d->d_type = dtype(vn->mode);
-		memcpy(d->d_name, name, nl);
-		if (copy_to_user(ubuf + written, buf, reclen)) {
-			spin_unlock(&f->lock);
-			return -EFAULT;
-		}
-		written += reclen;
-		f->pos = idx + 1;
-	}
+	b.pos = f->pos;
 	spin_unlock(&f->lock);
-	if (!written && idx >= start && it != &dir->children)
-		return -EINVAL; /* buffer too small for one entry */
-	return written;
+	spin_lock(&vfs_lock);
+	bool done = fill_dir_locked(f->vn, b.pos, &b);
+	spin_unlock(&vfs_lock);
+	int ret = b.used;
+	if (!b.used && !done)
+		ret = -EINVAL; /* the next entry does not fit */
+	else if (b.used && copy_to_user(ubuf, b.buf, b.used))
+		ret = -EFAULT;
+	if (ret > 0) {
+		spin_lock(&f->lock);
+		f->pos = b.pos;
+		spin_unlock(&f->lock);
+	}
+	kfree(b.buf);
+	return ret;
 }
 
 static ssize_t dir_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
@@ -267,34 +388,58 @@ static ssize_t dir_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 }
 
 static const struct file_ops dir_fops = {
-	.read = dir_read,
-	.getdents = dir_getdents,
-	.seekable = true,
+    .read = dir_read,
+    .getdents = dir_getdents,
+    .seekable = true,
 };
+
+/* The ops for opening vn with flags into *ops, or -errno. */
+static int open_ops(struct vnode *vn, u32 flags, const struct file_ops **ops)
+{
+	u32 acc = flags & O_ACCMODE;
+
+	if (flags & O_PATH) {
+		*ops = &path_fops;
+	} else if (S_ISDIR(vn->mode)) {
+		if (acc != O_RDONLY)
+			return -EISDIR;
+		*ops = &dir_fops;
+	} else if (flags & O_DIRECTORY) {
+		return -ENOTDIR;
+	} else if (vn->fops) {
+		if ((vn->flags & VN_PROC) && acc != O_RDONLY)
+			return -EACCES;
+		*ops = vn->fops;
+	} else if (S_ISREG(vn->mode) && (vn->flags & VN_TMPFS)) {
+		*ops = &tmpfs_fops;
+	} else if (S_ISREG(vn->mode)) {
+		if (acc != O_RDONLY || (flags & O_TRUNC))
+			return -EROFS; /* the image's files are immutable */
+		*ops = &image_fops;
+	} else {
+		return -ENXIO;
+	}
+	return 0;
+}
 
 int file_open_vnode(struct vnode *vn, u32 flags, struct file **out)
 {
 	const struct file_ops *ops;
+	int ret = open_ops(vn, flags, &ops);
 
-	if (S_ISDIR(vn->mode)) {
-		if ((flags & O_ACCMODE) != O_RDONLY)
-			return -EISDIR;
-		ops = &dir_fops;
-	} else if (vn->fops) {
-		ops = vn->fops;
-	} else if (S_ISREG(vn->mode)) {
-		if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-			return -EROFS;
-		ops = &image_fops;
-	} else {
-		return -ENXIO;
-	}
-	if ((flags & O_DIRECTORY) && !S_ISDIR(vn->mode))
-		return -ENOTDIR;
-	struct file *f = file_alloc(ops, vn, flags & ~(O_CREAT | O_EXCL |
-						      O_TRUNC | O_CLOEXEC));
+	if (ret)
+		return ret;
+	struct file *f = file_alloc(
+	    ops, vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
 	if (!f)
 		return -ENOMEM;
+	if (vn->vops && vn->vops->generate && !(flags & O_PATH)) {
+		ret = procfs_open_file(f);
+		if (ret) {
+			file_put(f);
+			return ret;
+		}
+	}
 	*out = f;
 	return 0;
 }
@@ -302,14 +447,22 @@ int file_open_vnode(struct vnode *vn, u32 flags, struct file **out)
 void file_fill_stat(struct vnode *vn, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_dev = 1;
+	st->st_dev = (vn->flags & VN_PROC) ? 3 : 1;
 	st->st_ino = vn->ino;
 	st->st_nlink = vn->nlink;
 	st->st_mode = vn->mode;
+	st->st_uid = vn->uid;
+	st->st_gid = vn->gid;
 	st->st_rdev = vn->rdev;
-	st->st_size = vn->size;
+	st->st_size = S_ISDIR(vn->mode) ? 4096 : vn->size;
 	st->st_blksize = 4096;
-	st->st_blocks = (vn->size + 511) / 512;
-	st->st_mtime_sec = st->st_atime_sec = st->st_ctime_sec =
-		vn->mtime_ns / 1000000000ULL;
+	st->st_blocks = ALIGN_UP((u64)st->st_size, 4096) / 512;
+	spin_lock(&vn->lock);
+	st->st_atime_sec = vn->atime_ns / NSEC_PER_SEC;
+	st->st_atime_nsec = vn->atime_ns % NSEC_PER_SEC;
+	st->st_mtime_sec = vn->mtime_ns / NSEC_PER_SEC;
+	st->st_mtime_nsec = vn->mtime_ns % NSEC_PER_SEC;
+	st->st_ctime_sec = vn->ctime_ns / NSEC_PER_SEC;
+	st->st_ctime_nsec = vn->ctime_ns % NSEC_PER_SEC;
+	spin_unlock(&vn->lock);
 }

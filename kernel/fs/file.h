@@ -9,6 +9,7 @@
 #ifndef FS_FILE_H
 #define FS_FILE_H
 
+#include <kernel/list.h>
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
 #include <uapi/stat.h>
@@ -90,6 +91,7 @@ struct file {
 	u64 pos;
 	u32 flags; /* O_* status flags */
 	void *priv;
+	struct list_head epitems; /* epoll items watching this file (epoll.c) */
 };
 
 struct fdtable {
@@ -124,5 +126,12 @@ void fdtable_put(struct fdtable *t);
 
 extern const struct file_ops console_fops;
 void devices_init(void);
+
+/* fd flags and close_range (fs/file.c) */
+/* FD_CLOEXEC state of fd (0 or 1), or -EBADF. */
+int fd_get_cloexec(struct fdtable *t, int fd);
+int fd_set_cloexec(struct fdtable *t, int fd, bool on);
+/* Close (or, with cloexec, mark close-on-exec) the fds in [first, last]. */
+int fd_close_range(struct fdtable *t, u32 first, u32 last, bool cloexec);
 
 #endif

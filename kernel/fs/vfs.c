@@ -1,79 +1,233 @@
 // SPDX-License-Identifier: MIT
 /*
- * The vnode tree: building it from the image's cpio archive, path lookup
- * with symlinks, and path reconstruction. File data of the image stays in
- * the payload and is never copied.
+ * The vnode tree: vnode lifetime, building the tree from the image's cpio
+ * archive, path lookup with symlinks (and the dynamic entries of /proc),
+ * and path reconstruction. File data of the image stays in the payload and
+ * is never copied. Locking and reference rules are in vfs.h.
  */
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
 #include "vfs.h"
+#include "file.h"
 #include "lib/cpio.h"
 #include "mm/kheap.h"
+#include "arch/x86_64/percpu.h"
+#include "proc/proc.h"
+#include "sched/time.h"
 
 struct vnode *vfs_root;
+struct spinlock vfs_lock = SPINLOCK_INIT;
 static u64 next_ino = 1;
 
-#define MAX_SYMLINKS 40
-#define PATH_MAX 4096
+u64 vfs_now_ns(void)
+{
+	return clock_realtime_ns();
+}
 
-static struct vnode *vnode_new(u32 mode)
+void vmutex_init(struct vmutex *m)
+{
+	waitq_init(&m->wq);
+	m->held = false;
+}
+
+/* Take m, sleeping while another holder has it; -ERESTARTSYS on a signal. */
+int vmutex_lock(struct vmutex *m)
+{
+	return waitq_wait_event(&m->wq, !m->held && (m->held = true), 0);
+}
+
+void vmutex_unlock(struct vmutex *m)
+{
+	u64 f = spin_lock_irqsave(&m->wq.lock);
+
+	m->held = false;
+	spin_unlock_irqrestore(&m->wq.lock, f);
+	waitq_wake(&m->wq, 0, 1);
+}
+
+/* A new vnode with one reference (the caller's), in no directory. */
+struct vnode *vnode_alloc(u32 mode, u32 flags)
 {
 	struct vnode *vn = kzalloc(sizeof(*vn));
 
 	if (!vn)
 		return NULL;
+	vn->refcount = 1;
 	vn->mode = mode;
-	vn->nlink = 1;
+	vn->nlink = S_ISDIR(mode) ? 2 : 1;
+	vn->flags = flags;
 	vn->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+	vn->next_cookie = 2; /* 0 and 1 are "." and ".." */
 	list_init(&vn->children);
 	list_init(&vn->sibling);
+	spin_init(&vn->lock);
+	vmutex_init(&vn->wlock);
+	vn->atime_ns = vn->mtime_ns = vn->ctime_ns = vfs_now_ns();
 	return vn;
 }
 
-static struct vnode *dir_find(struct vnode *dir, const char *name,
-			      size_t len)
+void vnode_get(struct vnode *vn)
+{
+	__atomic_add_fetch(&vn->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop a reference; free the vnode (and release its parent) at zero. */
+void vnode_put(struct vnode *vn)
+{
+	while (vn && !__atomic_sub_fetch(&vn->refcount, 1, __ATOMIC_ACQ_REL)) {
+		struct vnode *parent = vn->parent;
+		if (vn->flags & VN_TMPFS) {
+			tmpfs_free_pages(vn);
+			if (S_ISLNK(vn->mode))
+				kfree((void *)vn->data);
+		}
+		kfree(vn->name);
+		kfree(vn);
+		vn = parent;
+	}
+}
+
+struct vnode *vfs_child_locked(struct vnode *dir, const char *name, size_t len)
 {
 	struct vnode *c;
 
 	list_for_each_entry(c, &dir->children, sibling)
 	{
-		if (strlen(c->name) == len && !memcmp(c->name, name, len))
+		if (c->namelen == len && !memcmp(c->name, name, len)) {
+			vnode_get(c);
 			return c;
+		}
 	}
+	if (dir->vops && dir->vops->lookup)
+		return dir->vops->lookup(dir, name, len);
 	return NULL;
+}
+
+/* Put vn in dir under the kmalloc'd name (vfs_lock held). */
+static void attach_locked(struct vnode *dir, struct vnode *vn, char *name,
+			  size_t len)
+{
+	u64 now = vfs_now_ns();
+
+	vnode_get(dir);
+	if (vn->parent)
+		vnode_put(vn->parent);
+	kfree(vn->name);
+	vn->parent = dir;
+	vn->name = name;
+	vn->namelen = len;
+	vn->cookie = dir->next_cookie++;
+	vn->flags &= ~VN_DELETED;
+	list_add_tail(&vn->sibling, &dir->children);
+	if (S_ISDIR(vn->mode))
+		dir->nlink++;
+	vn->ctime_ns = dir->mtime_ns = dir->ctime_ns = now;
+}
+
+/* Take vn out of its directory's list; the name and parent stay. */
+static void detach_locked(struct vnode *vn)
+{
+	struct vnode *dir = vn->parent;
+
+	list_del(&vn->sibling);
+	if (S_ISDIR(vn->mode))
+		dir->nlink--;
+	dir->mtime_ns = dir->ctime_ns = vfs_now_ns();
+}
+
+static char *dup_name(const char *name, size_t len)
+{
+	char *n = kmalloc(len + 1);
+
+	if (n) {
+		memcpy(n, name, len);
+		n[len] = 0;
+	}
+	return n;
+}
+
+int vfs_link_locked(struct vnode *dir, struct vnode *vn, const char *name,
+		    size_t len)
+{
+	char *n = dup_name(name, len);
+
+	if (!n)
+		return -ENOMEM;
+	vnode_get(vn); /* the tree's reference */
+	attach_locked(dir, vn, n, len);
+	return 0;
+}
+
+int vfs_move_locked(struct vnode *vn, struct vnode *dir, const char *name,
+		    size_t len, struct vnode *victim)
+{
+	char *n = dup_name(name, len);
+
+	if (!n)
+		return -ENOMEM;
+	if (victim)
+		vfs_unlink_locked(victim);
+	detach_locked(vn);
+	attach_locked(dir, vn, n, len);
+	return 0;
+}
+
+void vfs_exchange_locked(struct vnode *a, struct vnode *b)
+{
+	struct vnode *adir = a->parent, *bdir = b->parent;
+	char *aname = a->name, *bname = b->name;
+	size_t alen = a->namelen, blen = b->namelen;
+
+	vnode_get(adir);
+	vnode_get(bdir);
+	detach_locked(a);
+	detach_locked(b);
+	a->name = b->name = NULL;
+	attach_locked(bdir, a, bname, blen);
+	attach_locked(adir, b, aname, alen);
+	vnode_put(adir);
+	vnode_put(bdir);
+}
+
+void vfs_unlink_locked(struct vnode *vn)
+{
+	detach_locked(vn);
+	vn->nlink = 0;
+	vn->flags |= VN_DELETED;
+	vn->ctime_ns = vfs_now_ns();
+	vnode_put(vn); /* the tree's reference */
 }
 
 struct vnode *vfs_mknode(struct vnode *dir, const char *name, u32 mode)
 {
 	size_t len = strlen(name);
-	struct vnode *vn = dir_find(dir, name, len);
 
-	if (vn)
-		return vn;
-	vn = vnode_new(mode);
-	if (!vn)
-		return NULL;
-	vn->name = kmalloc(len + 1);
-	if (!vn->name) {
-		kfree(vn);
-		return NULL;
+	spin_lock(&vfs_lock);
+	struct vnode *vn = vfs_child_locked(dir, name, len);
+	if (!vn) {
+		vn = vnode_alloc(mode, 0);
+		if (vn && vfs_link_locked(dir, vn, name, len)) {
+			vnode_put(vn);
+			vn = NULL;
+		}
 	}
-	memcpy(vn->name, name, len + 1);
-	vn->parent = dir;
-	list_add_tail(&vn->sibling, &dir->children);
-	if (S_ISDIR(mode))
-		dir->nlink++;
+	spin_unlock(&vfs_lock);
+	if (vn)
+		vnode_put(vn); /* the tree keeps it */
 	return vn;
 }
 
 void vfs_init(void)
 {
-	vfs_root = vnode_new(S_IFDIR | 0755);
+	vfs_root = vnode_alloc(S_IFDIR | 0755, VN_MOUNT);
 	BUG_ON(!vfs_root);
-	vfs_root->name = "";
-	vfs_root->parent = vfs_root;
-	vfs_root->nlink = 2;
+	vfs_root->name = NULL;
+	vfs_root->parent = NULL;
+	struct vnode *tmp = vfs_mknode(vfs_root, "tmp", S_IFDIR | 01777);
+	BUG_ON(!tmp);
+	tmp->flags |= VN_MOUNT;
+	procfs_init();
 }
 
 /* Create (or find) the directories of path; returns the last one. */
@@ -87,8 +241,8 @@ static struct vnode *mkdirs(const char *path, size_t len)
 		while (j < len && path[j] != '/')
 			j++;
 		if (j > i && !(j - i == 1 && path[i] == '.')) {
-			char name[256];
-			if (j - i >= sizeof(name))
+			char name[VFS_NAME_MAX + 1];
+			if (j - i > VFS_NAME_MAX)
 				return NULL;
 			memcpy(name, path + i, j - i);
 			name[j - i] = 0;
@@ -102,6 +256,42 @@ static struct vnode *mkdirs(const char *path, size_t len)
 	return dir;
 }
 
+/* One archive entry into the tree; kernel-made nodes (/dev, /proc) win. */
+static int load_entry(const struct cpio_entry *e, const char *name, size_t nl)
+{
+	size_t slash = nl;
+
+	while (slash && name[slash - 1] != '/')
+		slash--;
+	struct vnode *dir = mkdirs(name, slash ? slash - 1 : 0);
+	if (!dir || nl - slash > VFS_NAME_MAX) {
+		pr_warn("vfs: skipping bad path %s", e->name);
+		return 0;
+	}
+	char base[VFS_NAME_MAX + 1];
+	memcpy(base, name + slash, nl - slash);
+	base[nl - slash] = 0;
+	struct vnode *vn = vfs_mknode(dir, base, e->mode);
+	if (!vn)
+		return -ENOMEM;
+	if ((vn->mode & S_IFMT) != (e->mode & S_IFMT)) {
+		pr_warn("vfs: %s: kept the existing node", e->name);
+		return 0;
+	}
+	if (vn->fops || vn->vops || (vn->flags & VN_PROC))
+		return 0;
+	vn->mode = e->mode;
+	vn->uid = e->uid;
+	vn->gid = e->gid;
+	vn->mtime_ns = (u64)e->mtime * NSEC_PER_SEC;
+	vn->atime_ns = vn->ctime_ns = vn->mtime_ns;
+	if (S_ISREG(e->mode) || S_ISLNK(e->mode)) {
+		vn->data = e->data;
+		vn->size = e->size;
+	}
+	return 0;
+}
+
 int vfs_load_cpio(const void *buf, u64 len)
 {
 	struct cpio_iter it;
@@ -112,33 +302,16 @@ int vfs_load_cpio(const void *buf, u64 len)
 	while ((ret = cpio_next(&it, &e)) == 1) {
 		const char *name = e.name;
 		size_t nl = e.namelen;
-		while (nl && (*name == '/' || (*name == '.' && (nl == 1 ||
-								name[1] == '/')))) {
+		while (nl && (*name == '/' ||
+			      (*name == '.' && (nl == 1 || name[1] == '/')))) {
 			name++;
 			nl--;
 		}
 		if (!nl)
 			continue;
-		size_t slash = nl;
-		while (slash && name[slash - 1] != '/')
-			slash--;
-		struct vnode *dir = mkdirs(name, slash ? slash - 1 : 0);
-		if (!dir || nl - slash >= 256) {
-			pr_warn("vfs: skipping bad path %s", e.name);
-			continue;
-		}
-		char base[256];
-		memcpy(base, name + slash, nl - slash);
-		base[nl - slash] = 0;
-		struct vnode *vn = vfs_mknode(dir, base, e.mode);
-		if (!vn)
-			return -ENOMEM;
-		vn->mode = e.mode;
-		vn->mtime_ns = (u64)e.mtime * 1000000000ULL;
-		if (S_ISREG(e.mode) || S_ISLNK(e.mode)) {
-			vn->data = e.data;
-			vn->size = e.size;
-		}
+		ret = load_entry(&e, name, nl);
+		if (ret)
+			return ret;
 		nfiles++;
 	}
 	if (ret < 0) {
@@ -149,13 +322,80 @@ int vfs_load_cpio(const void *buf, u64 len)
 	return 0;
 }
 
-/* Walk path components starting at dir; depth counts symlinks followed. */
-static int walk(struct vnode *dir, const char *path, int flags, int depth,
-		struct vnode **out)
+int vfs_readlink_locked(struct vnode *vn, char *buf, size_t size)
 {
-	struct vnode *cur = *path == '/' ? vfs_root : dir;
+	if (!S_ISLNK(vn->mode))
+		return -EINVAL;
+	if (vn->vops && vn->vops->readlink)
+		return vn->vops->readlink(vn, buf, size);
+	size_t n = MIN(vn->size, size);
+	memcpy(buf, vn->data, n);
+	return n;
+}
+
+int vfs_readlink(struct vnode *vn, char *buf, size_t size)
+{
+	spin_lock(&vfs_lock);
+	int ret = vfs_readlink_locked(vn, buf, size);
+	spin_unlock(&vfs_lock);
+	return ret;
+}
+
+/* Resolve the symlink link found in dir into *out (referenced). */
+static int follow_link(struct vnode *dir, struct vnode *link, int *depth,
+		       struct vnode **out)
+{
+	if (++*depth > VFS_MAX_SYMLINKS)
+		return -ELOOP;
+	if (link->vops && link->vops->follow)
+		return link->vops->follow(link, out);
+	char *target = kmalloc(VFS_PATH_MAX);
+	if (!target)
+		return -ENOMEM;
+	int n = vfs_readlink_locked(link, target, VFS_PATH_MAX - 1);
+	int ret = n;
+	if (n >= 0) {
+		target[n] = 0;
+		ret = n ? vfs_walk_locked(dir, target, 0, depth, out) : -ENOENT;
+	}
+	kfree(target);
+	return ret;
+}
+
+/* The next component from cur (referenced), following a symlink unless
+ * this is the last component and nofollow is set. */
+static int step(struct vnode *cur, const char *s, size_t len, bool follow,
+		int *depth, struct vnode **out)
+{
+	struct vnode *next;
+
+	if (len > VFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	if ((len == 1 && s[0] == '.') || (len == 2 && !memcmp(s, "..", 2))) {
+		next = len == 1 || !cur->parent ? cur : cur->parent;
+		vnode_get(next);
+	} else if (!(next = vfs_child_locked(cur, s, len))) {
+		return -ENOENT;
+	}
+	if (S_ISLNK(next->mode) && follow) {
+		struct vnode *target;
+		int ret = follow_link(cur, next, depth, &target);
+		vnode_put(next);
+		if (ret)
+			return ret;
+		next = target;
+	}
+	*out = next;
+	return 0;
+}
+
+int vfs_walk_locked(struct vnode *base, const char *path, int flags, int *depth,
+		    struct vnode **out)
+{
+	struct vnode *cur = *path == '/' ? vfs_root : base;
 	const char *p = path;
 
+	vnode_get(cur);
 	while (*p) {
 		while (*p == '/')
 			p++;
@@ -164,60 +404,97 @@ static int walk(struct vnode *dir, const char *path, int flags, int depth,
 		const char *s = p;
 		while (*p && *p != '/')
 			p++;
-		size_t len = p - s;
-		if (!S_ISDIR(cur->mode))
+		if (!S_ISDIR(cur->mode)) {
+			vnode_put(cur);
 			return -ENOTDIR;
-		if (len > 255)
-			return -ENAMETOOLONG;
-		struct vnode *next;
-		if (len == 1 && s[0] == '.')
-			next = cur;
-		else if (len == 2 && s[0] == '.' && s[1] == '.')
-			next = cur->parent;
-		else
-			next = dir_find(cur, s, len);
-		if (!next)
-			return -ENOENT;
-		bool last = true;
-		for (const char *q = p; *q; q++)
-			if (*q != '/')
-				last = false;
-		if (S_ISLNK(next->mode) &&
-		    (!last || !(flags & LOOKUP_NOFOLLOW) || *p == '/')) {
-			if (++depth > MAX_SYMLINKS)
-				return -ELOOP;
-			if (next->size >= PATH_MAX)
-				return -ENAMETOOLONG;
-			char *target = kmalloc(next->size + 1);
-			if (!target)
-				return -ENOMEM;
-			memcpy(target, next->data, next->size);
-			target[next->size] = 0;
-			int ret = walk(cur, target, flags & ~LOOKUP_NOFOLLOW,
-				       depth, &next);
-			kfree(target);
-			if (ret)
-				return ret;
 		}
+		const char *q = p;
+		while (*q == '/')
+			q++;
+		bool follow = *q || *p == '/' || !(flags & LOOKUP_NOFOLLOW);
+		struct vnode *next;
+		int ret = step(cur, s, p - s, follow, depth, &next);
+		vnode_put(cur);
+		if (ret)
+			return ret;
 		cur = next;
+	}
+	if (p > path && p[-1] == '/' && !S_ISDIR(cur->mode)) {
+		vnode_put(cur);
+		return -ENOTDIR;
 	}
 	*out = cur;
 	return 0;
 }
 
-int vfs_lookup(const char *cwd, const char *path, int flags,
-	       struct vnode **out)
+int vfs_lookup_at(struct vnode *base, const char *path, int flags,
+		  struct vnode **out)
 {
-	struct vnode *dir = vfs_root;
+	int depth = 0;
+
+	if (!*path)
+		return -ENOENT;
+	spin_lock(&vfs_lock);
+	int ret =
+	    vfs_walk_locked(base ? base : vfs_root, path, flags, &depth, out);
+	spin_unlock(&vfs_lock);
+	return ret;
+}
+
+int vfs_lookup(const char *cwd, const char *path, int flags, struct vnode **out)
+{
+	struct vnode *dir = NULL;
 
 	if (!*path)
 		return -ENOENT;
 	if (*path != '/' && cwd) {
-		int ret = walk(vfs_root, cwd, 0, 0, &dir);
+		int ret = vfs_lookup_at(NULL, cwd, 0, &dir);
 		if (ret)
 			return ret;
 	}
-	return walk(dir, path, flags, 0, out);
+	int ret = vfs_lookup_at(dir, path, flags, out);
+	if (dir)
+		vnode_put(dir);
+	return ret;
+}
+
+int vfs_lookup_parent_locked(struct vnode *base, const char *path,
+			     struct vnode **dir, const char **name, size_t *len,
+			     bool *slash, int *depth)
+{
+	size_t n = strlen(path), end = n, start;
+	struct vnode *d;
+
+	base = base ? base : vfs_root;
+	if (!n)
+		return -ENOENT;
+	while (end && path[end - 1] == '/')
+		end--;
+	*slash = end < n;
+	for (start = end; start && path[start - 1] != '/'; start--)
+		;
+	if (end - start > VFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (start == 0) {
+		d = end ? base : vfs_root;
+		vnode_get(d);
+	} else {
+		char *dname = dup_name(path, start);
+		if (!dname)
+			return -ENOMEM;
+		int ret = vfs_walk_locked(base, dname, 0, depth, &d);
+		kfree(dname);
+		if (ret)
+			return ret;
+	}
+	if (!S_ISDIR(d->mode)) {
+		vnode_put(d);
+		return -ENOTDIR;
+	}
+	*dir = d;
+	*name = path + start;
+	*len = end - start;
+	return 0;
 }
 
 int vfs_map_file_ro(const char *path, const u8 **data, u64 *size)
@@ -228,34 +505,61 @@ int vfs_map_file_ro(const char *path, const u8 **data, u64 *size)
 	if (ret)
 		return ret;
 	if (S_ISDIR(vn->mode))
-		return -EISDIR;
-	if (!S_ISREG(vn->mode) || !vn->data)
-		return -EACCES;
+		ret = -EISDIR;
+	else if (!S_ISREG(vn->mode) || !vn->data || (vn->flags & VN_TMPFS))
+		ret = -EACCES; /* only the image's files are mapped in place */
 	*data = vn->data;
 	*size = vn->size;
+	vnode_put(vn);
+	return ret;
+}
+
+int vfs_path_of_locked(struct vnode *vn, char *buf, size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	size_t pos = size, extra = 0;
+
+	if (!size)
+		return -ERANGE;
+	buf[--pos] = 0;
+	if (vn->flags & VN_DELETED) {
+		extra = sizeof(deleted) - 1;
+		if (pos < extra)
+			return -ENAMETOOLONG;
+		pos -= extra;
+		memcpy(buf + pos, deleted, extra);
+	}
+	if (vn == vfs_root) {
+		if (!pos)
+			return -ERANGE;
+		buf[--pos] = '/';
+	}
+	for (; vn && vn != vfs_root; vn = vn->parent) {
+		if (pos < vn->namelen + 1)
+			return -ENAMETOOLONG;
+		pos -= vn->namelen;
+		memcpy(buf + pos, vn->name, vn->namelen);
+		buf[--pos] = '/';
+	}
+	memmove(buf, buf + pos, size - pos);
 	return 0;
 }
 
 int vfs_path_of(struct vnode *vn, char *buf, size_t size)
 {
-	char tmp[512];
-	size_t pos = sizeof(tmp) - 1;
+	spin_lock(&vfs_lock);
+	int ret = vfs_path_of_locked(vn, buf, size);
+	spin_unlock(&vfs_lock);
+	return ret;
+}
 
-	tmp[pos] = 0;
-	if (vn == vfs_root) {
-		tmp[--pos] = '/';
+bool vfs_is_ancestor_locked(struct vnode *anc, struct vnode *vn)
+{
+	for (; vn; vn = vn->parent) {
+		if (vn == anc)
+			return true;
+		if (vn == vfs_root)
+			break;
 	}
-	while (vn != vfs_root) {
-		size_t len = strlen(vn->name);
-		if (pos < len + 1)
-			return -ENAMETOOLONG;
-		pos -= len;
-		memcpy(tmp + pos, vn->name, len);
-		tmp[--pos] = '/';
-		vn = vn->parent;
-	}
-	if (sizeof(tmp) - pos > size)
-		return -ERANGE;
-	memcpy(buf, tmp + pos, sizeof(tmp) - pos);
-	return 0;
+	return false;
 }

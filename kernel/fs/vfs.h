@@ -1,59 +1,205 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The file tree. Every file is a vnode in one in-memory tree: the image's
- * files (read-only, data served in place from the payload), directories,
- * symlinks and device nodes. Path lookup follows symlinks (40 at most) and
- * resolves "." and "..". The tree lock guards structure (children lists).
+ * files (contents read-only, served in place from the payload), tmpfs files
+ * (contents in pages, fs/tmpfs.c), directories, symlinks, device nodes and
+ * the synthesized files of /proc and /sys (fs/procfs.c). Every directory
+ * accepts new entries: the tree is one tmpfs whose first contents came from
+ * the image (docs/decisions/tmpfs.md).
+ *
+ * Lifetime: vn->refcount counts the tree's link (while the vnode has a
+ * name in a directory), every open file and every holder of a lookup
+ * result; the vnode is freed when it drops to zero. vn->parent is a counted
+ * reference too, so an unlinked vnode's parent outlives it.
+ *
+ * Locking: vfs_lock (a spinlock, interrupts left on; never sleep holding
+ * it) guards the tree's structure: names, parents, children lists, nlink.
+ * vn->lock guards a file's contents (tmpfs pages), size and times. Order:
+ * vfs_lock, then vn->lock, then the page allocator; a file table's lock may
+ * be taken under vfs_lock (by /proc/self/fd), never the other way round.
  */
 #ifndef FS_VFS_H
 #define FS_VFS_H
 
 #include <kernel/list.h>
+#include <kernel/spinlock.h>
 #include <kernel/types.h>
+#include "sched/waitq.h"
 
-#define S_IFMT 0170000
-#define S_IFSOCK 0140000
-#define S_IFLNK 0120000
-#define S_IFREG 0100000
-#define S_IFBLK 0060000
-#define S_IFDIR 0040000
-#define S_IFCHR 0020000
-#define S_IFIFO 0010000
+#define S_IFMT	   0170000
+#define S_IFSOCK   0140000
+#define S_IFLNK	   0120000
+#define S_IFREG	   0100000
+#define S_IFBLK	   0060000
+#define S_IFDIR	   0040000
+#define S_IFCHR	   0020000
+#define S_IFIFO	   0010000
 #define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 
+#define VFS_NAME_MAX	 255
+#define VFS_PATH_MAX	 4096
+#define VFS_MAX_SYMLINKS 40 /* followed in one lookup, as Linux */
+
+/* vnode flags (set at creation, except VN_DELETED) */
+#define VN_TMPFS    0x01 /* contents in tmpfs pages (or a kmalloc'd link) */
+#define VN_DELETED  0x02 /* no longer has a name: vfs_lock */
+#define VN_MOUNT    0x04 /* /proc, /sys, /dev, /tmp...: not removable */
+#define VN_NOCREATE 0x08 /* /proc and /sys: no new entries */
+#define VN_PROC	    0x10 /* a /proc or /sys node: read-only */
+
+struct file;
 struct file_ops;
+struct vnode;
+
+/*
+ * Synthesized nodes (/proc, /sys). Every hook but generate runs under
+ * vfs_lock and must not sleep.
+ */
+struct vnode_ops {
+	/* Dynamic directories: a name not among the children; new ref. */
+	struct vnode *(*lookup)(struct vnode *dir, const char *name,
+				size_t len);
+	/*
+	 * Dynamic entries: the first one numbered *i or more (*i set to its
+	 * number), its name and type; false past the last.
+	 */
+	bool (*readdir)(struct vnode *dir, u64 *i, char *name, size_t size,
+			u32 *mode);
+	/* Synthesized symlinks: the target into buf; its length or -errno. */
+	int (*readlink)(struct vnode *vn, char *buf, size_t size);
+	/* Magic links (/proc/self/fd/N): the vnode itself, referenced. */
+	int (*follow)(struct vnode *vn, struct vnode **out);
+	/* Synthesized files: the contents, kmalloc'd (at open). */
+	int (*generate)(struct vnode *vn, char **buf, size_t *len);
+};
+
+/* A sleeping lock (tmpfs writers hold it across copies from user space). */
+struct vmutex {
+	struct waitq wq;
+	bool held; /* wq.lock */
+};
 
 struct vnode {
-	u32 mode;
-	u32 nlink;
-	u64 ino;
-	u64 size;
-	u64 mtime_ns;
+	int refcount; /* atomic */
+	u32 mode;     /* type is fixed; permission bits may change */
+	u32 nlink;    /* vfs_lock */
+	u32 flags;    /* VN_* */
 	u32 rdev;
-	struct vnode *parent;
-	char *name;
-	struct list_head children; /* directories */
-	struct list_head sibling;
-	const u8 *data;		    /* image file data / symlink target */
-	const struct file_ops *fops; /* device nodes: their ops */
+	u32 uid, gid;
+	u64 ino;
+	struct vnode *parent;	      /* vfs_lock; counted; NULL: never named */
+	char *name;		      /* vfs_lock */
+	size_t namelen;		      /* vfs_lock */
+	struct list_head children;    /* directories; vfs_lock */
+	struct list_head sibling;     /* in parent->children; vfs_lock */
+	u64 cookie;		      /* getdents position in the parent */
+	u64 next_cookie;	      /* directories: for the next child */
+	const u8 *data;		      /* image file data / symlink target */
+	const struct file_ops *fops;  /* device nodes and /proc files */
+	const struct vnode_ops *vops; /* synthesized nodes */
+	long arg;		      /* for vops (a cpu or fd number) */
+	struct spinlock lock;	      /* size, times, pages */
+	u64 size;
+	u64 atime_ns, mtime_ns, ctime_ns;
+	paddr_t pages;	     /* tmpfs: root of a radix tree of pages */
+	int levels;	     /* its depth (0: no pages) */
+	struct vmutex wlock; /* tmpfs: serializes writers, truncate */
 };
 
 extern struct vnode *vfs_root;
+extern struct spinlock vfs_lock;
 
 void vfs_init(void);
 /* Load the image's cpio archive into the tree. */
 int vfs_load_cpio(const void *buf, u64 len);
+/* Find or create dir/name (boot time); the tree holds the reference. */
 struct vnode *vfs_mknode(struct vnode *dir, const char *name, u32 mode);
 
+struct vnode *vnode_alloc(u32 mode, u32 flags);
+void vnode_get(struct vnode *vn);
+void vnode_put(struct vnode *vn);
+/* Give vn the name dir/name (vfs_lock held); the tree takes a ref. */
+int vfs_link_locked(struct vnode *dir, struct vnode *vn, const char *name,
+		    size_t len);
+/* Remove vn's name (vfs_lock held); drops the tree's reference. */
+void vfs_unlink_locked(struct vnode *vn);
+/* The child of dir called name, borrowed (vfs_lock held), or NULL. */
+struct vnode *vfs_child_locked(struct vnode *dir, const char *name, size_t len);
+
 #define LOOKUP_NOFOLLOW 0x1 /* do not follow a final symlink */
-/* Resolve path relative to cwd (an absolute path string). */
+/*
+ * Resolve path from base (NULL: the root); the result is referenced (put
+ * it with vnode_put).
+ */
+int vfs_lookup_at(struct vnode *base, const char *path, int flags,
+		  struct vnode **out);
+/* Resolve path relative to cwd (an absolute path string); referenced. */
 int vfs_lookup(const char *cwd, const char *path, int flags,
 	       struct vnode **out);
-/* Read-only view of a regular file's bytes (the ELF loader). */
+/*
+ * Resolve all but the last component of path (vfs_lock held): *dir gets
+ * the referenced parent, *name and *len the last component (len 0 for "/"),
+ * *slash whether it was followed by a '/'.
+ */
+int vfs_lookup_parent_locked(struct vnode *base, const char *path,
+			     struct vnode **dir, const char **name, size_t *len,
+			     bool *slash, int *depth);
+/* A symlink's target into buf (not terminated); its length or -errno. */
+int vfs_readlink_locked(struct vnode *vn, char *buf, size_t size);
+int vfs_readlink(struct vnode *vn, char *buf, size_t size);
+/* Read-only view of an image file's bytes (the ELF loader). */
 int vfs_map_file_ro(const char *path, const u8 **data, u64 *size);
-/* Absolute path of vn into buf. */
+/* Absolute path of vn into buf (" (deleted)" appended if unlinked). */
 int vfs_path_of(struct vnode *vn, char *buf, size_t size);
+int vfs_path_of_locked(struct vnode *vn, char *buf, size_t size);
+/* Is anc vn or one of its ancestors (vfs_lock held)? */
+bool vfs_is_ancestor_locked(struct vnode *anc, struct vnode *vn);
+/* Walk path from base (vfs_lock held); *depth counts symlinks. */
+int vfs_walk_locked(struct vnode *base, const char *path, int flags, int *depth,
+		    struct vnode **out);
+/*
+ * Rename: give vn the name dir/name (vfs_lock held), first unlinking
+ * victim (the entry it replaces) if not NULL. Its references stay.
+ */
+int vfs_move_locked(struct vnode *vn, struct vnode *dir, const char *name,
+		    size_t len, struct vnode *victim);
+/* RENAME_EXCHANGE: swap the names of a and b (vfs_lock held). */
+void vfs_exchange_locked(struct vnode *a, struct vnode *b);
+
+/* Namespace changes (fs/tmpfs.c). Modes arrive with the umask applied. */
+int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
+	     struct file **out);
+int vfs_mkdir(struct vnode *base, const char *path, u32 mode);
+int vfs_symlink(const char *target, struct vnode *base, const char *path);
+int vfs_unlink(struct vnode *base, const char *path, bool dir);
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE	 2
+int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
+	       const char *npath, u32 flags);
+
+/* Attributes (fs/tmpfs.c). */
+#define VFS_TIME_OMIT (~0ULL)
+int vfs_truncate(struct vnode *vn, u64 len);
+void vfs_chmod(struct vnode *vn, u32 mode);
+void vfs_chown(struct vnode *vn, u32 uid, u32 gid);
+void vfs_set_times(struct vnode *vn, u64 atime_ns, u64 mtime_ns);
+/* A new unnamed tmpfs file (memfd_create) opened read-write. */
+int tmpfs_create_unnamed(const char *name, struct file **out);
+
+/* tmpfs file contents and the fops of the tree's file kinds. */
+extern const struct file_ops tmpfs_fops;
+void tmpfs_free_pages(struct vnode *vn);
+u64 vfs_now_ns(void);
+
+void vmutex_init(struct vmutex *m);
+int vmutex_lock(struct vmutex *m);
+void vmutex_unlock(struct vmutex *m);
+
+/* /proc and /sys (fs/procfs.c). */
+void procfs_init(void);
+/* Take the snapshot an open /proc file reads (file_open_vnode). */
+int procfs_open_file(struct file *f);
 
 #endif

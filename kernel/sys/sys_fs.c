@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * File syscalls: argument decoding and checks only; the mechanism is in
- * fs/ (vfs.c, file.c, console.c, devices.c).
+ * fs/ (vfs.c: lookup; tmpfs.c: namespace changes and file contents;
+ * file.c: open files and fd tables; procfs.c, console.c, devices.c).
+ * Paths relative to a dirfd start from that directory's vnode; relative
+ * to the cwd, from the vnode the cwd string names.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "syscall.h"
+#include "sys_fs.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -13,10 +17,6 @@
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 
-#define AT_FDCWD -100
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_EMPTY_PATH 0x1000
-#define PATH_MAX 4096
 #define IOV_MAX 1024
 
 struct iovec {
@@ -29,8 +29,7 @@ static struct fdtable *files(void)
 	return current->proc->files;
 }
 
-/* Copy a user path into a kmalloc'd buffer. */
-static long get_path(u64 upath, char **out)
+long fsarg_copy_path(u64 upath, char **out)
 {
 	char *buf = kmalloc(PATH_MAX);
 
@@ -45,73 +44,112 @@ static long get_path(u64 upath, char **out)
 	return n;
 }
 
-/* Resolve (dirfd, path) to a vnode; only AT_FDCWD or absolute paths and
- * directory fds are supported. */
-static int lookup_at(int dirfd, u64 upath, int flags, struct vnode **out)
+/* The directory a path starts from: referenced, or NULL for the root. */
+static int base_dir(int dirfd, const char *path, struct vnode **out)
 {
-	char *path, cwdbuf[256];
-	const char *cwd = current->proc->cwd;
-	long n = get_path(upath, &path);
+	*out = NULL;
+	if (path[0] == '/')
+		return 0;
+	if (dirfd == AT_FDCWD)
+		return vfs_lookup_at(NULL, current->proc->cwd, 0, out);
+	struct file *d = fd_get(files(), dirfd);
+	if (!d)
+		return -EBADF;
+	int ret = -ENOTDIR;
+	if (d->vn && S_ISDIR(d->vn->mode)) {
+		vnode_get(d->vn);
+		*out = d->vn;
+		ret = 0;
+	}
+	file_put(d);
+	return ret;
+}
+
+int fsarg_get(int dirfd, u64 uptr, struct fsarg_path *p)
+{
+	long n = fsarg_copy_path(uptr, &p->path);
 
 	if (n < 0)
 		return n;
-	if (n == 0 && !(flags & AT_EMPTY_PATH)) {
-		kfree(path);
-		return -ENOENT;
+	int ret = n ? base_dir(dirfd, p->path, &p->base) : -ENOENT;
+	if (ret)
+		kfree(p->path);
+	return ret;
+}
+
+void fsarg_put(struct fsarg_path *p)
+{
+	if (p->base)
+		vnode_put(p->base);
+	kfree(p->path);
+}
+
+int fsarg_fd_vnode(int fd, struct vnode **out)
+{
+	if (fd == AT_FDCWD)
+		return vfs_lookup_at(NULL, current->proc->cwd, 0, out);
+	struct file *f = fd_get(files(), fd);
+	if (!f)
+		return -EBADF;
+	int ret = f->vn ? 0 : -EBADF;
+	if (f->vn) {
+		vnode_get(f->vn);
+		*out = f->vn;
 	}
-	int ret = 0;
-	if (path[0] != '/' && dirfd != AT_FDCWD) {
-		struct file *d = fd_get(files(), dirfd);
-		if (!d) {
-			ret = -EBADF;
-			goto out;
-		}
-		if (n == 0) { /* AT_EMPTY_PATH: the fd itself */
-			*out = d->vn;
-			file_put(d);
-			ret = *out ? 0 : -EBADF;
-			goto out;
-		}
-		ret = d->vn && S_ISDIR(d->vn->mode)
-			      ? vfs_path_of(d->vn, cwdbuf, sizeof(cwdbuf))
-			      : -ENOTDIR;
-		file_put(d);
-		if (ret)
-			goto out;
-		cwd = cwdbuf;
+	file_put(f);
+	return ret;
+}
+
+/* With AT_EMPTY_PATH an empty path names dirfd itself. */
+int fsarg_lookup(int dirfd, u64 upath, int flags, struct vnode **out)
+{
+	char *path;
+	struct vnode *base;
+	long n = fsarg_copy_path(upath, &path);
+
+	if (n < 0)
+		return n;
+	int ret = -ENOENT;
+	if (n == 0 && (flags & AT_EMPTY_PATH))
+		ret = fsarg_fd_vnode(dirfd, out);
+	else if (n && !(ret = base_dir(dirfd, path, &base))) {
+		ret = vfs_lookup_at(
+		    base, path,
+		    (flags & AT_SYMLINK_NOFOLLOW) ? LOOKUP_NOFOLLOW : 0, out);
+		if (base)
+			vnode_put(base);
 	}
-	ret = vfs_lookup(cwd, path,
-			 (flags & AT_SYMLINK_NOFOLLOW) ? LOOKUP_NOFOLLOW : 0,
-			 out);
-out:
 	kfree(path);
 	return ret;
 }
 
+u32 fsarg_mode(u64 mode)
+{
+	return mode & 07777 & ~current->proc->umask;
+}
+
 static long do_open(int dirfd, u64 upath, u64 flags, u64 mode)
 {
-	struct vnode *vn;
+	struct fsarg_path p;
 	struct file *f;
-	(void)mode;
+	int ret = fsarg_get(dirfd, upath, &p);
 
-	int ret = lookup_at(dirfd, upath,
-			    (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0,
-			    &vn);
-	if (ret == -ENOENT && (flags & O_CREAT))
-		return -EROFS; /* no writable filesystem yet */
 	if (ret)
 		return ret;
-	if ((flags & O_CREAT) && (flags & O_EXCL))
-		return -EEXIST;
-	if ((flags & O_NOFOLLOW) && S_ISLNK(vn->mode))
-		return -ELOOP;
-	ret = file_open_vnode(vn, flags, &f);
+	ret = vfs_open(p.base, p.path, flags, fsarg_mode(mode), &f);
+	fsarg_put(&p);
 	if (ret)
 		return ret;
 	int fd = fd_install(files(), f, 0, flags & O_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;
+}
+
+long sys_creat(u64 path, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
 long sys_open(u64 path, u64 flags, u64 mode, u64 a3, u64 a4, u64 a5)
@@ -154,7 +192,7 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 		goto out;
 	}
 	ssize_t (*op)(struct file *, u64, size_t, u64 *) =
-		write ? f->ops->write : f->ops->read;
+	    write ? f->ops->write : f->ops->read;
 	if (!op) {
 		ret = -EINVAL;
 		goto out;
@@ -186,6 +224,14 @@ long sys_pread64(u64 fd, u64 buf, u64 len, u64 off, u64 a4, u64 a5)
 	if ((s64)off < 0)
 		return -EINVAL;
 	return do_rw((int)fd, buf, len, false, &off);
+}
+
+long sys_pwrite64(u64 fd, u64 buf, u64 len, u64 off, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	if ((s64)off < 0)
+		return -EINVAL;
+	return do_rw((int)fd, buf, len, true, &off);
 }
 
 static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
@@ -222,11 +268,14 @@ long sys_writev(u64 fd, u64 iov, u64 cnt, u64 a3, u64 a4, u64 a5)
 	return do_rwv((int)fd, iov, cnt, true);
 }
 
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+
 long sys_lseek(u64 fd, u64 off, u64 whence, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
 	struct file *f = fd_get(files(), (int)fd);
-	long ret;
+	s64 size, base, ret;
 
 	if (!f)
 		return -EBADF;
@@ -234,13 +283,33 @@ long sys_lseek(u64 fd, u64 off, u64 whence, u64 a3, u64 a4, u64 a5)
 		file_put(f);
 		return -ESPIPE;
 	}
+	size = f->vn ? (s64)READ_ONCE(f->vn->size) : 0;
 	spin_lock(&f->lock);
-	s64 base = whence == 0 ? 0
-		   : whence == 1 ? (s64)f->pos
-		   : whence == 2 ? (s64)(f->vn ? f->vn->size : 0)
-				 : -1;
-	if (whence > 2 || base < 0)
-		ret = -EINVAL;
+	switch (whence) {
+	case 0:
+		base = 0;
+		break;
+	case 1:
+		base = f->pos;
+		break;
+	case 2:
+		base = size;
+		break;
+	case SEEK_DATA: /* no holes reported: data runs to EOF */
+	case SEEK_HOLE:
+		base = 0;
+		if ((s64)off >= size)
+			base = -ENXIO;
+		else if (whence == SEEK_HOLE)
+			off = size;
+		break;
+	default:
+		base = -EINVAL;
+	}
+	if (base < 0)
+		ret = base;
+	else if ((s64)off > 0 && base > INT64_MAX - (s64)off)
+		ret = -EOVERFLOW;
 	else if (base + (s64)off < 0)
 		ret = -EINVAL;
 	else
@@ -250,50 +319,64 @@ long sys_lseek(u64 fd, u64 off, u64 whence, u64 a3, u64 a4, u64 a5)
 	return ret;
 }
 
-static long stat_vnode(struct vnode *vn, u64 ust)
+int fsarg_stat_fd(int fd, struct linux_stat *st)
 {
-	struct linux_stat st;
-
-	file_fill_stat(vn, &st);
-	return copy_to_user(ust, &st, sizeof(st));
-}
-
-long sys_fstat(u64 fd, u64 ust, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	struct file *f = fd_get(files(), (int)fd);
-	long ret;
+	struct file *f = fd_get(files(), fd);
+	int ret = 0;
 
 	if (!f)
 		return -EBADF;
 	if (f->vn) {
-		ret = stat_vnode(f->vn, ust);
+		file_fill_stat(f->vn, st);
+	} else if (f->ops->stat) {
+		ret = f->ops->stat(f, st);
 	} else {
-		struct linux_stat st = {0};
-		st.st_mode = S_IFIFO | 0600;
-		st.st_blksize = 4096;
-		ret = copy_to_user(ust, &st, sizeof(st));
+		memset(st, 0, sizeof(*st));
+		st->st_mode = S_IFIFO | 0600;
+		st->st_blksize = 4096;
 	}
 	file_put(f);
 	return ret;
 }
 
+int fsarg_stat_at(int dirfd, u64 upath, u64 flags, struct linux_stat *st)
+{
+	struct vnode *vn;
+
+	if (flags & AT_EMPTY_PATH) {
+		char c;
+		if (copy_from_user(&c, upath, 1))
+			return -EFAULT;
+		if (!c && dirfd != AT_FDCWD)
+			return fsarg_stat_fd(dirfd, st);
+	}
+	int ret = fsarg_lookup(dirfd, upath, (int)flags, &vn);
+	if (ret)
+		return ret;
+	file_fill_stat(vn, st);
+	vnode_put(vn);
+	return 0;
+}
+
+long sys_fstat(u64 fd, u64 ust, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct linux_stat st;
+	int ret = fsarg_stat_fd((int)fd, &st);
+
+	return ret ? ret : copy_to_user(ust, &st, sizeof(st));
+}
+
 long sys_newfstatat(u64 dirfd, u64 path, u64 ust, u64 flags, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
-	struct vnode *vn;
+	struct linux_stat st;
 
-	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800))
+	if (flags &
+	    ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	if (flags & AT_EMPTY_PATH) {
-		char c;
-		if (copy_from_user(&c, path, 1))
-			return -EFAULT;
-		if (!c)
-			return sys_fstat(dirfd, ust, 0, 0, 0, 0);
-	}
-	int ret = lookup_at((int)dirfd, path, (int)flags, &vn);
-	return ret ? ret : stat_vnode(vn, ust);
+	int ret = fsarg_stat_at((int)dirfd, path, flags, &st);
+	return ret ? ret : copy_to_user(ust, &st, sizeof(st));
 }
 
 long sys_stat(u64 path, u64 ust, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -309,6 +392,21 @@ long sys_lstat(u64 path, u64 ust, u64 a2, u64 a3, u64 a4, u64 a5)
 			      0);
 }
 
+/* Root may do anything but write to the image's files or to /proc, and
+ * execute files without any x bit. */
+static int may_access(struct vnode *vn, u64 mode)
+{
+	if (mode & 2) {
+		if (vn->flags & (VN_PROC | VN_NOCREATE))
+			return -EACCES;
+		if (S_ISREG(vn->mode) && !(vn->flags & VN_TMPFS) && !vn->fops)
+			return -EROFS;
+	}
+	if ((mode & 1) && !S_ISDIR(vn->mode) && !(vn->mode & 0111))
+		return -EACCES;
+	return 0;
+}
+
 long sys_faccessat2(u64 dirfd, u64 path, u64 mode, u64 flags, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
@@ -316,15 +414,14 @@ long sys_faccessat2(u64 dirfd, u64 path, u64 mode, u64 flags, u64 a4, u64 a5)
 
 	if (mode & ~7u)
 		return -EINVAL;
-	int ret = lookup_at((int)dirfd, path, (int)flags, &vn);
+	if (flags & ~(u64)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	int ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
 	if (ret)
 		return ret;
-	/* root may read and write anything; the image itself is read-only */
-	if ((mode & 2) && !vn->fops && !S_ISDIR(vn->mode))
-		return -EROFS;
-	if ((mode & 1) && !S_ISDIR(vn->mode) && !(vn->mode & 0111))
-		return -EACCES;
-	return 0;
+	ret = may_access(vn, mode);
+	vnode_put(vn);
+	return ret;
 }
 
 long sys_faccessat(u64 dirfd, u64 path, u64 mode, u64 a3, u64 a4, u64 a5)
@@ -343,27 +440,19 @@ long sys_readlinkat(u64 dirfd, u64 path, u64 buf, u64 size, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
 	struct vnode *vn;
-	char *p;
 
 	if ((s64)size <= 0)
 		return -EINVAL;
-	long n = get_path(path, &p);
-	if (n < 0)
-		return n;
-	if (!strcmp(p, "/proc/self/exe")) {
-		const char *exe = current->proc->exe;
-		size_t len = MIN(strlen(exe), size);
-		kfree(p);
-		return copy_to_user(buf, exe, len) ? -EFAULT : (long)len;
-	}
-	kfree(p);
-	int ret = lookup_at((int)dirfd, path, AT_SYMLINK_NOFOLLOW, &vn);
+	int ret = fsarg_lookup((int)dirfd, path, AT_SYMLINK_NOFOLLOW, &vn);
 	if (ret)
 		return ret;
-	if (!S_ISLNK(vn->mode))
-		return -EINVAL;
-	size_t len = MIN(vn->size, size);
-	return copy_to_user(buf, vn->data, len) ? -EFAULT : (long)len;
+	char *k = kmalloc(PATH_MAX);
+	ret = k ? vfs_readlink(vn, k, MIN(size, PATH_MAX)) : -ENOMEM;
+	vnode_put(vn);
+	if (ret > 0 && copy_to_user(buf, k, ret))
+		ret = -EFAULT;
+	kfree(k);
+	return ret;
 }
 
 long sys_readlink(u64 path, u64 buf, u64 size, u64 a3, u64 a4, u64 a5)
@@ -383,22 +472,46 @@ long sys_getcwd(u64 buf, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
 	return copy_to_user(buf, cwd, len) ? -EFAULT : (long)len;
 }
 
+/* Make vn (a directory) the cwd. */
+static int set_cwd(struct vnode *vn)
+{
+	char buf[sizeof(current->proc->cwd)];
+
+	if (!S_ISDIR(vn->mode))
+		return -ENOTDIR;
+	int ret = vfs_path_of(vn, buf, sizeof(buf));
+	if (ret)
+		return ret == -ERANGE ? -ENAMETOOLONG : ret;
+	if (vn->flags & VN_DELETED)
+		return -ENOENT;
+	strlcpy(current->proc->cwd, buf, sizeof(current->proc->cwd));
+	return 0;
+}
+
 long sys_chdir(u64 path, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct vnode *vn;
-	char buf[256];
-	int ret = lookup_at(AT_FDCWD, path, 0, &vn);
+	int ret = fsarg_lookup(AT_FDCWD, path, 0, &vn);
 
 	if (ret)
 		return ret;
-	if (!S_ISDIR(vn->mode))
-		return -ENOTDIR;
-	ret = vfs_path_of(vn, buf, sizeof(buf));
+	ret = set_cwd(vn);
+	vnode_put(vn);
+	return ret;
+}
+
+long sys_fchdir(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct vnode *vn;
+	int ret = fsarg_fd_vnode((int)fd, &vn);
+
 	if (ret)
 		return ret;
-	strlcpy(current->proc->cwd, buf, sizeof(current->proc->cwd));
-	return 0;
+	ret = set_cwd(vn);
+	vnode_put(vn);
+	return ret;
 }
 
 long sys_getdents64(u64 fd, u64 buf, u64 size, u64 a3, u64 a4, u64 a5)
@@ -408,8 +521,7 @@ long sys_getdents64(u64 fd, u64 buf, u64 size, u64 a3, u64 a4, u64 a5)
 
 	if (!f)
 		return -EBADF;
-	long ret = f->ops->getdents ? f->ops->getdents(f, buf, size)
-				    : -ENOTDIR;
+	long ret = f->ops->getdents ? f->ops->getdents(f, buf, size) : -ENOTDIR;
 	file_put(f);
 	return ret;
 }
@@ -426,10 +538,11 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		int on;
 		ret = get_user(on, arg);
 		if (!ret)
-			f->flags = on ? f->flags | O_NONBLOCK
-				      : f->flags & ~O_NONBLOCK;
+			f->flags =
+			    on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
 	} else if ((u32)cmd == 0x5451 || (u32)cmd == 0x5450) {
-		ret = 0; /* FIOCLEX/FIONCLEX: handled by fcntl semantics */
+		/* FIOCLEX / FIONCLEX */
+		ret = fd_set_cloexec(files(), (int)fd, (u32)cmd == 0x5451);
 	} else if (f->ops->ioctl) {
 		ret = f->ops->ioctl(f, (u32)cmd, arg);
 	}
@@ -437,13 +550,20 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 	return ret;
 }
 
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
+#define F_DUPFD		0
+#define F_GETFD		1
+#define F_SETFD		2
+#define F_GETFL		3
+#define F_SETFL		4
+#define F_GETLK		5
+#define F_SETLK		6
+#define F_SETLKW	7
+#define F_OFD_GETLK	36
+#define F_OFD_SETLK	37
+#define F_OFD_SETLKW	38
+#define F_UNLCK		2
 #define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC 1
+#define FD_CLOEXEC	1
 
 long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 {
@@ -467,10 +587,20 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 			file_put(f);
 		break;
 	case F_GETFD:
-		ret = t->cloexec[fd] ? FD_CLOEXEC : 0;
+		ret = fd_get_cloexec(t, (int)fd);
 		break;
 	case F_SETFD:
-		t->cloexec[fd] = arg & FD_CLOEXEC;
+		ret = fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC);
+		break;
+	case F_GETLK:
+	case F_OFD_GETLK: /* single node, no other lockers: always free */
+		ret = put_user((s16)F_UNLCK, arg);
+		break;
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		ret = 0;
 		break;
 	case F_GETFL:
 		ret = f->flags;
@@ -520,4 +650,116 @@ long sys_dup2(u64 oldfd, u64 newfd, u64 a2, u64 a3, u64 a4, u64 a5)
 		return newfd;
 	}
 	return fd_dup2(files(), (int)oldfd, (int)newfd, false);
+}
+
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+
+/* The fd table is never shared between processes, so UNSHARE is moot. */
+long sys_close_range(u64 first, u64 last, u64 flags, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (flags & ~(u64)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if ((u32)first > (u32)last)
+		return -EINVAL;
+	return fd_close_range(files(), (u32)first, (u32)last,
+			      flags & CLOSE_RANGE_CLOEXEC);
+}
+
+#define MFD_CLOEXEC	  1
+#define MFD_ALLOW_SEALING 2
+#define MFD_HUGETLB	  4
+#define MFD_NAME_MAX	  249
+
+/* memfd_create: an unnamed tmpfs file; seals are accepted, not kept. */
+long sys_memfd_create(u64 uname, u64 flags, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	char name[MFD_NAME_MAX + 1];
+	struct file *f;
+
+	if (flags & ~(u64)(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+		return -EINVAL; /* MFD_HUGETLB and the exec-seal flags */
+	long n = strncpy_from_user(name, uname, sizeof(name));
+	if (n < 0)
+		return n == -ENAMETOOLONG ? -EINVAL : n;
+	int ret = tmpfs_create_unnamed(name, &f);
+	if (ret)
+		return ret;
+	int fd = fd_install(files(), f, 0, flags & MFD_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_ftruncate(u64 fd, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct file *f;
+
+	if ((s64)len < 0)
+		return -EINVAL;
+	if (!(f = fd_get(files(), (int)fd)))
+		return -EBADF;
+	long ret = -EINVAL;
+	if (f->ops->truncate && (f->flags & O_ACCMODE) != O_RDONLY &&
+	    !(f->flags & O_PATH))
+		ret = f->ops->truncate(f, len);
+	else if (f->flags & O_PATH)
+		ret = -EBADF;
+	file_put(f);
+	return ret;
+}
+
+/* fsync, fdatasync, syncfs: everything is in memory; only check fd. */
+static long check_fd(u64 fd)
+{
+	struct file *f = fd_get(files(), (int)fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long sys_fsync(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return check_fd(fd);
+}
+
+long sys_fdatasync(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return check_fd(fd);
+}
+
+long sys_syncfs(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return check_fd(fd);
+}
+
+long sys_sync(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return 0;
+}
+
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+
+/* flock: one node and no lock contention model, so every lock is granted
+ * at once (two holders of LOCK_EX are not kept apart). */
+long sys_flock(u64 fd, u64 op, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	u64 kind = op & ~(u64)LOCK_NB;
+
+	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
+		return -EINVAL;
+	return check_fd(fd);
 }

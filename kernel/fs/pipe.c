@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Pipes: a 64 KiB byte ring shared by a read-end and a write-end file.
+ * Writes of at most PIPE_BUF bytes are atomic. Readers sleep on rd_wait,
+ * woken by every write and by the last writer closing; writers sleep on
+ * wr_wait while less than PIPE_BUF is free (the pipe is "full"), woken by
+ * a read from a full pipe and by the last reader closing. ->poll hooks the
+ * same queues, so epoll sees these wakeups as edges, as on Linux.
+ *
+ * Locking: pipe->lock guards the ring and the counts. It is never taken in
+ * interrupt context and never held while waking: state changes first, then
+ * the queue is woken, so sleepers may test the state under their queue's
+ * lock alone. The ring is allocated by the first write.
+ */
+#include <kernel/string.h>
+#include "file.h"
+#include "vfs.h"
+#include "waitfd.h"
+#include "mm/kheap.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include "sched/waitq.h"
+#include "arch/x86_64/percpu.h"
+
+#define PIPE_SIZE 65536
+#define PIPE_BUF  4096
+#define FIONREAD  0x541b
+
+struct pipe {
+	struct spinlock lock;
+	u8 *buf;	      /* PIPE_SIZE bytes; NULL until the first write */
+	u32 head, tail;	      /* free-running byte counts written / read */
+	int readers, writers; /* open ends, for EOF and EPIPE */
+	int refs;	      /* files not yet fully released */
+	u64 ino;
+	struct waitq rd_wait; /* readers: data or EOF */
+	struct waitq wr_wait; /* writers: room or no readers */
+};
+
+static u64 pipe_next_ino = 1;
+
+static bool is_read_end(struct file *f)
+{
+	return (f->flags & O_ACCMODE) == O_RDONLY;
+}
+
+/* Bytes in the ring, read without the lock: tail first, it never passes
+ * head. */
+static u32 pipe_used(struct pipe *p)
+{
+	u32 tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&p->head, __ATOMIC_ACQUIRE) - tail;
+}
+
+static u32 pipe_room(struct pipe *p)
+{
+	return PIPE_SIZE - pipe_used(p);
+}
+
+/* Copy k bytes out of the ring at tail to user memory; lock held. */
+static int ring_out(struct pipe *p, u64 ubuf, u32 k)
+{
+	u32 off = p->tail % PIPE_SIZE;
+	u32 first = MIN(k, PIPE_SIZE - off);
+
+	if (copy_to_user(ubuf, p->buf + off, first))
+		return -EFAULT;
+	return copy_to_user(ubuf + first, p->buf, k - first);
+}
+
+/* Copy k bytes of user memory into the ring at head; lock held. */
+static int ring_in(struct pipe *p, u64 ubuf, u32 k)
+{
+	u32 off = p->head % PIPE_SIZE;
+	u32 first = MIN(k, PIPE_SIZE - off);
+
+	if (copy_from_user(p->buf + off, ubuf, first))
+		return -EFAULT;
+	return copy_from_user(p->buf, ubuf + first, k - first);
+}
+
+static ssize_t pipe_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	(void)pos;
+
+	if (!n)
+		return 0;
+	for (;;) {
+		spin_lock(&p->lock);
+		u32 used = p->head - p->tail;
+		if (used) {
+			u32 k = MIN(n, used);
+			int err = ring_out(p, ubuf, k);
+			if (!err)
+				__atomic_store_n(&p->tail, p->tail + k,
+						 __ATOMIC_RELEASE);
+			spin_unlock(&p->lock);
+			if (err)
+				return err;
+			/* as Linux: writers sleep only on a full pipe */
+			if (PIPE_SIZE - used < PIPE_BUF)
+				waitq_wake(&p->wr_wait, POLLOUT | POLLWRNORM,
+					   -1);
+			return k;
+		}
+		bool eof = !p->writers;
+		spin_unlock(&p->lock);
+		if (eof)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		int ret = waitq_wait_event(
+		    &p->rd_wait, pipe_used(p) || !READ_ONCE(p->writers), 0);
+		if (ret)
+			return ret; /* -ERESTARTSYS: nothing read yet */
+	}
+}
+
+static int pipe_alloc_ring(struct pipe *p)
+{
+	if (READ_ONCE(p->buf))
+		return 0;
+	u8 *buf = kmalloc(PIPE_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	if (!p->buf) {
+		p->buf = buf;
+		buf = NULL;
+	}
+	spin_unlock(&p->lock);
+	kfree(buf);
+	return 0;
+}
+
+/*
+ * Write what fits; a write of at most PIPE_BUF bytes waits for room for
+ * all of it, so it is never split. Partial progress is returned when a
+ * later step fails or would block.
+ */
+static ssize_t pipe_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	u32 need = n <= PIPE_BUF ? n : 1;
+	(void)pos;
+
+	if (!n)
+		return 0;
+	int err = pipe_alloc_ring(p);
+	if (err)
+		return err;
+	for (;;) {
+		spin_lock(&p->lock);
+		if (!p->readers) {
+			spin_unlock(&p->lock);
+			signal_send_thread(current, SIGPIPE);
+			return done ? (ssize_t)done : -EPIPE;
+		}
+		u32 room = PIPE_SIZE - (p->head - p->tail);
+		if (room >= need) {
+			u32 k = MIN(n - done, room);
+			err = ring_in(p, ubuf + done, k);
+			if (!err) {
+				__atomic_store_n(&p->head, p->head + k,
+						 __ATOMIC_RELEASE);
+				done += k;
+			}
+			spin_unlock(&p->lock);
+			if (!err)
+				waitq_wake(&p->rd_wait, POLLIN | POLLRDNORM,
+					   -1);
+			if (err || done == n)
+				return done ? (ssize_t)done : err;
+			continue;
+		}
+		spin_unlock(&p->lock);
+		if (f->flags & O_NONBLOCK)
+			return done ? (ssize_t)done : -EAGAIN;
+		err = waitq_wait_event(
+		    &p->wr_wait, pipe_room(p) >= need || !READ_ONCE(p->readers),
+		    0);
+		if (err)
+			return done ? (ssize_t)done : err;
+	}
+}
+
+static u32 pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	u32 mask = 0;
+
+	if (is_read_end(f)) {
+		poll_wait(&p->rd_wait, pt);
+		if (pipe_used(p))
+			mask |= POLLIN | POLLRDNORM;
+		if (!READ_ONCE(p->writers))
+			mask |= POLLHUP;
+	} else {
+		poll_wait(&p->wr_wait, pt);
+		/* Linux: writable while a page slot is free */
+		if (pipe_room(p) >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!READ_ONCE(p->readers))
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
+static int pipe_ioctl(struct file *f, u32 cmd, u64 arg)
+{
+	struct pipe *p = f->priv;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	int n = pipe_used(p);
+	return copy_to_user(arg, &n, sizeof(n));
+}
+
+static int pipe_stat(struct file *f, struct linux_stat *st)
+{
+	struct pipe *p = f->priv;
+
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 0xc; /* an anonymous "pipefs" device */
+	st->st_ino = p->ino;
+	st->st_nlink = 1;
+	st->st_mode = S_IFIFO | 0600;
+	st->st_blksize = 4096;
+	return 0;
+}
+
+/*
+ * One end closes: the other side learns EOF or EPIPE. The pipe goes when
+ * both ends are released; refs keeps it alive while we wake the peers.
+ */
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	bool rd = is_read_end(f);
+
+	spin_lock(&p->lock);
+	if (rd)
+		p->readers--;
+	else
+		p->writers--;
+	spin_unlock(&p->lock);
+	if (rd)
+		waitq_wake(&p->wr_wait, POLLERR | POLLOUT, -1);
+	else
+		waitq_wake(&p->rd_wait, POLLHUP | POLLIN, -1);
+	spin_lock(&p->lock);
+	bool last = --p->refs == 0;
+	spin_unlock(&p->lock);
+	if (last) {
+		kfree(p->buf);
+		kfree(p);
+	}
+}
+
+static const struct file_ops pipe_fops = {
+    .read = pipe_read,
+    .write = pipe_write,
+    .ioctl = pipe_ioctl,
+    .poll = pipe_poll,
+    .stat = pipe_stat,
+    .release = pipe_release,
+};
+
+int pipe_open(u32 flags, struct file *ends[2])
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	spin_init(&p->lock);
+	waitq_init(&p->rd_wait);
+	waitq_init(&p->wr_wait);
+	p->readers = p->writers = 1;
+	p->refs = 2;
+	p->ino = __atomic_fetch_add(&pipe_next_ino, 1, __ATOMIC_RELAXED);
+	ends[0] = file_alloc(&pipe_fops, NULL, O_RDONLY | flags);
+	ends[1] = file_alloc(&pipe_fops, NULL, O_WRONLY | flags);
+	if (!ends[0] || !ends[1]) {
+		kfree(ends[0]);
+		kfree(ends[1]);
+		kfree(p);
+		return -ENOMEM;
+	}
+	ends[0]->priv = ends[1]->priv = p;
+	return 0;
+}

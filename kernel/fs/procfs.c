@@ -1,0 +1,715 @@
+// SPDX-License-Identifier: MIT
+/*
+ * /proc and /sys: read-only vnodes whose contents are generated when they
+ * are opened (so one open file reads one consistent snapshot). /proc/self
+ * describes the process looking at it; /proc/<its pid> is an alias of it.
+ * /proc/self/fd holds one magic link per open fd: readlink gives a path,
+ * following it gives the open file's vnode itself, even if unlinked.
+ * Entries that depend on the caller (fd links, /proc/<pid>, the cpuN
+ * directories of /sys) are made on lookup and freed with their last
+ * reference; they are never in a children list.
+ *
+ * The lookup hooks run under vfs_lock; generators run without it.
+ */
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include "vfs.h"
+#include "file.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "drivers/random.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "mm/vm.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "sched/time.h"
+
+extern const char *kiln_hostname; /* sys/sys_proc.c */
+
+#define PROC_FLAGS (VN_PROC | VN_NOCREATE)
+#define USER_HZ	   100
+
+/* A growing text buffer for generators. */
+struct pbuf {
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static void pf(struct pbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void pf(struct pbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	for (;;) {
+		if (b->err)
+			return;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0 || b->len + n < b->cap) {
+			b->len += n > 0 ? n : 0;
+			return;
+		}
+		size_t cap = (b->cap + n) * 2;
+		char *nb = kmalloc(cap);
+		if (!nb) {
+			b->err = -ENOMEM;
+			return;
+		}
+		memcpy(nb, b->buf, b->len);
+		kfree(b->buf);
+		b->buf = nb;
+		b->cap = cap;
+	}
+}
+
+static u64 uptime_ns(void)
+{
+	return clock_monotonic_ns();
+}
+
+static void gen_meminfo(struct pbuf *b)
+{
+	u64 total = pmm_total_pages() * 4, free = pmm_free_pages() * 4;
+
+	pf(b, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n", total,
+	   free);
+	pf(b, "MemAvailable:   %8lu kB\n", free);
+	static const char *const zero[] = {"Buffers",	 "Cached",
+					   "SwapCached", "SwapTotal",
+					   "SwapFree",	 "Shmem"};
+	for (size_t i = 0; i < ARRAY_SIZE(zero); i++)
+		pf(b, "%s:%*s%8lu kB\n", zero[i], (int)(15 - strlen(zero[i])),
+		   "", 0UL);
+}
+
+static void gen_stat(struct pbuf *b)
+{
+	u64 ticks = uptime_ns() / (NSEC_PER_SEC / USER_HZ);
+	u64 boot = (clock_realtime_ns() - uptime_ns()) / NSEC_PER_SEC;
+
+	pf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\n", ticks * ncpus);
+	for (u32 i = 0; i < ncpus; i++)
+		pf(b, "cpu%u 0 0 0 %lu 0 0 0 0 0 0\n", i, ticks);
+	pf(b, "intr 0\nctxt 0\nbtime %lu\nprocesses %d\n", boot,
+	   current->proc->pid);
+	pf(b, "procs_running 1\nprocs_blocked 0\nsoftirq 0\n");
+}
+
+/* "/proc/cpuinfo flags" for the features set in cpuid leaves 1 and 7. */
+static void cpu_flags(struct pbuf *b)
+{
+	static const struct {
+		u8 leaf7, reg, bit;
+		const char *name;
+	} fl[] = {
+	    {0, 3, 0, "fpu"},	      {0, 3, 4, "tsc"},
+	    {0, 3, 5, "msr"},	      {0, 3, 6, "pae"},
+	    {0, 3, 8, "cx8"},	      {0, 3, 9, "apic"},
+	    {0, 3, 15, "cmov"},	      {0, 3, 19, "clflush"},
+	    {0, 3, 23, "mmx"},	      {0, 3, 24, "fxsr"},
+	    {0, 3, 25, "sse"},	      {0, 3, 26, "sse2"},
+	    {0, 2, 0, "pni"},	      {0, 2, 1, "pclmulqdq"},
+	    {0, 2, 9, "ssse3"},	      {0, 2, 12, "fma"},
+	    {0, 2, 13, "cx16"},	      {0, 2, 19, "sse4_1"},
+	    {0, 2, 20, "sse4_2"},     {0, 2, 22, "movbe"},
+	    {0, 2, 23, "popcnt"},     {0, 2, 25, "aes"},
+	    {0, 2, 26, "xsave"},      {0, 2, 28, "avx"},
+	    {0, 2, 29, "f16c"},	      {0, 2, 30, "rdrand"},
+	    {0, 2, 31, "hypervisor"}, {1, 1, 0, "fsgsbase"},
+	    {1, 1, 3, "bmi1"},	      {1, 1, 5, "avx2"},
+	    {1, 1, 7, "smep"},	      {1, 1, 8, "bmi2"},
+	    {1, 1, 18, "rdseed"},     {1, 1, 19, "adx"},
+	    {1, 1, 20, "smap"},	      {1, 1, 16, "avx512f"},
+	};
+	u32 r[2][4];
+
+	cpuid(1, 0, &r[0][0], &r[0][1], &r[0][2], &r[0][3]);
+	cpuid(7, 0, &r[1][0], &r[1][1], &r[1][2], &r[1][3]);
+	pf(b, "flags\t\t:");
+	for (size_t i = 0; i < ARRAY_SIZE(fl); i++)
+		if (r[fl[i].leaf7][fl[i].reg] & (1u << fl[i].bit))
+			pf(b, " %s", fl[i].name);
+	pf(b, "\n");
+}
+
+static void gen_cpuinfo(struct pbuf *b)
+{
+	u32 r[12], a, bx, c, d, maxext;
+	char vendor[13], model[49];
+
+	cpuid(0, 0, &a, &bx, &c, &d);
+	memcpy(vendor, &bx, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	vendor[12] = 0;
+	u32 maxleaf = a;
+	cpuid(0x80000000, 0, &maxext, &bx, &c, &d);
+	strlcpy(model, "QEMU Virtual CPU", sizeof(model));
+	if (maxext >= 0x80000004) {
+		for (u32 i = 0; i < 3; i++)
+			cpuid(0x80000002 + i, 0, &r[i * 4], &r[i * 4 + 1],
+			      &r[i * 4 + 2], &r[i * 4 + 3]);
+		memcpy(model, r, 48);
+		model[48] = 0;
+	}
+	cpuid(1, 0, &a, &bx, &c, &d);
+	u32 family = (a >> 8) & 0xf, mdl = (a >> 4) & 0xf;
+	if (family == 0xf)
+		family += (a >> 20) & 0xff;
+	if (family >= 6)
+		mdl |= ((a >> 16) & 0xf) << 4;
+	u64 khz = tsc_hz() / 1000;
+	for (u32 i = 0; i < ncpus; i++) {
+		pf(b, "processor\t: %u\nvendor_id\t: %s\n", i, vendor);
+		pf(b, "cpu family\t: %u\nmodel\t\t: %u\n", family, mdl);
+		pf(b, "model name\t: %s\nstepping\t: %u\n", model, a & 0xf);
+		pf(b, "cpu MHz\t\t: %lu.%03lu\n", khz / 1000, khz % 1000);
+		pf(b, "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n",
+		   ncpus, i);
+		pf(b, "cpu cores\t: %u\napicid\t\t: %u\n", ncpus,
+		   cpu_table[i] ? cpu_table[i]->apic_id : i);
+		pf(b, "fpu\t\t: yes\nfpu_exception\t: yes\n");
+		pf(b, "cpuid level\t: %u\nwp\t\t: yes\n", maxleaf);
+		cpu_flags(b);
+		pf(b, "bogomips\t: %lu.%02lu\n", khz / 500, (khz / 5) % 100);
+		pf(b, "clflush size\t: 64\ncache_alignment\t: 64\n");
+		pf(b, "address sizes\t: 40 bits physical, 48 bits virtual\n");
+		pf(b, "power management:\n\n");
+	}
+}
+
+static void gen_uptime(struct pbuf *b)
+{
+	u64 cs = uptime_ns() / (NSEC_PER_SEC / 100), idle = cs * ncpus;
+
+	pf(b, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, idle / 100,
+	   idle % 100);
+}
+
+static void gen_loadavg(struct pbuf *b)
+{
+	pf(b, "0.00 0.00 0.00 1/%d %d\n", current->proc->nthreads,
+	   current->proc->pid);
+}
+
+static void gen_version(struct pbuf *b)
+{
+	pf(b, "Linux version 6.1.0-kiln (kiln@kiln) (gcc) #1 SMP Kiln\n");
+}
+
+static void gen_mounts(struct pbuf *b)
+{
+	pf(b, "rootfs / rootfs rw 0 0\n");
+}
+
+/* One line for / only: ERTS's cgroup probe finds no cgroup mounts. */
+static void gen_mountinfo(struct pbuf *b)
+{
+	pf(b, "1 0 0:1 / / rw - rootfs rootfs rw\n");
+}
+
+static void gen_cgroup(struct pbuf *b)
+{
+	pf(b, "0::/\n");
+}
+
+static void gen_self_stat(struct pbuf *b)
+{
+	struct process *p = current->proc;
+	u64 rss = p->mm ? READ_ONCE(p->mm->rss_pages) : 0;
+	int ppid = p->parent ? p->parent->pid : 0;
+
+	pf(b, "%d (%s) R %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 ",
+	   p->pid, p->comm, ppid, p->pgid, p->sid, p->nthreads);
+	pf(b, "%lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 %u ",
+	   rss * PAGE_SIZE, rss, this_cpu()->id);
+	pf(b, "0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+}
+
+static void gen_self_status(struct pbuf *b)
+{
+	struct process *p = current->proc;
+	u64 rss = p->mm ? READ_ONCE(p->mm->rss_pages) : 0;
+
+	pf(b, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\n", p->comm,
+	   p->umask);
+	pf(b, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", p->pid, p->pid,
+	   p->parent ? p->parent->pid : 0);
+	pf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8lu kB\n", rss * 4);
+	pf(b, "Threads:\t%d\n", p->nthreads);
+}
+
+static void gen_self_comm(struct pbuf *b)
+{
+	pf(b, "%s\n", current->proc->comm);
+}
+
+/* /proc/self/maps: the VMAs, under mm->lock (vfs_lock nests inside). */
+static void gen_self_maps(struct pbuf *b)
+{
+	struct mm *mm = current->proc->mm;
+	struct vma *v;
+	char *path = kmalloc(VFS_PATH_MAX);
+
+	if (!mm || !path) {
+		kfree(path);
+		return;
+	}
+	spin_lock(&mm->lock);
+	list_for_each_entry(v, &mm->vmas, node)
+	{
+		const char *name = "";
+		if (v->file && v->file->vn &&
+		    !vfs_path_of(v->file->vn, path, VFS_PATH_MAX))
+			name = path;
+		else if (v->flags & VMA_HEAP)
+			name = "[heap]";
+		else if (v->flags & VMA_STACK)
+			name = "[stack]";
+		pf(b, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu", v->start, v->end,
+		   (v->prot & PROT_READ) ? 'r' : '-',
+		   (v->prot & PROT_WRITE) ? 'w' : '-',
+		   (v->prot & PROT_EXEC) ? 'x' : '-',
+		   (v->flags & VMA_SHARED) ? 's' : 'p', v->off,
+		   v->file && v->file->vn ? v->file->vn->ino : 0);
+		pf(b, *name ? "%*s%s\n" : "\n", 10, "", name);
+	}
+	spin_unlock(&mm->lock);
+	kfree(path);
+}
+
+static void gen_hostname(struct pbuf *b)
+{
+	pf(b, "%s\n", kiln_hostname);
+}
+
+static void gen_ostype(struct pbuf *b)
+{
+	pf(b, "Linux\n");
+}
+
+static void gen_osrelease(struct pbuf *b)
+{
+	pf(b, "6.1.0-kiln\n");
+}
+
+static void gen_uuid(struct pbuf *b, u8 *id)
+{
+	pf(b, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-", id[0], id[1],
+	   id[2], id[3], id[4], id[5], (id[6] & 0x0f) | 0x40, id[7],
+	   (id[8] & 0x3f) | 0x80, id[9]);
+	pf(b, "%02x%02x%02x%02x%02x%02x\n", id[10], id[11], id[12], id[13],
+	   id[14], id[15]);
+}
+
+static void gen_random_uuid(struct pbuf *b)
+{
+	u8 id[16];
+
+	random_bytes(id, sizeof(id));
+	gen_uuid(b, id);
+}
+
+static void gen_boot_id(struct pbuf *b)
+{
+	static u8 id[16];
+	static int made; /* atomic: 0 none, 1 making, 2 made */
+	int zero = 0;
+
+	if (__atomic_compare_exchange_n(&made, &zero, 1, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		random_bytes(id, sizeof(id));
+		__atomic_store_n(&made, 2, __ATOMIC_RELEASE);
+	}
+	while (__atomic_load_n(&made, __ATOMIC_ACQUIRE) != 2)
+		__asm__ volatile("pause");
+	gen_uuid(b, id);
+}
+
+static void gen_zero(struct pbuf *b)
+{
+	pf(b, "0\n");
+}
+
+static void gen_max_map_count(struct pbuf *b)
+{
+	pf(b, "65530\n");
+}
+
+static void gen_cpu_range(struct pbuf *b)
+{
+	if (ncpus > 1)
+		pf(b, "0-%u\n", ncpus - 1);
+	else
+		pf(b, "0\n");
+}
+
+static const struct {
+	const char *path;
+	void (*gen)(struct pbuf *b);
+} proc_files[] = {
+    {"proc/meminfo", gen_meminfo},
+    {"proc/stat", gen_stat},
+    {"proc/cpuinfo", gen_cpuinfo},
+    {"proc/uptime", gen_uptime},
+    {"proc/loadavg", gen_loadavg},
+    {"proc/version", gen_version},
+    {"proc/mounts", gen_mounts},
+    {"proc/self/mounts", gen_mounts},
+    {"proc/self/mountinfo", gen_mountinfo},
+    {"proc/self/cgroup", gen_cgroup},
+    {"proc/self/stat", gen_self_stat},
+    {"proc/self/status", gen_self_status},
+    {"proc/self/comm", gen_self_comm},
+    {"proc/self/maps", gen_self_maps},
+    {"proc/sys/kernel/hostname", gen_hostname},
+    {"proc/sys/kernel/ostype", gen_ostype},
+    {"proc/sys/kernel/osrelease", gen_osrelease},
+    {"proc/sys/kernel/random/uuid", gen_random_uuid},
+    {"proc/sys/kernel/random/boot_id", gen_boot_id},
+    {"proc/sys/vm/overcommit_memory", gen_zero},
+    {"proc/sys/vm/max_map_count", gen_max_map_count},
+    {"sys/devices/system/cpu/online", gen_cpu_range},
+    {"sys/devices/system/cpu/possible", gen_cpu_range},
+    {"sys/devices/system/cpu/present", gen_cpu_range},
+};
+
+static int file_generate(struct vnode *vn, char **buf, size_t *len)
+{
+	struct pbuf b = {.cap = 512};
+
+	b.buf = kmalloc(b.cap);
+	if (!b.buf)
+		return -ENOMEM;
+	proc_files[vn->arg].gen(&b);
+	if (b.err) {
+		kfree(b.buf);
+		return b.err;
+	}
+	*buf = b.buf;
+	*len = b.len;
+	return 0;
+}
+
+static const struct vnode_ops file_vops = {.generate = file_generate};
+
+/* An open /proc file: the snapshot taken at open. */
+struct snapshot {
+	char *buf;
+	size_t len;
+};
+
+int procfs_open_file(struct file *f)
+{
+	struct snapshot *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	int ret = f->vn->vops->generate(f->vn, &s->buf, &s->len);
+	if (ret) {
+		kfree(s);
+		return ret;
+	}
+	f->priv = s;
+	return 0;
+}
+
+static ssize_t snapshot_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct snapshot *s = f->priv;
+
+	if (*pos >= s->len)
+		return 0;
+	n = MIN(n, s->len - *pos);
+	if (copy_to_user(ubuf, s->buf + *pos, n))
+		return -EFAULT;
+	*pos += n;
+	return n;
+}
+
+static void snapshot_release(struct file *f)
+{
+	struct snapshot *s = f->priv;
+
+	if (s) {
+		kfree(s->buf);
+		kfree(s);
+	}
+}
+
+static const struct file_ops snapshot_fops = {
+    .read = snapshot_read,
+    .release = snapshot_release,
+    .seekable = true,
+};
+
+/* A node made on lookup, in no children list; freed with its last ref. */
+static struct vnode *transient(struct vnode *dir, const char *name, size_t len,
+			       u32 mode, const struct vnode_ops *ops, long arg)
+{
+	struct vnode *vn = vnode_alloc(mode, PROC_FLAGS);
+
+	if (!vn)
+		return NULL;
+	vn->name = kmalloc(len + 1);
+	if (!vn->name) {
+		vnode_put(vn);
+		return NULL;
+	}
+	memcpy(vn->name, name, len);
+	vn->name[len] = 0;
+	vn->namelen = len;
+	vnode_get(dir);
+	vn->parent = dir;
+	vn->vops = ops;
+	vn->arg = arg;
+	return vn;
+}
+
+/* A decimal number of at most 9 digits, or -1. */
+static long parse_num(const char *s, size_t len)
+{
+	long v = 0;
+
+	if (!len || len > 9 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static struct vnode *proc_self; /* the /proc/self directory */
+
+/* /proc/<pid>: the caller's own pid is an alias of /proc/self. */
+static struct vnode *root_lookup(struct vnode *dir, const char *name,
+				 size_t len)
+{
+	(void)dir;
+	if (parse_num(name, len) != current->proc->pid)
+		return NULL;
+	vnode_get(proc_self);
+	return proc_self;
+}
+
+static bool root_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
+			 u32 *mode)
+{
+	(void)dir;
+	if (*i > 0)
+		return false;
+	snprintf(name, size, "%d", current->proc->pid);
+	*mode = S_IFDIR;
+	return true;
+}
+
+static const struct vnode_ops root_vops = {.lookup = root_lookup,
+					   .readdir = root_readdir};
+
+/* The caller's open file at fd n, referenced, or NULL. */
+static struct file *fd_file(long n)
+{
+	return n >= 0 && n < FD_MAX_DEFAULT ? fd_get(current->proc->files, n)
+					    : NULL;
+}
+
+/* What Linux shows for files without a path. */
+static int anon_name(struct file *f, char *buf, size_t size)
+{
+	struct linux_stat st = {0};
+
+	if (f->ops->stat)
+		f->ops->stat(f, &st);
+	if ((st.st_mode & S_IFMT) == S_IFIFO)
+		return snprintf(buf, size, "pipe:[%lu]", st.st_ino);
+	if ((st.st_mode & S_IFMT) == S_IFSOCK)
+		return snprintf(buf, size, "socket:[%lu]", st.st_ino);
+	return snprintf(buf, size, "anon_inode:[%s]", "kiln");
+}
+
+static int fd_readlink(struct vnode *vn, char *buf, size_t size)
+{
+	char tmp[VFS_NAME_MAX + 64];
+	struct file *f = fd_file(vn->arg);
+	int ret;
+
+	if (!f)
+		return -ENOENT;
+	if (f->vn) {
+		char *path = kmalloc(VFS_PATH_MAX);
+		ret = path ? vfs_path_of_locked(f->vn, path, VFS_PATH_MAX)
+			   : -ENOMEM;
+		if (!ret) {
+			ret = MIN(strlen(path), size);
+			memcpy(buf, path, ret);
+		}
+		kfree(path);
+	} else {
+		ret = MIN((size_t)anon_name(f, tmp, sizeof(tmp)), size);
+		memcpy(buf, tmp, ret);
+	}
+	file_put(f);
+	return ret;
+}
+
+static int fd_follow(struct vnode *vn, struct vnode **out)
+{
+	struct file *f = fd_file(vn->arg);
+	int ret = -ENXIO; /* pipes and sockets cannot be reopened here */
+
+	if (!f)
+		return -ENOENT;
+	if (f->vn) {
+		vnode_get(f->vn);
+		*out = f->vn;
+		ret = 0;
+	}
+	file_put(f);
+	return ret;
+}
+
+static const struct vnode_ops fd_link_vops = {.readlink = fd_readlink,
+					      .follow = fd_follow};
+
+static struct vnode *fd_lookup(struct vnode *dir, const char *name, size_t len)
+{
+	long n = parse_num(name, len);
+	struct file *f = fd_file(n);
+
+	if (!f)
+		return NULL;
+	file_put(f);
+	return transient(dir, name, len, S_IFLNK | 0700, &fd_link_vops, n);
+}
+
+static bool fd_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
+		       u32 *mode)
+{
+	struct fdtable *t = current->proc->files;
+	(void)dir;
+
+	for (; *i < FD_MAX_DEFAULT; (*i)++) {
+		u64 fl = spin_lock_irqsave(&t->lock);
+		bool open = *i < (u64)t->size && t->fds[*i];
+		bool end = *i >= (u64)t->size;
+		spin_unlock_irqrestore(&t->lock, fl);
+		if (end)
+			return false;
+		if (open) {
+			snprintf(name, size, "%lu", *i);
+			*mode = S_IFLNK;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct vnode_ops fd_dir_vops = {.lookup = fd_lookup,
+					     .readdir = fd_readdir};
+
+/* /proc/self/exe (arg 0) and /proc/self/cwd (arg 1). */
+static int self_readlink(struct vnode *vn, char *buf, size_t size)
+{
+	struct process *p = current->proc;
+	char tmp[sizeof(p->cwd) + sizeof(p->exe) + 1];
+
+	if (vn->arg == 1)
+		strlcpy(tmp, p->cwd, sizeof(tmp));
+	else if (p->exe[0] == '/' || !p->exe[0])
+		strlcpy(tmp, p->exe, sizeof(tmp));
+	else /* exec'd by a relative path: not normalised */
+		snprintf(tmp, sizeof(tmp), "%s%s%s", p->cwd,
+			 strcmp(p->cwd, "/") ? "/" : "", p->exe);
+	size_t n = MIN(strlen(tmp), size);
+	memcpy(buf, tmp, n);
+	return n;
+}
+
+static const struct vnode_ops self_link_vops = {.readlink = self_readlink};
+
+/* /sys/devices/system/cpu/cpuN directories, one per vCPU. */
+static struct vnode *cpu_lookup(struct vnode *dir, const char *name, size_t len)
+{
+	if (len < 4 || memcmp(name, "cpu", 3))
+		return NULL;
+	long n = parse_num(name + 3, len - 3);
+	if (n < 0 || n >= (long)ncpus)
+		return NULL;
+	return transient(dir, name, len, S_IFDIR | 0555, NULL, n);
+}
+
+static bool cpu_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
+			u32 *mode)
+{
+	(void)dir;
+	if (*i >= ncpus)
+		return false;
+	snprintf(name, size, "cpu%lu", *i);
+	*mode = S_IFDIR;
+	return true;
+}
+
+static const struct vnode_ops cpu_dir_vops = {.lookup = cpu_lookup,
+					      .readdir = cpu_readdir};
+
+/* Make (or find) the directories of path, marked read-only. */
+static struct vnode *proc_mkdirs(const char *path, size_t len)
+{
+	struct vnode *dir = vfs_root;
+	char name[VFS_NAME_MAX + 1];
+
+	for (size_t i = 0, j; i < len; i = j + 1) {
+		for (j = i; j < len && path[j] != '/'; j++)
+			;
+		BUG_ON(j - i > VFS_NAME_MAX);
+		memcpy(name, path + i, j - i);
+		name[j - i] = 0;
+		dir = vfs_mknode(dir, name, S_IFDIR | 0555);
+		BUG_ON(!dir || !S_ISDIR(dir->mode));
+		dir->flags |= PROC_FLAGS;
+	}
+	return dir;
+}
+
+static struct vnode *proc_node(const char *path, u32 mode)
+{
+	const char *slash = path;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			slash = p;
+	struct vnode *dir = proc_mkdirs(path, slash - path);
+	struct vnode *vn = vfs_mknode(dir, slash + 1, mode);
+	BUG_ON(!vn);
+	vn->flags |= PROC_FLAGS;
+	return vn;
+}
+
+void procfs_init(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(proc_files); i++) {
+		struct vnode *vn =
+		    proc_node(proc_files[i].path, S_IFREG | 0444);
+		vn->fops = &snapshot_fops;
+		vn->vops = &file_vops;
+		vn->arg = i;
+	}
+	struct vnode *proc = proc_mkdirs("proc", 4);
+	proc->flags |= VN_MOUNT;
+	proc->vops = &root_vops;
+	proc_mkdirs("sys", 3)->flags |= VN_MOUNT;
+	proc_self = proc_mkdirs("proc/self", 9);
+	proc_node("proc/self/exe", S_IFLNK | 0777)->vops = &self_link_vops;
+	struct vnode *cwd = proc_node("proc/self/cwd", S_IFLNK | 0777);
+	cwd->vops = &self_link_vops;
+	cwd->arg = 1;
+	proc_mkdirs("proc/self/fd", 12)->vops = &fd_dir_vops;
+	proc_mkdirs("sys/devices/system/cpu", 22)->vops = &cpu_dir_vops;
+}

@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tmpfs: the writable side of the tree. Regular files keep their contents
+ * in pages from the page allocator, indexed by a radix tree of page-sized
+ * nodes (512 entries a level, so sparse files cost nothing); they grow on
+ * write and shrink on truncate, and their pages back MAP_SHARED mappings
+ * directly (get_page). Also here: the namespace changes (create, mkdir,
+ * symlink, unlink, rmdir, rename) for every directory of the tree, and
+ * attribute changes.
+ *
+ * Locking: vn->lock (spinlock) guards the radix tree, size and times;
+ * user copies happen outside it, on a page reference. vn->wlock (a
+ * sleeping lock) serializes writers and truncate, so O_APPEND writes and
+ * writes racing a truncate are atomic. get_page takes only vn->lock, so a
+ * write whose source is a mapping of the same file cannot deadlock.
+ */
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include "vfs.h"
+#include "file.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "mm/uaccess.h"
+
+#define O_TMPFILE	 (020000000 | O_DIRECTORY)
+#define RADIX_SHIFT	 9
+#define RADIX_FANOUT	 (1 << RADIX_SHIFT)
+#define RADIX_MAX_LEVELS 4
+/* 2^(12 + 9 * 4) bytes: the largest file the radix tree indexes */
+#define TMPFS_MAX_SIZE (1ULL << (PAGE_SHIFT + RADIX_SHIFT * RADIX_MAX_LEVELS))
+
+static u64 *node_of(paddr_t pa)
+{
+	return P2V(pa);
+}
+
+/* The slot of page pgoff (vn->lock held); alloc creates missing nodes. */
+static u64 *radix_slot(struct vnode *vn, u64 pgoff, bool alloc)
+{
+	int need = 1;
+
+	while (need < RADIX_MAX_LEVELS && (pgoff >> (RADIX_SHIFT * need)))
+		need++;
+	if (pgoff >> (RADIX_SHIFT * need))
+		return NULL;
+	while (vn->levels < need) {
+		if (!alloc)
+			return NULL;
+		paddr_t n = pmm_alloc_zeroed();
+		if (!n)
+			return NULL;
+		if (vn->levels)
+			node_of(n)[0] = vn->pages;
+		vn->pages = n;
+		vn->levels++;
+	}
+	paddr_t node = vn->pages;
+	for (int l = vn->levels - 1; l > 0; l--) {
+		u64 *e = &node_of(
+		    node)[(pgoff >> (RADIX_SHIFT * l)) & (RADIX_FANOUT - 1)];
+		if (!*e) {
+			if (!alloc || !(*e = pmm_alloc_zeroed()))
+				return NULL;
+		}
+		node = *e;
+	}
+	return &node_of(node)[pgoff & (RADIX_FANOUT - 1)];
+}
+
+/* Free the pages at or after page from under node (level l spans
+ * 512^(l+1) pages starting at base); frees emptied interior nodes. */
+static void radix_free(paddr_t node, int l, u64 base, u64 from)
+{
+	u64 *e = node_of(node);
+	u64 span = 1ULL << (RADIX_SHIFT * l);
+
+	for (int i = 0; i < RADIX_FANOUT; i++) {
+		u64 start = base + i * span;
+		if (!e[i] || start + span <= from)
+			continue;
+		if (l)
+			radix_free(e[i], l - 1, start, from);
+		if (start >= from) {
+			page_put(e[i]);
+			e[i] = 0;
+		}
+	}
+}
+
+void tmpfs_free_pages(struct vnode *vn)
+{
+	if (!vn->levels)
+		return;
+	radix_free(vn->pages, vn->levels - 1, 0, 0);
+	page_put(vn->pages);
+	vn->pages = 0;
+	vn->levels = 0;
+}
+
+/* The page at pgoff with a reference, allocated if alloc; 0 for a hole. */
+static paddr_t page_at(struct vnode *vn, u64 pgoff, bool alloc)
+{
+	u64 *slot = radix_slot(vn, pgoff, alloc);
+
+	if (slot && !*slot && alloc)
+		*slot = pmm_alloc_zeroed();
+	if (!slot || !*slot)
+		return 0;
+	page_get(*slot);
+	return *slot;
+}
+
+static ssize_t tmpfs_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct vnode *vn = f->vn;
+	size_t done = 0;
+
+	while (done < n) {
+		u64 off = *pos + done;
+		spin_lock(&vn->lock);
+		if (off >= vn->size) {
+			spin_unlock(&vn->lock);
+			break;
+		}
+		size_t k = MIN(n - done, vn->size - off);
+		k = MIN(k, PAGE_SIZE - (off & (PAGE_SIZE - 1)));
+		paddr_t pa = page_at(vn, off >> PAGE_SHIFT, false);
+		spin_unlock(&vn->lock);
+		int err = pa ? copy_to_user(
+				   ubuf + done,
+				   (u8 *)P2V(pa) + (off & (PAGE_SIZE - 1)), k)
+			     : clear_user(ubuf + done, k);
+		if (pa)
+			page_put(pa);
+		if (err) {
+			if (!done)
+				return -EFAULT;
+			break;
+		}
+		done += k;
+	}
+	*pos += done;
+	return done;
+}
+
+/* Copy n bytes from ubuf into the file at start (vn->wlock held). */
+static ssize_t write_locked(struct vnode *vn, u64 ubuf, size_t n, u64 start)
+{
+	size_t done = 0;
+	ssize_t err = 0;
+
+	while (done < n) {
+		u64 off = start + done;
+		size_t k = MIN(n - done, PAGE_SIZE - (off & (PAGE_SIZE - 1)));
+		spin_lock(&vn->lock);
+		paddr_t pa = page_at(vn, off >> PAGE_SHIFT, true);
+		spin_unlock(&vn->lock);
+		if (!pa) {
+			err = -ENOSPC;
+			break;
+		}
+		err = copy_from_user((u8 *)P2V(pa) + (off & (PAGE_SIZE - 1)),
+				     ubuf + done, k);
+		page_put(pa);
+		if (err)
+			break;
+		done += k;
+		spin_lock(&vn->lock);
+		if (start + done > vn->size)
+			vn->size = start + done;
+		spin_unlock(&vn->lock);
+	}
+	if (done)
+		vn->mtime_ns = vn->ctime_ns = vfs_now_ns();
+	return done ? (ssize_t)done : err;
+}
+
+static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct vnode *vn = f->vn;
+	int ret = vmutex_lock(&vn->wlock);
+
+	if (ret)
+		return ret;
+	u64 start = (f->flags & O_APPEND) ? vn->size : *pos;
+	ssize_t done = -EFBIG;
+	if (start < TMPFS_MAX_SIZE) {
+		n = MIN(n, TMPFS_MAX_SIZE - start);
+		done = write_locked(vn, ubuf, n, start);
+	}
+	vmutex_unlock(&vn->wlock);
+	if (done > 0)
+		*pos = start + done;
+	return done;
+}
+
+/* Zero the bytes from off to the end of its page (vn->lock held). */
+static void zero_tail(struct vnode *vn, u64 off)
+{
+	if (!(off & (PAGE_SIZE - 1)))
+		return;
+	u64 *slot = radix_slot(vn, off >> PAGE_SHIFT, false);
+	if (slot && *slot)
+		memset((u8 *)P2V(*slot) + (off & (PAGE_SIZE - 1)), 0,
+		       PAGE_SIZE - (off & (PAGE_SIZE - 1)));
+}
+
+static int tmpfs_truncate(struct vnode *vn, u64 len)
+{
+	if (len > TMPFS_MAX_SIZE)
+		return -EFBIG;
+	int ret = vmutex_lock(&vn->wlock);
+	if (ret)
+		return ret;
+	spin_lock(&vn->lock);
+	u64 old = vn->size;
+	if (len < old && vn->levels) {
+		u64 from = ALIGN_UP(len, PAGE_SIZE) >> PAGE_SHIFT;
+		radix_free(vn->pages, vn->levels - 1, 0, from);
+		zero_tail(vn, len);
+	} else if (len > old) {
+		zero_tail(vn, old);
+	}
+	vn->size = len;
+	vn->mtime_ns = vn->ctime_ns = vfs_now_ns();
+	spin_unlock(&vn->lock);
+	vmutex_unlock(&vn->wlock);
+	return 0;
+}
+
+/* mmap: the page behind pgoff; a hole inside the file gets a zero page. */
+static int tmpfs_get_page(struct file *f, u64 pgoff, paddr_t *pa)
+{
+	struct vnode *vn = f->vn;
+	int ret = 0;
+
+	spin_lock(&vn->lock);
+	if (pgoff >= ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT)
+		ret = -EFAULT;
+	else if (!(*pa = page_at(vn, pgoff, true)))
+		ret = -ENOMEM;
+	spin_unlock(&vn->lock);
+	return ret;
+}
+
+static int tmpfs_ftruncate(struct file *f, u64 len)
+{
+	return vfs_truncate(f->vn, len);
+}
+
+const struct file_ops tmpfs_fops = {
+    .read = tmpfs_read,
+    .write = tmpfs_write,
+    .get_page = tmpfs_get_page,
+    .truncate = tmpfs_ftruncate,
+    .seekable = true,
+};
+
+int vfs_truncate(struct vnode *vn, u64 len)
+{
+	if (S_ISDIR(vn->mode))
+		return -EISDIR;
+	if (!S_ISREG(vn->mode))
+		return -EINVAL;
+	if (!(vn->flags & VN_TMPFS))
+		return vn->fops ? -EACCES : -EROFS;
+	return tmpfs_truncate(vn, len);
+}
+
+void vfs_chmod(struct vnode *vn, u32 mode)
+{
+	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
+	vn->ctime_ns = vfs_now_ns();
+}
+
+void vfs_chown(struct vnode *vn, u32 uid, u32 gid)
+{
+	if (uid != (u32)-1)
+		vn->uid = uid;
+	if (gid != (u32)-1)
+		vn->gid = gid;
+	vn->ctime_ns = vfs_now_ns();
+}
+
+void vfs_set_times(struct vnode *vn, u64 atime_ns, u64 mtime_ns)
+{
+	spin_lock(&vn->lock);
+	if (atime_ns != VFS_TIME_OMIT)
+		vn->atime_ns = atime_ns;
+	if (mtime_ns != VFS_TIME_OMIT)
+		vn->mtime_ns = mtime_ns;
+	vn->ctime_ns = vfs_now_ns();
+	spin_unlock(&vn->lock);
+}
+
+static bool is_dot(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') ||
+	       (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/* May dir get new entries (vfs_lock held)? */
+static int can_create(struct vnode *dir)
+{
+	if (dir->flags & VN_DELETED)
+		return -ENOENT;
+	if (dir->flags & VN_NOCREATE)
+		return -EACCES;
+	return 0;
+}
+
+/* A new tmpfs node called name in dir (vfs_lock held); referenced. */
+static int create_locked(struct vnode *dir, const char *name, size_t len,
+			 u32 mode, struct vnode **out)
+{
+	int ret = can_create(dir);
+
+	if (ret)
+		return ret;
+	struct vnode *vn = vnode_alloc(mode, VN_TMPFS);
+	if (!vn)
+		return -ENOMEM;
+	ret = vfs_link_locked(dir, vn, name, len);
+	if (ret) {
+		vnode_put(vn);
+		return ret;
+	}
+	*out = vn;
+	return 0;
+}
+
+/*
+ * The last step of open(O_CREAT), in dir: create name, or take what is
+ * there (referenced). A dangling symlink returns 1 with its target in
+ * *target (kmalloc'd): Linux creates the file it names.
+ */
+static int create_last_locked(struct vnode *dir, const char *name, size_t len,
+			      u32 flags, u32 mode, struct vnode **out,
+			      char **target)
+{
+	struct vnode *child = vfs_child_locked(dir, name, len);
+	int ret;
+
+	if (!child)
+		return create_locked(dir, name, len, S_IFREG | mode, out);
+	if (flags & O_EXCL) {
+		ret = -EEXIST;
+	} else if (!S_ISLNK(child->mode) || (flags & O_NOFOLLOW)) {
+		*out = child;
+		return 0;
+	} else {
+		char *t = kmalloc(VFS_PATH_MAX);
+		ret = t ? vfs_readlink_locked(child, t, VFS_PATH_MAX - 1)
+			: -ENOMEM;
+		if (ret > 0) {
+			t[ret] = 0;
+			*target = t;
+			ret = 1;
+		} else {
+			kfree(t);
+			ret = ret ? ret : -ENOENT;
+		}
+	}
+	vnode_put(child);
+	return ret;
+}
+
+/* Resolve path for open(O_CREAT), creating the file if it is missing. */
+static int open_create_locked(struct vnode *base, const char *path, u32 flags,
+			      u32 mode, struct vnode **out)
+{
+	int nofollow = (flags & O_NOFOLLOW) ? LOOKUP_NOFOLLOW : 0;
+	int depth = 0, ret;
+	char *buf = NULL, *target = NULL;
+	struct vnode *dir;
+	const char *name;
+	size_t len;
+	bool slash;
+
+	vnode_get(base);
+	for (;;) {
+		if (!(flags & O_EXCL)) {
+			ret =
+			    vfs_walk_locked(base, path, nofollow, &depth, out);
+			if (ret != -ENOENT)
+				break;
+		}
+		ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
+					       &slash, &depth);
+		if (ret)
+			break;
+		if (!len || slash || is_dot(name, len))
+			ret = -EISDIR;
+		else
+			ret = create_last_locked(dir, name, len, flags, mode,
+						 out, &target);
+		if (ret == 1 && ++depth > VFS_MAX_SYMLINKS) {
+			kfree(target);
+			ret = -ELOOP;
+		}
+		if (ret != 1) {
+			vnode_put(dir);
+			break;
+		}
+		kfree(buf);
+		path = buf = target; /* resolve the target from dir */
+		vnode_put(base);
+		base = dir;
+	}
+	vnode_put(base);
+	kfree(buf);
+	return ret;
+}
+
+/* A new tmpfs file with no name (memfd, O_TMPFILE), opened with flags;
+ * readlink of /proc/self/fd shows dir/prefix+name " (deleted)". */
+static int create_unnamed(struct vnode *dir, const char *prefix,
+			  const char *name, u32 mode, u32 flags,
+			  struct file **out)
+{
+	size_t plen = strlen(prefix), len = strlen(name);
+	struct vnode *vn = vnode_alloc(S_IFREG | mode, VN_TMPFS | VN_DELETED);
+
+	if (!vn)
+		return -ENOMEM;
+	vn->nlink = 0;
+	vn->name = kmalloc(plen + len + 1);
+	if (!vn->name) {
+		vnode_put(vn);
+		return -ENOMEM;
+	}
+	memcpy(vn->name, prefix, plen);
+	memcpy(vn->name + plen, name, len + 1);
+	vn->namelen = plen + len;
+	if (dir) {
+		vnode_get(dir);
+		vn->parent = dir;
+	}
+	int ret = file_open_vnode(vn, flags, out);
+	vnode_put(vn);
+	return ret;
+}
+
+int tmpfs_create_unnamed(const char *name, struct file **out)
+{
+	return create_unnamed(NULL, "memfd:", name, 0777, O_RDWR, out);
+}
+
+/* open(dir, O_TMPFILE): an unnamed file in dir, writable. */
+static int open_tmpfile(struct vnode *base, const char *path, u32 flags,
+			u32 mode, struct file **out)
+{
+	struct vnode *dir;
+	char name[24];
+
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	int ret = vfs_lookup_at(base, path, 0, &dir);
+	if (ret)
+		return ret;
+	if (!S_ISDIR(dir->mode))
+		ret = -ENOTDIR;
+	else
+		ret = can_create(dir);
+	if (!ret) {
+		snprintf(name, sizeof(name), "%lu", dir->next_cookie);
+		ret = create_unnamed(dir, "#", name, mode, flags & ~O_TMPFILE,
+				     out);
+	}
+	vnode_put(dir);
+	return ret;
+}
+
+int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
+	     struct file **out)
+{
+	struct vnode *vn;
+	int ret;
+
+	base = base ? base : vfs_root;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return open_tmpfile(base, path, flags, mode & 07777, out);
+	if (!(flags & O_CREAT)) {
+		ret = vfs_lookup_at(base, path,
+				    (flags & O_NOFOLLOW) ? LOOKUP_NOFOLLOW : 0,
+				    &vn);
+	} else {
+		spin_lock(&vfs_lock);
+		ret = open_create_locked(base, path, flags, mode & 07777, &vn);
+		spin_unlock(&vfs_lock);
+		if (!ret && S_ISDIR(vn->mode)) {
+			vnode_put(vn);
+			return -EISDIR;
+		}
+	}
+	if (ret)
+		return ret;
+	if (S_ISLNK(vn->mode) && !(flags & O_PATH))
+		ret = -ELOOP; /* O_NOFOLLOW on a symlink */
+	else
+		ret = file_open_vnode(vn, flags, out);
+	if (!ret && (flags & O_TRUNC) && S_ISREG(vn->mode) &&
+	    (vn->flags & VN_TMPFS) && !(flags & O_PATH)) {
+		ret = tmpfs_truncate(vn, 0);
+		if (ret)
+			file_put(*out);
+	}
+	vnode_put(vn);
+	return ret;
+}
+
+int vfs_mkdir(struct vnode *base, const char *path, u32 mode)
+{
+	struct vnode *dir, *vn;
+	const char *name;
+	size_t len;
+	bool slash;
+	int depth = 0;
+
+	spin_lock(&vfs_lock);
+	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
+					   &slash, &depth);
+	if (ret)
+		goto out;
+	if (!len || is_dot(name, len)) {
+		ret = -EEXIST;
+	} else if ((vn = vfs_child_locked(dir, name, len))) {
+		vnode_put(vn);
+		ret = -EEXIST;
+	} else {
+		ret = create_locked(dir, name, len, S_IFDIR | (mode & 07777),
+				    &vn);
+		if (!ret)
+			vnode_put(vn);
+	}
+	vnode_put(dir);
+out:
+	spin_unlock(&vfs_lock);
+	return ret;
+}
+
+int vfs_symlink(const char *target, struct vnode *base, const char *path)
+{
+	struct vnode *dir, *vn;
+	const char *name;
+	size_t len, tlen = strlen(target);
+	bool slash;
+	int depth = 0;
+
+	if (!tlen)
+		return -ENOENT;
+	char *t = kmalloc(tlen);
+	if (!t)
+		return -ENOMEM;
+	memcpy(t, target, tlen);
+	spin_lock(&vfs_lock);
+	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
+					   &slash, &depth);
+	if (ret)
+		goto out;
+	if (!len || is_dot(name, len)) {
+		ret = -EEXIST;
+	} else if ((vn = vfs_child_locked(dir, name, len))) {
+		vnode_put(vn);
+		ret = -EEXIST;
+	} else if (slash) {
+		ret = -ENOENT;
+	} else {
+		ret = create_locked(dir, name, len, S_IFLNK | 0777, &vn);
+		if (!ret) {
+			vn->data = (const u8 *)t;
+			vn->size = tlen;
+			t = NULL;
+			vnode_put(vn);
+		}
+	}
+	vnode_put(dir);
+out:
+	spin_unlock(&vfs_lock);
+	kfree(t);
+	return ret;
+}
+
+/* Why child of dir may not be unlinked (rmdir when isdir), or 0. */
+static int unlink_check(struct vnode *dir, struct vnode *child, bool isdir,
+			bool slash)
+{
+	if ((dir->flags | child->flags) & VN_PROC)
+		return -EACCES;
+	if (!isdir)
+		return S_ISDIR(child->mode) ? -EISDIR : slash ? -ENOTDIR : 0;
+	if (!S_ISDIR(child->mode))
+		return -ENOTDIR;
+	if (child->flags & VN_MOUNT)
+		return -EBUSY;
+	return list_empty(&child->children) ? 0 : -ENOTEMPTY;
+}
+
+int vfs_unlink(struct vnode *base, const char *path, bool isdir)
+{
+	struct vnode *dir, *child = NULL;
+	const char *name;
+	size_t len;
+	bool slash;
+	int depth = 0;
+
+	spin_lock(&vfs_lock);
+	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
+					   &slash, &depth);
+	if (ret)
+		goto out;
+	if (!len)
+		ret = isdir ? -EBUSY : -EISDIR;
+	else if (is_dot(name, len))
+		ret = !isdir ? -EISDIR : len == 1 ? -EINVAL : -ENOTEMPTY;
+	else if (!(child = vfs_child_locked(dir, name, len)))
+		ret = -ENOENT;
+	else
+		ret = unlink_check(dir, child, isdir, slash);
+	if (!ret)
+		vfs_unlink_locked(child);
+	if (child)
+		vnode_put(child);
+	vnode_put(dir);
+out:
+	spin_unlock(&vfs_lock);
+	return ret;
+}
+
+/* Why old may not take new's place (new may be NULL), or 0. */
+static int rename_check(struct vnode *old, struct vnode *odir,
+			struct vnode *new, struct vnode *ndir, u32 flags)
+{
+	if (((old->flags | odir->flags | ndir->flags) & VN_PROC) ||
+	    (new && (new->flags &VN_PROC)))
+		return -EACCES;
+	if (old->flags & VN_MOUNT)
+		return -EBUSY;
+	int ret = can_create(ndir);
+	if (ret)
+		return ret;
+	if (flags & RENAME_EXCHANGE) {
+		if (!new)
+			return -ENOENT;
+		if (new->flags & VN_MOUNT)
+			return -EBUSY;
+		if (S_ISDIR(new->mode) && vfs_is_ancestor_locked(new, odir))
+			return -EINVAL;
+	} else if (new && (flags & RENAME_NOREPLACE)) {
+		return -EEXIST;
+	}
+	if (S_ISDIR(old->mode) && vfs_is_ancestor_locked(old, ndir))
+		return -EINVAL;
+	if (!new || (flags & RENAME_EXCHANGE))
+		return 0;
+	if (new->flags & VN_MOUNT)
+		return -EBUSY;
+	if (S_ISDIR(old->mode) && !S_ISDIR(new->mode))
+		return -ENOTDIR;
+	if (!S_ISDIR(old->mode) && S_ISDIR(new->mode))
+		return -EISDIR;
+	if (S_ISDIR(new->mode) && !list_empty(&new->children))
+		return -ENOTEMPTY;
+	return 0;
+}
+
+/* Rename with both parents resolved (vfs_lock held). */
+static int rename_locked(struct vnode *odir, const char *oname, size_t olen,
+			 bool oslash, struct vnode *ndir, const char *nname,
+			 size_t nlen, bool nslash, u32 flags)
+{
+	struct vnode *old, *new;
+	int ret;
+
+	if (!olen || !nlen || is_dot(oname, olen) || is_dot(nname, nlen))
+		return -EBUSY;
+	if (!(old = vfs_child_locked(odir, oname, olen)))
+		return -ENOENT;
+	new = vfs_child_locked(ndir, nname, nlen);
+	if ((oslash || nslash) && !S_ISDIR(old->mode))
+		ret = -ENOTDIR;
+	else if (old == new)
+		ret = 0;
+	else
+		ret = rename_check(old, odir, new, ndir, flags);
+	if (!ret && old != new) {
+		if (flags & RENAME_EXCHANGE)
+			vfs_exchange_locked(old, new);
+		else
+			ret = vfs_move_locked(old, ndir, nname, nlen, new);
+	}
+	vnode_put(old);
+	if (new)
+		vnode_put(new);
+	return ret;
+}
+
+int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
+	       const char *npath, u32 flags)
+{
+	struct vnode *odir, *ndir;
+	const char *oname, *nname;
+	size_t olen, nlen;
+	bool oslash, nslash;
+	int depth = 0;
+
+	if ((flags & ~(u32)(RENAME_NOREPLACE | RENAME_EXCHANGE)) ||
+	    flags == (RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	spin_lock(&vfs_lock);
+	int ret = vfs_lookup_parent_locked(obase, opath, &odir, &oname, &olen,
+					   &oslash, &depth);
+	if (ret)
+		goto out;
+	ret = vfs_lookup_parent_locked(nbase, npath, &ndir, &nname, &nlen,
+				       &nslash, &depth);
+	if (!ret) {
+		ret = rename_locked(odir, oname, olen, oslash, ndir, nname,
+				    nlen, nslash, flags);
+		vnode_put(ndir);
+	}
+	vnode_put(odir);
+out:
+	spin_unlock(&vfs_lock);
+	return ret;
+}

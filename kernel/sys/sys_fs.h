@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Argument decoding shared by the file syscalls (sys_fs.c: open files and
+ * fds; sys_fsmeta.c: names and attributes): user paths, the directory a
+ * path starts from (dirfd or cwd), the *at flags.
+ */
+#ifndef SYS_SYS_FS_H
+#define SYS_SYS_FS_H
+
+#include <kernel/types.h>
+
+#define AT_FDCWD	    -100
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR	    0x200
+#define AT_EACCESS	    0x200
+#define AT_NO_AUTOMOUNT	    0x800
+#define AT_EMPTY_PATH	    0x1000
+#define AT_STATX_SYNC_TYPE  0x6000
+#define PATH_MAX	    4096
+
+struct vnode;
+struct linux_stat;
+
+/* A path argument: the kernel copy and the directory it starts from
+ * (referenced; NULL for the root). */
+struct fsarg_path {
+	char *path;
+	struct vnode *base;
+};
+
+/* Copy a user path into a kmalloc'd buffer; returns its length. */
+long fsarg_copy_path(u64 upath, char **out);
+/* Copy and anchor (dirfd, upath); an empty path is -ENOENT. */
+int fsarg_get(int dirfd, u64 uptr, struct fsarg_path *p);
+void fsarg_put(struct fsarg_path *p);
+/* Resolve (dirfd, upath) with AT_SYMLINK_NOFOLLOW/AT_EMPTY_PATH flags to
+ * a referenced vnode. */
+int fsarg_lookup(int dirfd, u64 upath, int flags, struct vnode **out);
+/* The vnode of an open fd (AT_FDCWD: the cwd), referenced. */
+int fsarg_fd_vnode(int fd, struct vnode **out);
+/* stat of an open file: its vnode, or what its ops say (pipes...). */
+int fsarg_stat_fd(int fd, struct linux_stat *st);
+/* stat of (dirfd, upath); AT_EMPTY_PATH with "" stats dirfd itself. */
+int fsarg_stat_at(int dirfd, u64 upath, u64 flags, struct linux_stat *st);
+/* A creation mode with the process's umask applied. */
+u32 fsarg_mode(u64 mode);
+
+#endif

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/*
+ * File syscalls on names and attributes: mkdir, rmdir, unlink, symlink,
+ * rename, chmod, chown, utimensat, truncate, statx, statfs. Argument
+ * decoding only; the mechanism is in fs/tmpfs.c and fs/vfs.c. Everyone is
+ * root, so there are no permission checks, as for root on Linux.
+ */
+#include <kernel/string.h>
+#include "syscall.h"
+#include "sys_fs.h"
+#include "arch/x86_64/percpu.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "sched/time.h"
+
+/* Linux's struct statx (include/uapi/linux/stat.h). */
+struct statx_timestamp {
+	s64 tv_sec;
+	u32 tv_nsec;
+	s32 reserved;
+};
+
+struct linux_statx {
+	u32 stx_mask, stx_blksize;
+	u64 stx_attributes;
+	u32 stx_nlink, stx_uid, stx_gid;
+	u16 stx_mode, spare0;
+	u64 stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	u32 stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	u64 stx_mnt_id;
+	u32 stx_dio_mem_align, stx_dio_offset_align;
+	u64 spare3[12];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx size");
+_Static_assert(offsetof(struct linux_statx, stx_mtime) == 112,
+	       "stx_mtime offset");
+_Static_assert(offsetof(struct linux_statx, stx_mnt_id) == 144,
+	       "stx_mnt_id offset");
+
+/* Linux's struct statfs on x86_64. */
+struct linux_statfs {
+	s64 f_type, f_bsize;
+	u64 f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	s32 f_fsid[2];
+	s64 f_namelen, f_frsize, f_flags, f_spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs size");
+
+#define STATX_BASIC_STATS 0x7ff
+#define STATX_RESERVED	  0x80000000u
+#define TMPFS_MAGIC	  0x01021994
+#define PROC_SUPER_MAGIC  0x9fa0
+#define UTIME_NOW	  ((1L << 30) - 1)
+#define UTIME_OMIT	  ((1L << 30) - 2)
+
+long sys_mkdirat(u64 dirfd, u64 path, u64 mode, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct fsarg_path p;
+	int ret = fsarg_get((int)dirfd, path, &p);
+
+	if (ret)
+		return ret;
+	ret = vfs_mkdir(p.base, p.path, fsarg_mode(mode));
+	fsarg_put(&p);
+	return ret;
+}
+
+long sys_mkdir(u64 path, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_mkdirat((u64)AT_FDCWD, path, mode, 0, 0, 0);
+}
+
+long sys_unlinkat(u64 dirfd, u64 path, u64 flags, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct fsarg_path p;
+
+	if (flags & ~(u64)AT_REMOVEDIR)
+		return -EINVAL;
+	int ret = fsarg_get((int)dirfd, path, &p);
+	if (ret)
+		return ret;
+	ret = vfs_unlink(p.base, p.path, flags & AT_REMOVEDIR);
+	fsarg_put(&p);
+	return ret;
+}
+
+long sys_unlink(u64 path, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_unlinkat((u64)AT_FDCWD, path, 0, 0, 0, 0);
+}
+
+long sys_rmdir(u64 path, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_unlinkat((u64)AT_FDCWD, path, AT_REMOVEDIR, 0, 0, 0);
+}
+
+long sys_symlinkat(u64 target, u64 dirfd, u64 path, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct fsarg_path p;
+	char *t;
+	long n = fsarg_copy_path(target, &t);
+
+	if (n < 0)
+		return n;
+	int ret = fsarg_get((int)dirfd, path, &p);
+	if (!ret) {
+		ret = vfs_symlink(t, p.base, p.path);
+		fsarg_put(&p);
+	}
+	kfree(t);
+	return ret;
+}
+
+long sys_symlink(u64 target, u64 path, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_symlinkat(target, (u64)AT_FDCWD, path, 0, 0, 0);
+}
+
+/* Hard links: a vnode has one name here, so link(2) fails as it does on
+ * Linux filesystems without hard links. */
+long sys_linkat(u64 odirfd, u64 opath, u64 ndirfd, u64 npath, u64 flags, u64 a5)
+{
+	(void)odirfd, (void)opath, (void)ndirfd, (void)npath, (void)a5;
+	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return -EPERM;
+}
+
+long sys_link(u64 opath, u64 npath, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_linkat((u64)AT_FDCWD, opath, (u64)AT_FDCWD, npath, 0, 0);
+}
+
+long sys_renameat2(u64 odirfd, u64 opath, u64 ndirfd, u64 npath, u64 flags,
+		   u64 a5)
+{
+	(void)a5;
+	struct fsarg_path o, n;
+
+	if (flags >> 32)
+		return -EINVAL;
+	int ret = fsarg_get((int)odirfd, opath, &o);
+	if (ret)
+		return ret;
+	ret = fsarg_get((int)ndirfd, npath, &n);
+	if (!ret) {
+		ret = vfs_rename(o.base, o.path, n.base, n.path, (u32)flags);
+		fsarg_put(&n);
+	}
+	fsarg_put(&o);
+	return ret;
+}
+
+long sys_renameat(u64 odirfd, u64 opath, u64 ndirfd, u64 npath, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	return sys_renameat2(odirfd, opath, ndirfd, npath, 0, 0);
+}
+
+long sys_rename(u64 opath, u64 npath, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_renameat2((u64)AT_FDCWD, opath, (u64)AT_FDCWD, npath, 0, 0);
+}
+
+/* /proc's attributes are fixed. */
+static int may_change(struct vnode *vn)
+{
+	return (vn->flags & VN_PROC) ? -EPERM : 0;
+}
+
+long sys_fchmodat(u64 dirfd, u64 path, u64 mode, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct vnode *vn;
+	int ret = fsarg_lookup((int)dirfd, path, 0, &vn);
+
+	if (ret)
+		return ret;
+	if (!(ret = may_change(vn)))
+		vfs_chmod(vn, mode);
+	vnode_put(vn);
+	return ret;
+}
+
+long sys_chmod(u64 path, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_fchmodat((u64)AT_FDCWD, path, mode, 0, 0, 0);
+}
+
+long sys_fchmod(u64 fd, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct vnode *vn;
+	struct file *f = fd_get(current->proc->files, (int)fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	if (fsarg_fd_vnode((int)fd, &vn))
+		return 0; /* pipes, sockets: nothing to keep */
+	int ret = may_change(vn);
+	if (!ret)
+		vfs_chmod(vn, mode);
+	vnode_put(vn);
+	return ret;
+}
+
+long sys_fchownat(u64 dirfd, u64 path, u64 uid, u64 gid, u64 flags, u64 a5)
+{
+	(void)a5;
+	struct vnode *vn;
+
+	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	int ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
+	if (ret)
+		return ret;
+	if (!(ret = may_change(vn)))
+		vfs_chown(vn, (u32)uid, (u32)gid);
+	vnode_put(vn);
+	return ret;
+}
+
+long sys_chown(u64 path, u64 uid, u64 gid, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_fchownat((u64)AT_FDCWD, path, uid, gid, 0, 0);
+}
+
+long sys_lchown(u64 path, u64 uid, u64 gid, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_fchownat((u64)AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW,
+			    0);
+}
+
+long sys_fchown(u64 fd, u64 uid, u64 gid, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct vnode *vn;
+	struct file *f = fd_get(current->proc->files, (int)fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	if (fsarg_fd_vnode((int)fd, &vn))
+		return 0;
+	int ret = may_change(vn);
+	if (!ret)
+		vfs_chown(vn, (u32)uid, (u32)gid);
+	vnode_put(vn);
+	return ret;
+}
+
+/* One utimensat timespec to ns (VFS_TIME_OMIT to leave it), or -EINVAL. */
+static int utime_ns(const s64 ts[2], u64 now, u64 *out)
+{
+	if (ts[1] == UTIME_NOW)
+		*out = now;
+	else if (ts[1] == UTIME_OMIT)
+		*out = VFS_TIME_OMIT;
+	else if (ts[1] < 0 || ts[1] >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	else if (ts[0] < 0) /* before 1970: not representable here */
+		*out = 0;
+	else if ((u64)ts[0] > (VFS_TIME_OMIT - 1) / NSEC_PER_SEC - 1)
+		*out = VFS_TIME_OMIT - 1;
+	else
+		*out = (u64)ts[0] * NSEC_PER_SEC + ts[1];
+	return 0;
+}
+
+/* utimensat; a NULL path means dirfd itself (futimens). */
+long sys_utimensat(u64 dirfd, u64 path, u64 utimes, u64 flags, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	u64 now = vfs_now_ns(), at = now, mt = now;
+	struct vnode *vn;
+	s64 ts[2][2];
+	int ret;
+
+	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (utimes) {
+		if (copy_from_user(ts, utimes, sizeof(ts)))
+			return -EFAULT;
+		if ((ret = utime_ns(ts[0], now, &at)) ||
+		    (ret = utime_ns(ts[1], now, &mt)))
+			return ret;
+	}
+	if (!path)
+		ret = (int)dirfd == AT_FDCWD ? -EFAULT
+					     : fsarg_fd_vnode((int)dirfd, &vn);
+	else
+		ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
+	if (ret)
+		return ret;
+	if (!(ret = may_change(vn)))
+		vfs_set_times(vn, at, mt);
+	vnode_put(vn);
+	return ret;
+}
+
+long sys_truncate(u64 path, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct vnode *vn;
+
+	if ((s64)len < 0)
+		return -EINVAL;
+	int ret = fsarg_lookup(AT_FDCWD, path, 0, &vn);
+	if (ret)
+		return ret;
+	ret = vfs_truncate(vn, len);
+	vnode_put(vn);
+	return ret;
+}
+
+static void statx_time(struct statx_timestamp *t, u64 sec, u64 nsec)
+{
+	t->tv_sec = sec;
+	t->tv_nsec = nsec;
+}
+
+long sys_statx(u64 dirfd, u64 path, u64 flags, u64 mask, u64 ubuf, u64 a5)
+{
+	(void)a5;
+	struct linux_stat st;
+	struct linux_statx sx;
+	int ret;
+
+	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH |
+			   AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) ||
+	    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE ||
+	    (mask & STATX_RESERVED))
+		return -EINVAL;
+	if ((ret = fsarg_stat_at((int)dirfd, path, flags, &st)))
+		return ret;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = st.st_blksize;
+	sx.stx_nlink = st.st_nlink;
+	sx.stx_uid = st.st_uid;
+	sx.stx_gid = st.st_gid;
+	sx.stx_mode = st.st_mode;
+	sx.stx_ino = st.st_ino;
+	sx.stx_size = st.st_size;
+	sx.stx_blocks = st.st_blocks;
+	statx_time(&sx.stx_atime, st.st_atime_sec, st.st_atime_nsec);
+	statx_time(&sx.stx_mtime, st.st_mtime_sec, st.st_mtime_nsec);
+	statx_time(&sx.stx_ctime, st.st_ctime_sec, st.st_ctime_nsec);
+	sx.stx_rdev_major = st.st_rdev >> 8;
+	sx.stx_rdev_minor = st.st_rdev & 0xff;
+	sx.stx_dev_minor = st.st_dev;
+	return copy_to_user(ubuf, &sx, sizeof(sx));
+}
+
+/* statfs: the tree is one tmpfs (and /proc, /sys a procfs) in RAM. */
+static long fill_statfs(struct vnode *vn, u64 ubuf)
+{
+	struct linux_statfs s;
+
+	memset(&s, 0, sizeof(s));
+	s.f_type =
+	    (vn && (vn->flags & VN_PROC)) ? PROC_SUPER_MAGIC : TMPFS_MAGIC;
+	s.f_bsize = s.f_frsize = PAGE_SIZE;
+	s.f_blocks = pmm_total_pages();
+	s.f_bfree = s.f_bavail = pmm_free_pages();
+	s.f_files = s.f_ffree = 1 << 20;
+	s.f_namelen = VFS_NAME_MAX;
+	s.f_flags = 0x1020; /* ST_VALID | ST_RELATIME */
+	return copy_to_user(ubuf, &s, sizeof(s));
+}
+
+long sys_statfs(u64 path, u64 ubuf, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct vnode *vn;
+	int ret = fsarg_lookup(AT_FDCWD, path, 0, &vn);
+
+	if (ret)
+		return ret;
+	ret = fill_statfs(vn, ubuf);
+	vnode_put(vn);
+	return ret;
+}
+
+long sys_fstatfs(u64 fd, u64 ubuf, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct file *f = fd_get(current->proc->files, (int)fd);
+
+	if (!f)
+		return -EBADF;
+	long ret = fill_statfs(f->vn, ubuf);
+	file_put(f);
+	return ret;
+}
