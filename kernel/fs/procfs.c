@@ -202,15 +202,19 @@ static void gen_version(struct pbuf *b)
 	pf(b, "Linux version 6.1.0-kiln (kiln@kiln) (gcc) #1 SMP Kiln\n");
 }
 
+/* The tree as mounts (st_dev 1; /proc and /sys 3). No cgroup mounts, so
+ * ERTS's cgroup probe finds nothing. */
 static void gen_mounts(struct pbuf *b)
 {
-	pf(b, "rootfs / rootfs rw 0 0\n");
+	pf(b, "tmpfs / tmpfs rw 0 0\nproc /proc proc rw 0 0\n");
+	pf(b, "sysfs /sys sysfs ro 0 0\n");
 }
 
-/* One line for / only: ERTS's cgroup probe finds no cgroup mounts. */
 static void gen_mountinfo(struct pbuf *b)
 {
-	pf(b, "1 0 0:1 / / rw - rootfs rootfs rw\n");
+	pf(b, "1 0 0:1 / / rw - tmpfs tmpfs rw\n");
+	pf(b, "2 1 0:3 / /proc rw - proc proc rw\n");
+	pf(b, "3 1 0:3 / /sys ro - sysfs sysfs ro\n");
 }
 
 static void gen_cgroup(struct pbuf *b)
@@ -236,8 +240,8 @@ static void gen_self_status(struct pbuf *b)
 	struct process *p = current->proc;
 	u64 rss = p->mm ? READ_ONCE(p->mm->rss_pages) : 0;
 
-	pf(b, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\n", p->comm,
-	   p->umask);
+	pf(b, "Name:\t%s\nUmask:\t0%u%u%u\nState:\tR (running)\n", p->comm,
+	   (p->umask >> 6) & 7, (p->umask >> 3) & 7, p->umask & 7);
 	pf(b, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", p->pid, p->pid,
 	   p->parent ? p->parent->pid : 0);
 	pf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8lu kB\n", rss * 4);
@@ -634,6 +638,77 @@ static int self_readlink(struct vnode *vn, char *buf, size_t size)
 
 static const struct vnode_ops self_link_vops = {.readlink = self_readlink};
 
+/*
+ * /sys/devices/system/cpu/cpuN/topology/{physical_package_id,core_id}:
+ * one package, one core per vCPU (ERTS reads them for its CPU topology).
+ * The file's arg is cpu * 2 + which.
+ */
+static const char *const topo_names[] = {"physical_package_id", "core_id"};
+
+static int topo_generate(struct vnode *vn, char **buf, size_t *len)
+{
+	*buf = kmalloc(16);
+	if (!*buf)
+		return -ENOMEM;
+	*len = snprintf(*buf, 16, "%ld\n", vn->arg % 2 ? vn->arg / 2 : 0);
+	return 0;
+}
+
+static const struct vnode_ops topo_file_vops = {.generate = topo_generate};
+
+static struct vnode *topo_lookup(struct vnode *dir, const char *name,
+				 size_t len)
+{
+	for (long i = 0; i < 2; i++) {
+		if (strlen(topo_names[i]) != len ||
+		    memcmp(topo_names[i], name, len))
+			continue;
+		struct vnode *vn = transient(dir, name, len, S_IFREG | 0444,
+					     &topo_file_vops, dir->arg * 2 + i);
+		if (vn)
+			vn->fops = &snapshot_fops;
+		return vn;
+	}
+	return NULL;
+}
+
+static bool topo_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
+			 u32 *mode)
+{
+	(void)dir;
+	if (*i >= 2)
+		return false;
+	strlcpy(name, topo_names[*i], size);
+	*mode = S_IFREG;
+	return true;
+}
+
+static const struct vnode_ops topo_dir_vops = {.lookup = topo_lookup,
+					       .readdir = topo_readdir};
+
+static struct vnode *cpun_lookup(struct vnode *dir, const char *name,
+				 size_t len)
+{
+	if (len != 8 || memcmp(name, "topology", 8))
+		return NULL;
+	return transient(dir, name, len, S_IFDIR | 0555, &topo_dir_vops,
+			 dir->arg);
+}
+
+static bool cpun_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
+			 u32 *mode)
+{
+	(void)dir;
+	if (*i >= 1)
+		return false;
+	strlcpy(name, "topology", size);
+	*mode = S_IFDIR;
+	return true;
+}
+
+static const struct vnode_ops cpun_vops = {.lookup = cpun_lookup,
+					   .readdir = cpun_readdir};
+
 /* /sys/devices/system/cpu/cpuN directories, one per vCPU. */
 static struct vnode *cpu_lookup(struct vnode *dir, const char *name, size_t len)
 {
@@ -642,7 +717,7 @@ static struct vnode *cpu_lookup(struct vnode *dir, const char *name, size_t len)
 	long n = parse_num(name + 3, len - 3);
 	if (n < 0 || n >= (long)ncpus)
 		return NULL;
-	return transient(dir, name, len, S_IFDIR | 0555, NULL, n);
+	return transient(dir, name, len, S_IFDIR | 0555, &cpun_vops, n);
 }
 
 static bool cpu_readdir(struct vnode *dir, u64 *i, char *name, size_t size,

@@ -443,6 +443,12 @@ int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 			ret = -ENOMEM;
 			goto out;
 		}
+		/* a shared file mapping is writable only if the file is */
+		if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file &&
+		    (v->file->flags & O_ACCMODE) != O_RDWR) {
+			ret = -EACCES;
+			goto out;
+		}
 		a = v->end;
 	}
 	for (u64 a = addr; a < end;) {

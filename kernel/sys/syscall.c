@@ -67,9 +67,24 @@ static u32 path_args(u64 nr)
 	case 84:  /* rmdir */
 	case 87:  /* unlink */
 	case 89:  /* readlink */
+	case 76:  /* truncate */
+	case 85:  /* creat */
+	case 90:  /* chmod */
+	case 92:  /* chown */
+	case 94:  /* lchown */
+	case 137: /* statfs */
 		return 1 << 0;
 	case 82: /* rename */
+	case 88: /* symlink */
 		return 3;
+	case 264: /* renameat */
+	case 316: /* renameat2 */
+		return (1 << 1) | (1 << 3);
+	case 266: /* symlinkat */
+		return (1 << 0) | (1 << 2);
+	case 268: /* fchmodat */
+	case 260: /* fchownat */
+	case 280: /* utimensat */
 	case 257: /* openat */
 	case 262: /* newfstatat */
 	case 263: /* unlinkat */

@@ -762,6 +762,11 @@ static void test_proc(void)
 	check(access("/sys/devices/system/cpu/possible", R_OK) == 0 &&
 		  access("/sys/devices/system/cpu/cpu0", F_OK) == 0,
 	      "/sys/devices/system/cpu", "errno %d", errno);
+	int core = -1;
+	check(sscanf(read_file("/sys/devices/system/cpu/cpu0/topology/core_id"),
+		     "%d", &core) == 1 &&
+		  core >= 0,
+	      "cpu0 topology", "errno %d", errno);
 	check(sysconf(_SC_NPROCESSORS_CONF) >= 1, "nprocs conf", "errno %d",
 	      errno);
 	struct stat st;
