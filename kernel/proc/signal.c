@@ -201,23 +201,7 @@ static int dequeue(struct thread *t, struct siginfo *info)
 		info->addr = t->fault_addr;
 		return sig;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		u64 *set = pass ? &t->proc->sigpending : &t->sigpending;
-		u64 ready = __atomic_load_n(set, __ATOMIC_ACQUIRE) & ~t->sigmask;
-		while (ready) {
-			int sig = __builtin_ctzll(ready) + 1;
-			u64 bit = SIGBIT(sig);
-			u64 old = __atomic_fetch_and(set, ~bit, __ATOMIC_SEQ_CST);
-			if (old & bit) {
-				info->signo = sig;
-				info->code = pass ? SI_USER : SI_TKILL;
-				info->kill.pid = t->proc->pid;
-				return sig;
-			}
-			ready &= ~bit;
-		}
-	}
-	return 0;
+	return signal_dequeue_set(t, ~t->sigmask, info);
 }
 
 static void restart_syscall(struct trapframe *tf, bool has_handler,
