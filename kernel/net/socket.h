@@ -196,13 +196,20 @@ struct sock_ops {
 	 * value into val (*len bytes of room, set to the length). */
 	int (*getsockopt)(struct socket *s, int level, int name, void *val,
 			  u32 *len);
+	/* Options the table does not know; val has len bytes (at most 16). */
+	int (*setsockopt)(struct socket *s, int level, int name,
+			  const void *val, u32 len);
+	/* A table option was stored in s->opts: apply it (TCP_NODELAY to
+	 * the connection, say). NULL: nothing to do. */
+	void (*opt_changed)(struct socket *s, int level, int name);
 	void (*release)(struct socket *s); /* the last fd closed */
 	void (*destroy)(struct socket *s); /* the last reference: free */
 	u32 opt_levels; /* SOCK_LEVEL_*: option levels beyond SOL_SOCKET */
 };
 
-#define SOCK_LEVEL_IP  0x1
-#define SOCK_LEVEL_TCP 0x2
+#define SOCK_LEVEL_IP	0x1
+#define SOCK_LEVEL_TCP	0x2
+#define SOCK_LEVEL_IPV6 0x4 /* no table entries yet: the family's hooks */
 
 /* Option values; defaults as Linux. Whole words, no lock. */
 struct sock_opts {

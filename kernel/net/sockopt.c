@@ -66,9 +66,10 @@ static const struct opt_desc opt_table[] = {
 static const struct opt_desc *opt_find(struct socket *s, int level, int name,
 				       int *err)
 {
-	u32 bit = level == IPPROTO_IP	 ? SOCK_LEVEL_IP
-		  : level == IPPROTO_TCP ? SOCK_LEVEL_TCP
-					 : 0;
+	u32 bit = level == IPPROTO_IP	  ? SOCK_LEVEL_IP
+		  : level == IPPROTO_TCP  ? SOCK_LEVEL_TCP
+		  : level == IPPROTO_IPV6 ? SOCK_LEVEL_IPV6
+					  : 0;
 
 	*err = -ENOPROTOOPT;
 	if (level != SOL_SOCKET && !(s->ops->opt_levels & bit)) {
@@ -199,7 +200,14 @@ int sock_setsockopt(struct socket *s, int level, int name, const void *val,
 	int err;
 	const struct opt_desc *d = opt_find(s, level, name, &err);
 
-	return d ? opt_set(s, d, val, len) : err;
+	if (!d && err == -ENOPROTOOPT && s->ops->setsockopt)
+		return s->ops->setsockopt(s, level, name, val, len);
+	if (!d)
+		return err;
+	err = opt_set(s, d, val, len);
+	if (!err && s->ops->opt_changed)
+		s->ops->opt_changed(s, level, name);
+	return err;
 }
 
 /* The read-only SOL_SOCKET options; false if name is not one. */

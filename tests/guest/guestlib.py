@@ -62,6 +62,7 @@ CASES = [
     Case("files", "files"),
     Case("pipes", "pipes", repeat=True),
     Case("epoll", "epoll", repeat=True),
+    Case("unix", "unix", repeat=True),
     Case("segv", "segv", status=128 + signal.SIGSEGV),
     Case("segv-rodata", "segv", ("rodata",), status=128 + signal.SIGSEGV),
     Case("segv-nx", "segv", ("nx",), status=128 + signal.SIGSEGV),
