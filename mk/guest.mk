@@ -21,7 +21,7 @@ GUEST_GLIBC_CC ?= gcc
 GUEST_REPEAT ?= 20
 GUEST_CPUS ?= 1 4
 GUEST_JOBS ?= 2
-GUEST_TIMEOUT ?= 120
+GUEST_TIMEOUT ?= 300
 
 GUEST_BINS := $(foreach libc,$(GUEST_LIBCS),\
 	$(patsubst %,$(BUILD)/guest/$(libc)/%,$(GUEST_PROGS)))

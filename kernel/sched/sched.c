@@ -39,13 +39,19 @@ void sched_init_cpu(struct thread *idle)
 	idle->state = T_RUNNING;
 }
 
+/*
+ * Wake one halted CPU for new work. Claiming its idle flag means the next
+ * wakeup (futex_wake of many waiters) goes to another idle CPU instead of
+ * IPI-ing the same one again.
+ */
 static void kick_idle_cpu(void)
 {
 	struct percpu *self = this_cpu();
 
 	for (u32 i = 0; i < ncpus; i++) {
 		struct percpu *c = cpu_table[i];
-		if (c && c != self && READ_ONCE(c->is_idle)) {
+		if (c && c != self && READ_ONCE(c->is_idle) &&
+		    __atomic_exchange_n(&c->is_idle, false, __ATOMIC_SEQ_CST)) {
 			lapic_send_ipi(c->apic_id, VEC_RESCHED);
 			return;
 		}
@@ -243,8 +249,12 @@ bool thread_interrupted(struct thread *t)
 
 __noreturn void sched_idle_loop(void)
 {
+	struct percpu *c = this_cpu();
+
 	for (;;) {
 		irq_disable();
+		/* advertise idleness before the last look at the queue */
+		__atomic_store_n(&c->is_idle, true, __ATOMIC_SEQ_CST);
 		if (!list_empty(&runq)) {
 			irq_enable();
 			schedule();

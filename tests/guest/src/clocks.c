@@ -63,17 +63,17 @@ static void test_monotonic(void)
 	check(went_back_cross == 0, "monotonic: never back across threads",
 	      "%ld times", (long)went_back_cross);
 	check(atomic_load(&published) > start &&
-		  now_ns(CLOCK_MONOTONIC) >= atomic_load(&published),
+		      now_ns(CLOCK_MONOTONIC) >= atomic_load(&published),
 	      "monotonic: advances", "stuck");
 }
 
 static void test_clock_ids(void)
 {
 	static const clockid_t ids[] = {
-	    CLOCK_REALTIME,	      CLOCK_MONOTONIC,
-	    CLOCK_MONOTONIC_RAW,      CLOCK_REALTIME_COARSE,
-	    CLOCK_MONOTONIC_COARSE,   CLOCK_BOOTTIME,
-	    CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
+		CLOCK_REALTIME,		  CLOCK_MONOTONIC,
+		CLOCK_MONOTONIC_RAW,	  CLOCK_REALTIME_COARSE,
+		CLOCK_MONOTONIC_COARSE,	  CLOCK_BOOTTIME,
+		CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
 	struct timespec ts, res;
 	int bad = 0;
 	int64_t mono, boot;

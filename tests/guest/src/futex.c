@@ -160,7 +160,7 @@ static void test_wait_basics(atomic_uint *w)
 	r = futex(w, FUTEX_WAIT | priv, atomic_load(w), &rel, NULL, 0);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	report(r == -1 && errno == ETIMEDOUT && t1 - t0 >= 30 * MS &&
-		   t1 - t0 < 2000 * MS,
+		       t1 - t0 < 2000 * MS,
 	       "WAIT 30 ms relative timeout ETIMEDOUT");
 	r = futex(w, FUTEX_WAIT | priv, atomic_load(w), &bad, NULL, 0);
 	report(r == -1 && errno == EINVAL, "WAIT tv_nsec 1e9 EINVAL");
@@ -178,18 +178,18 @@ static void test_abs_timeouts(atomic_uint *w)
 {
 	static const clockid_t clocks[] = {CLOCK_MONOTONIC, CLOCK_REALTIME};
 	static const char *names[] = {
-	    "WAIT_BITSET absolute MONOTONIC timeout",
-	    "WAIT_BITSET absolute FUTEX_CLOCK_REALTIME timeout"};
+		"WAIT_BITSET absolute MONOTONIC timeout",
+		"WAIT_BITSET absolute FUTEX_CLOCK_REALTIME timeout"};
 
 	for (int i = 0; i < 2; i++) {
-		int op =
-		    FUTEX_WAIT_BITSET | priv | (i ? FUTEX_CLOCK_REALTIME : 0);
+		int op = FUTEX_WAIT_BITSET | priv |
+			 (i ? FUTEX_CLOCK_REALTIME : 0);
 		struct timespec dl = deadline_after(clocks[i], 30 * MS);
 		struct timespec past = {0, 1}; /* MONOTONIC may start at boot */
 		long r = futex(w, op, atomic_load(w), &dl, NULL, BITSET_ANY);
 
 		report(r == -1 && errno == ETIMEDOUT &&
-			   now_ns(clocks[i]) >= ts_ns(&dl),
+			       now_ns(clocks[i]) >= ts_ns(&dl),
 		       names[i]);
 		r = futex(w, op, atomic_load(w), &past, NULL, BITSET_ANY);
 		report(r == -1 && errno == ETIMEDOUT,
@@ -218,9 +218,10 @@ static void test_wake_counts(atomic_uint *w)
 		start_waiter(w, 0);
 	wait_queued(w, 4);
 	expect(futex(w, FUTEX_WAKE | priv, 1, NULL, NULL, 0) == 1 &&
-		   futex(w, FUTEX_WAKE | priv, 2, NULL, NULL, 0) == 2 &&
-		   futex(w, FUTEX_WAKE | priv, INT_MAX, NULL, NULL, 0) == 1 &&
-		   futex(w, FUTEX_WAKE | priv, INT_MAX, NULL, NULL, 0) == 0,
+		       futex(w, FUTEX_WAKE | priv, 2, NULL, NULL, 0) == 2 &&
+		       futex(w, FUTEX_WAKE | priv, INT_MAX, NULL, NULL, 0) ==
+			       1 &&
+		       futex(w, FUTEX_WAKE | priv, INT_MAX, NULL, NULL, 0) == 0,
 	       "WAKE 1, 2, all of 4 queued returns 1, 2, 1, 0");
 	expect(join_waiters(), "all 4 woken");
 }

@@ -73,8 +73,8 @@ static void check_auxv_program(void)
 	eh = (const Elf64_Ehdr *)(phdr - sizeof(Elf64_Ehdr));
 	bias = (uintptr_t)eh - load0->p_vaddr;
 	check(memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
-		  eh->e_phoff == sizeof(Elf64_Ehdr) && eh->e_phnum == phnum &&
-		  eh->e_entry + bias == entry,
+		      eh->e_phoff == sizeof(Elf64_Ehdr) &&
+		      eh->e_phnum == phnum && eh->e_entry + bias == entry,
 	      "auxv: AT_ENTRY matches the ELF header", "e_entry %#lx",
 	      (unsigned long)eh->e_entry);
 }

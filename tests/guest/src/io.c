@@ -24,10 +24,10 @@ static void test_write(void)
 {
 	const char *msg = "io: raw write\n";
 	struct iovec iov[4] = {
-	    {.iov_base = "io: writev ", .iov_len = 11},
-	    {.iov_base = NULL, .iov_len = 0},
-	    {.iov_base = "in three", .iov_len = 8},
-	    {.iov_base = " parts\n", .iov_len = 7},
+		{.iov_base = "io: writev ", .iov_len = 11},
+		{.iov_base = NULL, .iov_len = 0},
+		{.iov_base = "in three", .iov_len = 8},
+		{.iov_base = " parts\n", .iov_len = 7},
 	};
 	struct iovec bad_iov = {.iov_base = (void *)16, .iov_len = 4};
 	ssize_t r;

@@ -90,7 +90,7 @@ static void test_anon(void)
 	if (s) {
 		memset(s, 0x3c, len);
 		check(madvise(s, len, MADV_DONTNEED) == 0 &&
-			  is_filled(s, len, 0x3c),
+			      is_filled(s, len, 0x3c),
 		      "madvise: DONTNEED keeps shared anonymous data",
 		      "data lost");
 		munmap(s, len);
@@ -153,8 +153,8 @@ static void test_remap_and_hints(void)
 		munmap(h, PAGE);
 	h = map(b + PAGE, PAGE, RW, ANON | MAP_FIXED);
 	check(h == b + PAGE && is_filled(b + PAGE, PAGE, 0) &&
-		  is_filled(b, PAGE, 0x11) &&
-		  is_filled(b + 2 * PAGE, 6 * PAGE, 0x11),
+		      is_filled(b, PAGE, 0x11) &&
+		      is_filled(b + 2 * PAGE, 6 * PAGE, 0x11),
 	      "mmap: MAP_FIXED replaces one page",
 	      "at address %d, new page zero %d, before kept %d, after kept %d",
 	      h == b + PAGE, is_filled(b + PAGE, PAGE, 0),
@@ -181,7 +181,7 @@ static void test_split(void)
 	check(is_mapped_rw(p, PAGE) && is_mapped_rw(p + 2 * PAGE, 2 * PAGE),
 	      "munmap: neighbours still mapped", "errno %d", errno);
 	check(is_filled(p, PAGE, 1) && is_filled(p + 2 * PAGE, PAGE, 3) &&
-		  is_filled(p + 3 * PAGE, PAGE, 4),
+		      is_filled(p + 3 * PAGE, PAGE, 4),
 	      "munmap: neighbours kept data", "bad data");
 	check_zero(mprotect(p + 2 * PAGE, PAGE, PROT_READ),
 		   "mprotect: one page read-only");
@@ -206,7 +206,7 @@ static void test_mremap(void)
 	munmap(x + 2 * PAGE, 2 * PAGE);
 	y = mremap(x, 2 * PAGE, 4 * PAGE, 0);
 	check(y == x && is_filled(x, 2 * PAGE, 0x42) &&
-		  is_filled(x + 2 * PAGE, 2 * PAGE, 0),
+		      is_filled(x + 2 * PAGE, 2 * PAGE, 0),
 	      "mremap: grow in place", "same address %d, failed %d errno %d",
 	      y == x, y == MAP_FAILED, errno);
 	y = mremap(x, 4 * PAGE, PAGE, 0);
@@ -217,8 +217,8 @@ static void test_mremap(void)
 		memset(t, 0x99, 2 * PAGE);
 		y = mremap(x, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, t);
 		check(y == t && is_filled(t, PAGE, 0x42) &&
-			  is_filled(t + PAGE, PAGE, 0x99) &&
-			  is_unmapped(x, PAGE),
+			      is_filled(t + PAGE, PAGE, 0x99) &&
+			      is_unmapped(x, PAGE),
 		      "mremap: MREMAP_FIXED moves onto a mapping", "y %d",
 		      y == t);
 		munmap(t, 2 * PAGE);

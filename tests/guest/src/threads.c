@@ -44,8 +44,8 @@ static void test_mutex_count(void)
 	for (intptr_t i = 0; i < NTHREADS; i++) {
 		void *ret = NULL;
 
-		joined &=
-		    pthread_join(t[i], &ret) == 0 && ret == (void *)(i * 7 + 1);
+		joined &= pthread_join(t[i], &ret) == 0 &&
+			  ret == (void *)(i * 7 + 1);
 	}
 	check(counter == (long)NTHREADS * ITERS,
 	      "mutex: 8 threads x 200000 increments exact", "counter %ld",
@@ -219,8 +219,8 @@ static void test_tls_and_ids(void)
 	}
 	for (int i = 0; i <= NTHREADS; i++)
 		for (int j = i + 1; j <= NTHREADS; j++)
-			distinct &=
-			    tls_addr[i] != tls_addr[j] && tids[i] != tids[j];
+			distinct &= tls_addr[i] != tls_addr[j] &&
+				    tids[i] != tids[j];
 	check(ok && tls_val == -1,
 	      "tls: initialised per thread and kept across threads",
 	      "ok %d main %d", ok, tls_val);
@@ -265,7 +265,7 @@ static void test_lifecycle(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1024 * 1024);
 	check(pthread_create(&t, &attr, big_stack_worker, NULL) == 0 &&
-		  pthread_join(t, &ret) == 0 && ret == (void *)1,
+		      pthread_join(t, &ret) == 0 && ret == (void *)1,
 	      "stack: 1 MiB thread stack uses 512 KiB", "failed");
 	for (intptr_t i = 0; i < 200; i++)
 		if (pthread_create(&t, NULL, identity, (void *)i) == 0 &&
