@@ -54,8 +54,14 @@ int waitq_wake(struct waitq *q, u32 events, int nr);
 				break;                                         \
 			}                                                      \
 			__ret = waitq_block_locked((q), &__w, (deadline), __f);\
-			if (__ret)                                             \
+			if (__ret) {                                           \
+				/* an event that raced the signal wins */      \
+				__f = spin_lock_irqsave(&(q)->lock);           \
+				if (cond)                                      \
+					__ret = 0;                             \
+				spin_unlock_irqrestore(&(q)->lock, __f);       \
 				break;                                         \
+			}                                                      \
 		}                                                              \
 		__ret;                                                         \
 	})

@@ -63,6 +63,7 @@ CASES = [
     Case("pipes", "pipes", repeat=True),
     Case("epoll", "epoll", repeat=True),
     Case("unix", "unix", repeat=True),
+    Case("procs", "procs", repeat=True),
     Case("segv", "segv", status=128 + signal.SIGSEGV),
     Case("segv-rodata", "segv", ("rodata",), status=128 + signal.SIGSEGV),
     Case("segv-nx", "segv", ("nx",), status=128 + signal.SIGSEGV),
