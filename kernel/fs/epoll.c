@@ -171,8 +171,8 @@ static void ep_callback(struct waiter *w, u32 events)
 	struct epitem *it = w->data;
 	struct eventpoll *ep = it->ep;
 	u64 fl = spin_lock_irqsave(&ep->wq.lock);
-	bool hit =
-	    (it->events & ~EP_PRIVATE) && (!events || (events & it->events));
+	bool hit = (it->events & ~EP_PRIVATE) &&
+		   (!events || (events & it->events));
 
 	if (hit)
 		ready_locked(ep, it);
@@ -435,7 +435,7 @@ long epoll_wait_events(struct file *epf, u64 uevents, int maxevents,
 		if (deadline == WAIT_NONE)
 			return 0;
 		int ret =
-		    waitq_wait_event(&ep->wq, !list_empty(&ep->ready), dl);
+			waitq_wait_event(&ep->wq, !list_empty(&ep->ready), dl);
 		if (ret == -ETIMEDOUT)
 			return 0;
 		if (ret)
@@ -484,7 +484,7 @@ void epoll_release_file(struct file *f)
 	spin_lock(&ep_global);
 	while (!list_empty(&f->epitems)) {
 		struct epitem *it =
-		    list_first_entry(&f->epitems, struct epitem, fnode);
+			list_first_entry(&f->epitems, struct epitem, fnode);
 		struct eventpoll *ep = it->ep;
 		spin_lock(&ep->mtx);
 		ep_remove(ep, it);
@@ -520,9 +520,9 @@ static int ep_stat(struct file *f, struct linux_stat *st)
 }
 
 static const struct file_ops epoll_fops = {
-    .poll = ep_poll,
-    .stat = ep_stat,
-    .release = ep_release,
+	.poll = ep_poll,
+	.stat = ep_stat,
+	.release = ep_release,
 };
 
 int epoll_open(struct file **out)

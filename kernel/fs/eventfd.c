@@ -70,8 +70,8 @@ static ssize_t eventfd_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		}
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		int ret =
-		    waitq_wait_event(&e->wq, EVENTFD_MAX - e->count >= val, 0);
+		int ret = waitq_wait_event(&e->wq,
+					   EVENTFD_MAX - e->count >= val, 0);
 		if (ret)
 			return ret;
 	}
@@ -108,11 +108,11 @@ static void eventfd_release(struct file *f)
 }
 
 static const struct file_ops eventfd_fops = {
-    .read = eventfd_read,
-    .write = eventfd_write,
-    .poll = eventfd_poll,
-    .stat = eventfd_stat,
-    .release = eventfd_release,
+	.read = eventfd_read,
+	.write = eventfd_write,
+	.poll = eventfd_poll,
+	.stat = eventfd_stat,
+	.release = eventfd_release,
 };
 
 int eventfd_open(u32 initval, u32 flags, struct file **out)
@@ -125,7 +125,7 @@ int eventfd_open(u32 initval, u32 flags, struct file **out)
 	e->count = initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
 	struct file *f =
-	    file_alloc(&eventfd_fops, NULL, O_RDWR | (flags & O_NONBLOCK));
+		file_alloc(&eventfd_fops, NULL, O_RDWR | (flags & O_NONBLOCK));
 	if (!f) {
 		kfree(e);
 		return -ENOMEM;

@@ -112,7 +112,7 @@ static ssize_t pipe_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
 		int ret = waitq_wait_event(
-		    &p->rd_wait, pipe_used(p) || !READ_ONCE(p->writers), 0);
+			&p->rd_wait, pipe_used(p) || !READ_ONCE(p->writers), 0);
 		if (ret)
 			return ret; /* -ERESTARTSYS: nothing read yet */
 	}
@@ -180,8 +180,8 @@ static ssize_t pipe_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		if (f->flags & O_NONBLOCK)
 			return done ? (ssize_t)done : -EAGAIN;
 		err = waitq_wait_event(
-		    &p->wr_wait, pipe_room(p) >= need || !READ_ONCE(p->readers),
-		    0);
+			&p->wr_wait,
+			pipe_room(p) >= need || !READ_ONCE(p->readers), 0);
 		if (err)
 			return done ? (ssize_t)done : err;
 	}
@@ -261,12 +261,12 @@ static void pipe_release(struct file *f)
 }
 
 static const struct file_ops pipe_fops = {
-    .read = pipe_read,
-    .write = pipe_write,
-    .ioctl = pipe_ioctl,
-    .poll = pipe_poll,
-    .stat = pipe_stat,
-    .release = pipe_release,
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
+	.stat = pipe_stat,
+	.release = pipe_release,
 };
 
 int pipe_open(u32 flags, struct file *ends[2])

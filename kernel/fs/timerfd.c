@@ -185,10 +185,10 @@ static void timerfd_release(struct file *f)
 }
 
 static const struct file_ops timerfd_fops = {
-    .read = timerfd_read,
-    .poll = timerfd_poll,
-    .stat = timerfd_stat,
-    .release = timerfd_release,
+	.read = timerfd_read,
+	.poll = timerfd_poll,
+	.stat = timerfd_stat,
+	.release = timerfd_release,
 };
 
 int timerfd_open(int clockid, u32 flags, struct file **out)
@@ -204,9 +204,9 @@ int timerfd_open(int clockid, u32 flags, struct file **out)
 	spin_init(&t->arm_lock);
 	timer_init(&t->timer, timerfd_fire, t);
 	t->realtime =
-	    clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
+		clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
 	struct file *f =
-	    file_alloc(&timerfd_fops, NULL, O_RDWR | (flags & O_NONBLOCK));
+		file_alloc(&timerfd_fops, NULL, O_RDWR | (flags & O_NONBLOCK));
 	if (!f) {
 		kfree(t);
 		return -ENOMEM;

@@ -48,6 +48,10 @@ static void kick_idle_cpu(void)
 {
 	struct percpu *self = this_cpu();
 
+	/* woken from our own idle loop's interrupt: we run it on return */
+	if (READ_ONCE(self->is_idle) &&
+	    __atomic_exchange_n(&self->is_idle, false, __ATOMIC_SEQ_CST))
+		return;
 	for (u32 i = 0; i < ncpus; i++) {
 		struct percpu *c = cpu_table[i];
 		if (c && c != self && READ_ONCE(c->is_idle) &&

@@ -36,6 +36,7 @@ void timer_cancel(struct ktimer *t)
 		struct percpu *c = cpu_table[cpu];
 		u64 f = spin_lock_irqsave(&c->timer_lock);
 		if (t->cpu == cpu) {
+			/* not running: the callback runs under this lock */
 			remove_locked(t);
 			spin_unlock_irqrestore(&c->timer_lock, f);
 			return;
@@ -98,8 +99,9 @@ void timer_interrupt(void)
 			list_first_entry(&c->timers, struct ktimer, node);
 		if (t->deadline_ns > now)
 			break;
-		remove_locked(t);
+		list_del(&t->node); /* t->cpu stays set until fn is done */
 		t->fn(t);
+		t->cpu = -1;
 	}
 	spin_unlock(&c->timer_lock);
 	if (!c->is_idle && now >= c->slice_end_ns) {

@@ -323,8 +323,8 @@ long sys_epoll_pwait2(u64 epfd, u64 uevents, u64 maxevents, u64 uts, u64 umask,
 	int ret = mask_swap_in(umask, size, &s);
 	if (ret)
 		return ret;
-	return mask_swap_out(
-	    &s, do_epoll_wait((int)epfd, uevents, (int)maxevents, deadline));
+	return mask_swap_out(&s, do_epoll_wait((int)epfd, uevents,
+					       (int)maxevents, deadline));
 }
 
 static long do_poll(u64 ufds, u64 nfds, u64 deadline)

@@ -142,7 +142,7 @@ static void test_triggers(void)
 	check(peek(ep, NULL) == 0, "lt: nothing yet", "event");
 	check(put(p[1], "a", 1), "lt: write", "errno %d", errno);
 	check(peek(ep, &ev) == 1 && ev.events == EPOLLIN &&
-		  ev.data.u64 == 0x1234567890ULL,
+		      ev.data.u64 == 0x1234567890ULL,
 	      "lt: EPOLLIN with its data", "events %x", ev.events);
 	check(peek(ep, NULL) == 1, "lt: stays ready", "gone");
 	check(get(p[0], buf, 1) && peek(ep, NULL) == 0, "lt: drained",
@@ -212,7 +212,7 @@ static void test_et_out(void)
 	check(get(p[0], buf, 1) && peek(ep, NULL) == 0,
 	      "et-out: 1 byte read: still full", "event");
 	check(get(p[0], buf, 4095) && peek(ep, &ev) == 1 &&
-		  ev.events == EPOLLOUT,
+		      ev.events == EPOLLOUT,
 	      "et-out: a page read: edge", "events %x", ev.events);
 	check(get(p[0], buf, 100) && peek(ep, NULL) == 0,
 	      "et-out: more room is no new edge", "event");
@@ -267,7 +267,7 @@ static void test_nested(void)
 	struct pollfd pf = {inner, POLLIN, 0};
 	check(poll(&pf, 1, 0) == 0, "nested: poll of idle epoll fd", "ready");
 	check(put(p[1], "x", 1) && peek(outer, &ev) == 1 && ev.data.u64 == 22 &&
-		  ev.events == EPOLLIN,
+		      ev.events == EPOLLIN,
 	      "nested: outer sees inner", "events %x", ev.events);
 	check(poll(&pf, 1, 0) == 1 && pf.revents == POLLIN,
 	      "nested: poll of ready epoll fd", "revents %x", pf.revents);
@@ -487,8 +487,8 @@ static void test_poll(void)
 			       {-1, POLLIN, 0x55},
 			       {999, POLLIN, 0}};
 	check(poll(pf, 4, 0) == 2 && pf[0].revents == 0 &&
-		  pf[1].revents == POLLOUT && pf[2].revents == 0 &&
-		  pf[3].revents == POLLNVAL,
+		      pf[1].revents == POLLOUT && pf[2].revents == 0 &&
+		      pf[3].revents == POLLNVAL,
 	      "poll: POLLOUT, POLLNVAL, negative fd ignored",
 	      "revents %x %x %x %x", pf[0].revents, pf[1].revents,
 	      pf[2].revents, pf[3].revents);
@@ -524,15 +524,15 @@ static void test_select(void)
 	FD_SET(p[1], &wr);
 	FD_SET(p[0], &ex);
 	check(select(maxfd, &rd, &wr, &ex, &tv) == 1 && !FD_ISSET(p[0], &rd) &&
-		  !FD_ISSET(e, &rd) && FD_ISSET(p[1], &wr) &&
-		  !FD_ISSET(p[0], &ex),
+		      !FD_ISSET(e, &rd) && FD_ISSET(p[1], &wr) &&
+		      !FD_ISSET(p[0], &ex),
 	      "select: only the write end is ready", "wrong sets");
 	pthread_create(&t, NULL, delayed_write, &p[1]);
 	FD_ZERO(&rd);
 	FD_SET(p[0], &rd);
 	FD_SET(e, &rd);
 	check(select(maxfd, &rd, NULL, NULL, NULL) == 1 &&
-		  FD_ISSET(p[0], &rd) && !FD_ISSET(e, &rd),
+		      FD_ISSET(p[0], &rd) && !FD_ISSET(e, &rd),
 	      "select: woken by a write", "wrong set");
 	pthread_join(t, NULL);
 	check(get(p[0], &c, 1) && put(e, &v, 8), "select: read, add",
@@ -614,8 +614,14 @@ static void test_signals(void)
 		struct sigwait_arg a = {.kind = kind, .fd = p[0], .ep = ep};
 		pthread_t t;
 		int before = handled;
+		sigset_t block, old;
 
+		/* blocked from birth, so an early signal stays pending */
+		sigemptyset(&block);
+		sigaddset(&block, SIGUSR1);
+		pthread_sigmask(SIG_BLOCK, &block, &old);
 		pthread_create(&t, NULL, sig_waiter, &a);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		sleep_ms(30);
 		pthread_kill(t, SIGUSR1);
 		pthread_join(t, NULL);
@@ -623,7 +629,7 @@ static void test_signals(void)
 			 "signal: %s EINTR despite SA_RESTART, mask back",
 			 names[kind]);
 		check(a.ret == -1 && a.err == EINTR && handled == before + 1 &&
-			  a.blocked_after,
+			      a.blocked_after,
 		      what, "ret %d errno %d handled %d blocked %d", a.ret,
 		      a.err, handled - before, a.blocked_after);
 	}

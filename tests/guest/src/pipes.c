@@ -143,7 +143,7 @@ static void test_eof_epipe(void)
 		_exit(write(p[1], "x", 1) == 1);
 	close(p[1]);
 	check(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
-		  WTERMSIG(status) == SIGPIPE,
+		      WTERMSIG(status) == SIGPIPE,
 	      "epipe: SIGPIPE kills by default", "status %x", status);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -274,7 +274,7 @@ static void test_atomic(void)
 		size_t got = 0;
 		while (got < sizeof(block)) {
 			ssize_t k =
-			    read(p[0], block + got, sizeof(block) - got);
+				read(p[0], block + got, sizeof(block) - got);
 			if (k <= 0)
 				break;
 			got += k;
@@ -455,17 +455,17 @@ static void test_timerfd_basics(void)
 
 	check_zero(set_timer(t, 0, 1000 * MS, 250 * MS), "timerfd: rearm 1 s");
 	check(timerfd_gettime(t, &its) == 0 && its.it_value.tv_sec == 0 &&
-		  its.it_value.tv_nsec > 0 &&
-		  its.it_interval.tv_nsec == 250 * MS,
+		      its.it_value.tv_nsec > 0 &&
+		      its.it_interval.tv_nsec == 250 * MS,
 	      "timerfd: gettime", "%ld.%09ld", (long)its.it_value.tv_sec,
 	      its.it_value.tv_nsec);
 	memset(&its, 0, sizeof(its));
 	check(timerfd_settime(t, 0, &its, &old) == 0 &&
-		  old.it_interval.tv_nsec == 250 * MS &&
-		  old.it_value.tv_nsec > 0,
+		      old.it_interval.tv_nsec == 250 * MS &&
+		      old.it_value.tv_nsec > 0,
 	      "timerfd: disarm returns the old value", "errno %d", errno);
 	check(timerfd_gettime(t, &its) == 0 && !its.it_value.tv_sec &&
-		  !its.it_value.tv_nsec,
+		      !its.it_value.tv_nsec,
 	      "timerfd: disarmed", "%ld.%09ld", (long)its.it_value.tv_sec,
 	      its.it_value.tv_nsec);
 	close(t);
