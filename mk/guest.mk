@@ -8,6 +8,8 @@
 #                          Kiln (TCG) at each of GUEST_CPUS; the threaded and
 #                          timing programs GUEST_REPEAT times per setting
 #   make test-guest-host   the host half only (no kernel or kiln needed)
+#   make test-guest-heavy  every repeated case GUEST_REPEAT times (the
+#                          default suite boots pipes/epoll/unix/procs 5 times)
 #
 # GUEST_REPEAT (default 20), GUEST_CPUS (default "1 4"), GUEST_JOBS (boots
 # in parallel, default 2) and GUEST_TIMEOUT (seconds per boot, default 120)
@@ -26,6 +28,7 @@ GUEST_TIMEOUT ?= 300
 GUEST_BINS := $(foreach libc,$(GUEST_LIBCS),\
 	$(patsubst %,$(BUILD)/guest/$(libc)/%,$(GUEST_PROGS)))
 GUEST_ENV := GUEST_BUILD=$(abspath $(BUILD)) GUEST_REPEAT=$(GUEST_REPEAT) \
+	GUEST_HEAVY=$(GUEST_HEAVY) \
 	GUEST_CPUS="$(GUEST_CPUS)" GUEST_JOBS=$(GUEST_JOBS) \
 	GUEST_TIMEOUT=$(GUEST_TIMEOUT)
 
@@ -47,3 +50,7 @@ test-guest: $(BUILD)/kiln $(BUILD)/kernel.elf $(GUEST_BINS)
 
 test-guest-host: $(GUEST_BINS)
 	$(GUEST_ENV) GUEST_HOST_ONLY=1 $(PYTHON) -m pytest -q tests/guest
+
+.PHONY: test-guest-heavy
+test-guest-heavy:
+	$(MAKE) test-guest GUEST_HEAVY=1

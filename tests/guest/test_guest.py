@@ -28,7 +28,7 @@ def pytest_generate_tests(metafunc):
     for case in g.CASES:
         for libc in g.LIBCS:
             for cpus in [None] if only_host else g.CPUS:
-                for i in range(g.REPEAT if case.repeat else 1):
+                for i in range(g.boots(case)):
                     params.append((case, libc, cpus, i))
                     ids.append(f"{case.name}-{libc}-"
                                + ("host" if cpus is None else f"cpus{cpus}")
