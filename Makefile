@@ -8,7 +8,7 @@ PYTHON ?= /usr/bin/python3
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -I.
 
-.PHONY: all test test-unit test-guest test-e2e check-format check-docs format docs clean
+.PHONY: all test test-unit test-guest test-e2e test-e2e-heavy check-format check-docs format docs clean
 all: $(BUILD)/kernel.elf $(BUILD)/kiln
 
 include mk/kernel.mk
@@ -19,10 +19,14 @@ include mk/guest.mk
 # The whole default suite: what the README's test command and CI run.
 test: all test-unit test-guest test-e2e
 
-# Real releases booted on Kiln (E2E_REPEAT boots per app and vCPU count).
-E2E_REPEAT ?= 20
+# Real releases booted on Kiln (E2E_REPEAT boots per app and vCPU count;
+# `make test-e2e-heavy` boots each 20 times).
+E2E_REPEAT ?= 5
 test-e2e: all test-release
 	E2E_REPEAT=$(E2E_REPEAT) $(PYTHON) -m pytest -q -s tests/e2e
+
+test-e2e-heavy:
+	$(MAKE) test-e2e E2E_REPEAT=20
 
 docs: docs/syscalls.md
 docs/syscalls.md: kernel/sys/syscall_list.h $(wildcard kernel/sys/list_*.h) scripts/gen-syscalls-md.py
