@@ -11,7 +11,7 @@ PKGS=(
 	libcmocka-dev libclang-rt-14-dev
 	python3 python3-pytest
 	qemu-system-x86 qemu-utils
-	erlang-nox erlang-dev elixir
+	erlang-nox erlang-dev elixir rebar3
 	busybox-static
 	libzstd-dev zstd
 	curl
