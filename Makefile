@@ -19,14 +19,14 @@ include mk/guest.mk
 # The whole default suite: what the README's test command and CI run.
 test: all test-unit test-guest test-e2e
 
-# Real releases booted on Kiln (E2E_REPEAT boots per app and vCPU count;
-# `make test-e2e-heavy` boots each 20 times).
-E2E_REPEAT ?= 5
+# Real releases booted on Kiln (E2E_REPEAT boots per app and vCPU count,
+# 20 by default; `make test-e2e-heavy` boots each 50 times).
+E2E_REPEAT ?= 20
 test-e2e: all test-release
 	E2E_REPEAT=$(E2E_REPEAT) $(PYTHON) -m pytest -q -s tests/e2e
 
 test-e2e-heavy:
-	$(MAKE) test-e2e E2E_REPEAT=20
+	$(MAKE) test-e2e E2E_REPEAT=50
 
 docs: docs/syscalls.md
 docs/syscalls.md: kernel/sys/syscall_list.h $(wildcard kernel/sys/list_*.h) scripts/gen-syscalls-md.py

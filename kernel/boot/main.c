@@ -107,6 +107,8 @@ static void parse_options(const char *s)
 			syscall_trace = true;
 		else if (len == 6 && !memcmp(w, "strace", 6))
 			syscall_trace = true;
+		else if (len == 5 && !memcmp(w, "stats", 5))
+			kstats_enabled = true;
 		else if (len == 5 && !memcmp(w, "quiet", 5))
 			klog_level = LOG_WARN;
 		else if (len == 10 && !memcmp(w, "loglevel=", 9))

@@ -264,7 +264,7 @@ static void gen_self_maps(struct pbuf *b)
 		kfree(path);
 		return;
 	}
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	list_for_each_entry(v, &mm->vmas, node)
 	{
 		const char *name = "";

@@ -11,6 +11,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "sched/time.h"
 
 #define FLUSH_ALL_PAGES 64
 
@@ -41,6 +42,19 @@ void tlb_ipi_handler(void)
 	serve_request(this_cpu()->id);
 }
 
+void mm_lock(struct mm *mm)
+{
+	struct spinlock *l = &mm->lock;
+	u32 t = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
+		u64 f = irq_save(); /* stay on this CPU while serving */
+		serve_request(this_cpu()->id);
+		irq_restore(f);
+		cpu_relax();
+	}
+}
+
 void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 {
 	u64 f = irq_save();
@@ -65,14 +79,19 @@ void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 		serve_request(self);
 		cpu_relax();
 	}
+	u64 t0 = time_boot_ns();
 	req_start = start;
 	req_end = end;
 	__atomic_store_n(&req_targets, targets, __ATOMIC_RELEASE);
 	for (u32 i = 0; i < ncpus; i++)
-		if (targets & (1UL << i))
+		if (targets & (1UL << i)) {
 			lapic_send_ipi(cpu_table[i]->apic_id, VEC_TLB);
+			c->stats.ipi_tlb++;
+		}
 	while (__atomic_load_n(&req_targets, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	c->stats.shootdowns++;
+	c->stats.shootdown_ns += time_boot_ns() - t0;
 	spin_unlock(&tlb_lock);
 	irq_restore(f);
 }

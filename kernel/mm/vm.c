@@ -59,10 +59,14 @@ static u64 pte_flags(u32 prot)
 /*
  * Pages unmapped from an address space are released only after the TLB
  * shootdown: another CPU may still write through a stale entry until then.
+ * A range in which no present PTE was cleared needs no shootdown at all
+ * (flush stays false): under a hypervisor every shootdown IPI costs a
+ * round trip through each target vCPU.
  */
 struct gather {
 	paddr_t *pa;
 	u32 n, cap;
+	bool flush; /* a present PTE was cleared */
 	paddr_t buf[32];
 };
 
@@ -71,7 +75,9 @@ static void gather_init(struct gather *g)
 	g->pa = g->buf;
 	g->n = 0;
 	g->cap = ARRAY_SIZE(g->buf);
+	g->flush = false;
 }
+
 
 static void gather_release(struct gather *g)
 {
@@ -80,6 +86,20 @@ static void gather_release(struct gather *g)
 	if (g->pa != g->buf)
 		kfree(g->pa);
 	gather_init(g);
+}
+
+/*
+ * End a change made under mm->lock: the shootdown for what g collected in
+ * [start, end) runs before the lock is dropped, so no other thread can map
+ * the range anew while some CPU still holds a translation to the old page
+ * (it would write into a freed page); then unlock and free the pages.
+ */
+static void unlock_finish(struct mm *mm, struct gather *g, u64 start, u64 end)
+{
+	if (g->flush)
+		tlb_flush_range(mm, start, end);
+	spin_unlock(&mm->lock);
+	gather_release(g);
 }
 
 /* Remember pa for release after the flush (grows the buffer). */
@@ -146,8 +166,12 @@ static void pt_range(struct mm *mm, u64 start, u64 end,
 
 static void zap_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
 {
+	struct gather *g = arg;
+
 	(void)va;
-	gather_add(mm, arg, *pte & PTE_ADDR);
+	if (*pte & PTE_P)
+		g->flush = true;
+	gather_add(mm, g, *pte & PTE_ADDR);
 	*pte = 0;
 	mm->rss_pages--;
 }
@@ -340,7 +364,7 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	if (!v)
 		return -ENOMEM;
 	gather_init(&g);
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	if (place == VM_HINT) {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
 		if (!addr || addr < MMAP_MIN || addr + len > USER_TOP ||
@@ -368,17 +392,11 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	v->off = off;
 	vma_insert(mm, v);
 	vma_merge(mm, v);
-	spin_unlock(&mm->lock);
-	if (place == VM_FIXED) {
-		tlb_flush_range(mm, addr, addr + len);
-		gather_release(&g);
-	}
+	unlock_finish(mm, &g, addr, addr + len);
 	*out = addr;
 	return 0;
 out_free:
-	spin_unlock(&mm->lock);
-	tlb_flush_range(mm, addr, addr + len);
-	gather_release(&g);
+	unlock_finish(mm, &g, addr, addr + len);
 	kfree(v);
 	return ret;
 }
@@ -392,16 +410,15 @@ int vm_munmap(struct mm *mm, u64 addr, u64 len)
 		return -EINVAL;
 	struct gather g;
 	gather_init(&g);
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	int ret = unmap_locked(mm, addr, addr + len, &g);
-	spin_unlock(&mm->lock);
-	tlb_flush_range(mm, addr, addr + len);
-	gather_release(&g);
+	unlock_finish(mm, &g, addr, addr + len);
 	return ret;
 }
 
 struct prot_arg {
 	u32 prot;
+	bool flush; /* a present PTE lost a permission */
 };
 
 static void prot_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
@@ -409,16 +426,28 @@ static void prot_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
 	struct prot_arg *a = arg;
 	u64 flags = pte_flags(a->prot);
 
+	u64 old = *pte;
+
 	(void)mm;
 	(void)va;
 	if (!(a->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) {
 		/* PROT_NONE keeps the page but makes it inaccessible */
-		*pte = (*pte & ~(PTE_P | PTE_W)) | PTE_NX | PTE_PROTNONE;
-		return;
+		*pte = (old & ~(PTE_P | PTE_W)) | PTE_NX | PTE_PROTNONE;
+	} else {
+		if (old & PTE_COW)
+			flags = (flags & ~PTE_W) | PTE_COW;
+		*pte = (old & PTE_ADDR) | flags;
 	}
-	if (*pte & PTE_COW)
-		flags = (flags & ~PTE_W) | PTE_COW;
-	*pte = (*pte & PTE_ADDR) | flags;
+	/*
+	 * Only a cached translation that allows more than the new PTE must
+	 * be shot down; one that allows less just faults once and is
+	 * refreshed (fault_in_locked).
+	 */
+	u64 now = *pte;
+	if ((old & PTE_P) &&
+	    (!(now & PTE_P) || ((old & PTE_W) && !(now & PTE_W)) ||
+	     (!(old & PTE_NX) && (now & PTE_NX))))
+		a->flush = true;
 }
 
 int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
@@ -435,7 +464,8 @@ int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 		return -ENOMEM;
 	if (!len)
 		return 0;
-	spin_lock(&mm->lock);
+	struct prot_arg pa = {prot, false};
+	mm_lock(mm);
 	/* the whole range must be mapped */
 	for (u64 a = addr; a < end;) {
 		v = vma_find(mm, a);
@@ -461,14 +491,14 @@ int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 		if (v->end > end && (ret = vma_split(v, end)))
 			goto out;
 		v->prot = prot;
-		struct prot_arg pa = {prot};
 		pt_range(mm, v->start, v->end, prot_fn, &pa);
 		a = v->end;
 		vma_merge(mm, v);
 	}
 out:
+	if (pa.flush)
+		tlb_flush_range(mm, addr, end);
 	spin_unlock(&mm->lock);
-	tlb_flush_range(mm, addr, end);
 	return ret;
 }
 
@@ -482,7 +512,7 @@ int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 	struct gather g;
 	struct vma *v;
 	gather_init(&g);
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	list_for_each_entry(v, &mm->vmas, node)
 	{
 		/* shared memory keeps its data: only private pages go */
@@ -492,9 +522,7 @@ int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 		zap_range(mm, MAX(v->start, addr), MIN(v->end, addr + len),
 			  &g);
 	}
-	spin_unlock(&mm->lock);
-	tlb_flush_range(mm, addr, addr + len);
-	gather_release(&g);
+	unlock_finish(mm, &g, addr, addr + len);
 	return 0;
 }
 
@@ -530,7 +558,7 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	if (fixed && (!may_move || !IS_ALIGNED(new_addr, PAGE_SIZE) ||
 		      new_addr + new_len > USER_TOP))
 		return -EINVAL;
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	struct vma *v = vma_find(mm, old);
 	if (!v || old + old_len > v->end || !old_len) {
 		ret = -EFAULT;
@@ -585,9 +613,8 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	*out = dst;
 	ret = m.err;
 out:
-	spin_unlock(&mm->lock);
-	tlb_flush_range(mm, 0, USER_TOP);
-	gather_release(&g);
+	g.flush = true; /* PTEs moved: flush the old addresses everywhere */
+	unlock_finish(mm, &g, 0, USER_TOP);
 	return ret;
 }
 
@@ -597,7 +624,7 @@ u64 vm_brk(struct mm *mm, u64 want)
 	bool shrunk = false;
 
 	gather_init(&g);
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	u64 cur = mm->brk;
 	if (want < mm->brk_start)
 		goto out;
@@ -622,10 +649,8 @@ u64 vm_brk(struct mm *mm, u64 want)
 	mm->brk = want;
 out:
 	cur = mm->brk;
-	spin_unlock(&mm->lock);
-	if (shrunk)
-		tlb_flush_range(mm, ALIGN_UP(want, PAGE_SIZE), USER_TOP);
-	gather_release(&g);
+	unlock_finish(mm, &g, shrunk ? ALIGN_UP(want, PAGE_SIZE) : 0,
+		      USER_TOP);
 	return cur;
 }
 
@@ -694,7 +719,7 @@ static int fault_file(struct mm *mm, struct vma *v, u64 page, bool write)
 		vm_file_put(f);
 		return ret == -EFAULT ? -EIO : ret; /* past EOF: SIGBUS */
 	}
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	v = vma_find(mm, page);
 	u64 *pte = pt_walk(mm->pml4, page, true);
 	if (!v || v->file != f || !pte || (*pte & (PTE_P | PTE_PROTNONE)) ||
@@ -735,7 +760,8 @@ int vm_fault(struct mm *mm, u64 addr, u64 err)
 
 	if (addr >= USER_TOP)
 		return -EFAULT;
-	spin_lock(&mm->lock);
+	CPU_STAT_INC(faults);
+	mm_lock(mm);
 	struct vma *v = vma_find(mm, addr);
 	if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) ||
 	    (write && !(v->prot & PROT_WRITE)) ||
@@ -752,10 +778,14 @@ int vm_fault(struct mm *mm, u64 addr, u64 err)
 	paddr_t old = 0;
 	ret = fault_in_locked(mm, v, ALIGN_DOWN(addr, PAGE_SIZE), write, &old);
 out:
-	spin_unlock(&mm->lock);
 	if (ret == 1) {
+		/* other CPUs must stop reading the old page before anyone
+		 * writes the new one (under the lock, like munmap) */
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
 		tlb_flush_range(mm, addr, addr + PAGE_SIZE);
+	}
+	spin_unlock(&mm->lock);
+	if (ret == 1) {
 		page_put(old);
 		ret = 0;
 	}
@@ -769,7 +799,7 @@ int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len)
 	while (len) {
 		u64 page = ALIGN_DOWN(va, PAGE_SIZE);
 		u64 n = MIN(len, page + PAGE_SIZE - va);
-		spin_lock(&mm->lock);
+		mm_lock(mm);
 		struct vma *v = vma_find(mm, va);
 		u64 *pte = pt_walk(mm->pml4, page, true);
 		int ret = (!v || !pte) ? -EFAULT : 0;
@@ -824,7 +854,7 @@ struct mm *mm_fork(struct mm *mm)
 
 	if (!child)
 		return NULL;
-	spin_lock(&mm->lock);
+	mm_lock(mm);
 	child->brk_start = mm->brk_start;
 	child->brk = mm->brk;
 	child->mmap_top = mm->mmap_top;

@@ -67,7 +67,18 @@ u64 vm_brk(struct mm *mm, u64 want);
 int vm_fault(struct mm *mm, u64 addr, u64 err);
 /* Copy bytes into mm at va, faulting pages in (used by exec). */
 int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len);
+/*
+ * Flush [start, end) of mm on every CPU that has it loaded; returns when
+ * all have. Callers hold mm->lock, so the range cannot be mapped again
+ * before the old translations are gone.
+ */
 void tlb_flush_range(struct mm *mm, u64 start, u64 end);
+/*
+ * Take mm->lock. Its holder may be waiting for this CPU to answer a
+ * shootdown, so the wait answers pending requests (even with interrupts
+ * off, as in a page fault taken under an irqsave lock).
+ */
+void mm_lock(struct mm *mm);
 /* Copy-on-write duplicate for fork, or NULL. */
 struct mm *mm_fork(struct mm *mm);
 /* File references held by VMAs (fs/file.c file_get/file_put). */

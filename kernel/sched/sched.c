@@ -57,6 +57,7 @@ static void kick_idle_cpu(void)
 		if (c && c != self && READ_ONCE(c->is_idle) &&
 		    __atomic_exchange_n(&c->is_idle, false, __ATOMIC_SEQ_CST)) {
 			lapic_send_ipi(c->apic_id, VEC_RESCHED);
+			CPU_STAT_INC(ipi_resched);
 			return;
 		}
 	}
@@ -175,6 +176,7 @@ static void switch_locked(void)
 		c->slice_end_ns = now + SLICE_NS;
 	}
 	switch_mm(c, next);
+	c->stats.switches++;
 	c->curr = next;
 	WRITE_ONCE(c->is_idle, next == c->idle);
 	if (prev->state == T_DEAD)
@@ -264,7 +266,9 @@ __noreturn void sched_idle_loop(void)
 			schedule();
 			continue;
 		}
+		u64 t0 = time_boot_ns();
 		__asm__ volatile("sti; hlt" ::: "memory");
+		c->stats.idle_ns += time_boot_ns() - t0;
 	}
 }
 

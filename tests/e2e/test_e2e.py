@@ -2,21 +2,25 @@
 """End-to-end: real Erlang/Elixir releases packed by `kiln build RELEASE`,
 booted with `kiln run` under TCG, checked by their console output and exit
 status. Each (app, vCPU count) is booted E2E_REPEAT times (`make test-e2e`
-passes 5, `make test-e2e-heavy` 20); every boot must pass.
+passes 20, `make test-e2e-heavy` 50); every boot must pass. Boots run
+E2E_JOBS at a time within a budget of one vCPU per host core.
 
 The releases come from tests/e2e/make-apps.sh (run by `make test-e2e`).
 """
 import os
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "pylib"))
+from vcpu_budget import VcpuBudget  # noqa: E402
 BUILD = os.path.join(ROOT, "build")
 KILN = os.path.join(BUILD, "kiln")
-REPEAT = int(os.environ.get("E2E_REPEAT", "5"))
+REPEAT = int(os.environ.get("E2E_REPEAT", "20"))
 CPUS = [int(c) for c in os.environ.get("E2E_CPUS", "1 2 4").split()]
 JOBS = int(os.environ.get("E2E_JOBS", "2"))
 TIMEOUT = int(os.environ.get("E2E_TIMEOUT", "300"))
@@ -92,8 +96,10 @@ def check_output(app, out):
 @pytest.mark.parametrize("cpus", CPUS)
 def test_release_boots(image, cpus):
     app, img = image
+    budget = VcpuBudget()
     with ThreadPoolExecutor(max_workers=JOBS) as ex:
-        results = list(ex.map(lambda _: boot(img, cpus), range(REPEAT)))
+        results = list(ex.map(lambda _: budget.run(cpus, boot, img, cpus),
+                              range(REPEAT)))
     failures = []
     for i, (rc, out, secs) in enumerate(results):
         problem = check_output(app, out)

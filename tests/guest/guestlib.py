@@ -12,7 +12,8 @@ Settings come from the environment (mk/guest.mk passes them):
   GUEST_BUILD     the build directory (default ROOT/build)
   GUEST_REPEAT    boots of each threaded/timing case per setting (20)
   GUEST_CPUS      vCPU counts to boot with ("1 4")
-  GUEST_JOBS      boots run in parallel (2)
+  GUEST_JOBS      boots run in parallel (2), within a budget of one vCPU
+                  per host core (tests/pylib/vcpu_budget.py)
   GUEST_TIMEOUT   seconds per boot (120)
   GUEST_HOST_ONLY 1: run only the host side (also pytest --host-only)
 """
@@ -22,11 +23,14 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "pylib"))
+from vcpu_budget import VcpuBudget  # noqa: E402
 BUILD = os.environ.get("GUEST_BUILD", os.path.join(ROOT, "build"))
 KILN = os.path.join(BUILD, "kiln")
 KERNEL = os.path.join(BUILD, "kernel.elf")
@@ -69,6 +73,7 @@ CASES = [
     Case("epoll", "epoll", repeat=5),
     Case("unix", "unix", repeat=5),
     Case("procs", "procs", repeat=5),
+    Case("tlb", "tlb", repeat=5),
     Case("segv", "segv", status=128 + signal.SIGSEGV),
     Case("segv-rodata", "segv", ("rodata",), status=128 + signal.SIGSEGV),
     Case("segv-nx", "segv", ("nx",), status=128 + signal.SIGSEGV),
@@ -211,6 +216,7 @@ class BootPool:
     def __init__(self, images, boots):
         self.images = images
         self.pool = ThreadPoolExecutor(max_workers=JOBS)
+        self.budget = VcpuBudget()
         self.futures = {}
         for key in boots:
             self._submit(key)
@@ -221,7 +227,8 @@ class BootPool:
         return self.futures[key]
 
     def _boot(self, case, libc, cpus, _run_index):
-        return boot(self.images.get(case, libc), cpus)
+        img = self.images.get(case, libc)
+        return self.budget.run(cpus, boot, img, cpus)
 
     def result(self, case, libc, cpus, run_index):
         return self._submit((case, libc, cpus, run_index)).result()

@@ -25,6 +25,18 @@ struct tss {
 	u16 iomap_base;
 } __packed;
 
+/* Counters for the "stats" boot option; approximate (plain increments). */
+struct cpu_stats {
+	u64 switches;	  /* context switches */
+	u64 idle_ns;	  /* time halted in the idle loop */
+	u64 ipi_resched;  /* reschedule IPIs sent */
+	u64 ipi_tlb;	  /* TLB shootdown IPIs sent */
+	u64 shootdowns;	  /* tlb_flush_range calls that needed other CPUs */
+	u64 shootdown_ns; /* time spent waiting for their acknowledgements */
+	u64 syscalls;
+	u64 faults;	  /* user page faults */
+};
+
 struct percpu {
 	struct percpu *self;	 /* 0: for this_cpu() */
 	u64 user_rsp;		 /* 8: scratch in syscall entry */
@@ -43,6 +55,7 @@ struct percpu {
 	struct thread *prev_dead;   /* freed after switching off it */
 	u64 loaded_cr3;
 	struct mm *loaded_mm;	    /* user mm whose cpumask has us */
+	struct cpu_stats stats;
 	void *ist_stacks[3];
 	struct tss tss __aligned(16);
 	u64 gdt[9] __aligned(16);
@@ -66,6 +79,12 @@ static inline struct thread *current_thread(void)
 }
 
 #define current current_thread()
+
+#define CPU_STAT_INC(field) (this_cpu()->stats.field++)
+#define CPU_STAT_ADD(field, n) (this_cpu()->stats.field += (n))
+
+extern bool kstats_enabled;
+void kstats_print(void);
 
 void percpu_setup(struct percpu *c, u32 id, u32 apic_id);
 

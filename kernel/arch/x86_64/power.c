@@ -10,6 +10,26 @@
 #include "apic.h"
 #include "cpu.h"
 #include "percpu.h"
+#include "sched/time.h"
+
+bool kstats_enabled;
+
+/* The "stats" boot option: per-CPU counters, printed when the VM ends. */
+void kstats_print(void)
+{
+	u64 now = time_boot_ns();
+
+	kprintf("stats: %lu ms since boot", now / 1000000);
+	for (u32 i = 0; i < ncpus; i++) {
+		struct cpu_stats *s = &cpu_table[i]->stats;
+		kprintf("stats: cpu%u switches %lu idle %lu ms syscalls %lu "
+			"faults %lu ipi resched %lu tlb %lu shootdowns %lu "
+			"(%lu us waiting) ticks %lu",
+			i, s->switches, s->idle_ns / 1000000, s->syscalls,
+			s->faults, s->ipi_resched, s->ipi_tlb, s->shootdowns,
+			s->shootdown_ns / 1000, cpu_table[i]->ticks);
+	}
+}
 
 __noreturn void power_off(int status)
 {
@@ -18,6 +38,8 @@ __noreturn void power_off(int status)
 	for (u32 i = 0; i < ncpus; i++)
 		if (cpu_table[i] && cpu_table[i] != this_cpu())
 			lapic_send_ipi(cpu_table[i]->apic_id, VEC_STOP);
+	if (kstats_enabled)
+		kstats_print();
 	kprintf("exit status %d", status & 0xff);
 	outl(0xf4, status & 0xff);
 	acpi_poweroff();
