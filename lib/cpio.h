@@ -11,7 +11,7 @@
 #include "libdefs.h"
 
 #define CPIO_NEWC_MAGIC "070701"
-#define CPIO_TRAILER "TRAILER!!!"
+#define CPIO_TRAILER	"TRAILER!!!"
 
 struct cpio_entry {
 	const char *name; /* NUL-terminated inside the archive */
@@ -22,8 +22,8 @@ struct cpio_entry {
 	uint32_t gid;
 	uint32_t nlink;
 	uint32_t mtime;
-	const void *data; /* file data (or symlink target, not terminated) */
-	uint64_t size;	  /* bytes of data */
+	const void *data;  /* file data (or symlink target, not terminated) */
+	uint64_t size;	   /* bytes of data */
 	uint64_t data_off; /* offset of data from the archive start */
 };
 

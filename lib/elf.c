@@ -202,7 +202,7 @@ int elf_parse(const void *buf, size_t len, struct elf_info *out)
 	memset(&info, 0, sizeof(info));
 	info.ehdr = eh;
 	info.phdr =
-	    (const struct elf64_phdr *)((const uint8_t *)buf + eh->e_phoff);
+		(const struct elf64_phdr *)((const uint8_t *)buf + eh->e_phoff);
 	info.phnum = eh->e_phnum;
 	info.type = eh->e_type;
 	info.entry = eh->e_entry;

@@ -10,20 +10,20 @@
 
 #include "libdefs.h"
 
-#define ELF_ET_EXEC 2
-#define ELF_ET_DYN 3
-#define ELF_PT_NULL 0
-#define ELF_PT_LOAD 1
-#define ELF_PT_DYNAMIC 2
-#define ELF_PT_INTERP 3
-#define ELF_PT_NOTE 4
-#define ELF_PT_PHDR 6
-#define ELF_PT_TLS 7
+#define ELF_ET_EXEC	 2
+#define ELF_ET_DYN	 3
+#define ELF_PT_NULL	 0
+#define ELF_PT_LOAD	 1
+#define ELF_PT_DYNAMIC	 2
+#define ELF_PT_INTERP	 3
+#define ELF_PT_NOTE	 4
+#define ELF_PT_PHDR	 6
+#define ELF_PT_TLS	 7
 #define ELF_PT_GNU_STACK 0x6474e551
-#define ELF_PF_X 1
-#define ELF_PF_W 2
-#define ELF_PF_R 4
-#define ELF_EM_X86_64 62
+#define ELF_PF_X	 1
+#define ELF_PF_W	 2
+#define ELF_PF_R	 4
+#define ELF_EM_X86_64	 62
 
 struct elf64_ehdr {
 	uint8_t e_ident[16];
@@ -74,13 +74,13 @@ struct elf_info {
 	const struct elf64_ehdr *ehdr;
 	const struct elf64_phdr *phdr; /* ehdr->e_phnum entries, in buffer */
 	uint16_t phnum;
-	uint16_t type;	       /* ELF_ET_EXEC or ELF_ET_DYN */
+	uint16_t type; /* ELF_ET_EXEC or ELF_ET_DYN */
 	uint64_t entry;
-	const char *interp;    /* PT_INTERP path, NUL-terminated, or NULL */
-	uint64_t phdr_vaddr;   /* vaddr of the phdr table if mapped, else 0 */
-	uint64_t min_vaddr;    /* lowest PT_LOAD vaddr, page-aligned down */
-	uint64_t max_vaddr;    /* highest PT_LOAD vaddr+memsz, page-aligned up */
-	bool exec_stack;       /* PT_GNU_STACK has PF_X */
+	const char *interp;  /* PT_INTERP path, NUL-terminated, or NULL */
+	uint64_t phdr_vaddr; /* vaddr of the phdr table if mapped, else 0 */
+	uint64_t min_vaddr;  /* lowest PT_LOAD vaddr, page-aligned down */
+	uint64_t max_vaddr;  /* highest PT_LOAD vaddr+memsz, page-aligned up */
+	bool exec_stack;     /* PT_GNU_STACK has PF_X */
 };
 
 /*

@@ -53,42 +53,51 @@ struct build_opts {
 };
 
 static const char build_usage[] =
-    "Usage: kiln build RELEASE_DIR -o IMAGE [OPTIONS]\n"
-    "       kiln build -o IMAGE --rootfs DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
-    "\n"
-    "Make a bootable image: the Kiln kernel with a root filesystem.\n"
-    "\n"
-    "With RELEASE_DIR (made by `mix release` or rebar3/systools, with ERTS\n"
-    "included), the image runs beam.smp with exactly the arguments and\n"
-    "environment the release's start script would give it (env.sh and\n"
-    "vm.args included), the release at /app, and the shared libraries of\n"
-    "beam.smp, its helpers and every NIF at their host paths.\n"
-    "With --rootfs, it runs PROGRAM (a path inside DIR, e.g. /hello).\n"
-    "\n"
-    "Options:\n"
-    "  -o, --output IMAGE   the image file to write (replaced atomically)\n"
-    "      --rootfs DIR     directory to pack as the guest's root filesystem\n"
-    "  -e, --env K=V        set K=V in the environment (repeatable); for a\n"
-    "                       release, as if exported around its start script\n"
-    "      --kernel PATH    kernel ELF to use (default: $KILN_KERNEL, else\n"
-    "                       kernel.elf next to the kiln binary)\n"
-    "      --cmdline STR    default kernel options, stored in the image\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "Release options:\n"
-    "      --add HOST:GUEST  add a host file or directory at GUEST\n"
-    "                        (repeatable; wins over anything else there)\n"
-    "      --erl-flags STR   more emulator flags, e.g. \"+S 1:1 +sbwt none\"\n"
-    "                        (read like ERL_ZFLAGS, after everything else)\n"
-    "      --with-shell      add busybox as /bin/sh (for os:cmd) and keep\n"
-    "                        the release's bin/ scripts\n"
-    "      --small-memory    interactive code loading, " RELEASE_SMALL_FLAGS
-    ",\n"
-    "                        MALLOC_ARENA_MAX=1\n"
-    "\n"
-    "Examples:\n"
-    "  kiln build _build/prod/rel/my_app -o my_app.img\n"
-    "  kiln build -o hello.img --rootfs rootfs --env TERM=dumb -- /hello hi\n";
+	"Usage: kiln build RELEASE_DIR -o IMAGE [OPTIONS]\n"
+	"       kiln build -o IMAGE --rootfs DIR [OPTIONS] -- PROGRAM "
+	"[ARGS...]\n"
+	"\n"
+	"Make a bootable image: the Kiln kernel with a root filesystem.\n"
+	"\n"
+	"With RELEASE_DIR (made by `mix release` or rebar3/systools, with "
+	"ERTS\n"
+	"included), the image runs beam.smp with exactly the arguments and\n"
+	"environment the release's start script would give it (env.sh and\n"
+	"vm.args included), the release at /app, and the shared libraries of\n"
+	"beam.smp, its helpers and every NIF at their host paths.\n"
+	"With --rootfs, it runs PROGRAM (a path inside DIR, e.g. /hello).\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output IMAGE   the image file to write (replaced atomically)\n"
+	"      --rootfs DIR     directory to pack as the guest's root "
+	"filesystem\n"
+	"  -e, --env K=V        set K=V in the environment (repeatable); for "
+	"a\n"
+	"                       release, as if exported around its start "
+	"script\n"
+	"      --kernel PATH    kernel ELF to use (default: $KILN_KERNEL, "
+	"else\n"
+	"                       kernel.elf next to the kiln binary)\n"
+	"      --cmdline STR    default kernel options, stored in the image\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Release options:\n"
+	"      --add HOST:GUEST  add a host file or directory at GUEST\n"
+	"                        (repeatable; wins over anything else there)\n"
+	"      --erl-flags STR   more emulator flags, e.g. \"+S 1:1 +sbwt "
+	"none\"\n"
+	"                        (read like ERL_ZFLAGS, after everything "
+	"else)\n"
+	"      --with-shell      add busybox as /bin/sh (for os:cmd) and keep\n"
+	"                        the release's bin/ scripts\n"
+	"      --small-memory    interactive code loading, " RELEASE_SMALL_FLAGS
+	",\n"
+	"                        MALLOC_ARENA_MAX=1\n"
+	"\n"
+	"Examples:\n"
+	"  kiln build _build/prod/rel/my_app -o my_app.img\n"
+	"  kiln build -o hello.img --rootfs rootfs --env TERM=dumb -- /hello "
+	"hi\n";
 
 /* Report a usage error and return the usage exit status. */
 __attribute__((format(printf, 1, 2))) static int
@@ -141,17 +150,17 @@ static int build_add_release_opt(struct build_opts *o, const char *spec)
 static int build_parse(int argc, char **argv, struct build_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"rootfs", required_argument, NULL, 'r'},
-	    {"env", required_argument, NULL, 'e'},
-	    {"kernel", required_argument, NULL, 'k'},
-	    {"cmdline", required_argument, NULL, 'c'},
-	    {"add", required_argument, NULL, 'a'},
-	    {"erl-flags", required_argument, NULL, 'f'},
-	    {"with-shell", no_argument, NULL, 's'},
-	    {"small-memory", no_argument, NULL, 'm'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"output", required_argument, NULL, 'o'},
+		{"rootfs", required_argument, NULL, 'r'},
+		{"env", required_argument, NULL, 'e'},
+		{"kernel", required_argument, NULL, 'k'},
+		{"cmdline", required_argument, NULL, 'c'},
+		{"add", required_argument, NULL, 'a'},
+		{"erl-flags", required_argument, NULL, 'f'},
+		{"with-shell", no_argument, NULL, 's'},
+		{"small-memory", no_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *last_arg = NULL;
 	int c, ret;
@@ -164,9 +173,9 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 		case 1:
 			if (o->release_dir)
 				return build_usage_error(
-				    "unexpected argument '%s' (the program "
-				    "and its arguments go after --)",
-				    optarg);
+					"unexpected argument '%s' (the program "
+					"and its arguments go after --)",
+					optarg);
 			o->release_dir = optarg;
 			break;
 		case 'o':
@@ -229,9 +238,9 @@ static int build_check_args(const struct build_opts *o)
 {
 	if (o->release_dir && (o->rootfs || o->dashdash))
 		return build_usage_error(
-		    "unexpected argument '%s' (the program "
-		    "and its arguments go after --)",
-		    o->release_dir);
+			"unexpected argument '%s' (the program "
+			"and its arguments go after --)",
+			o->release_dir);
 	if (!o->output)
 		return build_usage_error("missing -o IMAGE");
 	if (o->release_dir)
@@ -247,9 +256,9 @@ static int build_check_args(const struct build_opts *o)
 					 "command with -- PROGRAM [ARGS...]");
 	if (o->prog_argv[0][0] != '/')
 		return build_usage_error(
-		    "PROGRAM '%s' must be an absolute path "
-		    "inside the rootfs, e.g. /hello",
-		    o->prog_argv[0]);
+			"PROGRAM '%s' must be an absolute path "
+			"inside the rootfs, e.g. /hello",
+			o->prog_argv[0]);
 	return 0;
 }
 
@@ -399,11 +408,11 @@ static int build_image(const struct build_opts *o, const char *kernel_path)
 {
 	struct buf cpio = {0}, payload = {0}, kernel = {0}, image = {0};
 	struct image_args args = {
-	    .argv = o->prog_argv,
-	    .argc = o->prog_argc,
-	    .envp = o->envp,
-	    .envc = o->envc,
-	    .cmdline = o->cmdline ? o->cmdline : "",
+		.argv = o->prog_argv,
+		.argc = o->prog_argc,
+		.envp = o->envp,
+		.envc = o->envc,
+		.cmdline = o->cmdline ? o->cmdline : "",
 	};
 	int ret;
 
@@ -438,16 +447,16 @@ static int build_image(const struct build_opts *o, const char *kernel_path)
 static int build_release(const struct build_opts *o)
 {
 	struct release_opts r = {
-	    .dir = o->release_dir,
-	    .output = o->output,
-	    .cmdline = o->cmdline,
-	    .envp = o->envp,
-	    .envc = o->envc,
-	    .adds = o->adds,
-	    .addc = o->addc,
-	    .erl_flags = o->erl_flags,
-	    .with_shell = o->with_shell,
-	    .small_memory = o->small_memory,
+		.dir = o->release_dir,
+		.output = o->output,
+		.cmdline = o->cmdline,
+		.envp = o->envp,
+		.envc = o->envc,
+		.adds = o->adds,
+		.addc = o->addc,
+		.erl_flags = o->erl_flags,
+		.with_shell = o->with_shell,
+		.small_memory = o->small_memory,
 	};
 	char *kernel = build_kernel_path(o->kernel);
 	int ret = 1;

@@ -150,8 +150,8 @@ static int cpio_add_file(struct cpio_walk *w, const char *path, const char *rel,
 	if (!ret)
 		ret = buf_reserve(w->out, e.size);
 	while (!ret && done < e.size) {
-		ssize_t n =
-		    read(fd, w->out->data + w->out->len + done, e.size - done);
+		ssize_t n = read(fd, w->out->data + w->out->len + done,
+				 e.size - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -145,8 +145,8 @@ static int elfdeps_dynamic(const uint8_t *buf, size_t len,
 			else
 				elfdeps_split_path(s, origin,
 						   d.d_tag == DT_RPATH
-						       ? &out->rpath
-						       : &out->runpath);
+							   ? &out->rpath
+							   : &out->runpath);
 		}
 		if (pass == 0 && have_strtab) {
 			if (elfdeps_strtab(info, strtab, strsz, len, &off))
@@ -317,8 +317,8 @@ static char *elfdeps_resolve(struct elfdeps *d, const struct elfdeps_dyn *dyn,
 
 	if (strchr(name, '/'))
 		return name[0] == '/' && elfdeps_is_usable_lib(name)
-			   ? xstrdup(name)
-			   : NULL;
+			       ? xstrdup(name)
+			       : NULL;
 	if (!dyn->runpath.n) {
 		p = elfdeps_search(&dyn->rpath, name);
 		if (!p)
@@ -413,8 +413,8 @@ static int elfdeps_visit(struct elfdeps *d, size_t idx, bool strict,
 		strv_pushv(&inh, &dyn.rpath);
 	strv_pushv(&inh, &loaders);
 	for (size_t i = 0; !ret && i < dyn.needed.n; i++) {
-		char *p =
-		    elfdeps_resolve(d, &dyn, &loaders, dyn.needed.v[i], label);
+		char *p = elfdeps_resolve(d, &dyn, &loaders, dyn.needed.v[i],
+					  label);
 
 		if (!p) {
 			warnx("%s: needs %s, which is not on this host's "

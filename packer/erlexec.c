@@ -26,19 +26,20 @@
 /* +M allocators and the switches that take a value (erlexec.c). */
 static const char plus_m_au_allocs[] = "uBIDEFHLRSTZ";
 static const char *const plus_m_au_switches[] = {
-    "as",     "asbcst", "atags",  "acul",   "acnl",   "acfml", "acful", "cp",
-    "e",      "t",	"lmbcs",  "mbcgs",  "mbsd",   "mmbcs", "mmmbc", "mmsbc",
-    "msbclt", "ramv",	"rmbcmt", "rsbcmt", "rsbcst", "sbct",  "smbcs", NULL};
+	"as",	  "asbcst", "atags",  "acul",  "acnl",	 "acfml",
+	"acful",  "cp",	    "e",      "t",     "lmbcs",	 "mbcgs",
+	"mbsd",	  "mmbcs",  "mmmbc",  "mmsbc", "msbclt", "ramv",
+	"rmbcmt", "rsbcmt", "rsbcst", "sbct",  "smbcs",	 NULL};
 static const char *const plus_m_other_switches[] = {
-    "ea",     "ummc", "uycs", "usac",	 "im",	 "is",	   "lpm", "Mamcbf",
-    "Mrmcbf", "Mmcs", "Mscs", "Mscrfsd", "Msco", "Mscrpm", "Ye",  "Ym",
-    "Ytp",    "Ytt",  "Iscs", "Xscs",	 "dai",	 NULL};
+	"ea",	  "ummc", "uycs", "usac",    "im",   "is",     "lpm", "Mamcbf",
+	"Mrmcbf", "Mmcs", "Mscs", "Mscrfsd", "Msco", "Mscrpm", "Ye",  "Ym",
+	"Ytp",	  "Ytt",  "Iscs", "Xscs",    "dai",  NULL};
 static const char *const plus_s_switches[] = {
-    "bt",  "bwtdcpu", "bwtdio", "bwt",	  "cl",	   "ct", "ecio",
-    "fwi", "tbt",     "wct",	"wtdcpu", "wtdio", "wt", "ws",
-    "ss",  "ssdcpu",  "ssdio",	"pp",	  "ub",	   NULL};
+	"bt",  "bwtdcpu", "bwtdio", "bwt",    "cl",    "ct", "ecio",
+	"fwi", "tbt",	  "wct",    "wtdcpu", "wtdio", "wt", "ws",
+	"ss",  "ssdcpu",  "ssdio",  "pp",     "ub",    NULL};
 static const char *const plus_h_switches[] = {
-    "ms", "mbs", "pds", "max", "maxk", "maxel", "mqd", "", NULL};
+	"ms", "mbs", "pds", "max", "maxk", "maxel", "mqd", "", NULL};
 static const char *const plus_r_switches[] = {"g", NULL};
 static const char *const plus_z_switches[] = {"dbbl", "dntgc", "ebwt", "osrl",
 					      NULL};
@@ -211,9 +212,9 @@ static int erlexec_file_args(const char *file, const struct strv *vfiles,
 				      f->argv.v[f->i]);
 				ret = -ELOOP;
 			} else {
-				ret =
-				    erlexec_read_file(f->argv.v[f->i++], vfiles,
-						      &stack[top + 1].argv);
+				ret = erlexec_read_file(f->argv.v[f->i++],
+							vfiles,
+							&stack[top + 1].argv);
 				stack[++top].i = 0;
 			}
 		} else if (strcmp(f->argv.v[f->i], "-extra") == 0) {

@@ -47,9 +47,9 @@ int image_build_payload(struct buf *out, const struct image_args *args,
 			const void *cpio, size_t cpio_size)
 {
 	struct kiln_payload_hdr hdr = {
-	    .magic = KILN_PAYLOAD_MAGIC,
-	    .version = KILN_IMAGE_VERSION,
-	    .hdr_size = sizeof(hdr),
+		.magic = KILN_PAYLOAD_MAGIC,
+		.version = KILN_IMAGE_VERSION,
+		.hdr_size = sizeof(hdr),
 	};
 	const char *cmdline = args->cmdline ? args->cmdline : "";
 	int ret;
@@ -150,14 +150,14 @@ static int image_put_phdrs(struct buf *out, const struct elf_info *ki,
 			   uint64_t payload_size)
 {
 	struct elf64_phdr ph = {
-	    .p_type = ELF_PT_LOAD,
-	    .p_flags = ELF_PF_R,
-	    .p_offset = payload_off,
-	    .p_vaddr = paddr,
-	    .p_paddr = paddr,
-	    .p_filesz = payload_size,
-	    .p_memsz = payload_size,
-	    .p_align = IMAGE_PAGE_SIZE,
+		.p_type = ELF_PT_LOAD,
+		.p_flags = ELF_PF_R,
+		.p_offset = payload_off,
+		.p_vaddr = paddr,
+		.p_paddr = paddr,
+		.p_filesz = payload_size,
+		.p_memsz = payload_size,
+		.p_align = IMAGE_PAGE_SIZE,
 	};
 	int ret;
 
@@ -189,8 +189,8 @@ int image_assemble(struct buf *out, const char *kernel_name, const void *kernel,
 		      kernel_name, strerror(-ret));
 		return ret;
 	}
-	ret =
-	    image_find_desc(kernel_name, kernel, kernel_size, &desc, &desc_off);
+	ret = image_find_desc(kernel_name, kernel, kernel_size, &desc,
+			      &desc_off);
 	if (ret)
 		return ret;
 	if (ki.phnum >= 0xfffe || image_payload_paddr(&ki, &paddr)) {
@@ -209,8 +209,8 @@ int image_assemble(struct buf *out, const char *kernel_name, const void *kernel,
 		ret = buf_align(out, 8);
 	phoff = out->len;
 	if (!ret)
-		ret =
-		    image_put_phdrs(out, &ki, payload_off, paddr, payload_size);
+		ret = image_put_phdrs(out, &ki, payload_off, paddr,
+				      payload_size);
 	if (ret)
 		return ret;
 

@@ -14,10 +14,10 @@
 #include "image.h"
 
 static const char inspect_usage[] =
-    "Usage: kiln inspect IMAGE\n"
-    "\n"
-    "Check IMAGE (made by kiln build) and print its program, environment,\n"
-    "kernel options and root filesystem listing.\n";
+	"Usage: kiln inspect IMAGE\n"
+	"\n"
+	"Check IMAGE (made by kiln build) and print its program, environment,\n"
+	"kernel options and root filesystem listing.\n";
 
 /* Print n NUL-terminated strings from s, one per line, after a label. */
 static void inspect_strings(const char *label, const char *s, size_t n)

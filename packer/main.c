@@ -20,9 +20,10 @@ struct main_cmd {
 };
 
 static const struct main_cmd main_cmds[] = {
-    {"build", cmd_build, "make a bootable image from a release or a rootfs"},
-    {"run", cmd_run, "boot an image under QEMU"},
-    {"inspect", cmd_inspect, "show what an image holds"},
+	{"build", cmd_build,
+	 "make a bootable image from a release or a rootfs"},
+	{"run", cmd_run, "boot an image under QEMU"},
+	{"inspect", cmd_inspect, "show what an image holds"},
 };
 
 #define MAIN_NCMDS (sizeof(main_cmds) / sizeof(main_cmds[0]))

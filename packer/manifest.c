@@ -448,12 +448,12 @@ int mf_write_cpio(struct manifest *m, struct buf *out)
 	for (size_t i = 0; !ret && i < m->n; i++) {
 		const struct mf_entry *e = &m->e[i];
 		struct cpio_wentry w = {
-		    .name = e->path,
-		    .ino = (uint32_t)i + 1,
-		    .mode = e->mode,
-		    .nlink = S_ISDIR(e->mode) ? 2 : 1,
-		    .mtime = e->mtime,
-		    .size = e->size,
+			.name = e->path,
+			.ino = (uint32_t)i + 1,
+			.mode = e->mode,
+			.nlink = S_ISDIR(e->mode) ? 2 : 1,
+			.mtime = e->mtime,
+			.size = e->size,
 		};
 		const void *bytes = e->data;
 

@@ -40,7 +40,7 @@
 
 /* The programs of erts-VSN/bin that run on a started node. */
 static const char *const release_erts_keep[] = {
-    "beam.smp", "erl_child_setup", "inet_gethost", "epmd", "heart", NULL};
+	"beam.smp", "erl_child_setup", "inet_gethost", "epmd", "heart", NULL};
 
 /* One build in progress. */
 struct rb {
@@ -282,10 +282,10 @@ static int rb_add_entry(struct rb *b, const char *host, const char *rel,
 	    stat(real, &tst) == 0) {
 		/* Out of the release (rebar3 dev mode): copy the target. */
 		if (!b->warned_outside)
-			warnx(
-			    "warning: %s: symlink out of the release; copying "
-			    "what it points to (is this a dev-mode build?)",
-			    host);
+			warnx("warning: %s: symlink out of the release; "
+			      "copying "
+			      "what it points to (is this a dev-mode build?)",
+			      host);
 		b->warned_outside = true;
 		outside = true;
 		st = &tst;
@@ -358,15 +358,15 @@ static int rb_add_libs(struct rb *b)
 static int rb_add_etc(struct rb *b)
 {
 	static const char hosts[] =
-	    "127.0.0.1\tlocalhost " RELSCRIPT_HOSTNAME
-	    " " RELSCRIPT_SHORT_HOSTNAME "\n"
-	    "::1\tlocalhost ip6-localhost ip6-loopback\n";
+		"127.0.0.1\tlocalhost " RELSCRIPT_HOSTNAME
+		" " RELSCRIPT_SHORT_HOSTNAME "\n"
+		"::1\tlocalhost ip6-localhost ip6-loopback\n";
 	static const char nsswitch[] = "passwd:\tfiles\ngroup:\tfiles\n"
 				       "shadow:\tfiles\nhosts:\tfiles dns\n"
 				       "networks:\tfiles\nprotocols:\tfiles\n"
 				       "services:\tfiles\n";
 	char *passwd =
-	    xasprintf("root:x:0:0:root:%s:/bin/sh\n", RELEASE_GUEST_HOME);
+		xasprintf("root:x:0:0:root:%s:/bin/sh\n", RELEASE_GUEST_HOME);
 	int ret;
 
 	ret = mf_add_data(&b->mf, "/etc/passwd", passwd, 0644);
@@ -412,8 +412,8 @@ static int rb_add_locale(struct rb *b)
 	if (!ret)
 		ret = mf_add_tree(&b->mf, dir, dir);
 	if (!ret && stat("/usr/share/locale/locale.alias", &st) == 0)
-		ret =
-		    mf_add_host_path(&b->mf, "/usr/share/locale/locale.alias");
+		ret = mf_add_host_path(&b->mf,
+				       "/usr/share/locale/locale.alias");
 	return ret;
 }
 
@@ -546,11 +546,11 @@ static int rb_write(struct rb *b)
 {
 	struct buf cpio = {0}, payload = {0}, kernel = {0}, image = {0};
 	struct image_args args = {
-	    .argv = (const char *const *)b->argv.v,
-	    .argc = b->argv.n,
-	    .envp = (const char *const *)b->env.v,
-	    .envc = b->env.n,
-	    .cmdline = b->o->cmdline ? b->o->cmdline : "",
+		.argv = (const char *const *)b->argv.v,
+		.argc = b->argv.n,
+		.envp = (const char *const *)b->env.v,
+		.envc = b->env.n,
+		.cmdline = b->o->cmdline ? b->o->cmdline : "",
 	};
 	int ret;
 
@@ -605,8 +605,8 @@ static void rb_summary(const struct rb *b)
 		fprintf(stderr, "kiln: distribution: node %s; %s\n",
 			b->ex.node_name,
 			b->ex.start_epmd
-			    ? "erlexec would start epmd -daemon first"
-			    : "epmd is not started (-start_epmd false)");
+				? "erlexec would start epmd -daemon first"
+				: "epmd is not started (-start_epmd false)");
 }
 
 /*

@@ -260,15 +260,15 @@ static char *rel_sh_quote(const char *s)
 static char *rel_mix_script(const struct rel_info *ri, const char *cat)
 {
 	static const char *const defaults[][2] = {
-	    {"RELEASE_MODE", "embedded"},
-	    {"RELEASE_NODE", "$RELEASE_NAME"},
-	    {"RELEASE_TMP", "$RELEASE_ROOT/tmp"},
-	    {"RELEASE_VM_ARGS", "$REL_VSN_DIR/vm.args"},
-	    {"RELEASE_REMOTE_VM_ARGS", "$REL_VSN_DIR/remote.vm.args"},
-	    {"RELEASE_DISTRIBUTION", "sname"},
-	    {"RELEASE_BOOT_SCRIPT", "start"},
-	    {"RELEASE_BOOT_SCRIPT_CLEAN", "start_clean"},
-	    {"RELEASE_SYS_CONFIG", "$REL_VSN_DIR/sys"},
+		{"RELEASE_MODE", "embedded"},
+		{"RELEASE_NODE", "$RELEASE_NAME"},
+		{"RELEASE_TMP", "$RELEASE_ROOT/tmp"},
+		{"RELEASE_VM_ARGS", "$REL_VSN_DIR/vm.args"},
+		{"RELEASE_REMOTE_VM_ARGS", "$REL_VSN_DIR/remote.vm.args"},
+		{"RELEASE_DISTRIBUTION", "sname"},
+		{"RELEASE_BOOT_SCRIPT", "start"},
+		{"RELEASE_BOOT_SCRIPT_CLEAN", "start_clean"},
+		{"RELEASE_SYS_CONFIG", "$REL_VSN_DIR/sys"},
 	};
 	char *root = rel_sh_quote(ri->root), *name = rel_sh_quote(ri->name);
 	char *vsn = rel_sh_quote(ri->vsn);
@@ -276,20 +276,20 @@ static char *rel_mix_script(const struct rel_info *ri, const char *cat)
 	char *s, *part;
 
 	part = xasprintf(
-	    "set -e\n"
-	    "RELEASE_ROOT=%s; export RELEASE_ROOT\n"
-	    "KILN_D=%s; RELEASE_NAME=\"${RELEASE_NAME:-$KILN_D}\"\n"
-	    "KILN_D=%s; RELEASE_VSN=\"${RELEASE_VSN:-$KILN_D}\"\n"
-	    "RELEASE_COMMAND=start\n"
-	    "KILN_D=%s; RELEASE_PROG=\"${RELEASE_PROG:-$KILN_D}\"\n"
-	    "unset KILN_D\n"
-	    "export RELEASE_NAME RELEASE_VSN RELEASE_COMMAND RELEASE_PROG\n"
-	    "REL_VSN_DIR=\"$RELEASE_ROOT/releases/$RELEASE_VSN\"\n"
-	    "{ . \"$REL_VSN_DIR/env.sh\"; } >&2\n"
-	    "RELEASE_COOKIE=\"${RELEASE_COOKIE:-\"$(cat "
-	    "\"$RELEASE_ROOT/releases/COOKIE\")\"}\"\n"
-	    "export RELEASE_COOKIE\n",
-	    root, name, vsn, name);
+		"set -e\n"
+		"RELEASE_ROOT=%s; export RELEASE_ROOT\n"
+		"KILN_D=%s; RELEASE_NAME=\"${RELEASE_NAME:-$KILN_D}\"\n"
+		"KILN_D=%s; RELEASE_VSN=\"${RELEASE_VSN:-$KILN_D}\"\n"
+		"RELEASE_COMMAND=start\n"
+		"KILN_D=%s; RELEASE_PROG=\"${RELEASE_PROG:-$KILN_D}\"\n"
+		"unset KILN_D\n"
+		"export RELEASE_NAME RELEASE_VSN RELEASE_COMMAND RELEASE_PROG\n"
+		"REL_VSN_DIR=\"$RELEASE_ROOT/releases/$RELEASE_VSN\"\n"
+		"{ . \"$REL_VSN_DIR/env.sh\"; } >&2\n"
+		"RELEASE_COOKIE=\"${RELEASE_COOKIE:-\"$(cat "
+		"\"$RELEASE_ROOT/releases/COOKIE\")\"}\"\n"
+		"export RELEASE_COOKIE\n",
+		root, name, vsn, name);
 	buf_put(&b, part, strlen(part));
 	free(part);
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
@@ -392,7 +392,7 @@ static int rel_mix(const struct rel_info *ri, const struct strv *env,
 		   struct rel_cmd *cmd)
 {
 	const char *cat =
-	    access("/bin/cat", X_OK) == 0 ? "/bin/cat" : "/usr/bin/cat";
+		access("/bin/cat", X_OK) == 0 ? "/bin/cat" : "/usr/bin/cat";
 	char *script = rel_mix_script(ri, cat), *what;
 	const char *dist, *rootdir, *e;
 	struct strv *a = &cmd->args;
@@ -506,10 +506,10 @@ static char *relx_out_path(const char *in, const struct strv *env)
 		base = xasprintf("%.*s",
 				 (int)(dot ? dot - in : (long)strlen(in)), in);
 	if (env_get(env, "RELX_MULTI_NODE") && *env_get(env, "RELX_MULTI_NODE"))
-		out =
-		    xasprintf("%s.%s.%s", base,
-			      env_get(env, "NAME") ? env_get(env, "NAME") : "",
-			      dot ? dot + 1 : "");
+		out = xasprintf("%s.%s.%s", base,
+				env_get(env, "NAME") ? env_get(env, "NAME")
+						     : "",
+				dot ? dot + 1 : "");
 	else
 		out = xasprintf("%s.%s", base, dot ? dot + 1 : "");
 	free(base);
@@ -646,8 +646,8 @@ static int relx_node_name(const char *vmargs, struct rel_cmd *cmd)
 		/* The script asks a node for its host name: the guest's. */
 		char *full = xasprintf("%s@%s", name,
 				       strcmp(type, "-sname")
-					   ? RELSCRIPT_HOSTNAME
-					   : RELSCRIPT_SHORT_HOSTNAME);
+					       ? RELSCRIPT_HOSTNAME
+					       : RELSCRIPT_SHORT_HOSTNAME);
 
 		env_set(&cmd->env, "NAME", full);
 		free(full);
@@ -668,7 +668,7 @@ static int rel_relx(const struct rel_info *ri, const struct strv *env,
 	strv_pushv(e, env);
 	relx_env(ri, e);
 	vmargs =
-	    relx_config_path(ri, "vm.args", env_get(e, "VMARGS_PATH"), cmd);
+		relx_config_path(ri, "vm.args", env_get(e, "VMARGS_PATH"), cmd);
 	config = relx_config_path(ri, "sys.config",
 				  env_get(e, "RELX_CONFIG_PATH"), cmd);
 	ret = relx_node_name(vmargs, cmd);

@@ -58,28 +58,30 @@ struct run_argv {
 };
 
 static const char run_usage[] =
-    "Usage: kiln run [OPTIONS] IMAGE [-- QEMU-ARGS...]\n"
-    "\n"
-    "Boot IMAGE (made by kiln build) under QEMU with the console on this\n"
-    "terminal, and exit with the guest program's exit status.\n"
-    "\n"
-    "Options:\n"
-    "      --cpus N               virtual CPUs (default 1)\n"
-    "      --mem MiB              memory in MiB (default 256)\n"
-    "      --accel auto|kvm|tcg   accelerator (default auto: KVM if usable)\n"
-    "      --machine q35|microvm  machine type (default q35)\n"
-    "  -p, --publish HOST:GUEST   forward TCP 127.0.0.1:HOST to the guest's\n"
-    "                             port GUEST (repeatable)\n"
-    "      --append STR           kernel command line, given to QEMU's "
-    "-append\n"
-    "      --timeout SECONDS      stop the VM and exit 124 after SECONDS\n"
-    "  -h, --help                 show this help\n"
-    "QEMU-ARGS after -- are passed to QEMU unchanged.\n"
-    "\n"
-    "Environment: KILN_QEMU names the QEMU binary (default\n"
-    "qemu-system-x86_64).\n"
-    "Exit status: the guest program's (0-255); 124 on timeout; 125 if the\n"
-    "VM or kiln failed; 128+N when kiln is stopped by signal N.\n";
+	"Usage: kiln run [OPTIONS] IMAGE [-- QEMU-ARGS...]\n"
+	"\n"
+	"Boot IMAGE (made by kiln build) under QEMU with the console on this\n"
+	"terminal, and exit with the guest program's exit status.\n"
+	"\n"
+	"Options:\n"
+	"      --cpus N               virtual CPUs (default 1)\n"
+	"      --mem MiB              memory in MiB (default 256)\n"
+	"      --accel auto|kvm|tcg   accelerator (default auto: KVM if "
+	"usable)\n"
+	"      --machine q35|microvm  machine type (default q35)\n"
+	"  -p, --publish HOST:GUEST   forward TCP 127.0.0.1:HOST to the "
+	"guest's\n"
+	"                             port GUEST (repeatable)\n"
+	"      --append STR           kernel command line, given to QEMU's "
+	"-append\n"
+	"      --timeout SECONDS      stop the VM and exit 124 after SECONDS\n"
+	"  -h, --help                 show this help\n"
+	"QEMU-ARGS after -- are passed to QEMU unchanged.\n"
+	"\n"
+	"Environment: KILN_QEMU names the QEMU binary (default\n"
+	"qemu-system-x86_64).\n"
+	"Exit status: the guest program's (0-255); 124 on timeout; 125 if the\n"
+	"VM or kiln failed; 128+N when kiln is stopped by signal N.\n";
 
 /* Report a usage error; returns the exit status for it. */
 __attribute__((format(printf, 1, 2))) static int
@@ -200,15 +202,15 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 static int run_parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"cpus", required_argument, NULL, 'c'},
-	    {"mem", required_argument, NULL, 'm'},
-	    {"accel", required_argument, NULL, 'a'},
-	    {"machine", required_argument, NULL, 'M'},
-	    {"publish", required_argument, NULL, 'p'},
-	    {"append", required_argument, NULL, 'A'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"cpus", required_argument, NULL, 'c'},
+		{"mem", required_argument, NULL, 'm'},
+		{"accel", required_argument, NULL, 'a'},
+		{"machine", required_argument, NULL, 'M'},
+		{"publish", required_argument, NULL, 'p'},
+		{"append", required_argument, NULL, 'A'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *last_arg = NULL;
 	int c, ret;
@@ -453,9 +455,9 @@ static int run_check_image(const char *image)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {
-	    .cpus = 1,
-	    .mem_mib = 256,
-	    .accel = RUN_ACCEL_AUTO,
+		.cpus = 1,
+		.mem_mib = 256,
+		.accel = RUN_ACCEL_AUTO,
 	};
 	struct run_argv qemu = {0};
 	int ret;

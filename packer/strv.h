@@ -22,7 +22,7 @@ void strv_push(struct strv *s, const char *str);
 void strv_pushn(struct strv *s, const char *str, size_t len);
 void strv_push_own(struct strv *s, char *str);
 void strv_pushf(struct strv *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 void strv_pushv(struct strv *s, const struct strv *from);
 void strv_free(struct strv *s);
 bool strv_contains(const struct strv *s, const char *str);

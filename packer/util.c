@@ -115,7 +115,7 @@ int util_read_file(const char *path, struct buf *out)
 		goto out;
 	while (done < (size_t)st.st_size) {
 		ssize_t n =
-		    read(fd, out->data + done, (size_t)st.st_size - done);
+			read(fd, out->data + done, (size_t)st.st_size - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The whole default test suite (what CI runs): dependencies, build, unit
-# tests with sanitizers, fuzz-corpus regression, differential guest tests
-# booted under QEMU (20 boots per threaded test at 1 and 4 vCPUs).
+# The whole default test suite (what CI runs): dependencies, build, docs and
+# formatting checks, unit tests with sanitizers, fuzz-corpus regression,
+# differential guest tests booted under QEMU (20 boots per threaded test at
+# 1 and 4 vCPUs) and the end-to-end releases (20 boots at 1, 2 and 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 make -j"$(nproc)" all
 make check-docs
+make check-format
 make test

@@ -20,10 +20,10 @@
 
 #include <stdint.h>
 
-#define KILN_DESC_MAGIC 0x435345444e4c494bULL	 /* "KILNDESC" */
+#define KILN_DESC_MAGIC	   0x435345444e4c494bULL /* "KILNDESC" */
 #define KILN_PAYLOAD_MAGIC 0x4c5941504e4c494bULL /* "KILNPAYL" */
 #define KILN_IMAGE_VERSION 1
-#define KILN_DESC_SECTION ".kiln_desc"
+#define KILN_DESC_SECTION  ".kiln_desc"
 
 /* Lives in the kernel's .kiln_desc section; patched by the packer. */
 struct kiln_boot_desc {
@@ -36,10 +36,10 @@ struct kiln_boot_desc {
 
 /* At the start of the payload. */
 struct kiln_payload_hdr {
-	uint64_t magic;	    /* KILN_PAYLOAD_MAGIC */
-	uint32_t version;   /* KILN_IMAGE_VERSION */
-	uint32_t hdr_size;  /* sizeof(struct kiln_payload_hdr) */
-	uint64_t cpio_off;  /* page-aligned cpio newc archive */
+	uint64_t magic;	   /* KILN_PAYLOAD_MAGIC */
+	uint32_t version;  /* KILN_IMAGE_VERSION */
+	uint32_t hdr_size; /* sizeof(struct kiln_payload_hdr) */
+	uint64_t cpio_off; /* page-aligned cpio newc archive */
 	uint64_t cpio_size;
 	uint64_t argv_off;  /* argv strings, each NUL-terminated */
 	uint64_t argv_size; /* total bytes; argc = number of NULs */

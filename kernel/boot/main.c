@@ -47,8 +47,8 @@ struct hvm_memmap_entry {
 };
 
 #define HVM_START_MAGIC 0x336ec578
-#define MAX_MEMMAP 64
-#define MAX_ARGS 256
+#define MAX_MEMMAP	64
+#define MAX_ARGS	256
 
 __attribute__((used, section(".kiln_desc"))) struct kiln_boot_desc kiln_desc = {
 	.magic = KILN_DESC_MAGIC,
@@ -175,10 +175,10 @@ static __noreturn void start_payload(void)
 	parse_options(cmdline); /* the boot loader's options win */
 	if (vfs_load_cpio(base + h->cpio_off, h->cpio_size))
 		power_off(127);
-	int argc = split_strings((char *)base + h->argv_off, h->argv_size,
-				 argv, MAX_ARGS - 1);
-	int envc = split_strings((char *)base + h->envp_off, h->envp_size,
-				 envp, MAX_ARGS - 1);
+	int argc = split_strings((char *)base + h->argv_off, h->argv_size, argv,
+				 MAX_ARGS - 1);
+	int envc = split_strings((char *)base + h->envp_off, h->envp_size, envp,
+				 MAX_ARGS - 1);
 	if (argc <= 0 || envc < 0) {
 		pr_err("image has no valid program command line");
 		power_off(127);

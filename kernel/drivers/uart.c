@@ -7,7 +7,7 @@
 #include "uart.h"
 #include "arch/x86_64/cpu.h"
 
-#define COM1 0x3f8
+#define COM1	 0x3f8
 #define UART_THR 0
 #define UART_RBR 0
 #define UART_IER 1
@@ -15,7 +15,7 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
-#define LSR_DR 0x01
+#define LSR_DR	 0x01
 #define LSR_THRE 0x20
 
 static bool uart_present;

@@ -79,14 +79,14 @@ static ssize_t console_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	return done;
 }
 
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TIOCGPGRP 0x540f
-#define TIOCSPGRP 0x5410
+#define TCGETS	   0x5401
+#define TCSETS	   0x5402
+#define TCSETSW	   0x5403
+#define TCSETSF	   0x5404
+#define TIOCGPGRP  0x540f
+#define TIOCSPGRP  0x5410
 #define TIOCGWINSZ 0x5413
-#define FIONREAD 0x541b
+#define FIONREAD   0x541b
 
 struct kernel_termios {
 	u32 c_iflag, c_oflag, c_cflag, c_lflag;
@@ -95,10 +95,11 @@ struct kernel_termios {
 };
 
 static struct kernel_termios termios = {
-	.c_iflag = 0x500,  /* ICRNL | IXON */
-	.c_oflag = 0x5,	   /* OPOST | ONLCR */
-	.c_cflag = 0xbf,   /* B38400 | CS8 | CREAD */
-	.c_lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	.c_iflag = 0x500, /* ICRNL | IXON */
+	.c_oflag = 0x5,	  /* OPOST | ONLCR */
+	.c_cflag = 0xbf,  /* B38400 | CS8 | CREAD */
+	.c_lflag =
+		0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
 	.c_cc = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22},
 };
 

@@ -280,15 +280,15 @@ static int image_get_page(struct file *f, u64 pgoff, paddr_t *pa)
 }
 
 static const struct file_ops image_fops = {
-    .read = image_read,
-    .write = bad_rw,
-    .get_page = image_get_page,
-    .seekable = true,
+	.read = image_read,
+	.write = bad_rw,
+	.get_page = image_get_page,
+	.seekable = true,
 };
 
 static const struct file_ops path_fops = {
-    .read = bad_rw,
-    .write = bad_rw,
+	.read = bad_rw,
+	.write = bad_rw,
 };
 
 #define DIR_DYNAMIC (1ULL << 40) /* getdents positions of /proc entries */
@@ -388,9 +388,9 @@ static ssize_t dir_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 }
 
 static const struct file_ops dir_fops = {
-    .read = dir_read,
-    .getdents = dir_getdents,
-    .seekable = true,
+	.read = dir_read,
+	.getdents = dir_getdents,
+	.seekable = true,
 };
 
 /* The ops for opening vn with flags into *ops, or -errno. */
@@ -430,7 +430,7 @@ int file_open_vnode(struct vnode *vn, u32 flags, struct file **out)
 	if (ret)
 		return ret;
 	struct file *f = file_alloc(
-	    ops, vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
+		ops, vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
 	if (!f)
 		return -ENOMEM;
 	if (vn->vops && vn->vops->generate && !(flags & O_PATH)) {

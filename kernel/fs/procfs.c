@@ -38,7 +38,7 @@ struct pbuf {
 };
 
 static void pf(struct pbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 static void pf(struct pbuf *b, const char *fmt, ...)
 {
@@ -107,24 +107,24 @@ static void cpu_flags(struct pbuf *b)
 		u8 leaf7, reg, bit;
 		const char *name;
 	} fl[] = {
-	    {0, 3, 0, "fpu"},	      {0, 3, 4, "tsc"},
-	    {0, 3, 5, "msr"},	      {0, 3, 6, "pae"},
-	    {0, 3, 8, "cx8"},	      {0, 3, 9, "apic"},
-	    {0, 3, 15, "cmov"},	      {0, 3, 19, "clflush"},
-	    {0, 3, 23, "mmx"},	      {0, 3, 24, "fxsr"},
-	    {0, 3, 25, "sse"},	      {0, 3, 26, "sse2"},
-	    {0, 2, 0, "pni"},	      {0, 2, 1, "pclmulqdq"},
-	    {0, 2, 9, "ssse3"},	      {0, 2, 12, "fma"},
-	    {0, 2, 13, "cx16"},	      {0, 2, 19, "sse4_1"},
-	    {0, 2, 20, "sse4_2"},     {0, 2, 22, "movbe"},
-	    {0, 2, 23, "popcnt"},     {0, 2, 25, "aes"},
-	    {0, 2, 26, "xsave"},      {0, 2, 28, "avx"},
-	    {0, 2, 29, "f16c"},	      {0, 2, 30, "rdrand"},
-	    {0, 2, 31, "hypervisor"}, {1, 1, 0, "fsgsbase"},
-	    {1, 1, 3, "bmi1"},	      {1, 1, 5, "avx2"},
-	    {1, 1, 7, "smep"},	      {1, 1, 8, "bmi2"},
-	    {1, 1, 18, "rdseed"},     {1, 1, 19, "adx"},
-	    {1, 1, 20, "smap"},	      {1, 1, 16, "avx512f"},
+		{0, 3, 0, "fpu"},	  {0, 3, 4, "tsc"},
+		{0, 3, 5, "msr"},	  {0, 3, 6, "pae"},
+		{0, 3, 8, "cx8"},	  {0, 3, 9, "apic"},
+		{0, 3, 15, "cmov"},	  {0, 3, 19, "clflush"},
+		{0, 3, 23, "mmx"},	  {0, 3, 24, "fxsr"},
+		{0, 3, 25, "sse"},	  {0, 3, 26, "sse2"},
+		{0, 2, 0, "pni"},	  {0, 2, 1, "pclmulqdq"},
+		{0, 2, 9, "ssse3"},	  {0, 2, 12, "fma"},
+		{0, 2, 13, "cx16"},	  {0, 2, 19, "sse4_1"},
+		{0, 2, 20, "sse4_2"},	  {0, 2, 22, "movbe"},
+		{0, 2, 23, "popcnt"},	  {0, 2, 25, "aes"},
+		{0, 2, 26, "xsave"},	  {0, 2, 28, "avx"},
+		{0, 2, 29, "f16c"},	  {0, 2, 30, "rdrand"},
+		{0, 2, 31, "hypervisor"}, {1, 1, 0, "fsgsbase"},
+		{1, 1, 3, "bmi1"},	  {1, 1, 5, "avx2"},
+		{1, 1, 7, "smep"},	  {1, 1, 8, "bmi2"},
+		{1, 1, 18, "rdseed"},	  {1, 1, 19, "adx"},
+		{1, 1, 20, "smap"},	  {1, 1, 16, "avx512f"},
 	};
 	u32 r[2][4];
 
@@ -357,30 +357,30 @@ static const struct {
 	const char *path;
 	void (*gen)(struct pbuf *b);
 } proc_files[] = {
-    {"proc/meminfo", gen_meminfo},
-    {"proc/stat", gen_stat},
-    {"proc/cpuinfo", gen_cpuinfo},
-    {"proc/uptime", gen_uptime},
-    {"proc/loadavg", gen_loadavg},
-    {"proc/version", gen_version},
-    {"proc/mounts", gen_mounts},
-    {"proc/self/mounts", gen_mounts},
-    {"proc/self/mountinfo", gen_mountinfo},
-    {"proc/self/cgroup", gen_cgroup},
-    {"proc/self/stat", gen_self_stat},
-    {"proc/self/status", gen_self_status},
-    {"proc/self/comm", gen_self_comm},
-    {"proc/self/maps", gen_self_maps},
-    {"proc/sys/kernel/hostname", gen_hostname},
-    {"proc/sys/kernel/ostype", gen_ostype},
-    {"proc/sys/kernel/osrelease", gen_osrelease},
-    {"proc/sys/kernel/random/uuid", gen_random_uuid},
-    {"proc/sys/kernel/random/boot_id", gen_boot_id},
-    {"proc/sys/vm/overcommit_memory", gen_zero},
-    {"proc/sys/vm/max_map_count", gen_max_map_count},
-    {"sys/devices/system/cpu/online", gen_cpu_range},
-    {"sys/devices/system/cpu/possible", gen_cpu_range},
-    {"sys/devices/system/cpu/present", gen_cpu_range},
+	{"proc/meminfo", gen_meminfo},
+	{"proc/stat", gen_stat},
+	{"proc/cpuinfo", gen_cpuinfo},
+	{"proc/uptime", gen_uptime},
+	{"proc/loadavg", gen_loadavg},
+	{"proc/version", gen_version},
+	{"proc/mounts", gen_mounts},
+	{"proc/self/mounts", gen_mounts},
+	{"proc/self/mountinfo", gen_mountinfo},
+	{"proc/self/cgroup", gen_cgroup},
+	{"proc/self/stat", gen_self_stat},
+	{"proc/self/status", gen_self_status},
+	{"proc/self/comm", gen_self_comm},
+	{"proc/self/maps", gen_self_maps},
+	{"proc/sys/kernel/hostname", gen_hostname},
+	{"proc/sys/kernel/ostype", gen_ostype},
+	{"proc/sys/kernel/osrelease", gen_osrelease},
+	{"proc/sys/kernel/random/uuid", gen_random_uuid},
+	{"proc/sys/kernel/random/boot_id", gen_boot_id},
+	{"proc/sys/vm/overcommit_memory", gen_zero},
+	{"proc/sys/vm/max_map_count", gen_max_map_count},
+	{"sys/devices/system/cpu/online", gen_cpu_range},
+	{"sys/devices/system/cpu/possible", gen_cpu_range},
+	{"sys/devices/system/cpu/present", gen_cpu_range},
 };
 
 static int file_generate(struct vnode *vn, char **buf, size_t *len)
@@ -447,9 +447,9 @@ static void snapshot_release(struct file *f)
 }
 
 static const struct file_ops snapshot_fops = {
-    .read = snapshot_read,
-    .release = snapshot_release,
-    .seekable = true,
+	.read = snapshot_read,
+	.release = snapshot_release,
+	.seekable = true,
 };
 
 /* A node made on lookup, in no children list; freed with its last ref. */
@@ -771,7 +771,7 @@ void procfs_init(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(proc_files); i++) {
 		struct vnode *vn =
-		    proc_node(proc_files[i].path, S_IFREG | 0444);
+			proc_node(proc_files[i].path, S_IFREG | 0444);
 		vn->fops = &snapshot_fops;
 		vn->vops = &file_vops;
 		vn->arg = i;

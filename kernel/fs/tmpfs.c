@@ -56,8 +56,8 @@ static u64 *radix_slot(struct vnode *vn, u64 pgoff, bool alloc)
 	}
 	paddr_t node = vn->pages;
 	for (int l = vn->levels - 1; l > 0; l--) {
-		u64 *e = &node_of(
-		    node)[(pgoff >> (RADIX_SHIFT * l)) & (RADIX_FANOUT - 1)];
+		u64 *e = &node_of(node)[(pgoff >> (RADIX_SHIFT * l)) &
+					(RADIX_FANOUT - 1)];
 		if (!*e) {
 			if (!alloc || !(*e = pmm_alloc_zeroed()))
 				return NULL;
@@ -126,9 +126,10 @@ static ssize_t tmpfs_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		k = MIN(k, PAGE_SIZE - (off & (PAGE_SIZE - 1)));
 		paddr_t pa = page_at(vn, off >> PAGE_SHIFT, false);
 		spin_unlock(&vn->lock);
-		int err = pa ? copy_to_user(
-				   ubuf + done,
-				   (u8 *)P2V(pa) + (off & (PAGE_SIZE - 1)), k)
+		int err = pa ? copy_to_user(ubuf + done,
+					    (u8 *)P2V(pa) +
+						    (off & (PAGE_SIZE - 1)),
+					    k)
 			     : clear_user(ubuf + done, k);
 		if (pa)
 			page_put(pa);
@@ -249,11 +250,11 @@ static int tmpfs_ftruncate(struct file *f, u64 len)
 }
 
 const struct file_ops tmpfs_fops = {
-    .read = tmpfs_read,
-    .write = tmpfs_write,
-    .get_page = tmpfs_get_page,
-    .truncate = tmpfs_ftruncate,
-    .seekable = true,
+	.read = tmpfs_read,
+	.write = tmpfs_write,
+	.get_page = tmpfs_get_page,
+	.truncate = tmpfs_ftruncate,
+	.seekable = true,
 };
 
 int vfs_truncate(struct vnode *vn, u64 len)
@@ -380,8 +381,8 @@ static int open_create_locked(struct vnode *base, const char *path, u32 flags,
 	vnode_get(base);
 	for (;;) {
 		if (!(flags & O_EXCL)) {
-			ret =
-			    vfs_walk_locked(base, path, nofollow, &depth, out);
+			ret = vfs_walk_locked(base, path, nofollow, &depth,
+					      out);
 			if (ret != -ENOENT)
 				break;
 		}

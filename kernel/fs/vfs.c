@@ -435,8 +435,8 @@ int vfs_lookup_at(struct vnode *base, const char *path, int flags,
 	if (!*path)
 		return -ENOENT;
 	spin_lock(&vfs_lock);
-	int ret =
-	    vfs_walk_locked(base ? base : vfs_root, path, flags, &depth, out);
+	int ret = vfs_walk_locked(base ? base : vfs_root, path, flags, &depth,
+				  out);
 	spin_unlock(&vfs_lock);
 	return ret;
 }

@@ -16,8 +16,8 @@
 #define MAX_ORDER 11 /* up to 4 MiB blocks */
 
 #define PG_RESERVED 0x1 /* not managed by the allocator (image, MMIO) */
-#define PG_FREE 0x2	/* in a buddy free list (head of a block) */
-#define PG_SLAB 0x4	/* owned by kmalloc; order/slab_class valid */
+#define PG_FREE	    0x2 /* in a buddy free list (head of a block) */
+#define PG_SLAB	    0x4 /* owned by kmalloc; order/slab_class valid */
 
 struct page {
 	struct list_head node; /* free list / slab list */
@@ -25,7 +25,7 @@ struct page {
 	u16 flags;
 	u8 order;
 	u8 slab_class;
-	void *slab_free;      /* kmalloc: free objects in this page */
+	void *slab_free; /* kmalloc: free objects in this page */
 	u32 slab_inuse;
 	u32 pad;
 };

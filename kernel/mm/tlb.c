@@ -17,7 +17,7 @@
 
 static struct spinlock tlb_lock = SPINLOCK_INIT;
 static volatile u64 req_start, req_end; /* tlb_lock */
-static volatile u64 req_targets;	 /* CPUs yet to flush (atomic) */
+static volatile u64 req_targets;	/* CPUs yet to flush (atomic) */
 
 static void flush_local(u64 start, u64 end)
 {

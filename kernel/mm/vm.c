@@ -78,7 +78,6 @@ static void gather_init(struct gather *g)
 	g->flush = false;
 }
 
-
 static void gather_release(struct gather *g)
 {
 	for (u32 i = 0; i < g->n; i++)
@@ -331,8 +330,7 @@ static u64 find_free_top_down(struct mm *mm, u64 len)
 	struct vma *v;
 
 	/* walk from the highest VMA down */
-	for (struct list_head *p = mm->vmas.prev; p != &mm->vmas;
-	     p = p->prev) {
+	for (struct list_head *p = mm->vmas.prev; p != &mm->vmas; p = p->prev) {
 		v = list_entry(p, struct vma, node);
 		if (v->start >= top)
 			continue;
@@ -355,9 +353,8 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	if (len > USER_TOP)
 		return -ENOMEM; /* as Linux: no room for it */
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (place != VM_HINT &&
-	    (!IS_ALIGNED(addr, PAGE_SIZE) || addr + len > USER_TOP ||
-	     addr + len < addr))
+	if (place != VM_HINT && (!IS_ALIGNED(addr, PAGE_SIZE) ||
+				 addr + len > USER_TOP || addr + len < addr))
 		return -EINVAL;
 	struct vma *v = kzalloc(sizeof(*v));
 	struct gather g;
@@ -519,8 +516,7 @@ int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 		if (v->end <= addr || v->start >= addr + len ||
 		    (v->flags & VMA_SHARED))
 			continue;
-		zap_range(mm, MAX(v->start, addr), MIN(v->end, addr + len),
-			  &g);
+		zap_range(mm, MAX(v->start, addr), MIN(v->end, addr + len), &g);
 	}
 	unlock_finish(mm, &g, addr, addr + len);
 	return 0;
@@ -649,8 +645,7 @@ u64 vm_brk(struct mm *mm, u64 want)
 	mm->brk = want;
 out:
 	cur = mm->brk;
-	unlock_finish(mm, &g, shrunk ? ALIGN_UP(want, PAGE_SIZE) : 0,
-		      USER_TOP);
+	unlock_finish(mm, &g, shrunk ? ALIGN_UP(want, PAGE_SIZE) : 0, USER_TOP);
 	return cur;
 }
 
@@ -770,7 +765,8 @@ int vm_fault(struct mm *mm, u64 addr, u64 err)
 		goto out;
 	}
 	if (v->file) {
-		u64 *pte = pt_walk(mm->pml4, ALIGN_DOWN(addr, PAGE_SIZE), false);
+		u64 *pte =
+			pt_walk(mm->pml4, ALIGN_DOWN(addr, PAGE_SIZE), false);
 		if (!pte || !(*pte & (PTE_P | PTE_PROTNONE)))
 			return fault_file(mm, v, ALIGN_DOWN(addr, PAGE_SIZE),
 					  write);

@@ -16,22 +16,22 @@
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
 
-#define PROT_NONE 0
-#define PROT_READ 1
+#define PROT_NONE  0
+#define PROT_READ  1
 #define PROT_WRITE 2
-#define PROT_EXEC 4
+#define PROT_EXEC  4
 
 #define VMA_SHARED 0x1
-#define VMA_STACK 0x2
-#define VMA_HEAP 0x4
+#define VMA_STACK  0x2
+#define VMA_HEAP   0x4
 
 struct file;
 
 struct vma {
 	struct list_head node;
-	u64 start, end; /* [start, end), page-aligned */
-	u32 prot;	/* PROT_* */
-	u32 flags;	/* VMA_* */
+	u64 start, end;	   /* [start, end), page-aligned */
+	u32 prot;	   /* PROT_* */
+	u32 flags;	   /* VMA_* */
 	struct file *file; /* backing file or NULL (anonymous) */
 	u64 off;	   /* file offset of start */
 };
@@ -41,9 +41,9 @@ struct mm {
 	struct spinlock lock;
 	struct list_head vmas; /* sorted by start */
 	u64 brk_start, brk;
-	u64 mmap_top;	/* top-down placement starts below this */
-	u64 cpumask;	/* CPUs that have this mm loaded (atomic) */
-	int refcount;	/* atomic */
+	u64 mmap_top; /* top-down placement starts below this */
+	u64 cpumask;  /* CPUs that have this mm loaded (atomic) */
+	int refcount; /* atomic */
 	u64 rss_pages;
 };
 

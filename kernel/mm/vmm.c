@@ -182,11 +182,10 @@ void *ioremap(paddr_t pa, size_t len)
 void *phys_map(paddr_t pa, size_t len)
 {
 	if (pa + len <= direct_map_end) {
-		u64 *pde = walk_level(kernel_pml4, DIRECT_MAP_BASE + pa, 1,
-				      false);
-		u64 *pde2 = walk_level(kernel_pml4,
-				       DIRECT_MAP_BASE + pa + len - 1, 1,
-				       false);
+		u64 *pde =
+			walk_level(kernel_pml4, DIRECT_MAP_BASE + pa, 1, false);
+		u64 *pde2 = walk_level(
+			kernel_pml4, DIRECT_MAP_BASE + pa + len - 1, 1, false);
 		if (pde && (*pde & PTE_P) && pde2 && (*pde2 & PTE_P))
 			return P2V(pa);
 	}

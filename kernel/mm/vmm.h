@@ -10,19 +10,19 @@
 #include <kernel/types.h>
 #include "pmm.h"
 
-#define PTE_P (1UL << 0)
-#define PTE_W (1UL << 1)
-#define PTE_U (1UL << 2)
-#define PTE_PWT (1UL << 3)
-#define PTE_PCD (1UL << 4)
-#define PTE_A (1UL << 5)
-#define PTE_D (1UL << 6)
-#define PTE_PS (1UL << 7)
-#define PTE_G (1UL << 8)
-#define PTE_COW (1UL << 9) /* software: private page shared after fork */
+#define PTE_P	     (1UL << 0)
+#define PTE_W	     (1UL << 1)
+#define PTE_U	     (1UL << 2)
+#define PTE_PWT	     (1UL << 3)
+#define PTE_PCD	     (1UL << 4)
+#define PTE_A	     (1UL << 5)
+#define PTE_D	     (1UL << 6)
+#define PTE_PS	     (1UL << 7)
+#define PTE_G	     (1UL << 8)
+#define PTE_COW	     (1UL << 9)	 /* software: private page shared after fork */
 #define PTE_PROTNONE (1UL << 10) /* software: page kept, PROT_NONE */
-#define PTE_NX (1UL << 63)
-#define PTE_ADDR 0x000ffffffffff000UL
+#define PTE_NX	     (1UL << 63)
+#define PTE_ADDR     0x000ffffffffff000UL
 
 extern paddr_t kernel_pml4;
 

@@ -18,29 +18,29 @@
 #include "mm/vm.h"
 #include "drivers/random.h"
 
-#define STACK_TOP 0x00007ffffffff000UL
+#define STACK_TOP  0x00007ffffffff000UL
 #define STACK_SIZE (8UL << 20)
-#define PIE_BASE 0x0000555555554000UL
+#define PIE_BASE   0x0000555555554000UL
 
-#define AT_NULL 0
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_BASE 7
-#define AT_FLAGS 8
-#define AT_ENTRY 9
-#define AT_UID 11
-#define AT_EUID 12
-#define AT_GID 13
-#define AT_EGID 14
-#define AT_PLATFORM 15
-#define AT_HWCAP 16
-#define AT_CLKTCK 17
-#define AT_SECURE 23
-#define AT_RANDOM 25
-#define AT_HWCAP2 26
-#define AT_EXECFN 31
+#define AT_NULL	       0
+#define AT_PHDR	       3
+#define AT_PHENT       4
+#define AT_PHNUM       5
+#define AT_PAGESZ      6
+#define AT_BASE	       7
+#define AT_FLAGS       8
+#define AT_ENTRY       9
+#define AT_UID	       11
+#define AT_EUID	       12
+#define AT_GID	       13
+#define AT_EGID	       14
+#define AT_PLATFORM    15
+#define AT_HWCAP       16
+#define AT_CLKTCK      17
+#define AT_SECURE      23
+#define AT_RANDOM      25
+#define AT_HWCAP2      26
+#define AT_EXECFN      31
 #define AT_MINSIGSTKSZ 51
 
 static u32 elf_prot(u32 pflags)
@@ -123,8 +123,8 @@ static u64 hwcap(void)
 
 /* Build argc/argv/envp/auxv and strings; returns the initial rsp. */
 static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
-		       u64 interp_base, const char *path, char *const argv[], int argc,
-		       char *const envp[], int envc, u64 *rsp)
+		       u64 interp_base, const char *path, char *const argv[],
+		       int argc, char *const envp[], int envc, u64 *rsp)
 {
 	struct stack_builder sb = {0};
 	u64 out;
@@ -140,7 +140,8 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 	}
 	u64 execfn = sb_push(&sb, path, strlen(path) + 1, 1);
 	for (int i = envc - 1; i >= 0; i--)
-		ptrs[argc + 1 + i] = sb_push(&sb, envp[i], strlen(envp[i]) + 1, 1);
+		ptrs[argc + 1 + i] =
+			sb_push(&sb, envp[i], strlen(envp[i]) + 1, 1);
 	for (int i = argc - 1; i >= 0; i--)
 		ptrs[i] = sb_push(&sb, argv[i], strlen(argv[i]) + 1, 1);
 	ptrs[argc] = 0;
@@ -213,8 +214,8 @@ static int load_interp(struct mm *mm, const char *path, u64 *bias_out,
 	if (ret || ei.interp || ei.type != ELF_ET_DYN)
 		return -ELIBBAD;
 	/* find room for the whole span, then map segments over it */
-	ret = vm_mmap(mm, 0, ei.max_vaddr - ei.min_vaddr, PROT_NONE, 0,
-		      VM_HINT, NULL, 0, &base);
+	ret = vm_mmap(mm, 0, ei.max_vaddr - ei.min_vaddr, PROT_NONE, 0, VM_HINT,
+		      NULL, 0, &base);
 	if (ret)
 		return ret;
 	u64 bias = base - ei.min_vaddr;

@@ -110,7 +110,8 @@ long proc_fork(const struct clone_args *ca)
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ca->child_tid;
 	int pid = child->pid;
-	if ((flags & CLONE_PARENT_SETTID) && put_user((u32)pid, ca->parent_tid)) {
+	if ((flags & CLONE_PARENT_SETTID) &&
+	    put_user((u32)pid, ca->parent_tid)) {
 		ret = -EFAULT;
 		goto fail;
 	}
@@ -265,17 +266,15 @@ long proc_wait(int pid, int *status, int options, int *out_pid,
 			return -ECHILD;
 		if (options & WAIT_NOHANG)
 			return 0;
-		int ret = waitq_wait_event(&parent->child_wait,
-					   ({
-						   struct process *zz;
-						   u64 g = irq_save();
-						   spin_lock(&proc_table_lock);
-						   scan_children(parent, pid,
-								 &zz);
-						   spin_unlock(&proc_table_lock);
-						   irq_restore(g);
-						   zz != NULL;
-					   }),
+		int ret = waitq_wait_event(&parent->child_wait, ({
+			struct process *zz;
+			u64 g = irq_save();
+			spin_lock(&proc_table_lock);
+			scan_children(parent, pid, &zz);
+			spin_unlock(&proc_table_lock);
+			irq_restore(g);
+			zz != NULL;
+		}),
 					   0);
 		if (ret)
 			return ret;

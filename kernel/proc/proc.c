@@ -48,7 +48,7 @@ struct thread *thread_alloc(struct process *p)
 		return NULL;
 	}
 	t->fpu = (void *)ALIGN_UP((u64)t->fpu_alloc, 64);
-	*(u16 *)t->fpu = 0x37f;		     /* FCW */
+	*(u16 *)t->fpu = 0x37f;		      /* FCW */
 	*(u32 *)((u8 *)t->fpu + 24) = 0x1f80; /* MXCSR */
 	t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
 	memset(t->tf, 0, sizeof(*t->tf));

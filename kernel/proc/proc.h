@@ -39,36 +39,36 @@ struct k_sigaction {
 };
 
 struct thread {
-	u64 saved_rsp;	      /* switch_context; sched lock */
+	u64 saved_rsp; /* switch_context; sched lock */
 	u64 kstack_top;
 	struct trapframe *tf; /* user registers, top of kernel stack */
 	struct process *proc;
 	int tid;
-	enum thread_state state;   /* sched lock */
-	bool wakeup_pending;	   /* sched lock: woken before it blocked */
-	bool killed;		   /* exit_group or fatal signal: leave now */
-	struct list_head run_node; /* run queue; sched lock */
+	enum thread_state state;    /* sched lock */
+	bool wakeup_pending;	    /* sched lock: woken before it blocked */
+	bool killed;		    /* exit_group or fatal signal: leave now */
+	struct list_head run_node;  /* run queue; sched lock */
 	struct list_head proc_node; /* proc->threads; proc->lock */
 	void *fpu;		    /* XSAVE area, 64-byte aligned */
 	void *fpu_alloc;
 	u64 fs_base, gs_base;
 	u64 clear_child_tid;
 	u64 robust_list, robust_len;
-	u64 sigmask;		    /* blocked signals */
-	u64 sigpending;		    /* thread-directed pending signals */
-	u64 saved_sigmask;	    /* ppoll/pselect: restored after delivery */
-	u64 sigwait_set;	    /* sigtimedwait: blocked signals that wake */
+	u64 sigmask;	   /* blocked signals */
+	u64 sigpending;	   /* thread-directed pending signals */
+	u64 saved_sigmask; /* ppoll/pselect: restored after delivery */
+	u64 sigwait_set;   /* sigtimedwait: blocked signals that wake */
 	bool restore_sigmask;
-	u64 syscall_nr;		    /* of the syscall in progress */
-	int fault_sig;		    /* synchronous fault to deliver, or 0 */
+	u64 syscall_nr; /* of the syscall in progress */
+	int fault_sig;	/* synchronous fault to deliver, or 0 */
 	int fault_code;
 	u64 fault_addr;
 	u64 altstack_sp, altstack_size;
 	u32 altstack_flags;
-	struct ktimer sleep_timer;  /* timeouts of blocking calls */
-	u64 set_child_tid;	    /* written by the child on first run */
-	struct process *free_proc;  /* freed with this thread (auto-reap) */
-	u64 cpu_ns;		    /* CPU time used */
+	struct ktimer sleep_timer; /* timeouts of blocking calls */
+	u64 set_child_tid;	   /* written by the child on first run */
+	struct process *free_proc; /* freed with this thread (auto-reap) */
+	u64 cpu_ns;		   /* CPU time used */
 	u64 run_start_ns;
 	u32 last_cpu;
 	char name[16];
@@ -83,9 +83,9 @@ struct process {
 	struct list_head threads; /* struct thread.proc_node */
 	int nthreads;
 	bool exiting;
-	int exit_status;	  /* wait status (Linux encoding) */
+	int exit_status; /* wait status (Linux encoding) */
 	struct k_sigaction sigactions[NSIG];
-	u64 sigpending;		  /* process-directed pending signals */
+	u64 sigpending; /* process-directed pending signals */
 	struct list_head children;
 	struct list_head sibling;
 	struct waitq child_wait;
@@ -99,28 +99,28 @@ struct process {
 	bool zombie;		   /* exited, waiting to be reaped */
 	bool vfork_done;	   /* vfork parent may continue */
 	struct waitq vfork_wait;
-	int refcount;		   /* atomic: fdtable/mm sharers aside */
+	int refcount; /* atomic: fdtable/mm sharers aside */
 };
 
 /* clone3's argument block (also built by clone). */
 struct clone_args {
-	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-		stack_size, tls, set_tid, set_tid_size, cgroup;
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+		tls, set_tid, set_tid_size, cgroup;
 };
 
-#define CLONE_VM 0x00000100
-#define CLONE_FS 0x00000200
-#define CLONE_FILES 0x00000400
-#define CLONE_SIGHAND 0x00000800
-#define CLONE_PIDFD 0x00001000
-#define CLONE_VFORK 0x00004000
-#define CLONE_PARENT 0x00008000
-#define CLONE_THREAD 0x00010000
-#define CLONE_SYSVSEM 0x00040000
-#define CLONE_SETTLS 0x00080000
-#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_VM	     0x00000100
+#define CLONE_FS	     0x00000200
+#define CLONE_FILES	     0x00000400
+#define CLONE_SIGHAND	     0x00000800
+#define CLONE_PIDFD	     0x00001000
+#define CLONE_VFORK	     0x00004000
+#define CLONE_PARENT	     0x00008000
+#define CLONE_THREAD	     0x00010000
+#define CLONE_SYSVSEM	     0x00040000
+#define CLONE_SETTLS	     0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID 0x01000000
+#define CLONE_CHILD_SETTID   0x01000000
 
 /* fork/vfork/clone without CLONE_THREAD; returns the child's pid. */
 long proc_fork(const struct clone_args *ca);

@@ -19,23 +19,23 @@
 #include "mm/uaccess.h"
 #include "sched/sched.h"
 
-#define SI_USER 0
-#define SI_KERNEL 0x80
-#define SI_TKILL -6
-#define UC_FP_XSTATE 1
-#define UC_SIGCONTEXT_SS 2
+#define SI_USER		     0
+#define SI_KERNEL	     0x80
+#define SI_TKILL	     -6
+#define UC_FP_XSTATE	     1
+#define UC_SIGCONTEXT_SS     2
 #define UC_STRICT_RESTORE_SS 4
-#define FP_XSTATE_MAGIC1 0x46505853U
-#define FP_XSTATE_MAGIC2 0x46505845U
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
+#define FP_XSTATE_MAGIC1     0x46505853U
+#define FP_XSTATE_MAGIC2     0x46505845U
+#define SS_ONSTACK	     1
+#define SS_DISABLE	     2
 
 static const char *const names[32] = {
-	"SIG0",	   "SIGHUP",  "SIGINT",	 "SIGQUIT", "SIGILL",	"SIGTRAP",
-	"SIGABRT", "SIGBUS",  "SIGFPE",	 "SIGKILL", "SIGUSR1",	"SIGSEGV",
-	"SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
-	"SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU",	"SIGURG",
-	"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",
+	"SIG0",	   "SIGHUP",  "SIGINT",	   "SIGQUIT", "SIGILL",	   "SIGTRAP",
+	"SIGABRT", "SIGBUS",  "SIGFPE",	   "SIGKILL", "SIGUSR1",   "SIGSEGV",
+	"SIGUSR2", "SIGPIPE", "SIGALRM",   "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+	"SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU",   "SIGURG",
+	"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",  "SIGIO",
 	"SIGPWR",  "SIGSYS",
 };
 
@@ -212,8 +212,7 @@ static void restart_syscall(struct trapframe *tf, bool has_handler,
 	if (tf->vector != VEC_SYSCALL ||
 	    (rax != -ERESTARTSYS && rax != -ERESTARTNOHAND))
 		return;
-	if (!has_handler ||
-	    (rax == -ERESTARTSYS && (ka->flags & SA_RESTART))) {
+	if (!has_handler || (rax == -ERESTARTSYS && (ka->flags & SA_RESTART))) {
 		tf->rax = current->syscall_nr;
 		tf->rip -= 2; /* re-execute the syscall instruction */
 	} else {
@@ -237,8 +236,7 @@ static int setup_frame(struct trapframe *tf, int sig,
 	struct thread *t = current;
 	u64 sp = tf->rsp;
 
-	if ((ka->flags & SA_ONSTACK) && t->altstack_size &&
-	    !on_altstack(t, sp))
+	if ((ka->flags & SA_ONSTACK) && t->altstack_size && !on_altstack(t, sp))
 		sp = t->altstack_sp + t->altstack_size;
 	else
 		sp -= 128; /* never touch the red zone */
@@ -254,7 +252,7 @@ static int setup_frame(struct trapframe *tf, int sig,
 	fr.uc.flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	fr.uc.ss_sp = t->altstack_sp;
 	fr.uc.ss_size = t->altstack_size;
-	fr.uc.ss_flags = !t->altstack_size	  ? SS_DISABLE
+	fr.uc.ss_flags = !t->altstack_size	   ? SS_DISABLE
 			 : on_altstack(t, tf->rsp) ? SS_ONSTACK
 						   : 0;
 	struct sigcontext *mc = &fr.uc.mc;
@@ -275,8 +273,8 @@ static int setup_frame(struct trapframe *tf, int sig,
 
 	fpu_save_current();
 	u8 *fx = t->fpu;
-	u32 sw[5] = {FP_XSTATE_MAGIC1, xsize + 4, (u32)cpu_features.xcr0,
-		     xsize, 0};
+	u32 sw[5] = {FP_XSTATE_MAGIC1, xsize + 4, (u32)cpu_features.xcr0, xsize,
+		     0};
 	u32 magic2 = FP_XSTATE_MAGIC2;
 	if (copy_to_user(fpstate, fx, xsize) ||
 	    copy_to_user(fpstate + 464, sw, sizeof(sw)) ||
@@ -328,7 +326,8 @@ void signal_deliver(struct trapframe *tf)
 			process_fatal_signal(sig);
 		}
 		restart_syscall(tf, true, &ka);
-		u64 oldmask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
+		u64 oldmask =
+			t->restore_sigmask ? t->saved_sigmask : t->sigmask;
 		t->restore_sigmask = false;
 		if (setup_frame(tf, sig, &ka, &info, oldmask)) {
 			kprintf("%s[%d]: bad signal frame for %s at sp %lx",
@@ -386,8 +385,9 @@ long signal_return(struct trapframe *tf)
 		memset(tmp + 464, 0, 48);     /* sw_reserved */
 		u64 f = irq_save();
 		if (cpu_features.xsave) {
-			*(u64 *)(tmp + 512) &= cpu_features.xcr0; /* XSTATE_BV */
-			memset(tmp + 520, 0, 56); /* XCOMP_BV, reserved */
+			*(u64 *)(tmp + 512) &=
+				cpu_features.xcr0; /* XSTATE_BV */
+			memset(tmp + 520, 0, 56);  /* XCOMP_BV, reserved */
 			__asm__ volatile("xrstor64 (%0)" ::"r"(tmp), "a"(~0u),
 					 "d"(~0u)
 					 : "memory");

@@ -143,8 +143,8 @@ int futex_wait(struct mm *mm, u64 uaddr, u32 val, u64 deadline, u32 bitset)
 }
 
 /* Wake up to nr waiters of (mm, uaddr) in b; b->lock held. */
-static int wake_locked(struct futex_bucket *b, struct mm *mm, u64 uaddr,
-		       int nr, u32 bitset)
+static int wake_locked(struct futex_bucket *b, struct mm *mm, u64 uaddr, int nr,
+		       u32 bitset)
 {
 	struct futex_waiter *w, *n;
 	int woken = 0;

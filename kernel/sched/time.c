@@ -95,7 +95,8 @@ static u64 rtc_read_epoch(void)
 	bool is_bcd = !(status & 0x04);
 	sec = bcd(sec, is_bcd);
 	min = bcd(min, is_bcd);
-	hour = bcd(hour & 0x7f, is_bcd) + ((hour & 0x80) && !(status & 2) ? 12 : 0);
+	hour = bcd(hour & 0x7f, is_bcd) +
+	       ((hour & 0x80) && !(status & 2) ? 12 : 0);
 	day = bcd(day, is_bcd);
 	mon = bcd(mon, is_bcd);
 	year = bcd(year, is_bcd) + (cent ? bcd(cent, is_bcd) * 100 : 2000);

@@ -53,7 +53,8 @@ void timer_add(struct ktimer *t, u64 deadline_ns)
 	struct list_head *pos;
 
 	t->deadline_ns = deadline_ns;
-	list_for_each(pos, &c->timers) {
+	list_for_each(pos, &c->timers)
+	{
 		struct ktimer *o = list_entry(pos, struct ktimer, node);
 		if (o->deadline_ns > deadline_ns)
 			break;

@@ -64,8 +64,7 @@ static void wake_timer_fn(struct ktimer *t)
 	sched_wake(t->arg);
 }
 
-int waitq_block_locked(struct waitq *q, struct waiter *w, u64 deadline,
-		       u64 f)
+int waitq_block_locked(struct waitq *q, struct waiter *w, u64 deadline, u64 f)
 {
 	struct thread *t = current;
 	int ret = 0;

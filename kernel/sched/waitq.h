@@ -53,7 +53,8 @@ int waitq_wake(struct waitq *q, u32 events, int nr);
 				spin_unlock_irqrestore(&(q)->lock, __f);       \
 				break;                                         \
 			}                                                      \
-			__ret = waitq_block_locked((q), &__w, (deadline), __f);\
+			__ret = waitq_block_locked((q), &__w, (deadline),      \
+						   __f);                       \
 			if (__ret) {                                           \
 				/* an event that raced the signal wins */      \
 				__f = spin_lock_irqsave(&(q)->lock);           \
@@ -67,7 +68,6 @@ int waitq_wake(struct waitq *q, u32 events, int nr);
 	})
 
 /* Enqueue w, drop q->lock (flags f), block; 0, -ETIMEDOUT or -EINTR. */
-int waitq_block_locked(struct waitq *q, struct waiter *w, u64 deadline,
-		       u64 f);
+int waitq_block_locked(struct waitq *q, struct waiter *w, u64 deadline, u64 f);
 
 #endif

@@ -114,8 +114,9 @@ int fsarg_lookup(int dirfd, u64 upath, int flags, struct vnode **out)
 		ret = fsarg_fd_vnode(dirfd, out);
 	else if (n && !(ret = base_dir(dirfd, path, &base))) {
 		ret = vfs_lookup_at(
-		    base, path,
-		    (flags & AT_SYMLINK_NOFOLLOW) ? LOOKUP_NOFOLLOW : 0, out);
+			base, path,
+			(flags & AT_SYMLINK_NOFOLLOW) ? LOOKUP_NOFOLLOW : 0,
+			out);
 		if (base)
 			vnode_put(base);
 	}
@@ -192,7 +193,7 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 		goto out;
 	}
 	ssize_t (*op)(struct file *, u64, size_t, u64 *) =
-	    write ? f->ops->write : f->ops->read;
+		write ? f->ops->write : f->ops->read;
 	if (!op) {
 		ret = -EINVAL;
 		goto out;
@@ -538,8 +539,8 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		int on;
 		ret = get_user(on, arg);
 		if (!ret)
-			f->flags =
-			    on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+			f->flags = on ? f->flags | O_NONBLOCK
+				      : f->flags & ~O_NONBLOCK;
 	} else if ((u32)cmd == 0x5451 || (u32)cmd == 0x5450) {
 		/* FIOCLEX / FIONCLEX */
 		ret = fd_set_cloexec(files(), (int)fd, (u32)cmd == 0x5451);

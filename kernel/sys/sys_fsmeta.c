@@ -377,7 +377,7 @@ static long fill_statfs(struct vnode *vn, u64 ubuf)
 
 	memset(&s, 0, sizeof(s));
 	s.f_type =
-	    (vn && (vn->flags & VN_PROC)) ? PROC_SUPER_MAGIC : TMPFS_MAGIC;
+		(vn && (vn->flags & VN_PROC)) ? PROC_SUPER_MAGIC : TMPFS_MAGIC;
 	s.f_bsize = s.f_frsize = PAGE_SIZE;
 	s.f_blocks = pmm_total_pages();
 	s.f_bfree = s.f_bavail = pmm_free_pages();

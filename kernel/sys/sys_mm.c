@@ -7,32 +7,32 @@
 #include "mm/vm.h"
 #include "proc/proc.h"
 
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
+#define MAP_SHARED	    0x01
+#define MAP_PRIVATE	    0x02
 #define MAP_SHARED_VALIDATE 0x03
-#define MAP_TYPE 0x0f
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_GROWSDOWN 0x100
-#define MAP_DENYWRITE 0x800
-#define MAP_EXECUTABLE 0x1000
-#define MAP_LOCKED 0x2000
-#define MAP_NORESERVE 0x4000
-#define MAP_POPULATE 0x8000
-#define MAP_NONBLOCK 0x10000
-#define MAP_STACK 0x20000
-#define MAP_HUGETLB 0x40000
+#define MAP_TYPE	    0x0f
+#define MAP_FIXED	    0x10
+#define MAP_ANONYMOUS	    0x20
+#define MAP_GROWSDOWN	    0x100
+#define MAP_DENYWRITE	    0x800
+#define MAP_EXECUTABLE	    0x1000
+#define MAP_LOCKED	    0x2000
+#define MAP_NORESERVE	    0x4000
+#define MAP_POPULATE	    0x8000
+#define MAP_NONBLOCK	    0x10000
+#define MAP_STACK	    0x20000
+#define MAP_HUGETLB	    0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
 
 #define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED 2
+#define MREMAP_FIXED   2
 
-#define MADV_NORMAL 0
-#define MADV_RANDOM 1
+#define MADV_NORMAL	0
+#define MADV_RANDOM	1
 #define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED 3
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
+#define MADV_WILLNEED	3
+#define MADV_DONTNEED	4
+#define MADV_FREE	8
 
 static struct mm *mm(void)
 {
@@ -117,15 +117,15 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
 	case MADV_WILLNEED:
-	case 9:	 /* MADV_REMOVE */
-	case 10: /* MADV_DONTFORK */
-	case 11: /* MADV_DOFORK */
-	case 12: /* MADV_MERGEABLE */
-	case 13: /* MADV_UNMERGEABLE */
-	case 14: /* MADV_HUGEPAGE */
-	case 15: /* MADV_NOHUGEPAGE */
-	case 16: /* MADV_DONTDUMP */
-	case 17: /* MADV_DODUMP */
+	case 9:		  /* MADV_REMOVE */
+	case 10:	  /* MADV_DONTFORK */
+	case 11:	  /* MADV_DOFORK */
+	case 12:	  /* MADV_MERGEABLE */
+	case 13:	  /* MADV_UNMERGEABLE */
+	case 14:	  /* MADV_HUGEPAGE */
+	case 15:	  /* MADV_NOHUGEPAGE */
+	case 16:	  /* MADV_DONTDUMP */
+	case 17:	  /* MADV_DODUMP */
 		return 0; /* hints: no effect on semantics */
 	}
 	return -EINVAL;
@@ -139,8 +139,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr,
 
 	if (flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED | 4))
 		return -EINVAL;
-	int ret = vm_mremap(mm(), old, old_len, new_len,
-			    flags & MREMAP_MAYMOVE, flags & MREMAP_FIXED,
-			    new_addr, &out);
+	int ret = vm_mremap(mm(), old, old_len, new_len, flags & MREMAP_MAYMOVE,
+			    flags & MREMAP_FIXED, new_addr, &out);
 	return ret ? ret : (long)out;
 }

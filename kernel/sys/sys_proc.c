@@ -163,7 +163,7 @@ long sys_vfork(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 }
 
 #define ARG_MAX_BYTES (2UL << 20)
-#define ARGS_MAX 65536
+#define ARGS_MAX      65536
 
 /* Copy a NULL-terminated user string array into one kernel block. */
 static long copy_strings(u64 uarr, char ***out, int *count, char *buf,
@@ -249,8 +249,7 @@ long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-long sys_get_robust_list(u64 tid, u64 uhead, u64 ulen, u64 a3, u64 a4,
-			 u64 a5)
+long sys_get_robust_list(u64 tid, u64 uhead, u64 ulen, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
 	if (tid && (int)tid != current->tid)
@@ -290,9 +289,9 @@ long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
 	return -EINVAL;
 }
 
-#define RLIMIT_STACK 3
+#define RLIMIT_STACK  3
 #define RLIMIT_NOFILE 7
-#define RLIM_NLIMITS 16
+#define RLIM_NLIMITS  16
 #define RLIM_INFINITY (~0UL)
 
 struct rlimit {
@@ -307,13 +306,14 @@ static void rlimits_init(void)
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		rlimits[i] = (struct rlimit){RLIM_INFINITY, RLIM_INFINITY};
 	rlimits[RLIMIT_STACK] = (struct rlimit){8UL << 20, RLIM_INFINITY};
-	rlimits[RLIMIT_NOFILE] = (struct rlimit){FD_MAX_DEFAULT, FD_MAX_DEFAULT};
-	rlimits[6] = (struct rlimit){4096, 4096};	   /* NPROC */
+	rlimits[RLIMIT_NOFILE] =
+		(struct rlimit){FD_MAX_DEFAULT, FD_MAX_DEFAULT};
+	rlimits[6] = (struct rlimit){4096, 4096};	    /* NPROC */
 	rlimits[8] = (struct rlimit){8UL << 20, 8UL << 20}; /* MEMLOCK */
-	rlimits[11] = (struct rlimit){4096, 4096};	   /* SIGPENDING */
-	rlimits[12] = (struct rlimit){819200, 819200};	   /* MSGQUEUE */
-	rlimits[13] = (struct rlimit){0, 0};		   /* NICE */
-	rlimits[14] = (struct rlimit){0, 0};		   /* RTPRIO */
+	rlimits[11] = (struct rlimit){4096, 4096};	    /* SIGPENDING */
+	rlimits[12] = (struct rlimit){819200, 819200};	    /* MSGQUEUE */
+	rlimits[13] = (struct rlimit){0, 0};		    /* NICE */
+	rlimits[14] = (struct rlimit){0, 0};		    /* RTPRIO */
 	rlimits_ready = true;
 }
 
@@ -370,15 +370,15 @@ long sys_uname(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return copy_to_user(ubuf, u, sizeof(u));
 }
 
-#define PR_SET_PDEATHSIG 1
-#define PR_GET_PDEATHSIG 2
-#define PR_GET_DUMPABLE 3
-#define PR_SET_DUMPABLE 4
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
+#define PR_SET_PDEATHSIG    1
+#define PR_GET_PDEATHSIG    2
+#define PR_GET_DUMPABLE	    3
+#define PR_SET_DUMPABLE	    4
+#define PR_SET_NAME	    15
+#define PR_GET_NAME	    16
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
-#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA	    0x53564d41
 
 long sys_prctl(u64 opt, u64 arg2, u64 a2, u64 a3, u64 a4, u64 a5)
 {
@@ -489,13 +489,13 @@ long sys_setsid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return p->sid;
 }
 
-#define WNOHANG 1
-#define WUNTRACED 2
-#define WEXITED 4
+#define WNOHANG	   1
+#define WUNTRACED  2
+#define WEXITED	   4
 #define WCONTINUED 8
-#define WNOWAIT 0x01000000
-#define __WALL 0x40000000
-#define __WCLONE 0x80000000
+#define WNOWAIT	   0x01000000
+#define __WALL	   0x40000000
+#define __WCLONE   0x80000000
 
 long sys_wait4(u64 pid, u64 ustatus, u64 options, u64 ru, u64 a4, u64 a5)
 {
@@ -506,9 +506,9 @@ long sys_wait4(u64 pid, u64 ustatus, u64 options, u64 ru, u64 a4, u64 a5)
 	if (options & ~(u64)(WNOHANG | WUNTRACED | WCONTINUED | __WALL |
 			     __WCLONE | 0x20000000))
 		return -EINVAL;
-	long ret = proc_wait((int)pid, &status,
-			     (options & WNOHANG) ? WAIT_NOHANG : 0, &out,
-			     &reaped);
+	long ret =
+		proc_wait((int)pid, &status,
+			  (options & WNOHANG) ? WAIT_NOHANG : 0, &out, &reaped);
 	if (ret <= 0)
 		return ret;
 	if (ustatus && put_user(status, ustatus))
@@ -569,8 +569,7 @@ long sys_sched_yield(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-long sys_sched_getaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4,
-			   u64 a5)
+long sys_sched_getaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4, u64 a5)
 {
 	(void)pid, (void)a3, (void)a4, (void)a5;
 	u8 mask[MAX_CPUS / 8] = {0};
@@ -580,13 +579,13 @@ long sys_sched_getaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4,
 		return -EINVAL;
 	for (u32 i = 0; i < ncpus; i++)
 		mask[i / 8] |= 1 << (i % 8);
-	if (clear_user(umask, len) || copy_to_user(umask, mask, MIN(len, sizeof(mask))))
+	if (clear_user(umask, len) ||
+	    copy_to_user(umask, mask, MIN(len, sizeof(mask))))
 		return -EFAULT;
 	return MIN(len, sizeof(mask));
 }
 
-long sys_sched_setaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4,
-			   u64 a5)
+long sys_sched_setaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4, u64 a5)
 {
 	(void)pid, (void)len, (void)umask, (void)a3, (void)a4, (void)a5;
 	return 0; /* accepted; every thread may run on every vCPU */
@@ -641,7 +640,8 @@ long sys_getrusage(u64 who, u64 uru, u64 a2, u64 a3, u64 a4, u64 a5)
 	struct rusage_k ru = {0};
 	struct process *p = self();
 
-	if ((s64)who != 0 && (s64)who != -1 && who != 1) /* SELF, CHILDREN, THREAD */
+	if ((s64)who != 0 && (s64)who != -1 &&
+	    who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
 	u64 ns = 0;
 	if (who == 1) {
@@ -655,7 +655,8 @@ long sys_getrusage(u64 who, u64 uru, u64 a2, u64 a3, u64 a4, u64 a5)
 		}
 		spin_unlock_irqrestore(&p->lock, f);
 	}
-	/* all CPU time is reported as user time: the kernel does not split it */
+	/* all CPU time is reported as user time: the kernel does not split it
+	 */
 	ns_to_tv(ns, ru.utime);
 	ru.rest[0] = p->mm ? p->mm->rss_pages * 4 : 0; /* ru_maxrss (KiB) */
 	return copy_to_user(uru, &ru, sizeof(ru));

@@ -9,11 +9,11 @@
 #include "sched/time.h"
 #include "sched/waitq.h"
 
-#define SIG_BLOCK 0
+#define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
+#define SS_ONSTACK  1
+#define SS_DISABLE  2
 #define MINSIGSTKSZ 2048
 
 static const u64 unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
@@ -42,8 +42,7 @@ long sys_rt_sigaction(u64 sig, u64 uact, u64 uold, u64 size, u64 a4, u64 a5)
 	return 0;
 }
 
-long sys_rt_sigprocmask(u64 how, u64 uset, u64 uold, u64 size, u64 a4,
-			u64 a5)
+long sys_rt_sigprocmask(u64 how, u64 uset, u64 uold, u64 size, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
 	u64 set, old = current->sigmask;
@@ -207,8 +206,7 @@ long sys_rt_sigpending(u64 uset, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
 	return copy_to_user(uset, &pend, 8);
 }
 
-long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 uts, u64 size, u64 a4,
-			 u64 a5)
+long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 uts, u64 size, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
 	struct thread *t = current;
@@ -238,10 +236,9 @@ long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 uts, u64 size, u64 a4,
 			sig = -EAGAIN;
 			break;
 		}
-		int ret = waitq_wait_event(&sigwait_q,
-					   (t->sigpending | t->proc->sigpending) &
-						   set,
-					   deadline);
+		int ret = waitq_wait_event(
+			&sigwait_q, (t->sigpending | t->proc->sigpending) & set,
+			deadline);
 		if (ret == -ETIMEDOUT) {
 			sig = -EAGAIN;
 			break;

@@ -7,15 +7,15 @@
 #include "sched/sched.h"
 #include "sched/time.h"
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
+#define CLOCK_REALTIME		 0
+#define CLOCK_MONOTONIC		 1
 #define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
+#define CLOCK_THREAD_CPUTIME_ID	 3
+#define CLOCK_MONOTONIC_RAW	 4
+#define CLOCK_REALTIME_COARSE	 5
+#define CLOCK_MONOTONIC_COARSE	 6
+#define CLOCK_BOOTTIME		 7
+#define TIMER_ABSTIME		 1
 
 struct timespec {
 	s64 sec;
@@ -107,8 +107,7 @@ long sys_time(u64 ut, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sec;
 }
 
-static struct waitq sleep_q = {SPINLOCK_INIT,
-			       LIST_HEAD_INIT(sleep_q.waiters)};
+static struct waitq sleep_q = {SPINLOCK_INIT, LIST_HEAD_INIT(sleep_q.waiters)};
 
 /* Sleep until monotonic deadline; writes the remainder on interruption. */
 static long sleep_until(u64 deadline, u64 urem)
@@ -155,8 +154,7 @@ long sys_nanosleep(u64 ureq, u64 urem, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sleep_until(clock_monotonic_ns() + ns + 1, urem);
 }
 
-long sys_clock_nanosleep(u64 id, u64 flags, u64 ureq, u64 urem, u64 a4,
-			 u64 a5)
+long sys_clock_nanosleep(u64 id, u64 flags, u64 ureq, u64 urem, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
 	s64 ns;

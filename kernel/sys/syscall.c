@@ -98,8 +98,8 @@ static u32 path_args(u64 nr)
 	return 0;
 }
 
-static void trace(struct trapframe *tf, const struct syscall_entry *e,
-		  u64 nr, u64 *args, long ret)
+static void trace(struct trapframe *tf, const struct syscall_entry *e, u64 nr,
+		  u64 *args, long ret)
 {
 	char buf[300];
 	int n = snprintf(buf, sizeof(buf), "%s(", e ? e->name : linux_name(nr));
@@ -125,9 +125,8 @@ void syscall_dispatch(struct trapframe *tf)
 {
 	u64 nr = tf->rax;
 	u64 args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
-	const struct syscall_entry *e = nr < NR_SYSCALLS && table[nr].fn
-						? &table[nr]
-						: NULL;
+	const struct syscall_entry *e =
+		nr < NR_SYSCALLS && table[nr].fn ? &table[nr] : NULL;
 	long ret;
 
 	current->syscall_nr = nr;

@@ -431,7 +431,8 @@ static void test_run_status_line(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    run_fake("printf 'boot\\n[kiln] exit status 7\\nbye\\n'", &c), 7);
+		run_fake("printf 'boot\\n[kiln] exit status 7\\nbye\\n'", &c),
+		7);
 	assert_string_equal(c.out, "boot\n[kiln] exit status 7\nbye\n");
 	assert_contains(c.err, "kiln: accelerator: TCG");
 	captured_free(&c);
@@ -445,7 +446,7 @@ static void test_run_status_line(void **state)
 	assert_int_equal(run_fake("printf '[kiln] exit status 11'", &c), 11);
 	captured_free(&c);
 	assert_int_equal(
-	    run_fake("printf '[kiln] exit status 0\\n'; exit 9", &c), 0);
+		run_fake("printf '[kiln] exit status 0\\n'; exit 9", &c), 0);
 	captured_free(&c);
 }
 
@@ -617,21 +618,22 @@ static void test_run_qemu_command_line(void **state)
 	/* q35 boots through qboot when the ROM is installed */
 	bool qboot = access("/usr/share/qemu/qboot.rom", R_OK) == 0;
 	assert_true(
-	    asprintf(&want,
-		     "-machine\nq35\n-accel\ntcg\n-cpu\nmax\n-m\n256\n"
-		     "-smp\n1\n-kernel\n%s\n%s-nodefaults\n-no-reboot\n"
-		     "-nographic\n-serial\nstdio\n-monitor\nnone\n"
-		     "-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n",
-		     fx->image,
-		     qboot ? "-bios\n/usr/share/qemu/qboot.rom\n" : "") > 0);
+		asprintf(&want,
+			 "-machine\nq35\n-accel\ntcg\n-cpu\nmax\n-m\n256\n"
+			 "-smp\n1\n-kernel\n%s\n%s-nodefaults\n-no-reboot\n"
+			 "-nographic\n-serial\nstdio\n-monitor\nnone\n"
+			 "-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n",
+			 fx->image,
+			 qboot ? "-bios\n/usr/share/qemu/qboot.rom\n" : "") >
+		0);
 	assert_string_equal(args, want);
 	free(args);
 	free(want);
 
-	args = qemu_args(
-	    (char *[]){"run", "--cpus", "4", "--mem", "1024", "--accel", "tcg",
-		       "-p", "8080:80", "--publish", "2222:22", "--append",
-		       "quiet loglevel=3", fx->image, "--", "-s", NULL});
+	args = qemu_args((char *[]){
+		"run", "--cpus", "4", "--mem", "1024", "--accel", "tcg", "-p",
+		"8080:80", "--publish", "2222:22", "--append",
+		"quiet loglevel=3", fx->image, "--", "-s", NULL});
 	assert_contains(args, "-m\n1024\n-smp\n4\n");
 	assert_contains(args, "-append\nquiet loglevel=3\n");
 	assert_contains(args, "-netdev\nuser,id=n0,hostfwd=tcp:127.0.0.1:8080-"
@@ -817,7 +819,7 @@ static void test_kiln_binary(void **state)
 	assert_int_equal(sh("'%s' help run | grep -q 'Usage: kiln run'", bin),
 			 0);
 	assert_int_equal(
-	    sh("'%s' build --help | grep -q 'Usage: kiln build'", bin), 0);
+		sh("'%s' build --help | grep -q 'Usage: kiln build'", bin), 0);
 	assert_int_equal(sh("'%s' inspect '%s' | grep -qx 'argv\\[0\\] /hello'",
 			    bin, fx->image),
 			 0);
@@ -841,27 +843,27 @@ int main(void)
 {
 	static char name[] = "kiln";
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_build_ok),
-	    cmocka_unit_test(test_build_symlinked_program),
-	    cmocka_unit_test(test_build_missing_program),
-	    cmocka_unit_test(test_build_not_executable_warns),
-	    cmocka_unit_test(test_build_bad_env),
-	    cmocka_unit_test(test_build_bad_rootfs),
-	    cmocka_unit_test(test_build_bad_kernel),
-	    cmocka_unit_test(test_build_failure_keeps_old_output),
-	    cmocka_unit_test(test_build_usage),
-	    cmocka_unit_test(test_build_skips_special_files),
-	    cmocka_unit_test(test_run_status_line),
-	    cmocka_unit_test(test_run_ignores_near_misses),
-	    cmocka_unit_test(test_run_qemu_exit_codes),
-	    cmocka_unit_test(test_run_timeout),
-	    cmocka_unit_test(test_run_signals),
-	    cmocka_unit_test(test_run_qemu_command_line),
-	    cmocka_unit_test(test_run_accel),
-	    cmocka_unit_test(test_run_usage),
-	    cmocka_unit_test(test_vm_scan),
-	    cmocka_unit_test(test_run_real_qemu),
-	    cmocka_unit_test(test_kiln_binary),
+		cmocka_unit_test(test_build_ok),
+		cmocka_unit_test(test_build_symlinked_program),
+		cmocka_unit_test(test_build_missing_program),
+		cmocka_unit_test(test_build_not_executable_warns),
+		cmocka_unit_test(test_build_bad_env),
+		cmocka_unit_test(test_build_bad_rootfs),
+		cmocka_unit_test(test_build_bad_kernel),
+		cmocka_unit_test(test_build_failure_keeps_old_output),
+		cmocka_unit_test(test_build_usage),
+		cmocka_unit_test(test_build_skips_special_files),
+		cmocka_unit_test(test_run_status_line),
+		cmocka_unit_test(test_run_ignores_near_misses),
+		cmocka_unit_test(test_run_qemu_exit_codes),
+		cmocka_unit_test(test_run_timeout),
+		cmocka_unit_test(test_run_signals),
+		cmocka_unit_test(test_run_qemu_command_line),
+		cmocka_unit_test(test_run_accel),
+		cmocka_unit_test(test_run_usage),
+		cmocka_unit_test(test_vm_scan),
+		cmocka_unit_test(test_run_real_qemu),
+		cmocka_unit_test(test_kiln_binary),
 	};
 
 	/* Messages from err()/warnx() read "kiln: ...", as in the binary. */

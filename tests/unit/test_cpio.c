@@ -273,11 +273,11 @@ static void test_writer_roundtrip(void **state)
 {
 	static const char big[5000] = {'x'};
 	struct cpio_wentry ents[] = {
-	    {.name = "d", .ino = 1, .mode = S_IFDIR | 0755, .nlink = 2},
-	    {.name = "d/f", .ino = 2, .mode = S_IFREG | 0644, .size = 3},
-	    {.name = "empty", .ino = 3, .mode = S_IFREG | 0600},
-	    {.name = "g", .ino = 4, .mode = S_IFREG | 0755, .size = 5000},
-	    {.name = "l", .ino = 5, .mode = S_IFLNK | 0777, .size = 3},
+		{.name = "d", .ino = 1, .mode = S_IFDIR | 0755, .nlink = 2},
+		{.name = "d/f", .ino = 2, .mode = S_IFREG | 0644, .size = 3},
+		{.name = "empty", .ino = 3, .mode = S_IFREG | 0600},
+		{.name = "g", .ino = 4, .mode = S_IFREG | 0755, .size = 5000},
+		{.name = "l", .ino = 5, .mode = S_IFLNK | 0777, .size = 3},
 	};
 	const void *data[] = {NULL, "abc", NULL, big, "d/f"};
 	struct buf b = {0};
@@ -310,17 +310,17 @@ static void test_writer_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_truncated_everywhere),
-	    cmocka_unit_test(test_empty_and_null),
-	    cmocka_unit_test(test_bad_magic),
-	    cmocka_unit_test(test_bad_hex),
-	    cmocka_unit_test(test_name_not_terminated),
-	    cmocka_unit_test(test_huge_sizes),
-	    cmocka_unit_test(test_padded_names),
-	    cmocka_unit_test(test_trailer_needs_exact_name),
-	    cmocka_unit_test(test_error_is_sticky),
-	    cmocka_unit_test(test_writer_roundtrip),
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_empty_and_null),
+		cmocka_unit_test(test_bad_magic),
+		cmocka_unit_test(test_bad_hex),
+		cmocka_unit_test(test_name_not_terminated),
+		cmocka_unit_test(test_huge_sizes),
+		cmocka_unit_test(test_padded_names),
+		cmocka_unit_test(test_trailer_needs_exact_name),
+		cmocka_unit_test(test_error_is_sticky),
+		cmocka_unit_test(test_writer_roundtrip),
 	};
 
 	return cmocka_run_group_tests_name("cpio", tests, NULL, NULL);

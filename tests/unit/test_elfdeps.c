@@ -46,33 +46,33 @@ static uint8_t *fake_elf_build(const struct fake_elf *fe, size_t *len)
 	enum { PH_OFF = 64, STR_OFF = 256, DYN_OFF = 1024, SIZE = 2048 };
 	uint8_t *f = calloc(1, SIZE);
 	struct elf64_ehdr eh = {
-	    .e_ident = {0x7f, 'E', 'L', 'F', 2, 1, 1},
-	    .e_type = ELF_ET_DYN,
-	    .e_machine = ELF_EM_X86_64,
-	    .e_version = 1,
-	    .e_phoff = PH_OFF,
-	    .e_ehsize = 64,
-	    .e_phentsize = sizeof(struct elf64_phdr),
-	    .e_phnum = 3,
+		.e_ident = {0x7f, 'E', 'L', 'F', 2, 1, 1},
+		.e_type = ELF_ET_DYN,
+		.e_machine = ELF_EM_X86_64,
+		.e_version = 1,
+		.e_phoff = PH_OFF,
+		.e_ehsize = 64,
+		.e_phentsize = sizeof(struct elf64_phdr),
+		.e_phnum = 3,
 	};
 	struct elf64_phdr ph[3] = {
-	    {.p_type = ELF_PT_LOAD,
-	     .p_flags = ELF_PF_R,
-	     .p_filesz = SIZE,
-	     .p_memsz = SIZE,
-	     .p_align = 0x1000},
-	    {.p_type = ELF_PT_DYNAMIC,
-	     .p_flags = ELF_PF_R,
-	     .p_offset = DYN_OFF,
-	     .p_vaddr = DYN_OFF,
-	     .p_filesz = 16 * 16,
-	     .p_memsz = 16 * 16,
-	     .p_align = 8},
-	    {.p_type = fe->interp ? ELF_PT_INTERP : ELF_PT_NOTE,
-	     .p_offset = STR_OFF + 512,
-	     .p_vaddr = STR_OFF + 512,
-	     .p_filesz = fe->interp ? strlen(fe->interp) + 1 : 0,
-	     .p_align = 1},
+		{.p_type = ELF_PT_LOAD,
+		 .p_flags = ELF_PF_R,
+		 .p_filesz = SIZE,
+		 .p_memsz = SIZE,
+		 .p_align = 0x1000},
+		{.p_type = ELF_PT_DYNAMIC,
+		 .p_flags = ELF_PF_R,
+		 .p_offset = DYN_OFF,
+		 .p_vaddr = DYN_OFF,
+		 .p_filesz = 16 * 16,
+		 .p_memsz = 16 * 16,
+		 .p_align = 8},
+		{.p_type = fe->interp ? ELF_PT_INTERP : ELF_PT_NOTE,
+		 .p_offset = STR_OFF + 512,
+		 .p_vaddr = STR_OFF + 512,
+		 .p_filesz = fe->interp ? strlen(fe->interp) + 1 : 0,
+		 .p_align = 1},
 	};
 	uint64_t dyn[32], str = 1, strsz;
 	size_t nd = 0;
@@ -389,7 +389,8 @@ static void test_manifest_host_path(void **state)
 	while (cpio_next(&it, &ce) == 1) {
 		if (S_ISREG(ce.mode) && ce.size) {
 			assert_int_equal(
-			    ((const uint8_t *)ce.data - cpio.data) % 4096, 0);
+				((const uint8_t *)ce.data - cpio.data) % 4096,
+				0);
 			assert_memory_equal(ce.data, "library", 7);
 		}
 		n++;
@@ -407,13 +408,13 @@ static void test_manifest_host_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_fake),
-	    cmocka_unit_test(test_parse_malformed),
-	    cmocka_unit_test(test_closure_host_binary),
-	    cmocka_unit_test(test_closure_origin),
-	    cmocka_unit_test(test_closure_malformed_root),
-	    cmocka_unit_test(test_manifest_symlinks),
-	    cmocka_unit_test(test_manifest_host_path),
+		cmocka_unit_test(test_parse_fake),
+		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_closure_host_binary),
+		cmocka_unit_test(test_closure_origin),
+		cmocka_unit_test(test_closure_malformed_root),
+		cmocka_unit_test(test_manifest_symlinks),
+		cmocka_unit_test(test_manifest_host_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,8 +27,8 @@
 
 /* Names in the order the archive must hold them (byte order, depth first). */
 static const char *const tree_names[] = {
-    "B",       "a",	 "a/b",	  "a/b/c", "a/b/c/deep", "bin",
-    "bin/big", "bin/sh", "empty", "etc",   "etc/conf",	 "hello",
+	"B",	   "a",	     "a/b",   "a/b/c", "a/b/c/deep", "bin",
+	"bin/big", "bin/sh", "empty", "etc",   "etc/conf",   "hello",
 };
 #define TREE_N (sizeof(tree_names) / sizeof(tree_names[0]))
 
@@ -86,17 +86,17 @@ static int build(struct fixture *fx, const uint8_t *k, size_t klen,
 {
 	struct buf cpio = {0};
 	struct image_args args = {
-	    .argv = test_argv,
-	    .argc = 3,
-	    .envp = test_envp,
-	    .envc = 2,
-	    .cmdline = "console=ttyS0",
+		.argv = test_argv,
+		.argc = 3,
+		.envp = test_envp,
+		.envc = 2,
+		.cmdline = "console=ttyS0",
 	};
 	int ret;
 
 	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs), 0);
 	assert_int_equal(
-	    image_build_payload(payload, &args, cpio.data, cpio.len), 0);
+		image_build_payload(payload, &args, cpio.data, cpio.len), 0);
 	ret = image_assemble(out, "fake-kernel", k, klen, payload->data,
 			     payload->len);
 	buf_free(&cpio);
@@ -303,7 +303,8 @@ static void test_gnu_cpio_reads_it(void **state)
 	assert_int_equal(util_read_file(lst, &listing), 0);
 	for (size_t i = 0; i < TREE_N; i++) {
 		assert_int_equal(
-		    buf_put(&want, tree_names[i], strlen(tree_names[i])), 0);
+			buf_put(&want, tree_names[i], strlen(tree_names[i])),
+			0);
 		assert_int_equal(buf_put(&want, "\n", 1), 0);
 	}
 	assert_int_equal(listing.len, want.len);
@@ -313,7 +314,7 @@ static void test_gnu_cpio_reads_it(void **state)
 	assert_int_equal(mkdir(out, 0755), 0);
 	assert_int_equal(sh("cd '%s' && cpio -id --quiet < '%s'", out, arc), 0);
 	assert_int_equal(
-	    sh("diff -r --no-dereference '%s' '%s'", fx->rootfs, out), 0);
+		sh("diff -r --no-dereference '%s' '%s'", fx->rootfs, out), 0);
 	buf_free(&cpio);
 	buf_free(&listing);
 	buf_free(&want);
@@ -434,13 +435,13 @@ static void test_payload_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip),
-	    cmocka_unit_test(test_deterministic),
-	    cmocka_unit_test(test_source_date_epoch),
-	    cmocka_unit_test(test_gnu_cpio_reads_it),
-	    cmocka_unit_test(test_refuse_bad_kernels),
-	    cmocka_unit_test(test_parse_rejects_damage),
-	    cmocka_unit_test(test_payload_args),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_source_date_epoch),
+		cmocka_unit_test(test_gnu_cpio_reads_it),
+		cmocka_unit_test(test_refuse_bad_kernels),
+		cmocka_unit_test(test_parse_rejects_damage),
+		cmocka_unit_test(test_payload_args),
 	};
 
 	return cmocka_run_group_tests_name("image", tests, setup, teardown);

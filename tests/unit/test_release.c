@@ -69,9 +69,9 @@ static int teardown(void **state)
 static char *fake_release(const char *name, enum fake_kind kind)
 {
 	static const char *const bins[] = {
-	    "beam.smp", "erl_child_setup", "inet_gethost",
-	    "epmd",	"heart",	   "erlexec",
-	    "erlc",	"dialyzer",	   NULL};
+		"beam.smp", "erl_child_setup", "inet_gethost",
+		"epmd",	    "heart",	       "erlexec",
+		"erlc",	    "dialyzer",	       NULL};
 	char *r = path_join(fx->dir, name), *p;
 
 	tmp_file(r, "releases/start_erl.data", "13.1.5 0.1.0\n", 0644);
@@ -262,12 +262,12 @@ static void test_vm_args_split(void **state)
 {
 	struct strv v = {0};
 	static const char text[] =
-	    "## Name of the node\n-sname  app # trailing comment\n"
-	    "+K true\n\t+A30\n-setcookie 'a b'\n-env X \"1 2\"#c\n"
-	    "-kernel x\\ y\n\"\"\n#-name ignored\n";
+		"## Name of the node\n-sname  app # trailing comment\n"
+		"+K true\n\t+A30\n-setcookie 'a b'\n-env X \"1 2\"#c\n"
+		"-kernel x\\ y\n\"\"\n#-name ignored\n";
 	static const char *const want[] = {
-	    "-sname", "app", "+K",  "true",    "+A30", "-setcookie", "a b",
-	    "-env",   "X",   "1 2", "-kernel", "x y",  "",	     "--"};
+		"-sname", "app", "+K",	"true",	   "+A30", "-setcookie", "a b",
+		"-env",	  "X",	 "1 2", "-kernel", "x y",  "",		 "--"};
 
 	(void)state;
 	assert_int_equal(erlexec_split(text, true, &v), 13);
@@ -391,16 +391,17 @@ static int host_erlexec(int argc, char **argv)
 static void test_erlexec_matches_host(void **state)
 {
 	static const char *const cases[][28] = {
-	    {"+K", "true", "-sname", "n", "-epmd", "/bin/true", "+A30", "-s",
-	     "m", "f", "-extra", "x", "+y"},
-	    {"-args_file", "@1", "-boot", "start", "-mode", "embedded"},
-	    {"+Bd",    "+Bi",	   "+c",       "false", "+c",
-	     "+MIscs", "32",	   "+Mea",     "min",	"+sbwt",
-	     "none",   "+SDcpu",   "1:1",      "+SP",	"50:50",
-	     "+hms",   "1000",	   "+IOt",     "2",	"+zdbbl",
-	     "1024",   "-noinput", "-version", "+pc",	"unicode"},
-	    {"-x", "-env", "KILN_E", "1", "-configfd", "0", "-name", "a@b",
-	     "-start_epmd", "false", "+JPperf", "true", "+rg", "2", "--", "y"},
+		{"+K", "true", "-sname", "n", "-epmd", "/bin/true", "+A30",
+		 "-s", "m", "f", "-extra", "x", "+y"},
+		{"-args_file", "@1", "-boot", "start", "-mode", "embedded"},
+		{"+Bd",	   "+Bi",      "+c",	   "false", "+c",
+		 "+MIscs", "32",       "+Mea",	   "min",   "+sbwt",
+		 "none",   "+SDcpu",   "1:1",	   "+SP",   "50:50",
+		 "+hms",   "1000",     "+IOt",	   "2",	    "+zdbbl",
+		 "1024",   "-noinput", "-version", "+pc",   "unicode"},
+		{"-x", "-env", "KILN_E", "1", "-configfd", "0", "-name", "a@b",
+		 "-start_epmd", "false", "+JPperf", "true", "+rg", "2", "--",
+		 "y"},
 	};
 	char *vm1 = path_join(fx->dir, "h1.args"), *vm2, *rel;
 	glob_t g;
@@ -429,7 +430,7 @@ static void test_erlexec_matches_host(void **state)
 
 		for (n = 0; cases[k][n]; n++) {
 			const char *a =
-			    strcmp(cases[k][n], "@1") ? cases[k][n] : vm1;
+				strcmp(cases[k][n], "@1") ? cases[k][n] : vm1;
 
 			av[n + 1] = (char *)a;
 			strv_push(&args, a);
@@ -564,14 +565,14 @@ static void test_mix_env_sh(void **state)
 
 	(void)state;
 	tmp_file(
-	    r, "releases/0.1.0/env.sh",
-	    "echo 'env.sh output goes to stderr'\n"
-	    "case $RELEASE_COMMAND in start) export MY_VAR=\"$RELEASE_NAME "
-	    "at $RELEASE_ROOT\";; esac\n"
-	    "export RELEASE_DISTRIBUTION=none\n"
-	    "export ELIXIR_ERL_OPTIONS=\"+sbwt none -kernel a b\"\n"
-	    "export OVERRIDDEN=from_env_sh\n",
-	    0644);
+		r, "releases/0.1.0/env.sh",
+		"echo 'env.sh output goes to stderr'\n"
+		"case $RELEASE_COMMAND in start) export MY_VAR=\"$RELEASE_NAME "
+		"at $RELEASE_ROOT\";; esac\n"
+		"export RELEASE_DISTRIBUTION=none\n"
+		"export ELIXIR_ERL_OPTIONS=\"+sbwt none -kernel a b\"\n"
+		"export OVERRIDDEN=from_env_sh\n",
+		0644);
 	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel, "--env",
 	      "RELEASE_MODE=interactive", "--env", "OVERRIDDEN=from_cli");
 	assert_int_equal(c.status, 0);
@@ -757,16 +758,16 @@ static void test_with_shell(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_missing_start_erl_data),
-	    cmocka_unit_test(test_missing_erts),
-	    cmocka_unit_test(test_vm_args_split),
-	    cmocka_unit_test(test_erlexec_flags),
-	    cmocka_unit_test(test_erlexec_matches_host),
-	    cmocka_unit_test(test_mix_release),
-	    cmocka_unit_test(test_mix_env_sh),
-	    cmocka_unit_test(test_relx_release),
-	    cmocka_unit_test(test_systools_options),
-	    cmocka_unit_test(test_with_shell),
+		cmocka_unit_test(test_missing_start_erl_data),
+		cmocka_unit_test(test_missing_erts),
+		cmocka_unit_test(test_vm_args_split),
+		cmocka_unit_test(test_erlexec_flags),
+		cmocka_unit_test(test_erlexec_matches_host),
+		cmocka_unit_test(test_mix_release),
+		cmocka_unit_test(test_mix_env_sh),
+		cmocka_unit_test(test_relx_release),
+		cmocka_unit_test(test_systools_options),
+		cmocka_unit_test(test_with_shell),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

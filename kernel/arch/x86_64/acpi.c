@@ -285,9 +285,11 @@ int acpi_power_button_init(void)
 {
 	if (!pm1a_evt || pm1_evt_len < 4 || !sci_irq)
 		return -1;
-	if (smi_cmd && acpi_enable_val && pm1a_cnt && !(inw(pm1a_cnt) & PM1_SCI_EN)) {
+	if (smi_cmd && acpi_enable_val && pm1a_cnt &&
+	    !(inw(pm1a_cnt) & PM1_SCI_EN)) {
 		outb(smi_cmd, acpi_enable_val);
-		for (int i = 0; i < 100000 && !(inw(pm1a_cnt) & PM1_SCI_EN); i++)
+		for (int i = 0; i < 100000 && !(inw(pm1a_cnt) & PM1_SCI_EN);
+		     i++)
 			cpu_relax();
 	}
 	outw(pm1a_evt, PM1_PWRBTN); /* clear a stale status */

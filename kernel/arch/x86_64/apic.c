@@ -12,20 +12,20 @@
 #include "mm/vmm.h"
 #include "sched/time.h"
 
-#define LAPIC_ID 0x20
-#define LAPIC_TPR 0x80
-#define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0
-#define LAPIC_ESR 0x280
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_LINT0 0x350
-#define LAPIC_LVT_LINT1 0x360
-#define LAPIC_LVT_ERR 0x370
+#define LAPIC_ID	 0x20
+#define LAPIC_TPR	 0x80
+#define LAPIC_EOI	 0xb0
+#define LAPIC_SVR	 0xf0
+#define LAPIC_ESR	 0x280
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define LAPIC_LVT_TIMER	 0x320
+#define LAPIC_LVT_LINT0	 0x350
+#define LAPIC_LVT_LINT1	 0x360
+#define LAPIC_LVT_ERR	 0x370
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR 0x390
-#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_TIMER_CUR	 0x390
+#define LAPIC_TIMER_DIV	 0x3e0
 
 static volatile u8 *lapic;
 static u64 lapic_ticks_per_ms; /* at divide-by-16 */

@@ -5,12 +5,12 @@
 
 #include <kernel/types.h>
 
-#define VEC_TIMER 0x20
+#define VEC_TIMER    0x20
 #define VEC_IRQ_BASE 0x30 /* ISA/GSI n -> 0x30 + n */
-#define VEC_SCI 0x50 /* ACPI SCI, whatever its GSI */
-#define VEC_RESCHED 0xf0
-#define VEC_TLB 0xf1
-#define VEC_STOP 0xf2
+#define VEC_SCI	     0x50 /* ACPI SCI, whatever its GSI */
+#define VEC_RESCHED  0xf0
+#define VEC_TLB	     0xf1
+#define VEC_STOP     0xf2
 #define VEC_SPURIOUS 0xff
 
 void lapic_init_bsp(void);

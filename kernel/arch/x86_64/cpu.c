@@ -33,9 +33,9 @@ struct desc_ptr {
 	u64 base;
 } __packed;
 
-#define IST_NMI 1
-#define IST_DF 2
-#define IST_MC 3
+#define IST_NMI	       1
+#define IST_DF	       2
+#define IST_MC	       3
 #define IST_STACK_SIZE 16384
 
 static void idt_set(int vec, u64 handler, int ist, int dpl)
@@ -134,8 +134,8 @@ void cpu_init_this(void)
 	/* sysret would use 0x18+16 = user CS, 0x18+8 = user SS. */
 	wrmsr(MSR_STAR, ((u64)GDT_UCODE32 << 48) | ((u64)GDT_KCODE << 32));
 	wrmsr(MSR_LSTAR, (u64)syscall_entry);
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC |
-				 RFLAGS_NT);
+	wrmsr(MSR_FMASK,
+	      RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT);
 	/* PAT: keep WB/WT/UC-/UC defaults, entry 1 write-combining unused. */
 }
 

@@ -8,31 +8,31 @@
 
 #include <kernel/types.h>
 
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_FMASK 0xc0000084
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
+#define MSR_EFER	   0xc0000080
+#define MSR_STAR	   0xc0000081
+#define MSR_LSTAR	   0xc0000082
+#define MSR_FMASK	   0xc0000084
+#define MSR_FS_BASE	   0xc0000100
+#define MSR_GS_BASE	   0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_APIC_BASE 0x1b
-#define MSR_PAT 0x277
+#define MSR_APIC_BASE	   0x1b
+#define MSR_PAT		   0x277
 
 #define EFER_SCE (1 << 0)
 #define EFER_LME (1 << 8)
 #define EFER_NXE (1 << 11)
 
-#define CR0_MP (1UL << 1)
-#define CR0_EM (1UL << 2)
-#define CR0_TS (1UL << 3)
-#define CR0_NE (1UL << 5)
-#define CR0_WP (1UL << 16)
-#define CR4_PGE (1UL << 7)
-#define CR4_OSFXSR (1UL << 9)
+#define CR0_MP	       (1UL << 1)
+#define CR0_EM	       (1UL << 2)
+#define CR0_TS	       (1UL << 3)
+#define CR0_NE	       (1UL << 5)
+#define CR0_WP	       (1UL << 16)
+#define CR4_PGE	       (1UL << 7)
+#define CR4_OSFXSR     (1UL << 9)
 #define CR4_OSXMMEXCPT (1UL << 10)
-#define CR4_OSXSAVE (1UL << 18)
-#define CR4_SMEP (1UL << 20)
-#define CR4_SMAP (1UL << 21)
+#define CR4_OSXSAVE    (1UL << 18)
+#define CR4_SMEP       (1UL << 20)
+#define CR4_SMAP       (1UL << 21)
 
 #define RFLAGS_IF (1UL << 9)
 #define RFLAGS_DF (1UL << 10)
@@ -40,14 +40,14 @@
 #define RFLAGS_AC (1UL << 18)
 #define RFLAGS_NT (1UL << 14)
 
-#define GDT_KCODE 0x08
-#define GDT_KDATA 0x10
+#define GDT_KCODE   0x08
+#define GDT_KDATA   0x10
 #define GDT_UCODE32 0x18
-#define GDT_UDATA 0x20
-#define GDT_UCODE 0x28
-#define GDT_TSS 0x30
-#define USER_CS (GDT_UCODE | 3)
-#define USER_DS (GDT_UDATA | 3)
+#define GDT_UDATA   0x20
+#define GDT_UCODE   0x28
+#define GDT_TSS	    0x30
+#define USER_CS	    (GDT_UCODE | 3)
+#define USER_DS	    (GDT_UDATA | 3)
 
 static inline void outb(u16 port, u8 v)
 {

@@ -34,27 +34,27 @@ struct cpu_stats {
 	u64 shootdowns;	  /* tlb_flush_range calls that needed other CPUs */
 	u64 shootdown_ns; /* time spent waiting for their acknowledgements */
 	u64 syscalls;
-	u64 faults;	  /* user page faults */
+	u64 faults; /* user page faults */
 };
 
 struct percpu {
-	struct percpu *self;	 /* 0: for this_cpu() */
-	u64 user_rsp;		 /* 8: scratch in syscall entry */
-	u64 kstack_top;		 /* 16: current thread's kernel stack top */
-	struct thread *curr;	 /* 24 */
-	u32 id;			 /* 32: dense index 0..ncpus-1 */
+	struct percpu *self; /* 0: for this_cpu() */
+	u64 user_rsp;	     /* 8: scratch in syscall entry */
+	u64 kstack_top;	     /* 16: current thread's kernel stack top */
+	struct thread *curr; /* 24 */
+	u32 id;		     /* 32: dense index 0..ncpus-1 */
 	u32 apic_id;
-	struct thread *idle;	 /* this CPU's idle thread */
-	bool need_resched;	 /* set by timer/IPI, checked on return */
-	bool is_idle;		 /* running the idle thread (read by others) */
-	u64 slice_end_ns;	 /* when current's time slice ends */
+	struct thread *idle; /* this CPU's idle thread */
+	bool need_resched;   /* set by timer/IPI, checked on return */
+	bool is_idle;	     /* running the idle thread (read by others) */
+	u64 slice_end_ns;    /* when current's time slice ends */
 	struct spinlock timer_lock; /* guards timers (other CPUs cancel) */
 	struct list_head timers;    /* sorted by deadline */
 	u64 timer_armed_ns;	    /* deadline the LAPIC is armed for */
 	u64 ticks;		    /* timer interrupts taken */
 	struct thread *prev_dead;   /* freed after switching off it */
 	u64 loaded_cr3;
-	struct mm *loaded_mm;	    /* user mm whose cpumask has us */
+	struct mm *loaded_mm; /* user mm whose cpumask has us */
 	struct cpu_stats stats;
 	void *ist_stacks[3];
 	struct tss tss __aligned(16);
@@ -80,7 +80,7 @@ static inline struct thread *current_thread(void)
 
 #define current current_thread()
 
-#define CPU_STAT_INC(field) (this_cpu()->stats.field++)
+#define CPU_STAT_INC(field)    (this_cpu()->stats.field++)
 #define CPU_STAT_ADD(field, n) (this_cpu()->stats.field += (n))
 
 extern bool kstats_enabled;

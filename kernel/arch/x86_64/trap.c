@@ -22,6 +22,7 @@
 
 void console_irq(void);
 
+/* clang-format off */
 static const char *const exc_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
 	"bound range", "invalid opcode", "device not available",
@@ -30,11 +31,12 @@ static const char *const exc_names[32] = {
 	"page fault", "reserved", "x87 FP", "alignment check",
 	"machine check", "SIMD FP", "virtualization", "control protection",
 };
+/* clang-format on */
 
 static void dump_regs(const struct trapframe *tf)
 {
-	kprintf("  rip %016lx rsp %016lx rflags %08lx cs %lx ss %lx",
-		tf->rip, tf->rsp, tf->rflags, tf->cs, tf->ss);
+	kprintf("  rip %016lx rsp %016lx rflags %08lx cs %lx ss %lx", tf->rip,
+		tf->rsp, tf->rflags, tf->cs, tf->ss);
 	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx", tf->rax,
 		tf->rbx, tf->rcx, tf->rdx);
 	kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx", tf->rsi,

@@ -9,7 +9,10 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(name) {&(name), &(name)}
+#define LIST_HEAD_INIT(name)                                                   \
+	{                                                                      \
+		&(name), &(name)                                               \
+	}
 #define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
 
 static inline void list_init(struct list_head *h)
@@ -53,9 +56,9 @@ static inline bool list_empty(const struct list_head *h)
 	return h->next == h;
 }
 
-#define list_entry(p, type, member) container_of(p, type, member)
+#define list_entry(p, type, member)	  container_of(p, type, member)
 #define list_first_entry(h, type, member) list_entry((h)->next, type, member)
-#define list_for_each(p, h) for (p = (h)->next; p != (h); p = p->next)
+#define list_for_each(p, h)		  for (p = (h)->next; p != (h); p = p->next)
 #define list_for_each_safe(p, n, h)                                            \
 	for (p = (h)->next, n = p->next; p != (h); p = n, n = p->next)
 #define list_for_each_entry(e, h, member)                                      \

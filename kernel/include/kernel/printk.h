@@ -23,9 +23,9 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __noreturn void panic(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-#define pr_err(...) klog(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...) klog(LOG_WARN, __VA_ARGS__)
-#define pr_info(...) klog(LOG_INFO, __VA_ARGS__)
+#define pr_err(...)   klog(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  klog(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  klog(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
 
 #define BUG_ON(c)                                                              \

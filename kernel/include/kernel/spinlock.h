@@ -14,7 +14,10 @@ struct spinlock {
 	volatile u32 owner;
 };
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT                                                          \
+	{                                                                      \
+		0, 0                                                           \
+	}
 
 static inline u64 irq_save(void)
 {

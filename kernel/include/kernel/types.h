@@ -21,29 +21,29 @@ typedef u64 paddr_t;
 typedef u64 vaddr_t;
 typedef long ssize_t;
 
-#define __packed __attribute__((packed))
+#define __packed     __attribute__((packed))
 #define __aligned(x) __attribute__((aligned(x)))
-#define __noreturn __attribute__((noreturn))
-#define __unused __attribute__((unused))
+#define __noreturn   __attribute__((noreturn))
+#define __unused     __attribute__((unused))
 #define __section(s) __attribute__((section(s)))
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
+#define likely(x)    __builtin_expect(!!(x), 1)
+#define unlikely(x)  __builtin_expect(!!(x), 0)
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((u64)(a)-1))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)	 (((x) + ((a)-1)) & ~((u64)(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
 #define IS_ALIGNED(x, a) (((x) & ((u64)(a)-1)) == 0)
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b)	 ((a) < (b) ? (a) : (b))
+#define MAX(a, b)	 ((a) > (b) ? (a) : (b))
 #define container_of(p, type, member)                                          \
 	((type *)((char *)(p)-offsetof(type, member)))
 
-#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define READ_ONCE(x)	 (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
-#define barrier() __asm__ volatile("" ::: "memory")
+#define barrier()	 __asm__ volatile("" ::: "memory")
 
-#define PAGE_SIZE 4096UL
+#define PAGE_SIZE  4096UL
 #define PAGE_SHIFT 12
-#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_MASK  (~(PAGE_SIZE - 1))
 
 #endif

@@ -140,7 +140,7 @@ static void test_create_rw(void)
 	check_errno(open(P("f"), O_CREAT | O_EXCL | O_RDWR, 0666), -1, EEXIST,
 		    "create O_EXCL again: EEXIST");
 	check(!fstat(fd, &st) && st.st_mode == (S_IFREG | 0644) &&
-		  st.st_size == 0 && st.st_nlink == 1,
+		      st.st_size == 0 && st.st_nlink == 1,
 	      "umask applied, empty file", "mode %o", st.st_mode);
 	check(write(fd, "hello", 5) == 5, "write", "errno %d", errno);
 	check(pwrite(fd, "world", 5, 10) == 5, "pwrite past EOF", "errno %d",
@@ -149,12 +149,12 @@ static void test_create_rw(void)
 	      (long)size_of(P("f")));
 	memset(buf, 'x', sizeof(buf));
 	check(pread(fd, buf, sizeof(buf), 0) == 15 &&
-		  !memcmp(buf, "hello\0\0\0\0\0world", 15),
+		      !memcmp(buf, "hello\0\0\0\0\0world", 15),
 	      "pread with a hole", "got %.15s", buf);
 	check(lseek(fd, 0, SEEK_CUR) == 5, "pwrite keeps the offset",
 	      "errno %d", errno);
 	check(lseek(fd, -3, SEEK_END) == 12 && read(fd, buf, 10) == 3 &&
-		  !memcmp(buf, "rld", 3),
+		      !memcmp(buf, "rld", 3),
 	      "lseek SEEK_END", "errno %d", errno);
 	check_errno(lseek(fd, -100, SEEK_CUR), -1, EINVAL,
 		    "lseek before 0: EINVAL");
@@ -236,7 +236,7 @@ static void test_big_sparse(void)
 	check(pread(fd, b, 4096, 512L << 20) == 4096 && !b[0] && !b[4095],
 	      "sparse hole reads zeros", "errno %d", errno);
 	check(pwrite(fd, "deep", 4, 900L << 20) == 4 &&
-		  pread(fd, b, 4, 900L << 20) == 4 && !memcmp(b, "deep", 4),
+		      pread(fd, b, 4, 900L << 20) == 4 && !memcmp(b, "deep", 4),
 	      "write deep in a sparse file", "errno %d", errno);
 	check(!ftruncate(fd, 0) && size_of(P("sparse")) == 0,
 	      "truncate sparse to 0", "errno %d", errno);
@@ -258,14 +258,14 @@ static void test_unlink_open(void)
 	check(!fstat(fd, &st) && st.st_nlink == 0 && st.st_size == 5,
 	      "fstat of unlinked: nlink 0", "nlink %ld", (long)st.st_nlink);
 	check(pread(fd, buf, 5, 0) == 5 && !memcmp(buf, "alive", 5) &&
-		  pwrite(fd, "!", 1, 5) == 1,
+		      pwrite(fd, "!", 1, 5) == 1,
 	      "unlinked file still reads and writes", "errno %d", errno);
 	close(fd);
 	check_errno(unlink(P("u")), -1, ENOENT, "unlink again: ENOENT");
 	fd = open(top, O_TMPFILE | O_RDWR, 0600);
 	check(fd >= 0 && write(fd, "tmp", 3) == 3 && !fstat(fd, &st) &&
-		  st.st_nlink == 0 && st.st_size == 3 &&
-		  (st.st_mode & 07777) == 0600,
+		      st.st_nlink == 0 && st.st_size == 3 &&
+		      (st.st_mode & 07777) == 0600,
 	      "O_TMPFILE", "errno %d", errno);
 	close(fd);
 	check_errno(open(top, O_TMPFILE | O_RDONLY, 0600), -1, EINVAL,
@@ -279,14 +279,14 @@ static void test_rename(void)
 	mkdir(P("d2"), 0755);
 	write_file(P("a"), "A");
 	check(!rename(P("a"), P("b")) && !strcmp(read_file(P("b")), "A") &&
-		  size_of(P("a")) == -1,
+		      size_of(P("a")) == -1,
 	      "rename in a dir", "errno %d", errno);
 	check(!rename(P("b"), P("d1/b")) && !strcmp(read_file(P("d1/b")), "A"),
 	      "rename across dirs", "errno %d", errno);
 	write_file(P("d2/t"), "old target");
 	int fd = open(P("d2/t"), O_RDONLY);
 	check(!rename(P("d1/b"), P("d2/t")) &&
-		  !strcmp(read_file(P("d2/t")), "A"),
+		      !strcmp(read_file(P("d2/t")), "A"),
 	      "rename replaces", "errno %d", errno);
 	char buf[16] = {0};
 	check(read(fd, buf, 15) == 10 && !strcmp(buf, "old target"),
@@ -315,12 +315,12 @@ static void test_rename(void)
 		    -1, EEXIST, "RENAME_NOREPLACE: EEXIST");
 	check(!syscall(SYS_renameat2, AT_FDCWD, P("p"), AT_FDCWD, P("q"),
 		       RENAME_EXCHANGE) &&
-		  !strcmp(read_file(P("p")), "Q") &&
-		  !strcmp(read_file(P("q")), "P"),
+		      !strcmp(read_file(P("p")), "Q") &&
+		      !strcmp(read_file(P("q")), "P"),
 	      "RENAME_EXCHANGE", "errno %d", errno);
 	int dfd = open(top, O_RDONLY | O_DIRECTORY);
 	check(!renameat(dfd, "p", dfd, "e/p2") &&
-		  !strcmp(read_file(P("e/p2")), "Q"),
+		      !strcmp(read_file(P("e/p2")), "Q"),
 	      "renameat with dirfds", "errno %d", errno);
 	close(dfd);
 }
@@ -330,7 +330,7 @@ static void test_dirs(void)
 	struct stat st = {0};
 
 	check(!mkdir(P("m"), 0777) && !stat(P("m"), &st) &&
-		  st.st_mode == (S_IFDIR | 0755),
+		      st.st_mode == (S_IFDIR | 0755),
 	      "mkdir with umask", "mode %o", st.st_mode);
 	check_errno(mkdir(P("m"), 0755), -1, EEXIST, "mkdir again: EEXIST");
 	check_errno(mkdir(P("m/a/b"), 0755), -1, ENOENT,
@@ -352,7 +352,7 @@ static void test_dirs(void)
 	char cwd[256], want[256];
 	snprintf(want, sizeof(want), "%s/e", top);
 	check(!chdir(P("e")) && getcwd(cwd, sizeof(cwd)) &&
-		  !strcmp(cwd, want) && !strcmp(read_file("x"), "X"),
+		      !strcmp(cwd, want) && !strcmp(read_file("x"), "X"),
 	      "chdir and relative paths", "cwd %s", cwd);
 	int fd = open("..", O_RDONLY | O_DIRECTORY);
 	check(!fchdir(fd) && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, top),
@@ -477,26 +477,29 @@ static void test_attrs(void)
 
 	write_file(P("m"), "mode");
 	check(!chmod(P("m"), 0600) && !stat(P("m"), &st) &&
-		  (st.st_mode & 07777) == 0600,
+		      (st.st_mode & 07777) == 0600,
 	      "chmod", "errno %d", errno);
 	int fd = open(P("m"), O_RDWR | O_APPEND);
 	check(!fchmod(fd, 0640) && !fstat(fd, &st) &&
-		  (st.st_mode & 07777) == 0640,
+		      (st.st_mode & 07777) == 0640,
 	      "fchmod", "errno %d", errno);
 	check(!chown(P("m"), getuid(), getgid()) && !fchown(fd, -1, -1) &&
-		  !lchown(P("m"), getuid(), -1),
+		      !lchown(P("m"), getuid(), -1),
 	      "chown, fchown, lchown", "errno %d", errno);
 	struct timespec ts[2] = {{1000000000, 5}, {1100000000, 7}};
 	check(!utimensat(AT_FDCWD, P("m"), ts, 0) && !stat(P("m"), &st) &&
-		  st.st_atim.tv_sec == 1000000000 && st.st_atim.tv_nsec == 5 &&
-		  st.st_mtim.tv_sec == 1100000000 && st.st_mtim.tv_nsec == 7,
+		      st.st_atim.tv_sec == 1000000000 &&
+		      st.st_atim.tv_nsec == 5 &&
+		      st.st_mtim.tv_sec == 1100000000 &&
+		      st.st_mtim.tv_nsec == 7,
 	      "utimensat sets times", "errno %d", errno);
 	struct timespec omit[2] = {{0, UTIME_OMIT}, {42, 0}};
 	check(!futimens(fd, omit) && !fstat(fd, &st) &&
-		  st.st_atim.tv_sec == 1000000000 && st.st_mtim.tv_sec == 42,
+		      st.st_atim.tv_sec == 1000000000 &&
+		      st.st_mtim.tv_sec == 42,
 	      "futimens with UTIME_OMIT", "errno %d", errno);
 	check(write(fd, "x", 1) == 1 && !fstat(fd, &st) &&
-		  st.st_mtim.tv_sec > 1100000000,
+		      st.st_mtim.tv_sec > 1100000000,
 	      "write updates mtime", "errno %d", errno);
 	struct timespec bad[2] = {{0, 2000000000}, {0, 0}};
 	check_errno(utimensat(AT_FDCWD, P("m"), bad, 0), -1, EINVAL,
@@ -509,9 +512,9 @@ static void test_attrs(void)
 
 	struct kstatx sx;
 	check(!kstatx(AT_FDCWD, P("m"), 0, &sx) &&
-		  (sx.mask & STATX_BASIC_STATS_) == STATX_BASIC_STATS_ &&
-		  sx.size == 5 && (sx.mode & 07777) == 0640 &&
-		  S_ISREG(sx.mode) && sx.mtime.sec > 1100000000,
+		      (sx.mask & STATX_BASIC_STATS_) == STATX_BASIC_STATS_ &&
+		      sx.size == 5 && (sx.mode & 07777) == 0640 &&
+		      S_ISREG(sx.mode) && sx.mtime.sec > 1100000000,
 	      "statx", "mask %x size %llu", sx.mask,
 	      (unsigned long long)sx.size);
 	check(!kstatx(fd, "", AT_EMPTY_PATH, &sx) && sx.size == 5,
@@ -523,12 +526,12 @@ static void test_attrs(void)
 	check(!fsync(fd) && !fdatasync(fd), "fsync, fdatasync", "errno %d",
 	      errno);
 	check(!flock(fd, LOCK_EX) && !flock(fd, LOCK_UN) &&
-		  !flock(fd, LOCK_SH | LOCK_NB),
+		      !flock(fd, LOCK_SH | LOCK_NB),
 	      "flock", "errno %d", errno);
 	check_errno(flock(fd, 0), -1, EINVAL, "flock bad op: EINVAL");
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	check(!fcntl(fd, F_SETLK, &fl) && !fcntl(fd, F_GETLK, &fl) &&
-		  fl.l_type == F_UNLCK,
+		      fl.l_type == F_UNLCK,
 	      "fcntl locks", "errno %d", errno);
 	close(fd);
 }
@@ -538,22 +541,23 @@ static void test_fds(void)
 	int fd = open(P("m"), O_RDONLY);
 
 	check(dup2(fd, 100) == 100 && dup2(fd, 101) == 101 &&
-		  dup2(fd, 103) == 103,
+		      dup2(fd, 103) == 103,
 	      "dup2 high", "errno %d", errno);
 	check(!syscall(SYS_close_range, 100, 102, CLOSE_RANGE_CLOEXEC_) &&
-		  fcntl(100, F_GETFD) == FD_CLOEXEC &&
-		  fcntl(101, F_GETFD) == FD_CLOEXEC && fcntl(103, F_GETFD) == 0,
+		      fcntl(100, F_GETFD) == FD_CLOEXEC &&
+		      fcntl(101, F_GETFD) == FD_CLOEXEC &&
+		      fcntl(103, F_GETFD) == 0,
 	      "close_range CLOEXEC", "errno %d", errno);
 	check(!syscall(SYS_close_range, 100, ~0U, 0) &&
-		  fcntl(100, F_GETFD) == -1 && fcntl(103, F_GETFD) == -1 &&
-		  fcntl(fd, F_GETFD) == 0,
+		      fcntl(100, F_GETFD) == -1 && fcntl(103, F_GETFD) == -1 &&
+		      fcntl(fd, F_GETFD) == 0,
 	      "close_range", "errno %d", errno);
 	check_errno(syscall(SYS_close_range, 5, 4, 0), -1, EINVAL,
 		    "close_range first > last: EINVAL");
 	check(!fcntl(fd, F_SETFD, FD_CLOEXEC) && fcntl(fd, F_GETFD) == 1,
 	      "F_SETFD", "errno %d", errno);
 	check(!ioctl(fd, FIONCLEX) && fcntl(fd, F_GETFD) == 0 &&
-		  !ioctl(fd, FIOCLEX) && fcntl(fd, F_GETFD) == 1,
+		      !ioctl(fd, FIOCLEX) && fcntl(fd, F_GETFD) == 1,
 	      "FIOCLEX, FIONCLEX", "errno %d", errno);
 
 	char link[256], want[256];
@@ -596,7 +600,7 @@ static void test_fds(void)
 	int status;
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && !WEXITSTATUS(status) &&
-		  lseek(fd, 0, SEEK_CUR) == 5,
+		      lseek(fd, 0, SEEK_CUR) == 5,
 	      "fork shares the offset", "errno %d", errno);
 	close(fd);
 }
@@ -645,7 +649,7 @@ static void test_memfd(void)
 	check(fd >= 0 && !unlink(shm) && !ftruncate(fd, 1 << 20),
 	      "/dev/shm file", "errno %d", errno);
 	char *m =
-	    mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	check(m != MAP_FAILED, "mmap /dev/shm file", "errno %d", errno);
 	if (m != MAP_FAILED) {
 		memcpy(m + 8192, "shm!", 4);
@@ -725,7 +729,7 @@ static void test_proc(void)
 	check(n >= 6 && buf[0] == '/' && !strcmp(buf + n - 6, "/files"),
 	      "/proc/self/exe", "got %s", buf);
 	check(count_lines("/proc/meminfo", "MemTotal:") == 1 &&
-		  count_lines("/proc/meminfo", "MemAvailable:") == 1,
+		      count_lines("/proc/meminfo", "MemAvailable:") == 1,
 	      "/proc/meminfo", "errno %d", errno);
 	check(count_lines("/proc/stat", "cpu ") == 1, "/proc/stat", "errno %d",
 	      errno);
@@ -735,46 +739,46 @@ static void test_proc(void)
 		hi = lo;
 	int ncpu = hi - lo + 1;
 	check(count_lines("/proc/cpuinfo", "processor") == ncpu &&
-		  count_lines("/proc/stat", "cpu") == ncpu + 1,
+		      count_lines("/proc/stat", "cpu") == ncpu + 1,
 	      "cpuinfo and stat agree with cpu/online", "online %s", online);
 	double up = 0, idle = 0;
 	check(sscanf(read_file("/proc/uptime"), "%lf %lf", &up, &idle) == 2 &&
-		  up > 0,
+		      up > 0,
 	      "/proc/uptime", "errno %d", errno);
 	float l1, l5, l15;
 	check(sscanf(read_file("/proc/loadavg"), "%f %f %f", &l1, &l5, &l15) ==
-		  3,
+		      3,
 	      "/proc/loadavg", "errno %d", errno);
 	uname(&u);
 	snprintf(want, sizeof(want), "%s\n", u.nodename);
 	check(!strcmp(read_file("/proc/sys/kernel/hostname"), want),
 	      "/proc/sys/kernel/hostname", "errno %d", errno);
 	check(count_lines("/proc/self/mountinfo", "") >= 1 &&
-		  count_lines("/proc/self/cgroup", "") >= 1,
+		      count_lines("/proc/self/cgroup", "") >= 1,
 	      "mountinfo, cgroup", "errno %d", errno);
 	snprintf(want, sizeof(want), "/proc/%d/stat", getpid());
 	int pid = 0;
 	check(sscanf(read_file(want), "%d (", &pid) == 1 && pid == getpid(),
 	      "/proc/PID/stat", "errno %d", errno);
 	check(sscanf(read_file("/proc/self/stat"), "%d (", &pid) == 1 &&
-		  pid == getpid(),
+		      pid == getpid(),
 	      "/proc/self/stat", "errno %d", errno);
 	check(access("/sys/devices/system/cpu/possible", R_OK) == 0 &&
-		  access("/sys/devices/system/cpu/cpu0", F_OK) == 0,
+		      access("/sys/devices/system/cpu/cpu0", F_OK) == 0,
 	      "/sys/devices/system/cpu", "errno %d", errno);
 	int core = -1;
 	check(sscanf(read_file("/sys/devices/system/cpu/cpu0/topology/core_id"),
 		     "%d", &core) == 1 &&
-		  core >= 0,
+		      core >= 0,
 	      "cpu0 topology", "errno %d", errno);
 	check(sysconf(_SC_NPROCESSORS_CONF) >= 1, "nprocs conf", "errno %d",
 	      errno);
 	struct stat st;
 	check(!stat("/proc/self/fd", &st) && S_ISDIR(st.st_mode) &&
-		  !lstat("/proc/self/exe", &st) && S_ISLNK(st.st_mode),
+		      !lstat("/proc/self/exe", &st) && S_ISLNK(st.st_mode),
 	      "stat /proc nodes", "errno %d", errno);
 	check(!stat("/tmp", &st) && S_ISDIR(st.st_mode) &&
-		  !stat("/dev/shm", &st) && S_ISDIR(st.st_mode),
+		      !stat("/dev/shm", &st) && S_ISDIR(st.st_mode),
 	      "/tmp and /dev/shm", "errno %d", errno);
 }
 
