@@ -21,6 +21,7 @@ KERNEL_SRCS := \
 	kernel/fs/devices.c \
 	kernel/fs/fdtable.c \
 	kernel/fs/file.c \
+	kernel/fs/uio.c \
 	kernel/fs/vfs.c \
 	kernel/lib/kallsyms.c \
 	kernel/lib/printk.c \

@@ -65,9 +65,18 @@ static inline void poll_wait(struct waitq *wq, struct poll_table *pt)
 		pt->queue(pt, wq);
 }
 
+struct uio;
+
 struct file_ops {
 	ssize_t (*read)(struct file *f, u64 ubuf, size_t n, u64 *pos);
 	ssize_t (*write)(struct file *f, u64 ubuf, size_t n, u64 *pos);
+	/*
+	 * Optional vectored forms (readv/writev): the whole vector as one
+	 * operation, e.g. one atomic pipe write or one socket send. Without
+	 * them readv/writev call read/write once per iovec entry.
+	 */
+	ssize_t (*read_iter)(struct file *f, struct uio *u, u64 *pos);
+	ssize_t (*write_iter)(struct file *f, struct uio *u, u64 *pos);
 	int (*ioctl)(struct file *f, u32 cmd, u64 arg);
 	int (*getdents)(struct file *f, u64 ubuf, size_t n);
 	u32 (*poll)(struct file *f, struct poll_table *pt);

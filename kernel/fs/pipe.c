@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Pipes: a 64 KiB byte ring shared by a read-end and a write-end file.
- * Writes of at most PIPE_BUF bytes are atomic. Readers sleep on rd_wait,
+ * Writes of at most PIPE_BUF bytes are atomic, writev's whole vector
+ * included (read_iter/write_iter). Readers sleep on rd_wait,
  * woken by every write and by the last writer closing; writers sleep on
  * wr_wait while less than PIPE_BUF is free (the pipe is "full"), woken by
  * a read from a full pipe and by the last reader closing. ->poll hooks the
@@ -14,6 +15,7 @@
  */
 #include <kernel/string.h>
 #include "file.h"
+#include "uio.h"
 #include "vfs.h"
 #include "waitfd.h"
 #include "mm/kheap.h"
@@ -58,31 +60,32 @@ static u32 pipe_room(struct pipe *p)
 	return PIPE_SIZE - pipe_used(p);
 }
 
-/* Copy k bytes out of the ring at tail to user memory; lock held. */
-static int ring_out(struct pipe *p, u64 ubuf, u32 k)
+/* Copy k bytes out of the ring at tail to the user's vector; lock held. */
+static int ring_out(struct pipe *p, struct uio *u, u32 k)
 {
 	u32 off = p->tail % PIPE_SIZE;
 	u32 first = MIN(k, PIPE_SIZE - off);
 
-	if (copy_to_user(ubuf, p->buf + off, first))
+	if (uio_copyout(u, p->buf + off, first))
 		return -EFAULT;
-	return copy_to_user(ubuf + first, p->buf, k - first);
+	return uio_copyout(u, p->buf, k - first);
 }
 
-/* Copy k bytes of user memory into the ring at head; lock held. */
-static int ring_in(struct pipe *p, u64 ubuf, u32 k)
+/* Copy k bytes of the user's vector into the ring at head; lock held. */
+static int ring_in(struct pipe *p, struct uio *u, u32 k)
 {
 	u32 off = p->head % PIPE_SIZE;
 	u32 first = MIN(k, PIPE_SIZE - off);
 
-	if (copy_from_user(p->buf + off, ubuf, first))
+	if (uio_copyin(u, p->buf + off, first))
 		return -EFAULT;
-	return copy_from_user(p->buf, ubuf + first, k - first);
+	return uio_copyin(u, p->buf, k - first);
 }
 
-static ssize_t pipe_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+static ssize_t pipe_read_iter(struct file *f, struct uio *u, u64 *pos)
 {
 	struct pipe *p = f->priv;
+	size_t n = u->resid;
 	(void)pos;
 
 	if (!n)
@@ -92,7 +95,7 @@ static ssize_t pipe_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		u32 used = p->head - p->tail;
 		if (used) {
 			u32 k = MIN(n, used);
-			int err = ring_out(p, ubuf, k);
+			int err = ring_out(p, u, k);
 			if (!err)
 				__atomic_store_n(&p->tail, p->tail + k,
 						 __ATOMIC_RELEASE);
@@ -140,10 +143,10 @@ static int pipe_alloc_ring(struct pipe *p)
  * all of it, so it is never split. Partial progress is returned when a
  * later step fails or would block.
  */
-static ssize_t pipe_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
+static ssize_t pipe_write_iter(struct file *f, struct uio *u, u64 *pos)
 {
 	struct pipe *p = f->priv;
-	size_t done = 0;
+	size_t n = u->resid, done = 0;
 	u32 need = n <= PIPE_BUF ? n : 1;
 	(void)pos;
 
@@ -162,7 +165,7 @@ static ssize_t pipe_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		u32 room = PIPE_SIZE - (p->head - p->tail);
 		if (room >= need) {
 			u32 k = MIN(n - done, room);
-			err = ring_in(p, ubuf + done, k);
+			err = ring_in(p, u, k);
 			if (!err) {
 				__atomic_store_n(&p->head, p->head + k,
 						 __ATOMIC_RELEASE);
@@ -185,6 +188,24 @@ static ssize_t pipe_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		if (err)
 			return done ? (ssize_t)done : err;
 	}
+}
+
+static ssize_t pipe_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct kiovec iov = {ubuf, n};
+	struct uio u;
+
+	uio_init(&u, &iov, 1);
+	return pipe_read_iter(f, &u, pos);
+}
+
+static ssize_t pipe_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct kiovec iov = {ubuf, n};
+	struct uio u;
+
+	uio_init(&u, &iov, 1);
+	return pipe_write_iter(f, &u, pos);
 }
 
 static u32 pipe_poll(struct file *f, struct poll_table *pt)
@@ -263,6 +284,8 @@ static void pipe_release(struct file *f)
 static const struct file_ops pipe_fops = {
 	.read = pipe_read,
 	.write = pipe_write,
+	.read_iter = pipe_read_iter,
+	.write_iter = pipe_write_iter,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll,
 	.stat = pipe_stat,

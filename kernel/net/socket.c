@@ -93,56 +93,6 @@ int sock_wait_error(int ret, u64 deadline)
 	return ret;
 }
 
-/* User I/O vectors. */
-
-void uio_init(struct uio *u, const struct kiovec *iov, u32 cnt)
-{
-	u->iov = iov;
-	u->cnt = cnt;
-	u->idx = 0;
-	u->off = 0;
-	u->resid = 0;
-	for (u32 i = 0; i < cnt; i++) /* clamped to SOCK_MAX_RW, as Linux */
-		u->resid += MIN(iov[i].len, SOCK_MAX_RW - u->resid);
-}
-
-/* Copy n bytes between kbuf and the vector's next bytes, advancing it. */
-static int uio_move(struct uio *u, void *kbuf, size_t n, bool out)
-{
-	u8 *p = kbuf;
-
-	if (n > u->resid)
-		return -EFAULT;
-	while (n) {
-		const struct kiovec *v = &u->iov[u->idx];
-		if (u->off >= v->len) {
-			u->idx++;
-			u->off = 0;
-			continue;
-		}
-		size_t k = MIN(v->len - u->off, n);
-		int ret = out ? copy_to_user(v->base + u->off, p, k)
-			      : copy_from_user(p, v->base + u->off, k);
-		if (ret)
-			return -EFAULT;
-		u->off += k;
-		u->resid -= k;
-		p += k;
-		n -= k;
-	}
-	return 0;
-}
-
-int uio_copyin(struct uio *u, void *dst, size_t n)
-{
-	return uio_move(u, dst, n, false);
-}
-
-int uio_copyout(struct uio *u, const void *src, size_t n)
-{
-	return uio_move(u, (void *)src, n, true);
-}
-
 /* Addresses and chunks. */
 
 struct sock_addr *sock_addr_new(const void *bytes, u32 len)
@@ -389,26 +339,40 @@ int sock_connect(struct file *f, void *addr, u32 len)
 	return s->ops->connect(s, addr, len, is_nonblock(f, 0));
 }
 
-static ssize_t sock_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+static ssize_t sock_read_iter(struct file *f, struct uio *u, u64 *pos)
 {
-	struct kiovec iov = {ubuf, n};
-	struct sock_msg m = {0};
+	struct sock_msg m = {.uio = *u};
 
 	(void)pos;
-	uio_init(&m.uio, &iov, 1);
 	ssize_t ret = sock_recvmsg(f, &m, 0);
 	scm_fds_put(m.fds); /* read() discards passed files, as Linux */
 	return ret;
 }
 
+static ssize_t sock_write_iter(struct file *f, struct uio *u, u64 *pos)
+{
+	struct sock_msg m = {.uio = *u};
+
+	(void)pos;
+	return sock_sendmsg(f, &m, 0);
+}
+
+static ssize_t sock_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct kiovec iov = {ubuf, n};
+	struct uio u;
+
+	uio_init(&u, &iov, 1);
+	return sock_read_iter(f, &u, pos);
+}
+
 static ssize_t sock_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 {
 	struct kiovec iov = {ubuf, n};
-	struct sock_msg m = {0};
+	struct uio u;
 
-	(void)pos;
-	uio_init(&m.uio, &iov, 1);
-	return sock_sendmsg(f, &m, 0);
+	uio_init(&u, &iov, 1);
+	return sock_write_iter(f, &u, pos);
 }
 
 static u32 sock_poll(struct file *f, struct poll_table *pt)
@@ -448,6 +412,8 @@ static void sock_release(struct file *f)
 const struct file_ops socket_fops = {
 	.read = sock_read,
 	.write = sock_write,
+	.read_iter = sock_read_iter,
+	.write_iter = sock_write_iter,
 	.poll = sock_poll,
 	.ioctl = sock_ioctl,
 	.stat = sock_stat,

@@ -24,6 +24,7 @@
 #include <kernel/list.h>
 #include <kernel/types.h>
 #include "fs/file.h"
+#include "fs/uio.h"
 #include "sched/waitq.h"
 
 #define AF_UNSPEC 0
@@ -103,25 +104,9 @@
 #define IP_RECVTOS	13
 #define TCP_NODELAY	1
 
-#define SOCK_ADDR_MAX	 128 /* sizeof(struct sockaddr_storage) */
-#define SOCK_IOV_MAX	 1024
-#define SOCK_MAX_RW	 0x7ffff000UL /* Linux's MAX_RW_COUNT */
-#define SOCK_BUF_DEFAULT 212992	      /* rmem/wmem_default and _max */
+#define SOCK_ADDR_MAX	 128	/* sizeof(struct sockaddr_storage) */
+#define SOCK_BUF_DEFAULT 212992 /* rmem/wmem_default and _max */
 #define SOCK_SOMAXCONN	 4096
-
-/* struct iovec, as the user passes it. */
-struct kiovec {
-	u64 base;
-	u64 len;
-};
-
-/* A position in a user I/O vector (a kernel copy of the iovec array). */
-struct uio {
-	const struct kiovec *iov;
-	u32 cnt, idx;
-	u64 off;      /* into iov[idx] */
-	size_t resid; /* bytes left */
-};
 
 /* Files in flight (SCM_RIGHTS), each holding a reference. */
 struct scm_fds {
@@ -258,9 +243,6 @@ u64 sock_deadline(struct socket *s, bool send);
 int sock_wait_error(int ret, u64 deadline);
 
 /* User I/O vectors. */
-void uio_init(struct uio *u, const struct kiovec *iov, u32 cnt);
-int uio_copyin(struct uio *u, void *dst, size_t n);
-int uio_copyout(struct uio *u, const void *src, size_t n);
 
 /* Addresses. */
 struct sock_addr *sock_addr_new(const void *bytes, u32 len);

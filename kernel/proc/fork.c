@@ -19,9 +19,7 @@
 #include "mm/vm.h"
 #include "sched/sched.h"
 
-void fpu_save_current(void);
 void proc_add_thread(struct process *p, struct thread *t);
-void sched_reload_mm(void);
 
 struct spinlock proc_table_lock = SPINLOCK_INIT;
 static LIST_HEAD(all_procs); /* proc_table_lock */
@@ -93,18 +91,9 @@ long proc_fork(const struct clone_args *ca)
 	       sizeof(child->sigactions));
 	spin_unlock_irqrestore(&parent->lock, f);
 
-	*t->tf = *current->tf;
-	t->tf->rax = 0;
-	if (ca->stack)
-		t->tf->rsp = ca->stack + ca->stack_size;
-	fpu_save_current();
-	memcpy(t->fpu, current->fpu, cpu_features.xsave_size);
-	t->fs_base = (flags & CLONE_SETTLS) ? ca->tls : current->fs_base;
-	t->gs_base = current->gs_base;
-	t->sigmask = current->sigmask;
-	t->altstack_sp = current->altstack_sp;
+	thread_copy_user_state(t, ca);
+	t->altstack_sp = current->altstack_sp; /* fork keeps it, threads not */
 	t->altstack_size = current->altstack_size;
-	memcpy(t->name, current->name, sizeof(t->name));
 	if (flags & CLONE_CHILD_SETTID)
 		t->set_child_tid = ca->child_tid;
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -192,16 +181,8 @@ long proc_execve(const char *path, char *const argv[], int argc,
 	t->altstack_sp = t->altstack_size = 0;
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
-	memset(t->fpu, 0, cpu_features.xsave_size);
-	*(u16 *)t->fpu = 0x37f;
-	*(u32 *)((u8 *)t->fpu + 24) = 0x1f80;
+	fpu_reset_current();
 	f = irq_save();
-	if (cpu_features.xsave)
-		__asm__ volatile("xrstor64 (%0)" ::"r"(t->fpu), "a"(~0u),
-				 "d"(~0u)
-				 : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" ::"r"(t->fpu) : "memory");
 	wrmsr(MSR_FS_BASE, 0);
 	irq_restore(f);
 	vfork_release(p);

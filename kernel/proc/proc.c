@@ -48,8 +48,7 @@ struct thread *thread_alloc(struct process *p)
 		return NULL;
 	}
 	t->fpu = (void *)ALIGN_UP((u64)t->fpu_alloc, 64);
-	*(u16 *)t->fpu = 0x37f;		      /* FCW */
-	*(u32 *)((u8 *)t->fpu + 24) = 0x1f80; /* MXCSR */
+	fpu_init_state(t->fpu);
 	t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
 	memset(t->tf, 0, sizeof(*t->tf));
 	t->tf->cs = USER_CS;
@@ -67,6 +66,20 @@ struct thread *thread_alloc(struct process *p)
 	list_init(&t->proc_node);
 	timer_init(&t->sleep_timer, NULL, t);
 	return t;
+}
+
+void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
+{
+	*t->tf = *current->tf;
+	t->tf->rax = 0; /* clone/fork return 0 in the child */
+	if (ca->stack)
+		t->tf->rsp = ca->stack + ca->stack_size;
+	fpu_save_current();
+	memcpy(t->fpu, current->fpu, cpu_features.xsave_size);
+	t->fs_base = (ca->flags & CLONE_SETTLS) ? ca->tls : current->fs_base;
+	t->gs_base = current->gs_base;
+	t->sigmask = current->sigmask;
+	memcpy(t->name, current->name, sizeof(t->name));
 }
 
 void thread_free(struct thread *t)
@@ -147,7 +160,6 @@ static int wait_status_to_exit_code(int ws)
 }
 
 void proc_exit_notify(struct process *p);
-void sched_drop_mm(void);
 
 /* The last thread of p is leaving (it is current). */
 static void process_last_thread_exit(struct process *p)

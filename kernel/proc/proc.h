@@ -137,6 +137,8 @@ void proc_table_add(struct process *p);
 extern struct process *init_process;
 
 struct thread *thread_alloc(struct process *p);
+/* A new thread's user state as a copy of current's (clone and fork). */
+void thread_copy_user_state(struct thread *t, const struct clone_args *ca);
 void thread_free(struct thread *t);
 struct process *process_alloc(void);
 int tid_alloc(void);

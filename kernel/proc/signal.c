@@ -226,8 +226,6 @@ static bool on_altstack(struct thread *t, u64 sp)
 	       sp <= t->altstack_sp + t->altstack_size;
 }
 
-void fpu_save_current(void);
-
 /* Build the rt_sigframe and redirect the thread to the handler. */
 static int setup_frame(struct trapframe *tf, int sig,
 		       const struct k_sigaction *ka, struct siginfo *info,
@@ -292,17 +290,7 @@ static int setup_frame(struct trapframe *tf, int sig,
 	tf->cs = USER_CS;
 	tf->ss = USER_DS;
 	/* the handler starts with a clean FPU state, as on Linux */
-	memset(t->fpu, 0, xsize);
-	*(u16 *)t->fpu = 0x37f;
-	*(u32 *)((u8 *)t->fpu + 24) = 0x1f80;
-	u64 f = irq_save();
-	if (cpu_features.xsave)
-		__asm__ volatile("xrstor64 (%0)" ::"r"(t->fpu), "a"(~0u),
-				 "d"(~0u)
-				 : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" ::"r"(t->fpu) : "memory");
-	irq_restore(f);
+	fpu_reset_current();
 	return 0;
 }
 

@@ -10,6 +10,7 @@
  */
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
+#include <kernel/string.h>
 #include "sched.h"
 #include "time.h"
 #include "timer.h"
@@ -272,7 +273,13 @@ __noreturn void sched_idle_loop(void)
 	}
 }
 
-/* Save the live FPU registers of the current thread into its area. */
+void fpu_init_state(void *area)
+{
+	memset(area, 0, cpu_features.xsave_size);
+	*(u16 *)area = 0x37f;		    /* FCW: x87 exceptions masked */
+	*(u32 *)((u8 *)area + 24) = 0x1f80; /* MXCSR: SSE exceptions masked */
+}
+
 void fpu_save_current(void)
 {
 	u64 f = irq_save();
@@ -280,7 +287,14 @@ void fpu_save_current(void)
 	irq_restore(f);
 }
 
-/* After exec replaced current's mm: load it on this CPU. */
+void fpu_reset_current(void)
+{
+	u64 f = irq_save();
+	fpu_init_state(current->fpu);
+	fpu_restore(current);
+	irq_restore(f);
+}
+
 void sched_reload_mm(void)
 {
 	u64 f = irq_save();
@@ -288,7 +302,6 @@ void sched_reload_mm(void)
 	irq_restore(f);
 }
 
-/* Before the last thread frees its mm: run on the kernel's tables. */
 void sched_drop_mm(void)
 {
 	u64 f = irq_save();

@@ -28,4 +28,15 @@ void sched_yield_cpu(void);
 /* True if the current thread must stop waiting (killed or signalled). */
 bool thread_interrupted(struct thread *t);
 
+/* The initial FPU state (FCW 0x37f, MXCSR 0x1f80, the rest clear). */
+void fpu_init_state(void *area);
+/* Save the live FPU registers of the current thread into its area. */
+void fpu_save_current(void);
+/* Give the current thread the initial FPU state (signal handler, exec). */
+void fpu_reset_current(void);
+/* After exec replaced current's mm: load it on this CPU. */
+void sched_reload_mm(void);
+/* Before the last thread frees its mm: run on the kernel's tables. */
+void sched_drop_mm(void);
+
 #endif

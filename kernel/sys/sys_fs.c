@@ -12,17 +12,11 @@
 #include "sys_fs.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/uio.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
-
-#define IOV_MAX 1024
-
-struct iovec {
-	u64 base;
-	u64 len;
-};
 
 static struct fdtable *files(void)
 {
@@ -171,38 +165,45 @@ long sys_close(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return fd_close(files(), (int)fd);
 }
 
+/* The file behind fd if it may be read (written), or NULL and *err. */
+static struct file *rw_file(int fd, bool write, u64 *at, long *err)
+{
+	struct file *f = fd_get(files(), fd);
+
+	*err = -EBADF;
+	if (!f)
+		return NULL;
+	u32 acc = f->flags & O_ACCMODE;
+	if ((write && acc == O_RDONLY) || (!write && acc == O_WRONLY))
+		goto fail;
+	*err = -ESPIPE;
+	if (at && !f->ops->seekable)
+		goto fail;
+	*err = -EINVAL;
+	if (!(write ? f->ops->write : f->ops->read))
+		goto fail;
+	return f;
+fail:
+	file_put(f);
+	return NULL;
+}
+
 /* read/write at the file position (or at *at when at != NULL). */
 static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 {
-	struct file *f = fd_get(files(), fd);
 	long ret;
+	struct file *f = rw_file(fd, write, at, &ret);
 
 	if (!f)
-		return -EBADF;
-	u32 acc = f->flags & O_ACCMODE;
-	if ((write && acc == O_RDONLY) || (!write && acc == O_WRONLY)) {
-		ret = -EBADF;
-		goto out;
-	}
+		return ret;
 	if ((s64)len < 0) {
-		ret = -EINVAL;
-		goto out;
-	}
-	if (at && !f->ops->seekable) {
-		ret = -ESPIPE;
-		goto out;
-	}
-	ssize_t (*op)(struct file *, u64, size_t, u64 *) =
-		write ? f->ops->write : f->ops->read;
-	if (!op) {
-		ret = -EINVAL;
-		goto out;
+		file_put(f);
+		return -EINVAL;
 	}
 	u64 pos = at ? *at : f->pos;
-	ret = op(f, buf, len, &pos);
+	ret = (write ? f->ops->write : f->ops->read)(f, buf, len, &pos);
 	if (!at && ret > 0)
 		f->pos = pos;
-out:
 	file_put(f);
 	return ret;
 }
@@ -235,26 +236,49 @@ long sys_pwrite64(u64 fd, u64 buf, u64 len, u64 off, u64 a4, u64 a5)
 	return do_rw((int)fd, buf, len, true, &off);
 }
 
-static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
+/* Without read_iter/write_iter: one read/write per iovec entry. */
+static long rwv_each(struct file *f, const struct kiovec *iov, u32 cnt,
+		     bool write, u64 *pos)
 {
-	struct iovec iov;
+	ssize_t (*op)(struct file *, u64, size_t, u64 *) =
+		write ? f->ops->write : f->ops->read;
 	long total = 0;
 
-	if (cnt > IOV_MAX)
-		return -EINVAL;
-	for (u64 i = 0; i < cnt; i++) {
-		if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
-			return total ? total : -EFAULT;
-		if (!iov.len)
+	for (u32 i = 0; i < cnt; i++) {
+		if (!iov[i].len)
 			continue; /* zero-length entries may be NULL */
-		long n = do_rw(fd, iov.base, iov.len, write, NULL);
+		long n = op(f, iov[i].base, iov[i].len, pos);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
-		if ((u64)n < iov.len)
+		if ((u64)n < iov[i].len)
 			break;
 	}
 	return total;
+}
+
+static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
+{
+	struct kiovec stack[UIO_STACK], *iov;
+	struct uio u;
+	long ret;
+	struct file *f = rw_file(fd, write, NULL, &ret);
+
+	if (!f)
+		return ret;
+	ret = uio_import(uiov, cnt, stack, &iov, &u);
+	if (!ret) {
+		ssize_t (*iter)(struct file *, struct uio *, u64 *) =
+			write ? f->ops->write_iter : f->ops->read_iter;
+		u64 pos = f->pos;
+		ret = iter ? iter(f, &u, &pos)
+			   : rwv_each(f, iov, u.cnt, write, &pos);
+		if (ret > 0)
+			f->pos = pos;
+	}
+	uio_iov_free(iov, stack);
+	file_put(f);
+	return ret;
 }
 
 long sys_readv(u64 fd, u64 iov, u64 cnt, u64 a3, u64 a4, u64 a5)

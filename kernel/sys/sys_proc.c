@@ -19,7 +19,6 @@
 #include "sched/sched.h"
 #include "sched/time.h"
 
-void fpu_save_current(void);
 void proc_add_thread(struct process *p, struct thread *t);
 
 static struct process *self(void)
@@ -91,16 +90,7 @@ static long do_clone(const struct clone_args *ca)
 	if (!t)
 		return -ENOMEM;
 	t->tid = tid_alloc();
-	*t->tf = *current->tf;
-	t->tf->rax = 0;
-	if (ca->stack)
-		t->tf->rsp = ca->stack + ca->stack_size;
-	fpu_save_current();
-	memcpy(t->fpu, current->fpu, cpu_features.xsave_size);
-	t->fs_base = (flags & CLONE_SETTLS) ? ca->tls : current->fs_base;
-	t->gs_base = current->gs_base;
-	t->sigmask = current->sigmask;
-	memcpy(t->name, current->name, sizeof(t->name));
+	thread_copy_user_state(t, ca);
 	if ((flags & CLONE_PARENT_SETTID) &&
 	    put_user((u32)t->tid, ca->parent_tid)) {
 		thread_free(t);

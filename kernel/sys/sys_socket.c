@@ -12,10 +12,9 @@
 #include "net/socket.h"
 #include "proc/proc.h"
 
-#define SOCK_MAX  11	      /* socket types are below this */
-#define CTL_MAX	  (64 * 1024) /* control data of one sendmsg (optmem) */
-#define OPT_MAX	  16	      /* the largest option value read */
-#define IOV_STACK 8
+#define SOCK_MAX 11	     /* socket types are below this */
+#define CTL_MAX	 (64 * 1024) /* control data of one sendmsg (optmem) */
+#define OPT_MAX	 16	     /* the largest option value read */
 
 struct user_msghdr {
 	u64 name;
@@ -268,7 +267,7 @@ long sys_getpeername(u64 fd, u64 uaddr, u64 ulen, u64 a3, u64 a4, u64 a5)
 static int single_uio(struct kiovec *iov, struct uio *u, u64 buf, u64 len)
 {
 	iov->base = buf;
-	iov->len = MIN(len, SOCK_MAX_RW);
+	iov->len = MIN(len, UIO_MAX_RW);
 	if (!user_range_ok(buf, iov->len))
 		return -EFAULT;
 	uio_init(u, iov, 1);
@@ -321,31 +320,18 @@ long sys_recvfrom(u64 fd, u64 ubuf, u64 len, u64 flags, u64 uaddr, u64 ulen)
 	return ret;
 }
 
-/* Copy in a msghdr and its iovec array (*iov is kmalloc'd past
- * IOV_STACK entries: free it if it is not stack). */
-static int msghdr_in(u64 umsg, struct user_msghdr *h, struct kiovec **iov,
-		     struct uio *u)
+/* Copy in a msghdr and its iovec array (release with uio_iov_free). */
+static int msghdr_in(u64 umsg, struct user_msghdr *h, struct kiovec *stack,
+		     struct kiovec **iov, struct uio *u)
 {
+	*iov = stack;
 	if (copy_from_user(h, umsg, sizeof(*h)))
 		return -EFAULT;
-	if (h->iovlen > SOCK_IOV_MAX)
+	if (h->iovlen > UIO_IOV_MAX)
 		return -EMSGSIZE;
-	if (h->iovlen > IOV_STACK &&
-	    !(*iov = kmalloc(h->iovlen * sizeof(**iov))))
-		return -ENOMEM;
-	if (copy_from_user(*iov, h->iov, h->iovlen * sizeof(**iov)))
-		return -EFAULT;
-	u64 total = 0;
-	for (u64 i = 0; i < h->iovlen; i++) {
-		struct kiovec *v = &(*iov)[i];
-		if ((s64)v->len < 0)
-			return -EINVAL;
-		v->len = MIN(v->len, SOCK_MAX_RW - total);
-		if (!user_range_ok(v->base, v->len))
-			return -EFAULT;
-		total += v->len;
-	}
-	uio_init(u, *iov, h->iovlen);
+	int ret = uio_import(h->iov, h->iovlen, stack, iov, u);
+	if (ret)
+		return ret;
 	if (!h->name)
 		h->namelen = 0;
 	if ((int)h->namelen < 0)
@@ -381,7 +367,7 @@ static int control_in(struct socket *s, struct user_msghdr *h,
 long sys_sendmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	struct kiovec stack_iov[IOV_STACK], *iov = stack_iov;
+	struct kiovec stack_iov[UIO_STACK], *iov;
 	u8 buf[SOCK_ADDR_MAX];
 	struct user_msghdr h;
 	struct sock_msg m = {0};
@@ -391,7 +377,7 @@ long sys_sendmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 
 	if (!f)
 		return ret;
-	ret = msghdr_in(umsg, &h, &iov, &m.uio);
+	ret = msghdr_in(umsg, &h, stack_iov, &iov, &m.uio);
 	if (!ret && h.namelen && !(ret = addr_in(h.name, h.namelen, buf))) {
 		m.name = buf;
 		m.namelen = h.namelen;
@@ -401,8 +387,7 @@ long sys_sendmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 	if (!ret)
 		ret = sock_sendmsg(f, &m, (int)flags);
 	scm_fds_put(m.fds); /* not taken: dropped, as Linux */
-	if (iov != stack_iov)
-		kfree(iov);
+	uio_iov_free(iov, stack_iov);
 	file_put(f);
 	return ret;
 }
@@ -410,7 +395,7 @@ long sys_sendmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 long sys_recvmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	struct kiovec stack_iov[IOV_STACK], *iov = stack_iov;
+	struct kiovec stack_iov[UIO_STACK], *iov;
 	u8 buf[SOCK_ADDR_MAX];
 	struct user_msghdr h;
 	struct sock_msg m = {0};
@@ -422,7 +407,7 @@ long sys_recvmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 	if (!f)
 		return ret;
 	m.name = buf;
-	ret = msghdr_in(umsg, &h, &iov, &m.uio);
+	ret = msghdr_in(umsg, &h, stack_iov, &iov, &m.uio);
 	if (!ret)
 		ret = sock_recvmsg(f, &m, (int)flags);
 	if (ret >= 0 && h.name) {
@@ -441,8 +426,7 @@ long sys_recvmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 			ret = -EFAULT;
 	}
 	scm_fds_put(m.fds);
-	if (iov != stack_iov)
-		kfree(iov);
+	uio_iov_free(iov, stack_iov);
 	file_put(f);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,22 +244,38 @@ static void test_big_write(void)
 struct block_arg {
 	int fd;
 	int id;
+	bool vectored; /* writev of four 1 KiB pieces instead of one write */
 };
 
 static void *block_writer(void *arg)
 {
 	struct block_arg *a = arg;
 	char block[4096];
+	struct iovec iov[4];
 
 	memset(block, 'a' + a->id, sizeof(block));
+	for (int i = 0; i < 4; i++)
+		iov[i] = (struct iovec){block + i * 1024, 1024};
 	for (int i = 0; i < BLOCKS; i++)
-		if (!put(a->fd, block, sizeof(block)))
+		if (a->vectored ? writev(a->fd, iov, 4) != sizeof(block)
+				: !put(a->fd, block, sizeof(block)))
 			break;
 	return NULL;
 }
 
-/* Writes of PIPE_BUF bytes from several threads never interleave. */
-static void test_atomic(void)
+/* Reads up to n bytes into buf, through readv of two halves if vectored. */
+static ssize_t get_some(int fd, char *buf, size_t n, bool vectored)
+{
+	struct iovec iov[2] = {{buf, n / 2}, {buf + n / 2, n - n / 2}};
+
+	return vectored ? readv(fd, iov, 2) : read(fd, buf, n);
+}
+
+/*
+ * Writes of PIPE_BUF bytes from several threads never interleave, whether
+ * made by write or by writev of several pieces (one atomic write on Linux).
+ */
+static void test_atomic(bool vectored)
 {
 	int p[2], counts[WRITERS] = {0}, torn = 0;
 	pthread_t t[WRITERS];
@@ -267,14 +284,14 @@ static void test_atomic(void)
 
 	check_zero(pipe(p), "atomic: pipe");
 	for (int i = 0; i < WRITERS; i++) {
-		args[i] = (struct block_arg){p[1], i};
+		args[i] = (struct block_arg){p[1], i, vectored};
 		pthread_create(&t[i], NULL, block_writer, &args[i]);
 	}
 	for (int b = 0; b < WRITERS * BLOCKS; b++) {
 		size_t got = 0;
 		while (got < sizeof(block)) {
-			ssize_t k =
-				read(p[0], block + got, sizeof(block) - got);
+			ssize_t k = get_some(p[0], block + got,
+					     sizeof(block) - got, vectored);
 			if (k <= 0)
 				break;
 			got += k;
@@ -289,7 +306,9 @@ static void test_atomic(void)
 	bool all = true;
 	for (int i = 0; i < WRITERS; i++)
 		all &= counts[i] == BLOCKS;
-	check(!torn && all, "atomic: 4 writers x 64 PIPE_BUF blocks, none torn",
+	check(!torn && all,
+	      vectored ? "atomic: 4 writers x 64 PIPE_BUF writevs, none torn"
+		       : "atomic: 4 writers x 64 PIPE_BUF blocks, none torn",
 	      "torn %d, blocks %d %d %d %d", torn, counts[0], counts[1],
 	      counts[2], counts[3]);
 	close(p[0]);
@@ -536,7 +555,8 @@ int main(void)
 	test_eof_epipe();
 	test_pingpong();
 	test_big_write();
-	test_atomic();
+	test_atomic(false);
+	test_atomic(true);
 	test_eof_wakes_reader();
 	test_restart();
 	test_eventfd();
