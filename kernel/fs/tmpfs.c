@@ -447,6 +447,17 @@ int tmpfs_create_unnamed(const char *name, struct file **out)
 	return create_unnamed(NULL, "memfd:", name, 0777, O_RDWR, out);
 }
 
+int tmpfs_create_shmem(u64 len, struct file **out)
+{
+	int ret = create_unnamed(NULL, "", "/dev/zero", 0777, O_RDWR, out);
+
+	if (!ret && (ret = vfs_truncate((*out)->vn, len))) {
+		file_put(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
 /* open(dir, O_TMPFILE): an unnamed file in dir, writable. */
 static int open_tmpfile(struct vnode *base, const char *path, u32 flags,
 			u32 mode, struct file **out)

@@ -187,6 +187,12 @@ void vfs_chown(struct vnode *vn, u32 uid, u32 gid);
 void vfs_set_times(struct vnode *vn, u64 atime_ns, u64 mtime_ns);
 /* A new unnamed tmpfs file (memfd_create) opened read-write. */
 int tmpfs_create_unnamed(const char *name, struct file **out);
+/*
+ * The memory behind a MAP_SHARED|MAP_ANONYMOUS mapping: an unnamed tmpfs
+ * file of len bytes (Linux's "/dev/zero (deleted)"), so pages first
+ * touched after a fork are shared as well.
+ */
+int tmpfs_create_shmem(u64 len, struct file **out);
 
 /* tmpfs file contents and the fops of the tree's file kinds. */
 extern const struct file_ops tmpfs_fops;

@@ -2,8 +2,10 @@
 /* Memory syscalls: decode flags and check arguments; mechanism in mm/vm.c. */
 #include <kernel/printk.h>
 #include "syscall.h"
+#include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
 
@@ -69,6 +71,14 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 			file_put(f);
 			return err;
 		}
+	}
+	if ((flags & MAP_ANONYMOUS) && type != MAP_PRIVATE) {
+		if (len > USER_TOP)
+			return -ENOMEM;
+		int err = tmpfs_create_shmem(ALIGN_UP(len, PAGE_SIZE), &f);
+		if (err)
+			return err == -EFBIG ? -ENOMEM : err;
+		off = 0;
 	}
 	enum vm_place place = VM_HINT;
 	if (flags & MAP_FIXED_NOREPLACE)

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,6 +154,32 @@ static void processes(const char *self)
 	check(shared_value == 1, "fork is copy-on-write", "%d", shared_value);
 	close(p[0]);
 	close(p[1]);
+
+	/* shared anonymous memory stays shared, also pages first touched
+	 * after the fork; private anonymous memory does not */
+	volatile int *shm = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile int *priv = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check(shm != MAP_FAILED && priv != MAP_FAILED,
+	      "mmap shared and private", "errno %d", errno);
+	shm[0] = 1; /* page 0 present at fork, page 1 not */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		shm[0] = 10;
+		shm[1024] = 11;
+		priv[0] = 12;
+		_exit(0);
+	}
+	check(waitpid(pid, &st, 0) == pid && shm[0] == 10 && shm[1024] == 11,
+	      "MAP_SHARED|MAP_ANONYMOUS: the child's writes seen, both pages",
+	      "%d %d", shm[0], shm[1024]);
+	check(priv[0] == 0,
+	      "MAP_PRIVATE|MAP_ANONYMOUS: the child's write not seen", "%d",
+	      priv[0]);
+	munmap((void *)shm, 8192);
+	munmap((void *)priv, 4096);
 
 	fflush(stdout);
 	pid = fork();
