@@ -15,7 +15,7 @@ u64 max_pfn;
 
 static struct spinlock pmm_lock = SPINLOCK_INIT;
 static struct list_head free_lists[MAX_ORDER]; /* guarded by pmm_lock */
-static u64 nr_free, nr_total;		       /* guarded by pmm_lock */
+static u64 nr_free, nr_total, nr_free_min;     /* guarded by pmm_lock */
 
 static paddr_t early_next, early_limit, early_start;
 
@@ -145,7 +145,7 @@ void pmm_init(const struct memmap_range *map, int n, paddr_t kernel_lo,
 			 PAGE_SHIFT;
 		free_ram_excluding(lo, hi, (const paddr_t(*)[2])res, 4);
 	}
-	nr_total = nr_free;
+	nr_total = nr_free_min = nr_free;
 	early_limit = early_next; /* no more early allocations */
 	pr_info("mm: %lu MiB free of %lu MiB RAM", nr_free >> 8, top >> 20);
 }
@@ -175,6 +175,8 @@ paddr_t pmm_alloc_order(int order)
 	p->order = order;
 	p->refcount = 1;
 	nr_free -= 1UL << order;
+	if (nr_free < nr_free_min)
+		nr_free_min = nr_free;
 	spin_unlock_irqrestore(&pmm_lock, f);
 	return pfn << PAGE_SHIFT;
 }
@@ -221,6 +223,11 @@ void page_put(paddr_t pa)
 		return;
 	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL) == 0)
 		pmm_free_order(pa, 0);
+}
+
+u64 pmm_free_pages_min(void)
+{
+	return READ_ONCE(nr_free_min);
 }
 
 u64 pmm_free_pages(void)

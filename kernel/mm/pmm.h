@@ -67,6 +67,8 @@ void page_get(paddr_t pa);
 /* Drop a reference; frees the page when it reaches zero. */
 void page_put(paddr_t pa);
 u64 pmm_free_pages(void);
+/* The fewest free pages there have been since boot. */
+u64 pmm_free_pages_min(void);
 u64 pmm_total_pages(void);
 u64 pmm_highest_ram(void);
 

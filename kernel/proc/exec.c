@@ -4,14 +4,19 @@
  * (PT_INTERP: ld.so is loaded beside them and started first, with AT_BASE
  * telling it where it is), the initial stack (argv, envp, auxv) in the
  * System V x86_64 layout, and the registers a new program starts with.
- * Segments are copied into private pages at exec; the libraries ld.so
- * maps later are file-backed and shared with the image in place.
+ * Segments are private file mappings of the image's pages in place, as
+ * the libraries ld.so maps later are: a page costs memory only once it is
+ * written (copy-on-write). The page where a segment's file bytes end and
+ * its bss begins is an anonymous copy, since its tail must read as zeros.
+ * An ELF whose segments share pages or are not page-aligned in the file is
+ * copied instead.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "exec.h"
 #include "proc.h"
 #include "arch/x86_64/cpu.h"
+#include "fs/file.h"
 #include "fs/vfs.h"
 #include "lib/elf.h"
 #include "mm/kheap.h"
@@ -57,7 +62,7 @@ static u32 elf_prot(u32 pflags)
 }
 
 /* Map every PT_LOAD of the image at bias and copy in its file bytes. */
-static int load_segments(struct mm *mm, const u8 *img,
+static int copy_segments(struct mm *mm, const u8 *img,
 			 const struct elf_info *ei, u64 bias, u64 *end_out)
 {
 	u64 prev_end = 0, out;
@@ -92,6 +97,82 @@ static int load_segments(struct mm *mm, const u8 *img,
 	}
 	*end_out = prev_end;
 	return 0;
+}
+
+/* Segments can be mapped from the file: page-aligned, no shared pages. */
+static bool segments_mappable(const struct elf_info *ei)
+{
+	u64 prev_end = 0;
+
+	for (int i = 0; i < ei->phnum; i++) {
+		const struct elf64_phdr *ph = &ei->phdr[i];
+		if (ph->p_type != ELF_PT_LOAD || !ph->p_memsz)
+			continue;
+		if ((ph->p_vaddr - ph->p_offset) % PAGE_SIZE ||
+		    ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE) < prev_end)
+			return false;
+		prev_end = ALIGN_UP(ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
+	}
+	return true;
+}
+
+/* Map one PT_LOAD at bias from f: file pages, then the bss. */
+static int map_segment(struct mm *mm, struct file *f, const u8 *img,
+		       const struct elf64_phdr *ph, u64 bias)
+{
+	u64 start = ALIGN_DOWN(ph->p_vaddr + bias, PAGE_SIZE);
+	u64 file_end = ph->p_vaddr + bias + ph->p_filesz;
+	u64 end = ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz, PAGE_SIZE);
+	/* whole pages of the file; with no bss the last partial one too */
+	u64 mapped = ph->p_memsz > ph->p_filesz
+			     ? ALIGN_DOWN(file_end, PAGE_SIZE)
+			     : ALIGN_UP(file_end, PAGE_SIZE);
+	u32 prot = elf_prot(ph->p_flags);
+	u64 out;
+	int ret;
+
+	if (start < mapped) {
+		file_get(f); /* the VMA's reference */
+		ret = vm_mmap(mm, start, mapped - start, prot, 0, VM_FIXED, f,
+			      ALIGN_DOWN(ph->p_offset, PAGE_SIZE), &out);
+		if (ret) {
+			file_put(f);
+			return ret;
+		}
+	}
+	if (mapped >= end)
+		return 0;
+	ret = vm_mmap(mm, mapped, end - mapped, prot, 0, VM_FIXED, NULL, 0,
+		      &out);
+	if (ret || file_end <= mapped)
+		return ret;
+	/* the file bytes of the page the bss starts in */
+	return vm_copy_in(mm, mapped,
+			  img + ph->p_offset + (mapped - (ph->p_vaddr + bias)),
+			  file_end - mapped);
+}
+
+/* Map every PT_LOAD of the image at bias, in place when it can be. */
+static int load_segments(struct mm *mm, struct file *f, const u8 *img,
+			 const struct elf_info *ei, u64 bias, u64 *end_out)
+{
+	if (f && segments_mappable(ei)) {
+		u64 end = 0;
+		for (int i = 0; i < ei->phnum; i++) {
+			const struct elf64_phdr *ph = &ei->phdr[i];
+			if (ph->p_type != ELF_PT_LOAD || !ph->p_memsz)
+				continue;
+			int ret = map_segment(mm, f, img, ph, bias);
+			if (ret)
+				return ret;
+			end = MAX(end,
+				  ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz,
+					   PAGE_SIZE));
+		}
+		*end_out = end;
+		return 0;
+	}
+	return copy_segments(mm, img, ei, bias, end_out);
 }
 
 struct stack_builder {
@@ -197,6 +278,14 @@ out:
 	return ret;
 }
 
+/* The image file to map segments from, or NULL to copy them. */
+static struct file *open_exec(const char *path)
+{
+	struct file *f;
+
+	return vfs_open(vfs_root, path, O_RDONLY, 0, &f) ? NULL : f;
+}
+
 /* Load the program interpreter (ld.so) anywhere free; returns its bias. */
 static int load_interp(struct mm *mm, const char *path, u64 *bias_out,
 		       u64 *entry_out)
@@ -219,7 +308,10 @@ static int load_interp(struct mm *mm, const char *path, u64 *bias_out,
 	if (ret)
 		return ret;
 	u64 bias = base - ei.min_vaddr;
-	ret = load_segments(mm, img, &ei, bias, &end);
+	struct file *f = open_exec(path);
+	ret = load_segments(mm, f, img, &ei, bias, &end);
+	if (f)
+		file_put(f);
 	if (ret)
 		return ret;
 	*bias_out = bias;
@@ -246,7 +338,10 @@ int exec_kernel(struct process *p, struct thread *t, const char *path,
 	struct mm *mm = mm_create();
 	if (!mm)
 		return -ENOMEM;
-	ret = load_segments(mm, img, &ei, bias, &end);
+	struct file *f = open_exec(path);
+	ret = load_segments(mm, f, img, &ei, bias, &end);
+	if (f)
+		file_put(f);
 	if (!ret && ei.interp)
 		ret = load_interp(mm, ei.interp, &interp_bias, &entry);
 	if (!ret)

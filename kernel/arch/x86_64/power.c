@@ -10,6 +10,7 @@
 #include "apic.h"
 #include "cpu.h"
 #include "percpu.h"
+#include "mm/pmm.h"
 #include "sched/time.h"
 
 bool kstats_enabled;
@@ -19,7 +20,10 @@ void kstats_print(void)
 {
 	u64 now = time_boot_ns();
 
-	kprintf("stats: %lu ms since boot", now / 1000000);
+	kprintf("stats: %lu ms since boot; memory: %lu KiB free of %lu KiB, "
+		"at most %lu KiB in use",
+		now / 1000000, pmm_free_pages() * 4, pmm_total_pages() * 4,
+		(pmm_total_pages() - pmm_free_pages_min()) * 4);
 	for (u32 i = 0; i < ncpus; i++) {
 		struct cpu_stats *s = &cpu_table[i]->stats;
 		kprintf("stats: cpu%u switches %lu idle %lu ms syscalls %lu "
