@@ -75,6 +75,11 @@ KERNEL_SRCS += \
 	kernel/net/unix_name.c \
 	kernel/sys/sys_socket.c
 
+# The vDSO, linked as a user shared object and embedded (proc/vdso.c)
+KERNEL_SRCS += \
+	kernel/proc/vdso.c \
+	kernel/vdso/vdso_blob.S
+
 KBUILD := $(BUILD)/kernel
 KERNEL_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KERNEL_SRCS))
 KERNEL_LD := kernel/arch/x86_64/kernel.ld
@@ -109,6 +114,31 @@ $(KBUILD)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  KAS     $<"
 	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+VDSO_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC \
+	-fvisibility=hidden -ffreestanding -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none \
+	-mgeneral-regs-only
+VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,kernel/vdso/vdso.lds \
+	-Wl,-soname,linux-vdso.so.1 -Wl,--hash-style=both \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+
+# No relocations may remain: nothing in the vDSO is written at load time.
+$(KBUILD)/vdso/vdso.so: kernel/vdso/vdso.c kernel/vdso/vdso_data.h \
+		kernel/vdso/vdso.lds
+	@mkdir -p $(dir $@)
+	@echo "  VDSO    $@"
+	@$(KCC) $(VDSO_CFLAGS) -c kernel/vdso/vdso.c -o $(KBUILD)/vdso/vdso.o
+	@$(KCC) $(VDSO_LDFLAGS) -o $@ $(KBUILD)/vdso/vdso.o
+	@if readelf -rW $@ | grep -q R_X86_64; then \
+		echo "vdso.so has relocations" >&2; rm -f $@; exit 1; fi
+
+$(KBUILD)/kernel/vdso/vdso_blob.S.o: kernel/vdso/vdso_blob.S \
+		$(KBUILD)/vdso/vdso.so
+	@mkdir -p $(dir $@)
+	@echo "  KAS     $<"
+	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -DVDSO_SO='"$(KBUILD)/vdso/vdso.so"' \
+		-c $< -o $@
 
 $(KBUILD)/kallsyms0.S:
 	@mkdir -p $(dir $@)

@@ -14,6 +14,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
+#include "proc/vdso.h"
 #include "drivers/uart.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -107,6 +108,8 @@ static void parse_options(const char *s)
 			syscall_trace = true;
 		else if (len == 6 && !memcmp(w, "strace", 6))
 			syscall_trace = true;
+		else if (len == 6 && !memcmp(w, "novdso", 6))
+			vdso_disabled = true;
 		else if (len == 5 && !memcmp(w, "stats", 5))
 			kstats_enabled = true;
 		else if (len == 5 && !memcmp(w, "quiet", 5))
@@ -222,6 +225,7 @@ void kmain(u32 start_info_pa)
 	lapic_init_bsp();
 	bsp_cpu.apic_id = lapic_id();
 	time_init();
+	vdso_init();
 	lapic_calibrate();
 	if (platform.ioapic_pa) {
 		ioapic_init(platform.ioapic_pa, platform.ioapic_gsi_base);

@@ -21,6 +21,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "proc/vdso.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "sched/time.h"
@@ -267,14 +268,18 @@ static void gen_self_maps(struct pbuf *b)
 	mm_lock(mm);
 	list_for_each_entry(v, &mm->vmas, node)
 	{
-		const char *name = "";
-		if (v->file && v->file->vn &&
-		    !vfs_path_of(v->file->vn, path, VFS_PATH_MAX))
+		const char *name = v->file ? vdso_vma_name(v->file) : NULL;
+		if (name)
+			;
+		else if (v->file && v->file->vn &&
+			 !vfs_path_of(v->file->vn, path, VFS_PATH_MAX))
 			name = path;
 		else if (v->flags & VMA_HEAP)
 			name = "[heap]";
 		else if (v->flags & VMA_STACK)
 			name = "[stack]";
+		else
+			name = "";
 		pf(b, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu", v->start, v->end,
 		   (v->prot & PROT_READ) ? 'r' : '-',
 		   (v->prot & PROT_WRITE) ? 'w' : '-',

@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include "exec.h"
 #include "proc.h"
+#include "vdso.h"
 #include "arch/x86_64/cpu.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -27,26 +28,27 @@
 #define STACK_SIZE (8UL << 20)
 #define PIE_BASE   0x0000555555554000UL
 
-#define AT_NULL	       0
-#define AT_PHDR	       3
-#define AT_PHENT       4
-#define AT_PHNUM       5
-#define AT_PAGESZ      6
-#define AT_BASE	       7
-#define AT_FLAGS       8
-#define AT_ENTRY       9
-#define AT_UID	       11
-#define AT_EUID	       12
-#define AT_GID	       13
-#define AT_EGID	       14
-#define AT_PLATFORM    15
-#define AT_HWCAP       16
-#define AT_CLKTCK      17
-#define AT_SECURE      23
-#define AT_RANDOM      25
-#define AT_HWCAP2      26
-#define AT_EXECFN      31
-#define AT_MINSIGSTKSZ 51
+#define AT_NULL		0
+#define AT_SYSINFO_EHDR 33
+#define AT_PHDR		3
+#define AT_PHENT	4
+#define AT_PHNUM	5
+#define AT_PAGESZ	6
+#define AT_BASE		7
+#define AT_FLAGS	8
+#define AT_ENTRY	9
+#define AT_UID		11
+#define AT_EUID		12
+#define AT_GID		13
+#define AT_EGID		14
+#define AT_PLATFORM	15
+#define AT_HWCAP	16
+#define AT_CLKTCK	17
+#define AT_SECURE	23
+#define AT_RANDOM	25
+#define AT_HWCAP2	26
+#define AT_EXECFN	31
+#define AT_MINSIGSTKSZ	51
 
 static u32 elf_prot(u32 pflags)
 {
@@ -204,8 +206,9 @@ static u64 hwcap(void)
 
 /* Build argc/argv/envp/auxv and strings; returns the initial rsp. */
 static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
-		       u64 interp_base, const char *path, char *const argv[],
-		       int argc, char *const envp[], int envc, u64 *rsp)
+		       u64 interp_base, u64 vdso_base, const char *path,
+		       char *const argv[], int argc, char *const envp[],
+		       int envc, u64 *rsp)
 {
 	struct stack_builder sb = {0};
 	u64 out;
@@ -235,6 +238,7 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 		goto out;
 
 	u64 auxv[][2] = {
+		{AT_SYSINFO_EHDR, vdso_base},
 		{AT_PHDR, ei->phdr_vaddr ? ei->phdr_vaddr + bias : 0},
 		{AT_PHENT, sizeof(struct elf64_phdr)},
 		{AT_PHNUM, ei->phnum},
@@ -324,7 +328,7 @@ int exec_kernel(struct process *p, struct thread *t, const char *path,
 {
 	struct elf_info ei;
 	const u8 *img;
-	u64 size, bias = 0, end, rsp, interp_bias = 0, entry;
+	u64 size, bias = 0, end, rsp, interp_bias = 0, entry, vdso_base;
 	int ret = vfs_map_file_ro(path, &img, &size);
 
 	if (ret)
@@ -345,8 +349,10 @@ int exec_kernel(struct process *p, struct thread *t, const char *path,
 	if (!ret && ei.interp)
 		ret = load_interp(mm, ei.interp, &interp_bias, &entry);
 	if (!ret)
-		ret = build_stack(mm, &ei, bias, interp_bias, path, argv, argc,
-				  envp, envc, &rsp);
+		ret = vdso_map(mm, &vdso_base);
+	if (!ret)
+		ret = build_stack(mm, &ei, bias, interp_bias, vdso_base, path,
+				  argv, argc, envp, envc, &rsp);
 	if (ret) {
 		mm_put(mm);
 		return ret;

@@ -129,6 +129,13 @@ void time_init(void)
 		realtime_boot_ns / NSEC_PER_SEC);
 }
 
+void time_vdso_params(u64 *tsc_boot, u64 *mult, u64 *realtime_ns)
+{
+	*tsc_boot = tsc_at_boot;
+	*mult = ns_mult;
+	*realtime_ns = realtime_boot_ns;
+}
+
 u64 time_boot_ns(void)
 {
 	if (!ns_mult)

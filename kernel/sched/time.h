@@ -15,6 +15,8 @@
 void time_init(void);
 /* Nanoseconds since boot; 0 before time_init. */
 u64 time_boot_ns(void);
+/* What the vDSO computes the clocks from (proc/vdso.c). */
+void time_vdso_params(u64 *tsc_boot, u64 *mult, u64 *realtime_ns);
 /* Like time_boot_ns but never less than any value returned before. */
 u64 clock_monotonic_ns(void);
 u64 clock_realtime_ns(void);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -215,8 +216,36 @@ static void test_sched(void)
 		    "sched_getaffinity: size 0 EINVAL");
 }
 
+static int64_t sys_ns(clockid_t clock)
+{
+	struct timespec ts = {0, 0};
+
+	syscall(SYS_clock_gettime, clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The vDSO is announced and agrees with the syscall: each libc reading
+ * (through the vDSO where there is one) lies between two syscall readings.
+ */
+static void test_vdso(void)
+{
+	int bad = 0;
+
+	check(getauxval(AT_SYSINFO_EHDR) != 0, "vdso: AT_SYSINFO_EHDR set",
+	      "missing");
+	for (int i = 0; i < 2000; i++) {
+		clockid_t id = i & 1 ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+		int64_t a = sys_ns(id), b = now_ns(id), c = sys_ns(id);
+		bad += !(a <= b && b <= c);
+	}
+	check(bad == 0, "vdso: 2000 readings between two syscalls",
+	      "%d out of order", bad);
+}
+
 int main(void)
 {
+	test_vdso();
 	test_monotonic();
 	test_clock_ids();
 	test_sleeps();
