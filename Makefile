@@ -39,10 +39,10 @@ check-docs:
 		{ echo "docs/syscalls.md is stale: run make docs" >&2; exit 1; }
 
 check-format:
-	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v '^third_party/')
+	@clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h' | grep -v '^third_party/')
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^third_party/')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h' | grep -v '^third_party/')
 
 clean:
 	rm -rf $(BUILD)

@@ -190,24 +190,6 @@ static ssize_t pipe_write_iter(struct file *f, struct uio *u, u64 *pos)
 	}
 }
 
-static ssize_t pipe_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
-{
-	struct kiovec iov = {ubuf, n};
-	struct uio u;
-
-	uio_init(&u, &iov, 1);
-	return pipe_read_iter(f, &u, pos);
-}
-
-static ssize_t pipe_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
-{
-	struct kiovec iov = {ubuf, n};
-	struct uio u;
-
-	uio_init(&u, &iov, 1);
-	return pipe_write_iter(f, &u, pos);
-}
-
 static u32 pipe_poll(struct file *f, struct poll_table *pt)
 {
 	struct pipe *p = f->priv;
@@ -282,8 +264,8 @@ static void pipe_release(struct file *f)
 }
 
 static const struct file_ops pipe_fops = {
-	.read = pipe_read,
-	.write = pipe_write,
+	.read = uio_read_one,
+	.write = uio_write_one,
 	.read_iter = pipe_read_iter,
 	.write_iter = pipe_write_iter,
 	.ioctl = pipe_ioctl,

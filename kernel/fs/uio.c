@@ -2,6 +2,7 @@
 /* User I/O vectors (see uio.h). */
 #include <uapi/errno.h>
 #include "uio.h"
+#include "file.h"
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
 
@@ -77,6 +78,24 @@ int uio_import(u64 uiov, u64 cnt, struct kiovec *stack, struct kiovec **iov,
 	}
 	uio_init(u, *iov, cnt);
 	return 0;
+}
+
+ssize_t uio_read_one(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct kiovec iov = {ubuf, n};
+	struct uio u;
+
+	uio_init(&u, &iov, 1);
+	return f->ops->read_iter(f, &u, pos);
+}
+
+ssize_t uio_write_one(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct kiovec iov = {ubuf, n};
+	struct uio u;
+
+	uio_init(&u, &iov, 1);
+	return f->ops->write_iter(f, &u, pos);
 }
 
 void uio_iov_free(struct kiovec *iov, struct kiovec *stack)

@@ -45,4 +45,10 @@ int uio_import(u64 uiov, u64 cnt, struct kiovec *stack, struct kiovec **iov,
 	       struct uio *u);
 void uio_iov_free(struct kiovec *iov, struct kiovec *stack);
 
+struct file;
+/* read/write ops for files whose ops are the vectored forms: one buffer
+ * passed to read_iter/write_iter as a one-entry vector. */
+ssize_t uio_read_one(struct file *f, u64 ubuf, size_t n, u64 *pos);
+ssize_t uio_write_one(struct file *f, u64 ubuf, size_t n, u64 *pos);
+
 #endif

@@ -357,24 +357,6 @@ static ssize_t sock_write_iter(struct file *f, struct uio *u, u64 *pos)
 	return sock_sendmsg(f, &m, 0);
 }
 
-static ssize_t sock_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
-{
-	struct kiovec iov = {ubuf, n};
-	struct uio u;
-
-	uio_init(&u, &iov, 1);
-	return sock_read_iter(f, &u, pos);
-}
-
-static ssize_t sock_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
-{
-	struct kiovec iov = {ubuf, n};
-	struct uio u;
-
-	uio_init(&u, &iov, 1);
-	return sock_write_iter(f, &u, pos);
-}
-
 static u32 sock_poll(struct file *f, struct poll_table *pt)
 {
 	struct socket *s = f->priv;
@@ -410,8 +392,8 @@ static void sock_release(struct file *f)
 }
 
 const struct file_ops socket_fops = {
-	.read = sock_read,
-	.write = sock_write,
+	.read = uio_read_one,
+	.write = uio_write_one,
 	.read_iter = sock_read_iter,
 	.write_iter = sock_write_iter,
 	.poll = sock_poll,

@@ -96,8 +96,8 @@ int vdso_map(struct mm *mm, u64 *base)
 	if (ret)
 		return ret;
 	file_get(&vvar_file);
-	ret = vm_mmap(mm, at, PAGE_SIZE, PROT_READ, 0, VM_FIXED, &vvar_file,
-		      0, &out);
+	ret = vm_mmap(mm, at, PAGE_SIZE, PROT_READ, 0, VM_FIXED, &vvar_file, 0,
+		      &out);
 	if (ret) {
 		file_put(&vvar_file);
 		return ret;

@@ -9,10 +9,10 @@
  */
 #include "vdso_data.h"
 
-#define EXPORT __attribute__((visibility("default")))
-#define NSEC_PER_SEC 1000000000ULL
-#define SYS_gettimeofday 96
-#define SYS_time 201
+#define EXPORT		  __attribute__((visibility("default")))
+#define NSEC_PER_SEC	  1000000000ULL
+#define SYS_gettimeofday  96
+#define SYS_time	  201
 #define SYS_clock_gettime 228
 
 /* the [vvar] page, one page below the vDSO's first byte (vdso.lds) */

@@ -11,10 +11,10 @@
 
 struct vdso_data {
 	unsigned int seq;
-	unsigned int enabled;		 /* 0: take the syscall instead */
-	unsigned long long tsc_at_boot;	 /* TSC at CLOCK_MONOTONIC 0 */
-	unsigned long long ns_mult;	 /* ns = (tsc delta * ns_mult) >> 32 */
-	unsigned long long realtime_ns;	 /* CLOCK_REALTIME at monotonic 0 */
+	unsigned int enabled;		/* 0: take the syscall instead */
+	unsigned long long tsc_at_boot; /* TSC at CLOCK_MONOTONIC 0 */
+	unsigned long long ns_mult;	/* ns = (tsc delta * ns_mult) >> 32 */
+	unsigned long long realtime_ns; /* CLOCK_REALTIME at monotonic 0 */
 };
 
 #endif
