@@ -14,6 +14,7 @@
 #include "percpu.h"
 #include "trapframe.h"
 #include "mm/uaccess.h"
+#include "mm/pmm.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -80,6 +81,23 @@ static int exception_signal(u64 vec)
 	}
 }
 
+/*
+ * A page the program needs cannot be had: say so plainly, since the
+ * SIGBUS that follows usually ends the VM (said once per boot).
+ */
+static void report_out_of_memory(u64 addr)
+{
+	static bool said;
+
+	if (__atomic_exchange_n(&said, true, __ATOMIC_RELAXED))
+		return;
+	pr_err("out of memory: %s[%d] needs a page at %lx, %lu KiB of %lu "
+	       "KiB free; give the VM more memory (kiln run --mem) or make "
+	       "the release smaller (kiln build --small-memory)",
+	       current->proc->comm, current->tid, addr, pmm_free_pages() * 4,
+	       pmm_total_pages() * 4);
+}
+
 static void page_fault(struct trapframe *tf)
 {
 	u64 addr = read_cr2();
@@ -93,6 +111,8 @@ static void page_fault(struct trapframe *tf)
 		if (!ret)
 			return;
 		if ((ret == -ENOMEM || ret == -EIO) && tf_from_user(tf)) {
+			if (ret == -ENOMEM)
+				report_out_of_memory(addr);
 			signal_fault(tf, SIGBUS, addr);
 			return;
 		}
