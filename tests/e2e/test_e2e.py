@@ -6,6 +6,7 @@ passes 20, `make test-e2e-heavy` 50); every boot must pass. Boots run
 E2E_JOBS at a time within a budget of one vCPU per host core.
 
 The releases come from tests/e2e/make-apps.sh (run by `make test-e2e`).
+The last two tests check the memory claims of the README at --mem 64.
 """
 import os
 import subprocess
@@ -71,10 +72,10 @@ def image(request):
     return app, img
 
 
-def boot(img, cpus):
+def boot(img, cpus, mem=512):
     start = time.monotonic()
     p = subprocess.run([KILN, "run", "--accel", "tcg", "--cpus", str(cpus),
-                        "--mem", "512", "--timeout", str(TIMEOUT), img],
+                        "--mem", str(mem), "--timeout", str(TIMEOUT), img],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=TIMEOUT + 60)
     out = p.stdout.decode(errors="replace").replace("\r\n", "\n")
@@ -109,3 +110,39 @@ def test_release_boots(image, cpus):
     print(f"{app} cpus={cpus}: {REPEAT - len(failures)}/{REPEAT} passed, "
           f"median {times[len(times) // 2]:.1f}s")
     assert not failures, f"{len(failures)}/{REPEAT} boots failed:\n" + "\n".join(failures[:3])
+
+
+# The memory claims of the README: in 64 MiB of guest RAM the Elixir
+# release runs when built with --small-memory, and with ERTS's default
+# allocators it stops with a message that names both fixes.
+SMALL_REPEAT = int(os.environ.get("E2E_SMALL_REPEAT", "5"))
+
+
+def build_image(app, name, *flags):
+    img = os.path.join(BUILD, "e2e", name)
+    subprocess.run([KILN, "build", release_dir(app), "-o", img, *flags],
+                   check=True, stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT, timeout=300)
+    return img
+
+
+def test_small_memory_in_64_mib():
+    img = build_image("hello_ex", "small-hello_ex.img", "--small-memory")
+    budget = VcpuBudget()
+    with ThreadPoolExecutor(max_workers=JOBS) as ex:
+        results = list(ex.map(lambda _: budget.run(2, boot, img, 2, 64),
+                              range(SMALL_REPEAT)))
+    failures = [f"boot {i}: exit {rc}, {check_output('hello_ex', out) or 'bad exit'}"
+                f"\n{out[-3000:]}"
+                for i, (rc, out, _) in enumerate(results)
+                if rc != 0 or check_output("hello_ex", out)]
+    print(f"hello_ex --small-memory, 64 MiB, cpus=2: "
+          f"{SMALL_REPEAT - len(failures)}/{SMALL_REPEAT} passed")
+    assert not failures, "\n".join(failures[:3])
+
+
+def test_default_allocators_in_64_mib_say_out_of_memory():
+    img = build_image("hello_ex", "default-hello_ex.img")
+    rc, out, _ = boot(img, 1, 64)
+    assert rc == 128 + 7, f"exit {rc} (want SIGBUS, 135)\n{out[-3000:]}"
+    assert "out of memory: beam.smp" in out and "--small-memory" in out, out[-3000:]
