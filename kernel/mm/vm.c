@@ -524,6 +524,7 @@ int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 
 struct move_arg {
 	u64 delta;
+	struct gather *g; /* ->flush: a present PTE moved */
 	int err;
 };
 
@@ -532,6 +533,8 @@ static void move_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
 	struct move_arg *m = arg;
 	u64 val = *pte;
 
+	if (val & PTE_P)
+		m->g->flush = true;
 	*pte = 0;
 	if (pt_map(mm->pml4, va + m->delta, val & PTE_ADDR, val & ~PTE_ADDR)) {
 		page_put(val & PTE_ADDR);
@@ -597,19 +600,17 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	if (v->end > old + old_len && (ret = vma_split(v, old + old_len)))
 		goto out;
 	u64 keep = MIN(old_len, new_len);
-	struct move_arg m = {dst - old, 0};
+	struct move_arg m = {dst - old, &g, 0};
 	pt_range(mm, old, old + keep, move_fn, &m);
 	zap_range(mm, old + keep, old + old_len, &g);
 	list_del(&v->node);
-	if (v->file)
-		v->off += 0;
 	v->start = dst;
 	v->end = dst + new_len;
 	vma_insert(mm, v);
 	*out = dst;
 	ret = m.err;
 out:
-	g.flush = true; /* PTEs moved: flush the old addresses everywhere */
+	/* growing in place moved nothing: no shootdown then */
 	unlock_finish(mm, &g, 0, USER_TOP);
 	return ret;
 }

@@ -29,7 +29,6 @@
 #define PIE_BASE   0x0000555555554000UL
 
 #define AT_NULL		0
-#define AT_SYSINFO_EHDR 33
 #define AT_PHDR		3
 #define AT_PHENT	4
 #define AT_PHNUM	5
@@ -48,6 +47,7 @@
 #define AT_RANDOM	25
 #define AT_HWCAP2	26
 #define AT_EXECFN	31
+#define AT_SYSINFO_EHDR 33
 #define AT_MINSIGSTKSZ	51
 
 static u32 elf_prot(u32 pflags)
@@ -154,27 +154,35 @@ static int map_segment(struct mm *mm, struct file *f, const u8 *img,
 			  file_end - mapped);
 }
 
-/* Map every PT_LOAD of the image at bias, in place when it can be. */
-static int load_segments(struct mm *mm, struct file *f, const u8 *img,
+/* The image file to map segments from, or NULL to copy them. */
+static struct file *open_exec(const char *path)
+{
+	struct file *f;
+
+	return vfs_open(vfs_root, path, O_RDONLY, 0, &f) ? NULL : f;
+}
+
+/* Map every PT_LOAD of path's image at bias, in place when it can be. */
+static int load_segments(struct mm *mm, const char *path, const u8 *img,
 			 const struct elf_info *ei, u64 bias, u64 *end_out)
 {
-	if (f && segments_mappable(ei)) {
-		u64 end = 0;
-		for (int i = 0; i < ei->phnum; i++) {
-			const struct elf64_phdr *ph = &ei->phdr[i];
-			if (ph->p_type != ELF_PT_LOAD || !ph->p_memsz)
-				continue;
-			int ret = map_segment(mm, f, img, ph, bias);
-			if (ret)
-				return ret;
-			end = MAX(end,
-				  ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz,
-					   PAGE_SIZE));
-		}
-		*end_out = end;
-		return 0;
+	struct file *f = segments_mappable(ei) ? open_exec(path) : NULL;
+	u64 end = 0;
+	int ret = 0;
+
+	if (!f)
+		return copy_segments(mm, img, ei, bias, end_out);
+	for (int i = 0; i < ei->phnum && !ret; i++) {
+		const struct elf64_phdr *ph = &ei->phdr[i];
+		if (ph->p_type != ELF_PT_LOAD || !ph->p_memsz)
+			continue;
+		ret = map_segment(mm, f, img, ph, bias);
+		end = MAX(end, ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz,
+					PAGE_SIZE));
 	}
-	return copy_segments(mm, img, ei, bias, end_out);
+	file_put(f);
+	*end_out = end;
+	return ret;
 }
 
 struct stack_builder {
@@ -282,14 +290,6 @@ out:
 	return ret;
 }
 
-/* The image file to map segments from, or NULL to copy them. */
-static struct file *open_exec(const char *path)
-{
-	struct file *f;
-
-	return vfs_open(vfs_root, path, O_RDONLY, 0, &f) ? NULL : f;
-}
-
 /* Load the program interpreter (ld.so) anywhere free; returns its bias. */
 static int load_interp(struct mm *mm, const char *path, u64 *bias_out,
 		       u64 *entry_out)
@@ -312,10 +312,7 @@ static int load_interp(struct mm *mm, const char *path, u64 *bias_out,
 	if (ret)
 		return ret;
 	u64 bias = base - ei.min_vaddr;
-	struct file *f = open_exec(path);
-	ret = load_segments(mm, f, img, &ei, bias, &end);
-	if (f)
-		file_put(f);
+	ret = load_segments(mm, path, img, &ei, bias, &end);
 	if (ret)
 		return ret;
 	*bias_out = bias;
@@ -342,10 +339,7 @@ int exec_kernel(struct process *p, struct thread *t, const char *path,
 	struct mm *mm = mm_create();
 	if (!mm)
 		return -ENOMEM;
-	struct file *f = open_exec(path);
-	ret = load_segments(mm, f, img, &ei, bias, &end);
-	if (f)
-		file_put(f);
+	ret = load_segments(mm, path, img, &ei, bias, &end);
 	if (!ret && ei.interp)
 		ret = load_interp(mm, ei.interp, &interp_bias, &entry);
 	if (!ret)
