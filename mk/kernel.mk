@@ -38,6 +38,8 @@ KERNEL_SRCS := \
 	kernel/proc/proc.c \
 	kernel/proc/signal.c \
 	kernel/sched/futex.c \
+	kernel/sched/kthread.c \
+	kernel/sched/mutex.c \
 	kernel/sched/sched.c \
 	kernel/sched/time.c \
 	kernel/sched/timer.c \

@@ -179,7 +179,7 @@ static ssize_t write_locked(struct vnode *vn, u64 ubuf, size_t n, u64 start)
 static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 {
 	struct vnode *vn = f->vn;
-	int ret = vmutex_lock(&vn->wlock);
+	int ret = mutex_lock_interruptible(&vn->wlock);
 
 	if (ret)
 		return ret;
@@ -189,7 +189,7 @@ static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		n = MIN(n, TMPFS_MAX_SIZE - start);
 		done = write_locked(vn, ubuf, n, start);
 	}
-	vmutex_unlock(&vn->wlock);
+	mutex_unlock(&vn->wlock);
 	if (done > 0)
 		*pos = start + done;
 	return done;
@@ -210,7 +210,7 @@ static int tmpfs_truncate(struct vnode *vn, u64 len)
 {
 	if (len > TMPFS_MAX_SIZE)
 		return -EFBIG;
-	int ret = vmutex_lock(&vn->wlock);
+	int ret = mutex_lock_interruptible(&vn->wlock);
 	if (ret)
 		return ret;
 	spin_lock(&vn->lock);
@@ -225,7 +225,7 @@ static int tmpfs_truncate(struct vnode *vn, u64 len)
 	vn->size = len;
 	vn->mtime_ns = vn->ctime_ns = vfs_now_ns();
 	spin_unlock(&vn->lock);
-	vmutex_unlock(&vn->wlock);
+	mutex_unlock(&vn->wlock);
 	return 0;
 }
 

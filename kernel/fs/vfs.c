@@ -25,27 +25,6 @@ u64 vfs_now_ns(void)
 	return clock_realtime_ns();
 }
 
-void vmutex_init(struct vmutex *m)
-{
-	waitq_init(&m->wq);
-	m->held = false;
-}
-
-/* Take m, sleeping while another holder has it; -ERESTARTSYS on a signal. */
-int vmutex_lock(struct vmutex *m)
-{
-	return waitq_wait_event(&m->wq, !m->held && (m->held = true), 0);
-}
-
-void vmutex_unlock(struct vmutex *m)
-{
-	u64 f = spin_lock_irqsave(&m->wq.lock);
-
-	m->held = false;
-	spin_unlock_irqrestore(&m->wq.lock, f);
-	waitq_wake(&m->wq, 0, 1);
-}
-
 /* A new vnode with one reference (the caller's), in no directory. */
 struct vnode *vnode_alloc(u32 mode, u32 flags)
 {
@@ -62,7 +41,7 @@ struct vnode *vnode_alloc(u32 mode, u32 flags)
 	list_init(&vn->children);
 	list_init(&vn->sibling);
 	spin_init(&vn->lock);
-	vmutex_init(&vn->wlock);
+	mutex_init(&vn->wlock);
 	vn->atime_ns = vn->mtime_ns = vn->ctime_ns = vfs_now_ns();
 	return vn;
 }

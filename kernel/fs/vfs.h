@@ -24,6 +24,7 @@
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
+#include "sched/mutex.h"
 #include "sched/waitq.h"
 
 #define S_IFMT	   0170000
@@ -75,12 +76,6 @@ struct vnode_ops {
 	int (*generate)(struct vnode *vn, char **buf, size_t *len);
 };
 
-/* A sleeping lock (tmpfs writers hold it across copies from user space). */
-struct vmutex {
-	struct waitq wq;
-	bool held; /* wq.lock */
-};
-
 struct vnode {
 	int refcount; /* atomic */
 	u32 mode;     /* type is fixed; permission bits may change */
@@ -105,7 +100,7 @@ struct vnode {
 	u64 atime_ns, mtime_ns, ctime_ns;
 	paddr_t pages;	     /* tmpfs: root of a radix tree of pages */
 	int levels;	     /* its depth (0: no pages) */
-	struct vmutex wlock; /* tmpfs: serializes writers, truncate */
+	struct mutex wlock;  /* tmpfs: serializes writers, truncate */
 };
 
 extern struct vnode *vfs_root;
@@ -199,9 +194,6 @@ extern const struct file_ops tmpfs_fops;
 void tmpfs_free_pages(struct vnode *vn);
 u64 vfs_now_ns(void);
 
-void vmutex_init(struct vmutex *m);
-int vmutex_lock(struct vmutex *m);
-void vmutex_unlock(struct vmutex *m);
 
 /* /proc and /sys (fs/procfs.c). */
 void procfs_init(void);

@@ -251,7 +251,8 @@ void sched_yield_cpu(void)
 
 bool thread_interrupted(struct thread *t)
 {
-	return READ_ONCE(t->killed) || signal_pending(t);
+	/* kernel threads (no process) take no signals */
+	return READ_ONCE(t->killed) || (t->proc && signal_pending(t));
 }
 
 __noreturn void sched_idle_loop(void)

@@ -118,6 +118,19 @@ thread_start_user:
 	jmp trap_return
 
 /*
+ * A new kernel thread's first switch lands here: r12 is its function, r13
+ * its argument (kthread_create); interrupts go on once the scheduler lock
+ * is dropped. Returning from the function ends the thread.
+ */
+	.global kthread_start
+kthread_start:
+	call sched_tail
+	sti
+	movq %r13, %rdi
+	call *%r12
+	call kthread_exit
+
+/*
  * void switch_context(u64 *save_rsp, u64 new_rsp): save callee-saved
  * registers and RFLAGS on this stack, switch stacks, restore the other's.
  */
