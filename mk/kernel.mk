@@ -71,6 +71,8 @@ KERNEL_SRCS += \
 
 # Sockets: AF_UNIX (one owner)
 KERNEL_SRCS += \
+	kernel/net/netdev.c \
+	kernel/net/netstack.c \
 	kernel/net/socket.c \
 	kernel/net/sockopt.c \
 	kernel/net/unix.c \

@@ -21,6 +21,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "net/netstack.h"
 #include "proc/proc.h"
 #include "sched/futex.h"
 #include "sched/sched.h"
@@ -246,5 +247,6 @@ void kmain(u32 start_info_pa)
 	pr_info("cpu: xsave %u bytes, smep %d smap %d, %lu MiB free",
 		cpu_features.xsave_size, cpu_features.smep, cpu_features.smap,
 		pmm_free_pages() >> 8);
+	netstack_init();
 	start_payload();
 }
