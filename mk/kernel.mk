@@ -73,6 +73,7 @@ KERNEL_SRCS += \
 KERNEL_SRCS += \
 	kernel/net/netdev.c \
 	kernel/net/netstack.c \
+	kernel/net/lwip/sys_arch.c \
 	kernel/net/socket.c \
 	kernel/net/sockopt.c \
 	kernel/net/unix.c \
@@ -147,6 +148,9 @@ $(KBUILD)/kernel/vdso/vdso_blob.S.o: kernel/vdso/vdso_blob.S \
 $(KBUILD)/kallsyms0.S:
 	@mkdir -p $(dir $@)
 	$(PYTHON) scripts/gen-kallsyms.py < /dev/null > $@
+
+include mk/lwip.mk
+KERNEL_OBJS += $(LWIP_OBJS)
 
 $(KBUILD)/kernel0.elf: $(KERNEL_OBJS) $(KBUILD)/kallsyms0.S.o $(KERNEL_LD)
 	$(KCC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(KBUILD)/kallsyms0.S.o

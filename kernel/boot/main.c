@@ -117,6 +117,8 @@ static void parse_options(const char *s)
 			klog_level = LOG_WARN;
 		else if (len == 10 && !memcmp(w, "loglevel=", 9))
 			klog_level = w[9] - '0';
+		else
+			netstack_option(w, len);
 	}
 }
 
@@ -179,6 +181,7 @@ static __noreturn void start_payload(void)
 	parse_options(cmdline); /* the boot loader's options win */
 	if (vfs_load_cpio(base + h->cpio_off, h->cpio_size))
 		power_off(127);
+	netstack_init();
 	int argc = split_strings((char *)base + h->argv_off, h->argv_size, argv,
 				 MAX_ARGS - 1);
 	int envc = split_strings((char *)base + h->envp_off, h->envp_size, envp,
@@ -247,6 +250,5 @@ void kmain(u32 start_info_pa)
 	pr_info("cpu: xsave %u bytes, smep %d smap %d, %lu MiB free",
 		cpu_features.xsave_size, cpu_features.smep, cpu_features.smap,
 		pmm_free_pages() >> 8);
-	netstack_init();
 	start_payload();
 }

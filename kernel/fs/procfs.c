@@ -26,7 +26,7 @@
 #include "proc/proc.h"
 #include "sched/time.h"
 
-extern const char *kiln_hostname; /* sys/sys_proc.c */
+extern char kiln_hostname[]; /* sys/sys_proc.c */
 
 #define PROC_FLAGS (VN_PROC | VN_NOCREATE)
 #define USER_HZ	   100

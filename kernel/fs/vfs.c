@@ -542,3 +542,28 @@ bool vfs_is_ancestor_locked(struct vnode *anc, struct vnode *vn)
 	}
 	return false;
 }
+
+/*
+ * At boot, before any program runs: make path a regular file whose
+ * contents are data (kept, never freed: served in place like the image's
+ * files), replacing the image's file of that name. For files the kernel
+ * generates from its configuration (/etc/hosts).
+ */
+int vfs_put_file(const char *path, const char *data, size_t len, u32 mode)
+{
+	const char *base = path + strlen(path);
+
+	while (base > path && base[-1] != '/')
+		base--;
+	struct vnode *dir = mkdirs(path, base - path);
+	if (!dir || !*base || strlen(base) > VFS_NAME_MAX)
+		return -EINVAL;
+	struct vnode *vn = vfs_mknode(dir, base, S_IFREG | mode);
+	if (!vn)
+		return -ENOMEM;
+	if (!S_ISREG(vn->mode) || vn->levels)
+		return -EEXIST;
+	vn->data = (const u8 *)data;
+	vn->size = len;
+	return 0;
+}

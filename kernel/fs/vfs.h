@@ -195,6 +195,9 @@ void tmpfs_free_pages(struct vnode *vn);
 u64 vfs_now_ns(void);
 
 
+/* Boot: a file with contents the kernel made (fs/vfs.c). */
+int vfs_put_file(const char *path, const char *data, size_t len, u32 mode);
+
 /* /proc and /sys (fs/procfs.c). */
 void procfs_init(void);
 /* Take the snapshot an open /proc file reads (file_open_vnode). */

@@ -96,3 +96,13 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	}
 	return n;
 }
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}

@@ -1,29 +1,67 @@
 // SPDX-License-Identifier: MIT
 /*
- * The network stack's thread and lock (see netstack.h). Placeholder until
- * lwIP lands: the net thread drains every device and counts the frames.
+ * The network stack (see netstack.h): lwIP's initialisation, one netif per
+ * registered netdev plus lwIP's loopback, addressing (static or DHCP), the
+ * files that describe it (/etc/hosts, resolv.conf, hostname), the stack
+ * lock and the net thread.
+ *
+ * The net thread sleeps until a device has frames (netstack_kick from an
+ * interrupt) or lwIP's next timeout is due; it drains every device under
+ * the lock and runs the timers. Syscalls take the lock themselves; what
+ * they send to loopback is delivered in net_unlock, and if they armed a
+ * timer sooner than the thread's wakeup, net_unlock kicks the thread.
  */
 #include <kernel/printk.h>
+#include <kernel/string.h>
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
 #include "netstack.h"
 #include "netdev.h"
 #include "arch/x86_64/percpu.h"
+#include "fs/vfs.h"
+#include "mm/kheap.h"
 #include "sched/kthread.h"
 #include "sched/mutex.h"
+#include "sched/sched.h"
+#include "sched/time.h"
 #include "sched/waitq.h"
+
+#define NET_HOSTS_MAX	   8
+#define NET_TIMEWAIT_MAX   4096 /* TIME_WAIT connections kept at most */
+#define DHCP_WAIT_NS	   (5 * NSEC_PER_SEC)
+#define NET_RX_BUDGET	   64
 
 static struct mutex stack_lock;
 static struct waitq net_wq;
-static bool net_kicked; /* net_wq.lock */
-static u64 rx_frames;
+static bool net_kicked;	  /* net_wq.lock */
+static u64 net_wake_ns;	  /* when the net thread plans to wake; lock */
+static bool net_running;  /* the stack is up */
+static struct netif eth_netifs[4];
+static int neth;
+
+/* Configuration from the command line, then DHCP. */
+static struct {
+	u32 ip, mask, gw; /* network byte order; ip 0: DHCP */
+	u32 dns[NET_DNS_MAX];
+	int ndns;
+	struct {
+		char name[64];
+		u32 ip;
+	} hosts[NET_HOSTS_MAX];
+	int nhosts;
+} cfg;
+
+extern char kiln_hostname[]; /* sys/sys_proc.c */
 
 void net_lock(void)
 {
 	mutex_lock(&stack_lock);
-}
-
-void net_unlock(void)
-{
-	mutex_unlock(&stack_lock);
 }
 
 bool net_lock_held(void)
@@ -39,36 +77,432 @@ void netstack_kick(void)
 	waitq_wake(&net_wq, 0, 1);
 }
 
-static void count_rx(struct netdev *dev, const void *frame, u32 len,
-		     bool csum_ok)
+static bool loop_pending(void)
 {
-	(void)dev, (void)frame, (void)len, (void)csum_ok;
-	rx_frames++;
+	struct netif *nif;
+
+	NETIF_FOREACH(nif)
+	{
+		if (nif->loop_first)
+			return true;
+	}
+	return false;
+}
+
+/* lwIP's next timeout as a monotonic deadline (0: none). */
+static u64 next_timeout_ns(void)
+{
+	u32 ms = sys_timeouts_sleeptime();
+
+	if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
+		return 0;
+	return clock_monotonic_ns() + (u64)ms * 1000000;
+}
+
+/* Deliver loopback traffic, then drop the lock; kick the net thread if a
+ * timer was armed before its planned wakeup. */
+void net_unlock(void)
+{
+	bool kick = false;
+
+	if (net_running) {
+		for (int i = 0; i < 64 && loop_pending(); i++)
+			netif_poll_all();
+		u64 next = next_timeout_ns();
+		kick = loop_pending() ||
+		       (next && (!net_wake_ns || next < net_wake_ns));
+	}
+	mutex_unlock(&stack_lock);
+	if (kick)
+		netstack_kick();
+}
+
+/* Parse a dotted quad of exactly len characters (network byte order). */
+static bool parse_ipv4(const char *s, size_t len, u32 *out)
+{
+	u32 parts[4] = {0}, n = 0;
+	bool digit = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			parts[n] = parts[n] * 10 + (s[i] - '0');
+			if (parts[n] > 255)
+				return false;
+			digit = true;
+		} else if (s[i] == '.' && digit && n < 3) {
+			n++;
+			digit = false;
+		} else {
+			return false;
+		}
+	}
+	if (n != 3 || !digit)
+		return false;
+	*out = parts[0] | parts[1] << 8 | parts[2] << 16 | parts[3] << 24;
+	return true;
+}
+
+static bool opt_is(const char *w, size_t len, const char *key, size_t *vlen)
+{
+	size_t k = strlen(key);
+
+	if (len < k || memcmp(w, key, k))
+		return false;
+	*vlen = len - k;
+	return true;
+}
+
+static void bad_option(const char *w, size_t len)
+{
+	pr_warn("net: ignoring malformed option \"%.*s\"", (int)len, w);
+}
+
+bool netstack_option(const char *w, size_t len)
+{
+	size_t vl;
+
+	if (opt_is(w, len, "ip=", &vl)) {
+		const char *v = w + 3, *slash = memchr(v, '/', vl);
+		size_t al = slash ? (size_t)(slash - v) : vl;
+		u32 bits = 24;
+		if (slash) {
+			bits = 0;
+			for (const char *p = slash + 1; p < v + vl; p++)
+				bits = *p >= '0' && *p <= '9' && bits < 100
+					       ? bits * 10 + (*p - '0')
+					       : 99;
+		}
+		if (!parse_ipv4(v, al, &cfg.ip) || bits > 32 ||
+		    (slash && slash + 1 == v + vl)) {
+			cfg.ip = 0;
+			bad_option(w, len);
+			return true;
+		}
+		cfg.mask = bits ? __builtin_bswap32(~0u << (32 - bits)) : 0;
+	} else if (opt_is(w, len, "gw=", &vl)) {
+		if (!parse_ipv4(w + 3, vl, &cfg.gw))
+			bad_option(w, len);
+	} else if (opt_is(w, len, "dns=", &vl)) {
+		const char *v = w + 4, *end = w + len;
+		while (v < end && cfg.ndns < NET_DNS_MAX) {
+			const char *c = memchr(v, ',', end - v);
+			size_t l = c ? (size_t)(c - v) : (size_t)(end - v);
+			if (!parse_ipv4(v, l, &cfg.dns[cfg.ndns]))
+				bad_option(w, len);
+			else
+				cfg.ndns++;
+			v += l + 1;
+		}
+	} else if (opt_is(w, len, "hostname=", &vl)) {
+		if (!vl || vl > 63 || memchr(w + 9, '/', vl))
+			bad_option(w, len);
+		else
+			snprintf(kiln_hostname, 65, "%.*s", (int)vl, w + 9);
+	} else if (opt_is(w, len, "host=", &vl)) {
+		const char *v = w + 5, *colon = memchr(v, ':', vl);
+		int i = cfg.nhosts;
+		if (!colon || colon == v || colon - v > 63 ||
+		    i == NET_HOSTS_MAX ||
+		    !parse_ipv4(colon + 1, v + vl - colon - 1,
+				&cfg.hosts[i].ip)) {
+			bad_option(w, len);
+			return true;
+		}
+		snprintf(cfg.hosts[i].name, sizeof(cfg.hosts[i].name), "%.*s",
+			 (int)(colon - v), v);
+		cfg.nhosts++;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void net_set_dns(struct netif *nif, const u32 *addrs, int n)
+{
+	(void)nif;
+	if (cfg.ndns) /* the command line's servers win */
+		return;
+	for (int i = 0; i < n && i < NET_DNS_MAX; i++)
+		cfg.dns[i] = addrs[i];
+	cfg.ndns = MIN(n, NET_DNS_MAX);
+}
+
+bool net_addr_is_local(u32 addr)
+{
+	struct netif *nif;
+
+	if ((addr & 0xff) == 127)
+		return true;
+	NETIF_FOREACH(nif)
+	{
+		if (ip4_addr_get_u32(netif_ip4_addr(nif)) == addr)
+			return true;
+	}
+	return false;
+}
+
+bool net_tcp_listening(u16 port)
+{
+	bool found = false;
+
+	net_lock();
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l;
+	     l = l->next)
+		if (l->local_port == port)
+			found = true;
+	net_unlock();
+	return found;
+}
+
+/* Devices. */
+
+/* A frame from lwIP to the device: its pbuf chain as segments. */
+static err_t eth_linkoutput(struct netif *nif, struct pbuf *p)
+{
+	struct netdev *dev = nif->state;
+	struct netdev_seg segs[8];
+	int n = 0;
+
+	for (struct pbuf *q = p; q; q = q->next) {
+		if (n == (int)ARRAY_SIZE(segs)) {
+			/* a long chain: send it as one flat copy */
+			static u8 flat[1600];
+			if (p->tot_len > sizeof(flat))
+				return ERR_BUF;
+			pbuf_copy_partial(p, flat, p->tot_len, 0);
+			segs[0].data = flat;
+			segs[0].len = p->tot_len;
+			n = 1;
+			break;
+		}
+		segs[n].data = q->payload;
+		segs[n++].len = q->len;
+	}
+	return dev->ops->xmit(dev, segs, n, 0, 0) ? ERR_IF : ERR_OK;
+}
+
+/* A frame from the device (net thread, lock held). */
+static void eth_rx(struct netdev *dev, const void *frame, u32 len,
+		   bool csum_ok)
+{
+	struct netif *nif = dev->stack;
+	struct pbuf *p;
+
+	(void)csum_ok;
+	if (len < 14 || len > 0xffff)
+		return;
+	p = pbuf_alloc(PBUF_RAW, len, PBUF_POOL);
+	if (!p)
+		return; /* out of memory: dropped, as a full ring would */
+	pbuf_take(p, frame, len);
+	if (nif->input(p, nif) != ERR_OK)
+		pbuf_free(p);
+}
+
+static err_t eth_netif_init(struct netif *nif)
+{
+	struct netdev *dev = nif->state;
+
+	nif->name[0] = 'e';
+	nif->name[1] = 'n';
+	nif->hwaddr_len = ETH_HWADDR_LEN;
+	memcpy(nif->hwaddr, dev->mac, ETH_HWADDR_LEN);
+	nif->mtu = dev->mtu;
+	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
+		     NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+	nif->output = etharp_output;
+	nif->linkoutput = eth_linkoutput;
+	nif->hostname = kiln_hostname;
+	return ERR_OK;
+}
+
+static void add_devices(void)
+{
+	for (int i = 0; i < netdev_count() && neth < (int)ARRAY_SIZE(eth_netifs);
+	     i++) {
+		struct netdev *dev = netdev_get(i);
+		struct netif *nif = &eth_netifs[neth];
+		ip4_addr_t ip = {0}, mask = {0}, gw = {0};
+		if (neth == 0 && cfg.ip) {
+			ip.addr = cfg.ip;
+			mask.addr = cfg.mask;
+			gw.addr = cfg.gw;
+		}
+		if (!netif_add(nif, &ip, &mask, &gw, dev, eth_netif_init,
+			       ethernet_input)) {
+			pr_warn("net: %s: cannot add the interface", dev->name);
+			continue;
+		}
+		dev->stack = nif;
+		dev->rx = eth_rx;
+		if (neth == 0)
+			netif_set_default(nif);
+		netif_set_up(nif);
+		if (neth == 0 && !cfg.ip)
+			dhcp_start(nif);
+		neth++;
+	}
+}
+
+/* The net thread. */
+
+static void poll_devices(void)
+{
+	for (int i = 0; i < netdev_count(); i++) {
+		struct netdev *d = netdev_get(i);
+		if (!d->stack)
+			continue;
+		while (d->ops->poll(d, NET_RX_BUDGET) > 0)
+			;
+		d->ops->rx_irq_enable(d);
+	}
+}
+
+/* Bound TIME_WAIT: lwIP only reclaims it when a pool runs dry, which a
+ * heap-backed stack never sees; drop the oldest beyond the cap. */
+static void reap_time_wait(void)
+{
+	int n = 0;
+
+	for (struct tcp_pcb *p = tcp_tw_pcbs; p; p = p->next)
+		n++;
+	while (n-- > NET_TIMEWAIT_MAX) {
+		struct tcp_pcb *oldest = NULL;
+		for (struct tcp_pcb *p = tcp_tw_pcbs; p; p = p->next)
+			if (!oldest || (u32)(tcp_ticks - p->tmr) >=
+					       (u32)(tcp_ticks - oldest->tmr))
+				oldest = p;
+		tcp_abort(oldest);
+	}
+}
+
+static bool take_kick(void)
+{
+	bool k = net_kicked;
+
+	net_kicked = false;
+	return k;
 }
 
 static void net_thread(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		waitq_wait_event(&net_wq,
-				 net_kicked && !(net_kicked = false), 0);
 		net_lock();
-		for (int i = 0; i < netdev_count(); i++) {
-			struct netdev *d = netdev_get(i);
-			while (d->ops->poll(d, 64) > 0)
-				;
-			d->ops->rx_irq_enable(d);
-		}
+		poll_devices();
+		sys_check_timeouts();
+		reap_time_wait();
+		net_wake_ns = next_timeout_ns();
+		u64 wake = net_wake_ns;
+		net_unlock();
+		waitq_wait_event(&net_wq, take_kick(), wake);
+	}
+}
+
+/* Files describing the network. */
+
+static void write_etc(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	char *copy = kmalloc(len + 1);
+
+	if (!copy || vfs_put_file(path, copy, len, 0644)) {
+		pr_warn("net: cannot write %s", path);
+		kfree(copy);
+		return;
+	}
+	memcpy(copy, text, len + 1);
+}
+
+static void write_etc_files(void)
+{
+	char buf[1024], shortname[65];
+	int n = 0;
+	u32 self = neth ? ip4_addr_get_u32(netif_ip4_addr(&eth_netifs[0])) : 0;
+	u8 *a = (u8 *)&self;
+
+	strlcpy(shortname, kiln_hostname, sizeof(shortname));
+	char *dot = strchr(shortname, '.');
+	if (dot)
+		*dot = 0;
+	n += snprintf(buf + n, sizeof(buf) - n, "127.0.0.1\tlocalhost\n");
+	if (self)
+		n += snprintf(buf + n, sizeof(buf) - n, "%u.%u.%u.%u\t", a[0],
+			      a[1], a[2], a[3]);
+	else
+		n += snprintf(buf + n, sizeof(buf) - n, "127.0.1.1\t");
+	n += snprintf(buf + n, sizeof(buf) - n, "%s%s%s\n", kiln_hostname,
+		      dot ? " " : "", dot ? shortname : "");
+	for (int i = 0; i < cfg.nhosts; i++) {
+		a = (u8 *)&cfg.hosts[i].ip;
+		n += snprintf(buf + n, sizeof(buf) - n, "%u.%u.%u.%u\t%s\n",
+			      a[0], a[1], a[2], a[3], cfg.hosts[i].name);
+	}
+	write_etc("/etc/hosts", buf);
+	n = 0;
+	buf[0] = 0;
+	for (int i = 0; i < cfg.ndns; i++) {
+		a = (u8 *)&cfg.dns[i];
+		n += snprintf(buf + n, sizeof(buf) - n,
+			      "nameserver %u.%u.%u.%u\n", a[0], a[1], a[2],
+			      a[3]);
+	}
+	write_etc("/etc/resolv.conf", buf);
+	snprintf(buf, sizeof(buf), "%s\n", kiln_hostname);
+	write_etc("/etc/hostname", buf);
+}
+
+/* Boot waits (bounded) for DHCP: programs expect their address. The boot
+ * CPU's idle thread runs this, so it lets the net thread run meanwhile. */
+static void wait_for_dhcp(void)
+{
+	u64 end = clock_monotonic_ns() + DHCP_WAIT_NS;
+	bool bound = false;
+
+	while (!bound && clock_monotonic_ns() < end) {
+		if (sched_has_runnable())
+			schedule();
+		else
+			time_delay_us(1000);
+		net_lock();
+		bound = dhcp_supplied_address(&eth_netifs[0]);
 		net_unlock();
 	}
+	if (!bound)
+		pr_warn("net: eth0: no DHCP answer in %lu s; give an address "
+			"with kiln run --ip A/N --gw G",
+			DHCP_WAIT_NS / NSEC_PER_SEC);
+}
+
+static void log_address(void)
+{
+	struct netif *nif = &eth_netifs[0];
+	u32 ip = ip4_addr_get_u32(netif_ip4_addr(nif));
+	u32 gw = ip4_addr_get_u32(netif_ip4_gw(nif));
+	u32 mask = __builtin_bswap32(ip4_addr_get_u32(netif_ip4_netmask(nif)));
+	u8 *a = (u8 *)&ip, *g = (u8 *)&gw;
+
+	pr_info("net: eth0: %u.%u.%u.%u/%d gw %u.%u.%u.%u (%s), %d dns", a[0],
+		a[1], a[2], a[3], mask ? 32 - __builtin_ctz(mask) : 0, g[0],
+		g[1], g[2], g[3], cfg.ip ? "static" : "dhcp", cfg.ndns);
 }
 
 void netstack_init(void)
 {
 	mutex_init(&stack_lock);
 	waitq_init(&net_wq);
-	for (int i = 0; i < netdev_count(); i++)
-		netdev_get(i)->rx = count_rx;
+	net_lock();
+	lwip_init();
+	add_devices();
+	net_running = true;
+	net_unlock();
 	if (!kthread_create(net_thread, NULL, "net"))
 		panic("net: no memory for the net thread");
+	if (neth && !cfg.ip)
+		wait_for_dhcp();
+	if (neth)
+		log_address();
+	else
+		pr_info("net: no network device: loopback only");
+	write_etc_files();
 }

@@ -343,7 +343,7 @@ long sys_setrlimit(u64 res, u64 unew, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sys_prlimit64(0, res, unew, 0, 0, 0);
 }
 
-const char *kiln_hostname = "kiln.local";
+char kiln_hostname[65] = "kiln.local"; /* hostname= on the command line */
 
 long sys_uname(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* Hooks lwIP calls into Kiln (declared for lwIP's sources; sys_arch.c). */
+#ifndef KILN_LWIP_HOOKS_H
+#define KILN_LWIP_HOOKS_H
+
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+
+u32_t kiln_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
+		   const ip_addr_t *remote_ip, u16_t remote_port);
+void kiln_dhcp_option(struct netif *netif, u8_t option, u8_t len,
+		      struct pbuf *p, u16_t offset);
+
+#endif
