@@ -98,9 +98,9 @@ struct vnode {
 	struct spinlock lock;	      /* size, times, pages */
 	u64 size;
 	u64 atime_ns, mtime_ns, ctime_ns;
-	paddr_t pages;	     /* tmpfs: root of a radix tree of pages */
-	int levels;	     /* its depth (0: no pages) */
-	struct mutex wlock;  /* tmpfs: serializes writers, truncate */
+	paddr_t pages;	    /* tmpfs: root of a radix tree of pages */
+	int levels;	    /* its depth (0: no pages) */
+	struct mutex wlock; /* tmpfs: serializes writers, truncate */
 };
 
 extern struct vnode *vfs_root;
@@ -193,7 +193,6 @@ int tmpfs_create_shmem(u64 len, struct file **out);
 extern const struct file_ops tmpfs_fops;
 void tmpfs_free_pages(struct vnode *vn);
 u64 vfs_now_ns(void);
-
 
 /* Boot: a file with contents the kernel made (fs/vfs.c). */
 int vfs_put_file(const char *path, const char *data, size_t len, u32 mode);

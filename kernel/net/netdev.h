@@ -32,8 +32,8 @@ struct netdev_ops {
 	/* Send one frame made of nseg segments (total <= mtu + 14). When
 	 * csum_start is nonzero the device may finish the L4 checksum:
 	 * offset of the L4 header and of its checksum field (NEEDS_CSUM). */
-	int (*xmit)(struct netdev *dev, const struct netdev_seg *segs,
-		    int nseg, u16 csum_start, u16 csum_offset);
+	int (*xmit)(struct netdev *dev, const struct netdev_seg *segs, int nseg,
+		    u16 csum_start, u16 csum_offset);
 	/* Deliver up to budget received frames through dev->rx; the count. */
 	int (*poll)(struct netdev *dev, int budget);
 	/* Interrupts for received frames on (after a poll found nothing). */
@@ -43,9 +43,9 @@ struct netdev_ops {
 struct netdev {
 	char name[NETDEV_NAME_MAX]; /* eth0, eth1... */
 	u8 mac[ETH_ALEN];
-	u16 mtu;	 /* IP MTU, 1500 unless the device says */
-	bool tx_csum;	 /* the device completes checksums (xmit csum_*) */
-	bool rx_csum;	 /* frames may arrive checksum-verified */
+	u16 mtu;      /* IP MTU, 1500 unless the device says */
+	bool tx_csum; /* the device completes checksums (xmit csum_*) */
+	bool rx_csum; /* frames may arrive checksum-verified */
 	const struct netdev_ops *ops;
 	void *priv; /* the driver's */
 	/* Set by the stack before the first poll. */

@@ -32,16 +32,16 @@
 #include "sched/time.h"
 #include "sched/waitq.h"
 
-#define NET_HOSTS_MAX	   8
-#define NET_TIMEWAIT_MAX   4096 /* TIME_WAIT connections kept at most */
-#define DHCP_WAIT_NS	   (5 * NSEC_PER_SEC)
-#define NET_RX_BUDGET	   64
+#define NET_HOSTS_MAX	 8
+#define NET_TIMEWAIT_MAX 4096 /* TIME_WAIT connections kept at most */
+#define DHCP_WAIT_NS	 (5 * NSEC_PER_SEC)
+#define NET_RX_BUDGET	 64
 
 static struct mutex stack_lock;
 static struct waitq net_wq;
-static bool net_kicked;	  /* net_wq.lock */
-static u64 net_wake_ns;	  /* when the net thread plans to wake; lock */
-static bool net_running;  /* the stack is up */
+static bool net_kicked;	 /* net_wq.lock */
+static u64 net_wake_ns;	 /* when the net thread plans to wake; lock */
+static bool net_running; /* the stack is up */
 static struct netif eth_netifs[4];
 static int neth;
 
@@ -282,8 +282,7 @@ static err_t eth_linkoutput(struct netif *nif, struct pbuf *p)
 }
 
 /* A frame from the device (net thread, lock held). */
-static void eth_rx(struct netdev *dev, const void *frame, u32 len,
-		   bool csum_ok)
+static void eth_rx(struct netdev *dev, const void *frame, u32 len, bool csum_ok)
 {
 	struct netif *nif = dev->stack;
 	struct pbuf *p;
@@ -318,8 +317,8 @@ static err_t eth_netif_init(struct netif *nif)
 
 static void add_devices(void)
 {
-	for (int i = 0; i < netdev_count() && neth < (int)ARRAY_SIZE(eth_netifs);
-	     i++) {
+	for (int i = 0;
+	     i < netdev_count() && neth < (int)ARRAY_SIZE(eth_netifs); i++) {
 		struct netdev *dev = netdev_get(i);
 		struct netif *nif = &eth_netifs[neth];
 		ip4_addr_t ip = {0}, mask = {0}, gw = {0};

@@ -20,13 +20,13 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	/* switch_context pops r15 r14 r13 r12 rbx rbp rflags, then returns */
 	u64 *sp = (u64 *)t->tf;
 	*--sp = (u64)kthread_start;
-	*--sp = 0x2;	   /* rflags: IF off until sched_tail is done */
-	*--sp = 0;	   /* rbp */
-	*--sp = 0;	   /* rbx */
-	*--sp = (u64)fn;   /* r12 */
-	*--sp = (u64)arg;  /* r13 */
-	*--sp = 0;	   /* r14 */
-	*--sp = 0;	   /* r15 */
+	*--sp = 0x2;	  /* rflags: IF off until sched_tail is done */
+	*--sp = 0;	  /* rbp */
+	*--sp = 0;	  /* rbx */
+	*--sp = (u64)fn;  /* r12 */
+	*--sp = (u64)arg; /* r13 */
+	*--sp = 0;	  /* r14 */
+	*--sp = 0;	  /* r15 */
 	t->saved_rsp = (u64)sp;
 	t->tid = 0;
 	strlcpy(t->name, name, sizeof(t->name));

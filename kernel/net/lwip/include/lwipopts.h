@@ -10,57 +10,57 @@
 #ifndef KILN_LWIPOPTS_H
 #define KILN_LWIPOPTS_H
 
-#define NO_SYS			   1
-#define LWIP_SOCKET		   0
-#define LWIP_NETCONN		   0
-#define LWIP_RAW		   0
-#define SYS_LIGHTWEIGHT_PROT	   0
-#define LWIP_TIMERS		   1
-#define LWIP_CALLBACK_API	   1
+#define NO_SYS		     1
+#define LWIP_SOCKET	     0
+#define LWIP_NETCONN	     0
+#define LWIP_RAW	     0
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_TIMERS	     1
+#define LWIP_CALLBACK_API    1
 
 /* Memory: the kernel heap for everything (mem_clib_* in sys_arch.c). */
-#define MEM_LIBC_MALLOC		   1
-#define MEMP_MEM_MALLOC		   1
-#define MEM_ALIGNMENT		   8
+#define MEM_LIBC_MALLOC 1
+#define MEMP_MEM_MALLOC 1
+#define MEM_ALIGNMENT	8
 #include <stddef.h>
 void *kiln_lwip_malloc(size_t size);
 void *kiln_lwip_calloc(size_t n, size_t size);
 void kiln_lwip_free(void *p);
-#define mem_clib_malloc		   kiln_lwip_malloc
-#define mem_clib_calloc		   kiln_lwip_calloc
-#define mem_clib_free		   kiln_lwip_free
+#define mem_clib_malloc kiln_lwip_malloc
+#define mem_clib_calloc kiln_lwip_calloc
+#define mem_clib_free	kiln_lwip_free
 /* Pool sizes only feed lwIP's sanity checks when pools are heap-backed. */
-#define MEMP_NUM_TCP_SEG	   8192
-#define MEMP_NUM_PBUF		   4096
-#define PBUF_POOL_SIZE		   1024
+#define MEMP_NUM_TCP_SEG 8192
+#define MEMP_NUM_PBUF	 4096
+#define PBUF_POOL_SIZE	 1024
 
 /* IPv4, Ethernet, ARP, ICMP, DHCP. */
-#define LWIP_IPV4		   1
-#define LWIP_IPV6		   0
-#define LWIP_ARP		   1
-#define LWIP_ETHERNET		   1
-#define ARP_QUEUEING		   1
+#define LWIP_IPV4		      1
+#define LWIP_IPV6		      0
+#define LWIP_ARP		      1
+#define LWIP_ETHERNET		      1
+#define ARP_QUEUEING		      1
 #define ETHARP_SUPPORT_STATIC_ENTRIES 0
-#define LWIP_ICMP		   1
-#define LWIP_BROADCAST_PING	   1
-#define LWIP_DHCP		   1
-#define DHCP_DOES_ARP_CHECK	   0 /* an ARP probe would add ~1 s to boot */
-#define LWIP_AUTOIP		   0
-#define LWIP_IGMP		   0
-#define LWIP_DNS		   0 /* DNS servers come from a DHCP hook */
-#define IP_REASSEMBLY		   1
-#define IP_FRAG			   1
-#define IP_DEFAULT_TTL		   64
-#define LWIP_NETIF_HOSTNAME	   1
-#define LWIP_NETIF_STATUS_CALLBACK 1
-#define LWIP_NETIF_LINK_CALLBACK   0
-#define LWIP_SINGLE_NETIF	   0
-#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
+#define LWIP_ICMP		      1
+#define LWIP_BROADCAST_PING	      1
+#define LWIP_DHCP		      1
+#define DHCP_DOES_ARP_CHECK	      0 /* an ARP probe would add ~1 s to boot */
+#define LWIP_AUTOIP		      0
+#define LWIP_IGMP		      0
+#define LWIP_DNS		      0 /* DNS servers come from a DHCP hook */
+#define IP_REASSEMBLY		      1
+#define IP_FRAG			      1
+#define IP_DEFAULT_TTL		      64
+#define LWIP_NETIF_HOSTNAME	      1
+#define LWIP_NETIF_STATUS_CALLBACK    1
+#define LWIP_NETIF_LINK_CALLBACK      0
+#define LWIP_SINGLE_NETIF	      0
+#define LWIP_CHECKSUM_CTRL_PER_NETIF  1
 
 /* Loopback: 127.0.0.1 and our own addresses, polled by netstack.c. */
-#define LWIP_NETIF_LOOPBACK	   1
-#define LWIP_HAVE_LOOPIF	   1
-#define LWIP_LOOPBACK_MAX_PBUFS	   0
+#define LWIP_NETIF_LOOPBACK		   1
+#define LWIP_HAVE_LOOPIF		   1
+#define LWIP_LOOPBACK_MAX_PBUFS		   0
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 0
 
 /* UDP and TCP. */
@@ -89,15 +89,15 @@ void kiln_lwip_free(void *p);
 #include <stdint.h>
 struct ip4_addr;
 uint32_t kiln_lwip_rand(void);
-#define LWIP_RAND() kiln_lwip_rand()
+#define LWIP_RAND()	   kiln_lwip_rand()
 #define LWIP_HOOK_FILENAME "kiln_lwip_hooks.h"
 #define LWIP_HOOK_TCP_ISN  kiln_tcp_isn
 #define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, \
 				    len, pbuf, offset)                         \
 	kiln_dhcp_option(netif, option, len, pbuf, offset)
 
-#define LWIP_STATS		   0
-#define LWIP_DEBUG		   0
-#define LWIP_PROVIDE_ERRNO	   0
+#define LWIP_STATS	   0
+#define LWIP_DEBUG	   0
+#define LWIP_PROVIDE_ERRNO 0
 
 #endif

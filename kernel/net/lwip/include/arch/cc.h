@@ -23,7 +23,7 @@
 void kiln_lwip_diag(const char *fmt, ...);
 __attribute__((noreturn)) void kiln_lwip_assert(const char *msg,
 						const char *file, int line);
-#define LWIP_PLATFORM_DIAG(x) kiln_lwip_diag x
+#define LWIP_PLATFORM_DIAG(x)	kiln_lwip_diag x
 #define LWIP_PLATFORM_ASSERT(x) kiln_lwip_assert(x, __FILE__, __LINE__)
 
 #define lwip_htons(x) __builtin_bswap16(x)
