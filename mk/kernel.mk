@@ -71,11 +71,13 @@ KERNEL_SRCS += \
 
 # Sockets: AF_UNIX (one owner)
 KERNEL_SRCS += \
+	kernel/net/inet.c \
 	kernel/net/netdev.c \
 	kernel/net/netstack.c \
 	kernel/net/lwip/sys_arch.c \
 	kernel/net/socket.c \
 	kernel/net/sockopt.c \
+	kernel/net/tcp.c \
 	kernel/net/unix.c \
 	kernel/net/unix_name.c \
 	kernel/sys/sys_socket.c

@@ -23,9 +23,11 @@
 #include "netif/ethernet.h"
 #include "netstack.h"
 #include "netdev.h"
+#include "inet.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
+#include "mm/uaccess.h"
 #include "sched/kthread.h"
 #include "sched/mutex.h"
 #include "sched/sched.h"
@@ -504,4 +506,179 @@ void netstack_init(void)
 	else
 		pr_info("net: no network device: loopback only");
 	write_etc_files();
+}
+
+/* Interface ioctls (SIOCGIFCONF, SIOCGIF*): what inet:getiflist/ifget
+ * and ifconfig-style code read. Interfaces are "lo" and the netdevs'
+ * names; the numbering follows lwIP's (lo is 1, as on Linux). */
+
+#define SIOCGIFNAME	0x8910
+#define SIOCGIFCONF	0x8912
+#define SIOCGIFFLAGS	0x8913
+#define SIOCGIFADDR	0x8915
+#define SIOCGIFBRDADDR	0x8919
+#define SIOCGIFNETMASK	0x891b
+#define SIOCGIFMTU	0x8921
+#define SIOCGIFHWADDR	0x8927
+#define SIOCGIFINDEX	0x8933
+#define IFF_UP		0x1
+#define IFF_BROADCAST	0x2
+#define IFF_LOOPBACK	0x8
+#define IFF_RUNNING	0x40
+#define IFF_MULTICAST	0x1000
+#define ARPHRD_ETHER	1
+#define ARPHRD_LOOPBACK 772
+
+struct ifreq {
+	char name[16];
+	union {
+		struct {
+			u16 family;
+			u16 port;
+			u32 addr;
+			u8 zero[8];
+		} sin;
+		struct {
+			u16 family;
+			u8 data[14];
+		} hw;
+		int ival;
+		u8 pad[24];
+	};
+};
+_Static_assert(sizeof(struct ifreq) == 40, "struct ifreq");
+
+struct ifconf {
+	int len;
+	int pad;
+	u64 buf;
+};
+
+static const char *netif_linux_name(struct netif *nif)
+{
+	for (int i = 0; i < neth; i++)
+		if (nif == &eth_netifs[i])
+			return ((struct netdev *)nif->state)->name;
+	return "lo";
+}
+
+static struct netif *netif_by_name(const char *name)
+{
+	struct netif *nif;
+
+	NETIF_FOREACH(nif)
+	{
+		if (!strcmp(netif_linux_name(nif), name))
+			return nif;
+	}
+	return NULL;
+}
+
+static void fill_sin(struct ifreq *r, u32 addr)
+{
+	memset(&r->sin, 0, sizeof(r->sin));
+	r->sin.family = 2; /* AF_INET */
+	r->sin.addr = addr;
+}
+
+static int ifreq_get(u32 cmd, struct netif *nif, struct ifreq *r)
+{
+	bool lo = !strcmp(netif_linux_name(nif), "lo");
+	u32 ip = ip4_addr_get_u32(netif_ip4_addr(nif));
+	u32 mask = ip4_addr_get_u32(netif_ip4_netmask(nif));
+
+	switch (cmd) {
+	case SIOCGIFFLAGS:
+		r->ival = (netif_is_up(nif) ? IFF_UP | IFF_RUNNING : 0) |
+			  (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST);
+		return 0;
+	case SIOCGIFADDR:
+		fill_sin(r, ip);
+		return ip ? 0 : -EADDRNOTAVAIL;
+	case SIOCGIFNETMASK:
+		fill_sin(r, mask);
+		return ip ? 0 : -EADDRNOTAVAIL;
+	case SIOCGIFBRDADDR:
+		fill_sin(r, lo ? 0 : (ip & mask) | ~mask);
+		return ip ? 0 : -EADDRNOTAVAIL;
+	case SIOCGIFMTU:
+		r->ival = lo ? 65536 : nif->mtu;
+		return 0;
+	case SIOCGIFHWADDR:
+		memset(&r->hw, 0, sizeof(r->hw));
+		r->hw.family = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
+		if (!lo)
+			memcpy(r->hw.data, nif->hwaddr, ETH_HWADDR_LEN);
+		return 0;
+	case SIOCGIFINDEX:
+		r->ival = netif_get_index(nif);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static int ifconf(u64 arg)
+{
+	struct ifconf ic;
+	struct netif *nif;
+	int n = 0, ret = 0;
+
+	if (copy_from_user(&ic, arg, sizeof(ic)))
+		return -EFAULT;
+	net_lock();
+	NETIF_FOREACH(nif)
+	{
+		struct ifreq r = {0};
+		if (!ip4_addr_get_u32(netif_ip4_addr(nif)))
+			continue; /* Linux lists addressed interfaces */
+		if (ic.buf) {
+			if ((n + 1) * (int)sizeof(r) > ic.len)
+				break;
+			strlcpy(r.name, netif_linux_name(nif), sizeof(r.name));
+			fill_sin(&r, ip4_addr_get_u32(netif_ip4_addr(nif)));
+			if (copy_to_user(ic.buf + n * sizeof(r), &r,
+					 sizeof(r))) {
+				ret = -EFAULT;
+				break;
+			}
+		}
+		n++;
+	}
+	net_unlock();
+	ic.len = n * sizeof(struct ifreq);
+	if (!ret && copy_to_user(arg, &ic, sizeof(ic.len)))
+		ret = -EFAULT;
+	return ret;
+}
+
+int netif_ioctl(u32 cmd, u64 arg)
+{
+	struct ifreq r;
+	struct netif *nif = NULL;
+	int ret;
+
+	if (cmd == SIOCGIFCONF)
+		return ifconf(arg);
+	if (cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS && cmd != SIOCGIFADDR &&
+	    cmd != SIOCGIFNETMASK && cmd != SIOCGIFBRDADDR &&
+	    cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFINDEX)
+		return -ENOTTY;
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	r.name[sizeof(r.name) - 1] = 0;
+	net_lock();
+	if (cmd == SIOCGIFNAME) {
+		nif = r.ival > 0 && r.ival < 256 ? netif_get_by_index(r.ival)
+						 : NULL;
+		if (nif)
+			strlcpy(r.name, netif_linux_name(nif), sizeof(r.name));
+		ret = nif ? 0 : -ENODEV;
+	} else {
+		nif = netif_by_name(r.name);
+		ret = nif ? ifreq_get(cmd, nif, &r) : -ENODEV;
+	}
+	net_unlock();
+	if (!ret && copy_to_user(arg, &r, sizeof(r)))
+		ret = -EFAULT;
+	return ret;
 }

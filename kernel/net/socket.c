@@ -9,6 +9,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "socket.h"
+#include "inet.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
@@ -20,18 +21,18 @@
 /* The family of each AF_* number, or NULL: -EAFNOSUPPORT. */
 static const struct sock_family *const families[AF_MAX] = {
 	[AF_UNIX] = &unix_family,
+	[AF_INET] = &inet_family,
 };
 
 static const struct sock_family *family_of(int family)
 {
-	static bool inet_logged;
+	static bool inet6_logged;
 
 	if (family < 0 || family >= AF_MAX)
 		return NULL;
-	if (!families[family] && (family == AF_INET || family == AF_INET6) &&
-	    !__atomic_exchange_n(&inet_logged, true, __ATOMIC_RELAXED))
-		pr_warn("socket: AF_INET/AF_INET6 networking is not built yet: "
-			"-EAFNOSUPPORT");
+	if (family == AF_INET6 &&
+	    !__atomic_exchange_n(&inet6_logged, true, __ATOMIC_RELAXED))
+		pr_info("socket: AF_INET6: IPv4 only, -EAFNOSUPPORT");
 	return families[family];
 }
 
