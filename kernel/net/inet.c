@@ -406,6 +406,8 @@ static void udp_sync_names(struct inet_sock *is)
 	if (pcb->flags & UDP_FLAGS_CONNECTED) {
 		is->raddr = ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip));
 		is->rport = pcb->remote_port;
+		if (!is->laddr) /* Linux reports the route's source */
+			is->laddr = net_source_addr(is->raddr);
 	} else {
 		is->raddr = 0;
 		is->rport = 0;
@@ -465,7 +467,8 @@ static int udp_connect_op(struct socket *s, void *addr, u32 len, bool nonblock)
 	if (sin.family == AF_UNSPEC) {
 		udp_disconnect(is->pcb.udp);
 	} else {
-		ip_addr_set_ip4_u32(&ip, sin.addr);
+		/* Linux: INADDR_ANY as a destination means this host */
+		ip_addr_set_ip4_u32(&ip, sin.addr ? sin.addr : 0x0100007f);
 		ret = inet_err(udp_connect(is->pcb.udp, &ip,
 					   __builtin_bswap16(sin.port)));
 	}
@@ -511,7 +514,7 @@ static ssize_t udp_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 	}
 	net_lock();
 	if (m->namelen) {
-		ip_addr_set_ip4_u32(&ip, sin.addr);
+		ip_addr_set_ip4_u32(&ip, sin.addr ? sin.addr : 0x0100007f);
 		ret = inet_err(udp_sendto(is->pcb.udp, p, &ip,
 					  __builtin_bswap16(sin.port)));
 	} else {

@@ -16,6 +16,7 @@
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
+#include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
@@ -241,6 +242,19 @@ bool net_addr_is_local(u32 addr)
 			return true;
 	}
 	return false;
+}
+
+u32 net_source_addr(u32 dst)
+{
+	ip4_addr_t d = {dst};
+	struct netif *nif;
+
+	if ((dst & 0xff) == 127 || net_addr_is_local(dst))
+		return net_addr_is_local(dst) && (dst & 0xff) != 127
+			       ? dst
+			       : 0x0100007f;
+	nif = ip4_route(&d);
+	return nif ? ip4_addr_get_u32(netif_ip4_addr(nif)) : 0;
 }
 
 bool net_tcp_listening(u16 port)

@@ -38,6 +38,9 @@ bool net_lock_held(void);
 bool net_tcp_listening(u16 port);
 /* DHCP's DNS servers (network byte order), from the option hook. */
 void net_set_dns(struct netif *nif, const u32 *addrs, int n);
+/* The source address a packet to dst would carry (net lock held;
+ * network byte order; 0 without a route). */
+u32 net_source_addr(u32 dst);
 /* Is addr (network byte order) one of ours: loopback, an interface's? */
 bool net_addr_is_local(u32 addr);
 

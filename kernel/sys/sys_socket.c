@@ -11,6 +11,7 @@
 #include "mm/uaccess.h"
 #include "net/socket.h"
 #include "proc/proc.h"
+#include "sched/time.h"
 
 #define SOCK_MAX 11	     /* socket types are below this */
 #define CTL_MAX	 (64 * 1024) /* control data of one sendmsg (optmem) */
@@ -490,4 +491,63 @@ long sys_getsockopt(u64 fd, u64 level, u64 name, u64 uval, u64 ulen, u64 a5)
 	}
 	file_put(f);
 	return ret;
+}
+
+#define MSG_WAITFORONE 0x10000
+#define MMSG_LEN_OFF   56 /* struct mmsghdr: msghdr, then msg_len */
+#define MMSG_SIZE      64
+
+/* sendmmsg: sendmsg per entry; the count sent, or the first error. */
+long sys_sendmmsg(u64 fd, u64 uvec, u64 vlen, u64 flags, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	u64 n = MIN(vlen, (u64)UIO_IOV_MAX);
+	u64 i;
+
+	for (i = 0; i < n; i++) {
+		long r = sys_sendmsg(fd, uvec + i * MMSG_SIZE, flags, 0, 0, 0);
+		if (r < 0)
+			return i ? (long)i : r;
+		if (put_user((u32)r, uvec + i * MMSG_SIZE + MMSG_LEN_OFF))
+			return i ? (long)i : -EFAULT;
+	}
+	return i;
+}
+
+/*
+ * recvmmsg: recvmsg per entry; MSG_WAITFORONE makes every receive after
+ * the first non-blocking. The timeout is checked, as Linux does, only
+ * between datagrams.
+ */
+long sys_recvmmsg(u64 fd, u64 uvec, u64 vlen, u64 flags, u64 utimeout, u64 a5)
+{
+	(void)a5;
+	u64 n = MIN(vlen, (u64)UIO_IOV_MAX), deadline = 0;
+	u64 i;
+
+	if (utimeout) {
+		struct {
+			s64 sec, nsec;
+		} ts;
+		if (copy_from_user(&ts, utimeout, sizeof(ts)))
+			return -EFAULT;
+		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+			return -EINVAL;
+		deadline =
+			clock_monotonic_ns() + ts.sec * NSEC_PER_SEC + ts.nsec;
+	}
+	for (i = 0; i < n; i++) {
+		long r = sys_recvmsg(fd, uvec + i * MMSG_SIZE, flags, 0, 0, 0);
+		if (r < 0)
+			return i ? (long)i : r;
+		if (put_user((u32)r, uvec + i * MMSG_SIZE + MMSG_LEN_OFF))
+			return i ? (long)i : -EFAULT;
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+		if (deadline && clock_monotonic_ns() >= deadline) {
+			i++;
+			break;
+		}
+	}
+	return i;
 }

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/*
+ * UDP over loopback: sendto/recvfrom with source addresses, autobind,
+ * connected UDP (as glibc's resolver uses it) with send/recv and
+ * sendmmsg, datagram boundaries, MSG_TRUNC, MSG_PEEK, FIONREAD,
+ * EDESTADDRREQ, EMSGSIZE, a bound-port clash, and poll. Same output on
+ * Linux and on Kiln.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "guest.h"
+
+static struct sockaddr_in loopback(uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	return a;
+}
+
+static int bound_udp(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = loopback(0);
+	socklen_t len = sizeof(a);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len)) {
+		check(false, "udp: bind", "errno %d", errno);
+		exit(1);
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+int main(void)
+{
+	uint16_t sport, cport;
+	int s = bound_udp(&sport);
+	int c = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to = loopback(sport), from;
+	socklen_t fl = sizeof(from);
+	char buf[2048];
+	ssize_t n;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	check(sport != 0, "udp: bind port 0 gets a port", " ");
+	n = sendto(c, "ping", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	check(n == 4, "udp: sendto", "%zd errno %d", n, errno);
+	struct sockaddr_in me;
+	socklen_t ml = sizeof(me);
+	getsockname(c, (struct sockaddr *)&me, &ml);
+	cport = ntohs(me.sin_port);
+	check(cport != 0, "udp: sendto autobinds", " ");
+	n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	check(n == 4 && !memcmp(buf, "ping", 4) && fl == sizeof(from) &&
+		      ntohs(from.sin_port) == cport &&
+		      from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "udp: recvfrom data and source", "%zd port %d/%d", n,
+	      ntohs(from.sin_port), cport);
+	n = sendto(s, "pong", 4, 0, (struct sockaddr *)&from, fl);
+	n = recv(c, buf, sizeof(buf), 0);
+	check(n == 4 && !memcmp(buf, "pong", 4), "udp: reply", "%zd", n);
+
+	/* boundaries, truncation, peek, FIONREAD */
+	sendto(c, "one", 3, 0, (struct sockaddr *)&to, sizeof(to));
+	sendto(c, "twotwo", 6, 0, (struct sockaddr *)&to, sizeof(to));
+	sendto(c, "", 0, 0, (struct sockaddr *)&to, sizeof(to));
+	usleep(20000);
+	int avail = -1;
+	ioctl(s, FIONREAD, &avail);
+	check(avail == 3, "udp: FIONREAD is the next datagram's size", "%d",
+	      avail);
+	n = recv(s, buf, sizeof(buf), MSG_PEEK);
+	check(n == 3, "udp: MSG_PEEK", "%zd", n);
+	n = recv(s, buf, sizeof(buf), 0);
+	check(n == 3 && !memcmp(buf, "one", 3), "udp: one datagram per recv",
+	      "%zd", n);
+	struct iovec iov = {buf, 3};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	n = recvmsg(s, &mh, 0);
+	check(n == 3 && (mh.msg_flags & MSG_TRUNC),
+	      "udp: short buffer truncates with MSG_TRUNC", "%zd flags %x", n,
+	      mh.msg_flags);
+	n = recv(s, buf, sizeof(buf), 0);
+	check(n == 0, "udp: empty datagram", "%zd", n);
+	check_errno(recv(s, buf, sizeof(buf), MSG_DONTWAIT), -1, EAGAIN,
+		    "udp: nothing queued EAGAIN");
+	sendto(c, "abcdef", 6, 0, (struct sockaddr *)&to, sizeof(to));
+	n = recv(s, buf, 2, MSG_TRUNC);
+	check(n == 6, "udp: MSG_TRUNC returns the real length", "%zd", n);
+
+	/* connected UDP, sendmmsg as glibc's resolver sends A and AAAA */
+	int r = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	check_errno(send(r, "x", 1, 0), -1, EDESTADDRREQ,
+		    "udp: send unconnected EDESTADDRREQ");
+	check_zero(connect(r, (struct sockaddr *)&to, sizeof(to)),
+		   "udp: connect");
+	struct sockaddr_in peer;
+	socklen_t pl = sizeof(peer);
+	getpeername(r, (struct sockaddr *)&peer, &pl);
+	check(peer.sin_port == to.sin_port, "udp: getpeername after connect",
+	      " ");
+	struct iovec v1 = {"query-a", 7}, v2 = {"query-aaaa", 10};
+	struct mmsghdr mm[2] = {
+		{.msg_hdr = {.msg_iov = &v1, .msg_iovlen = 1}},
+		{.msg_hdr = {.msg_iov = &v2, .msg_iovlen = 1}},
+	};
+	n = sendmmsg(r, mm, 2, MSG_NOSIGNAL);
+	check(n == 2 && mm[0].msg_len == 7 && mm[1].msg_len == 10,
+	      "udp: sendmmsg sends both", "%zd %u %u", n, mm[0].msg_len,
+	      mm[1].msg_len);
+	char b1[32], b2[32];
+	struct iovec r1 = {b1, sizeof(b1)}, r2 = {b2, sizeof(b2)};
+	struct mmsghdr rm[2] = {
+		{.msg_hdr = {.msg_iov = &r1, .msg_iovlen = 1}},
+		{.msg_hdr = {.msg_iov = &r2, .msg_iovlen = 1}},
+	};
+	usleep(20000);
+	n = recvmmsg(s, rm, 2, MSG_WAITFORONE, NULL);
+	check(n == 2 && rm[0].msg_len == 7 && rm[1].msg_len == 10 &&
+		      !memcmp(b1, "query-a", 7) &&
+		      !memcmp(b2, "query-aaaa", 10),
+	      "udp: recvmmsg gets both in order", "%zd", n);
+	struct pollfd pfd = {.fd = r, .events = POLLIN | POLLOUT};
+	poll(&pfd, 1, 0);
+	check(pfd.revents == POLLOUT, "udp: idle socket polls OUT", "%x",
+	      pfd.revents);
+	getsockname(r, (struct sockaddr *)&me, &ml);
+	sendto(s, "answer", 6, 0, (struct sockaddr *)&me, sizeof(me));
+	poll(&pfd, 1, 1000);
+	check(pfd.revents == (POLLIN | POLLOUT), "udp: answer polls IN|OUT",
+	      "%x", pfd.revents);
+	n = recv(r, buf, sizeof(buf), 0);
+	check(n == 6, "udp: connected recv", "%zd", n);
+	struct sockaddr_in unspec = {.sin_family = AF_UNSPEC};
+	check_zero(connect(r, (struct sockaddr *)&unspec, sizeof(unspec)),
+		   "udp: connect AF_UNSPEC dissolves");
+	check_errno(getpeername(r, (struct sockaddr *)&peer, &pl), -1, ENOTCONN,
+		    "udp: then getpeername ENOTCONN");
+
+	/* errors */
+	static char big[70000];
+	check_errno(sendto(c, big, sizeof(big), 0, (struct sockaddr *)&to,
+			   sizeof(to)),
+		    -1, EMSGSIZE, "udp: oversized datagram EMSGSIZE");
+	int d = socket(AF_INET, SOCK_DGRAM, 0);
+	check_errno(bind(d, (struct sockaddr *)&to, sizeof(to)), -1, EADDRINUSE,
+		    "udp: bind a bound port EADDRINUSE");
+	int one = 1, d2 = socket(AF_INET, SOCK_DGRAM, 0);
+	setsockopt(d2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	uint16_t p2;
+	int d3 = socket(AF_INET, SOCK_DGRAM, 0);
+	setsockopt(d3, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in any = {.sin_family = AF_INET};
+	bind(d3, (struct sockaddr *)&any, sizeof(any));
+	socklen_t al = sizeof(any);
+	getsockname(d3, (struct sockaddr *)&any, &al);
+	p2 = ntohs(any.sin_port);
+	any.sin_port = htons(p2);
+	check_zero(bind(d2, (struct sockaddr *)&any, sizeof(any)),
+		   "udp: SO_REUSEADDR on both shares a port");
+	struct sockaddr_in bc = {.sin_family = AF_INET,
+				 .sin_port = htons(9),
+				 .sin_addr.s_addr = INADDR_BROADCAST};
+	check_errno(sendto(d, "b", 1, 0, (struct sockaddr *)&bc, sizeof(bc)),
+		    -1, EACCES, "udp: broadcast without SO_BROADCAST EACCES");
+	close(d);
+	close(d2);
+	close(d3);
+	close(r);
+	close(c);
+	close(s);
+	guest_exit("udp");
+}
