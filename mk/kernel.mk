@@ -73,6 +73,7 @@ KERNEL_SRCS += \
 KERNEL_SRCS += \
 	kernel/net/inet.c \
 	kernel/net/netdev.c \
+	kernel/net/netlink.c \
 	kernel/net/netstack.c \
 	kernel/net/lwip/sys_arch.c \
 	kernel/net/socket.c \

@@ -266,7 +266,7 @@ int inet_ioctl(struct socket *s, u32 cmd, u64 arg)
 	int v = 0;
 
 	if (cmd != SIOCINQ && cmd != SIOCOUTQ)
-		return netif_ioctl(cmd, arg);
+		return -ENOTTY;
 	if (cmd == SIOCINQ) {
 		u64 f = spin_lock_irqsave(&is->lock);
 		if (is->state == INET_LISTEN) {

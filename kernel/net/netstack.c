@@ -576,6 +576,31 @@ static const char *netif_linux_name(struct netif *nif)
 	return "lo";
 }
 
+int net_ifaces(struct net_iface *out, int max)
+{
+	struct netif *nif;
+	int n = 0;
+
+	net_lock();
+	for (int index = 1; index < 256 && n < max; index++) {
+		nif = netif_get_by_index(index);
+		if (!nif)
+			break;
+		struct net_iface *i = &out[n++];
+		memset(i, 0, sizeof(*i));
+		strlcpy(i->name, netif_linux_name(nif), sizeof(i->name));
+		i->index = index;
+		i->loopback = !strcmp(i->name, "lo");
+		i->up = netif_is_up(nif);
+		i->mtu = i->loopback ? 65535 : nif->mtu;
+		memcpy(i->mac, nif->hwaddr, i->loopback ? 0 : ETH_HWADDR_LEN);
+		i->addr = ip4_addr_get_u32(netif_ip4_addr(nif));
+		i->mask = ip4_addr_get_u32(netif_ip4_netmask(nif));
+	}
+	net_unlock();
+	return n;
+}
+
 static struct netif *netif_by_name(const char *name)
 {
 	struct netif *nif;

@@ -41,6 +41,17 @@ void net_set_dns(struct netif *nif, const u32 *addrs, int n);
 /* The source address a packet to dst would carry (net lock held;
  * network byte order; 0 without a route). */
 u32 net_source_addr(u32 dst);
+/* One interface as programs see it (SIOCGIF*, netlink). */
+struct net_iface {
+	char name[16];
+	int index;
+	bool loopback, up;
+	u16 mtu;
+	u8 mac[6];
+	u32 addr, mask; /* network byte order; 0: none */
+};
+/* The interfaces, in index order; the count (at most max). */
+int net_ifaces(struct net_iface *out, int max);
 /* Is addr (network byte order) one of ours: loopback, an interface's? */
 bool net_addr_is_local(u32 addr);
 

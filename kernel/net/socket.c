@@ -22,6 +22,7 @@
 static const struct sock_family *const families[AF_MAX] = {
 	[AF_UNIX] = &unix_family,
 	[AF_INET] = &inet_family,
+	[AF_NETLINK] = &netlink_family,
 };
 
 static const struct sock_family *family_of(int family)
@@ -370,6 +371,9 @@ static int sock_ioctl(struct file *f, u32 cmd, u64 arg)
 {
 	struct socket *s = f->priv;
 
+	/* interface ioctls work on any socket, as Linux's dev_ioctl */
+	if ((cmd & 0xff00) == 0x8900)
+		return netif_ioctl(cmd, arg);
 	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
 }
 

@@ -27,11 +27,12 @@
 #include "fs/uio.h"
 #include "sched/waitq.h"
 
-#define AF_UNSPEC 0
-#define AF_UNIX	  1
-#define AF_INET	  2
-#define AF_INET6  10
-#define AF_MAX	  46
+#define AF_UNSPEC  0
+#define AF_UNIX	   1
+#define AF_INET	   2
+#define AF_INET6   10
+#define AF_NETLINK 16
+#define AF_MAX	   46
 
 #define SOCK_STREAM    1
 #define SOCK_DGRAM     2
@@ -224,6 +225,7 @@ struct sock_family {
 };
 
 extern const struct sock_family unix_family;
+extern const struct sock_family netlink_family;
 extern const struct file_ops socket_fops;
 
 /* Lifetime (families call sock_init on their embedded struct socket). */

@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -36,6 +38,57 @@ static int bound_udp(uint16_t *port)
 	}
 	*port = ntohs(a.sin_port);
 	return fd;
+}
+
+/* The loopback interface as getifaddrs (netlink), if_nametoindex and
+ * SIOCGIFCONF/SIOCGIFFLAGS (ioctls) describe it. */
+static void test_interfaces(void)
+{
+	struct ifaddrs *ifa, *i;
+	int lo_inet = 0;
+	unsigned flags = 0;
+
+	if (getifaddrs(&ifa)) {
+		check(false, "udp: getifaddrs", "errno %d", errno);
+		return;
+	}
+	for (i = ifa; i; i = i->ifa_next) {
+		if (strcmp(i->ifa_name, "lo") || !i->ifa_addr ||
+		    i->ifa_addr->sa_family != AF_INET)
+			continue;
+		struct sockaddr_in *a = (struct sockaddr_in *)i->ifa_addr;
+		struct sockaddr_in *m = (struct sockaddr_in *)i->ifa_netmask;
+		if (a->sin_addr.s_addr == htonl(INADDR_LOOPBACK) && m &&
+		    m->sin_addr.s_addr == htonl(0xff000000))
+			lo_inet++;
+		flags = i->ifa_flags;
+	}
+	freeifaddrs(ifa);
+	check(lo_inet == 1, "udp: getifaddrs lists lo 127.0.0.1/8", "%d",
+	      lo_inet);
+	check((flags & (IFF_UP | IFF_LOOPBACK | IFF_RUNNING)) ==
+		      (IFF_UP | IFF_LOOPBACK | IFF_RUNNING),
+	      "udp: lo is up, running, loopback", "%x", flags);
+	check(if_nametoindex("lo") == 1, "udp: if_nametoindex(lo) is 1", "%u",
+	      if_nametoindex("lo"));
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq reqs[16];
+	struct ifconf ic = {.ifc_len = sizeof(reqs), .ifc_req = reqs};
+	int found = 0;
+	if (ioctl(fd, SIOCGIFCONF, &ic) == 0)
+		for (size_t k = 0; k < ic.ifc_len / sizeof(reqs[0]); k++)
+			found += !strcmp(reqs[k].ifr_name, "lo");
+	check(found == 1, "udp: SIOCGIFCONF lists lo", "%d", found);
+	struct ifreq r = {0};
+	strcpy(r.ifr_name, "lo");
+	check(ioctl(fd, SIOCGIFFLAGS, &r) == 0 &&
+		      (r.ifr_flags & (IFF_UP | IFF_LOOPBACK)) ==
+			      (IFF_UP | IFF_LOOPBACK),
+	      "udp: SIOCGIFFLAGS lo", "%x", r.ifr_flags);
+	strcpy(r.ifr_name, "nosuch0");
+	check_errno(ioctl(fd, SIOCGIFFLAGS, &r), -1, ENODEV,
+		    "udp: SIOCGIFFLAGS of no interface ENODEV");
+	close(fd);
 }
 
 int main(void)
@@ -176,5 +229,6 @@ int main(void)
 	close(r);
 	close(c);
 	close(s);
+	test_interfaces();
 	guest_exit("udp");
 }
