@@ -12,6 +12,8 @@
 #include "arch/x86_64/percpu.h"
 #include "proc/proc.h"
 
+#define MUTEX_SPINS 256
+
 void mutex_init(struct mutex *m)
 {
 	waitq_init(&m->wq);
@@ -25,6 +27,10 @@ static int mutex_lock_common(struct mutex *m, bool interruptible)
 	u64 f;
 
 	waiter_init(&w, self);
+	/* a short spin first: holders keep the lock briefly, and sleeping
+	 * costs a switch and an IPI to wake */
+	for (int i = 0; i < MUTEX_SPINS && READ_ONCE(m->owner); i++)
+		__asm__ volatile("pause");
 	f = spin_lock_irqsave(&m->wq.lock);
 	BUG_ON(m->owner == self);
 	while (m->owner) {

@@ -76,6 +76,7 @@ CASES = [
     Case("tlb", "tlb", repeat=5),
     Case("tcp", "tcp", repeat=5),
     Case("udp", "udp", repeat=5),
+    Case("tcpburst", "tcpburst"),
     Case("segv", "segv", status=128 + signal.SIGSEGV),
     Case("segv-rodata", "segv", ("rodata",), status=128 + signal.SIGSEGV),
     Case("segv-nx", "segv", ("nx",), status=128 + signal.SIGSEGV),
