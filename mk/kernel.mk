@@ -94,11 +94,15 @@ KERNEL_LD := kernel/arch/x86_64/kernel.ld
 UNISTD_H := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
 KCC ?= gcc
+# Lock rules checked at run time (include/kernel/spinlock.h): on unless
+# `make DEBUG_LOCKS=0` (benchmarks may turn it off).
+DEBUG_LOCKS ?= 1
+KCFLAGS_DEBUG := $(if $(filter 1,$(DEBUG_LOCKS)),-DKILN_DEBUG_LOCKS)
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
-	-fcf-protection=none -D__KILN_KERNEL__ \
+	-fcf-protection=none -D__KILN_KERNEL__ $(KCFLAGS_DEBUG) \
 	-Ikernel/include -Ikernel -Iinclude -I. -I$(KBUILD) -MD -MP
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(KERNEL_LD) \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-z,noexecstack

@@ -124,3 +124,13 @@ __noreturn void panic(const char *fmt, ...)
 	backtrace_from((u64)__builtin_return_address(0), rbp);
 	power_off(255);
 }
+
+/* A spinlock rule was broken (KILN_DEBUG_LOCKS): name the lock and stop. */
+__noreturn void spin_bug(struct spinlock *l, const char *what)
+{
+	char sym[96];
+
+	kallsyms_format((u64)l, sym, sizeof(sym));
+	panic("spinlock %s (%p): %s; held by cpu %d", sym, l, what,
+	      (int)l->holder - 1);
+}

@@ -45,6 +45,7 @@ void tlb_ipi_handler(void)
 void mm_lock(struct mm *mm)
 {
 	struct spinlock *l = &mm->lock;
+	spin_check_acquire(l);
 	u32 t = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
@@ -53,6 +54,7 @@ void mm_lock(struct mm *mm)
 		irq_restore(f);
 		cpu_relax();
 	}
+	spin_acquired(l);
 }
 
 void tlb_flush_range(struct mm *mm, u64 start, u64 end)
@@ -79,6 +81,7 @@ void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 		serve_request(self);
 		cpu_relax();
 	}
+	spin_acquired(&tlb_lock);
 	u64 t0 = time_boot_ns();
 	req_start = start;
 	req_end = end;

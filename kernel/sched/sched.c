@@ -148,6 +148,7 @@ static void reap_prev(struct percpu *c)
 /* Pick the next thread and switch to it; sched_lock held. */
 static void switch_locked(void)
 {
+	spin_assert_held(&sched_lock);
 	struct percpu *c = this_cpu();
 	struct thread *prev = c->curr, *next;
 	u64 now = time_boot_ns();
@@ -186,9 +187,21 @@ static void switch_locked(void)
 	reap_prev(this_cpu());
 }
 
+/* Sleeping or switching with a spinlock held deadlocks whoever spins on
+ * it next: refuse loudly (KILN_DEBUG_LOCKS counts them). */
+static void check_no_spinlocks(const char *where)
+{
+	u32 n = spin_held_count();
+
+	if (unlikely(n))
+		panic("%s with %u spinlock(s) held", where, n);
+}
+
 void schedule(void)
 {
 	struct percpu *c;
+
+	check_no_spinlocks("schedule");
 	u64 f = spin_lock_irqsave(&sched_lock);
 
 	c = this_cpu();
@@ -205,6 +218,7 @@ void schedule(void)
 
 void sched_block(void)
 {
+	check_no_spinlocks("sleep");
 	u64 f = spin_lock_irqsave(&sched_lock);
 	struct thread *cur = current;
 

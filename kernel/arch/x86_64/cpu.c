@@ -179,6 +179,8 @@ void percpu_setup(struct percpu *c, u32 id, u32 apic_id)
 	c->self = c;
 	c->id = id;
 	c->apic_id = apic_id;
+	/* %gs first: spinlocks (kmalloc below) read this CPU's id through it */
+	wrmsr(MSR_GS_BASE, (u64)c);
 	list_init(&c->timers);
 	spin_init(&c->timer_lock);
 	for (int i = 0; i < 3; i++) {
@@ -190,7 +192,7 @@ void percpu_setup(struct percpu *c, u32 id, u32 apic_id)
 	c->tss.iomap_base = sizeof(struct tss);
 	cpu_table[id] = c;
 	gdt_load(c);
-	wrmsr(MSR_GS_BASE, (u64)c);
+	wrmsr(MSR_GS_BASE, (u64)c); /* loading the GDT's selectors cleared it */
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
 

@@ -43,6 +43,7 @@ struct percpu {
 	u64 kstack_top;	     /* 16: current thread's kernel stack top */
 	struct thread *curr; /* 24 */
 	u32 id;		     /* 32: dense index 0..ncpus-1 */
+	u32 locks_held;	     /* 36: spinlocks held (KILN_DEBUG_LOCKS) */
 	u32 apic_id;
 	struct thread *idle; /* this CPU's idle thread */
 	bool need_resched;   /* set by timer/IPI, checked on return */
@@ -60,6 +61,10 @@ struct percpu {
 	struct tss tss __aligned(16);
 	u64 gdt[9] __aligned(16);
 };
+
+_Static_assert(offsetof(struct percpu, id) == PERCPU_ID_OFF, "percpu id");
+_Static_assert(offsetof(struct percpu, locks_held) == PERCPU_LOCKS_HELD_OFF,
+	       "percpu locks_held");
 
 extern struct percpu *cpu_table[MAX_CPUS];
 extern u32 ncpus;
