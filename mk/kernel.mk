@@ -11,6 +11,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/cpu.c \
+	kernel/arch/x86_64/irq.c \
 	kernel/arch/x86_64/power.c \
 	kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/trap.c \

@@ -12,6 +12,7 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
 #include "proc/vdso.h"
@@ -231,14 +232,9 @@ void kmain(u32 start_info_pa)
 	time_init();
 	vdso_init();
 	lapic_calibrate();
-	if (platform.ioapic_pa) {
-		ioapic_init(platform.ioapic_pa, platform.ioapic_gsi_base);
-		ioapic_route_isa(4, VEC_IRQ_BASE + 4);
-		uart_enable_rx_irq();
-		int sci = acpi_power_button_init();
-		if (sci >= 0)
-			ioapic_route_isa(sci, VEC_SCI);
-	}
+	irq_init();
+	console_init_input();
+	acpi_power_button_init();
 	futex_init();
 	vfs_init();
 	devices_init();
