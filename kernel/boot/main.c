@@ -16,6 +16,7 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
 #include "proc/vdso.h"
+#include "drivers/drivers.h"
 #include "drivers/uart.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -118,6 +119,8 @@ static void parse_options(const char *s)
 			klog_level = LOG_WARN;
 		else if (len == 10 && !memcmp(w, "loglevel=", 9))
 			klog_level = w[9] - '0';
+		else if (drivers_option(w, len))
+			continue;
 		else
 			netstack_option(w, len);
 	}
@@ -246,5 +249,6 @@ void kmain(u32 start_info_pa)
 	pr_info("cpu: xsave %u bytes, smep %d smap %d, %lu MiB free",
 		cpu_features.xsave_size, cpu_features.smep, cpu_features.smap,
 		pmm_free_pages() >> 8);
+	drivers_init();
 	start_payload();
 }

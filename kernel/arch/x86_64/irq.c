@@ -55,6 +55,12 @@ static u32 ioapic_read(struct ioapic *io, u32 reg)
 
 void irq_init(void)
 {
+	if (!platform.nioapics) {
+		/* no MADT or MP table (microvm,acpi=off): the PC default */
+		platform.ioapics[0].pa = 0xfec00000;
+		platform.ioapics[0].gsi_base = 0;
+		platform.nioapics = 1;
+	}
 	for (u32 i = 0; i < platform.nioapics; i++) {
 		struct ioapic *io = &ioapics[nioapics++];
 		io->regs = ioremap(platform.ioapics[i].pa, PAGE_SIZE);
