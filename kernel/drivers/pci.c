@@ -342,15 +342,38 @@ int pci_msix_enable(struct pci_dev *d, const int *vectors, int n)
 	return 0;
 }
 
+/*
+ * QEMU's q35 (ICH9) in APIC mode raises PIRQ n on GSI 16 + n, whatever
+ * the firmware wrote in the interrupt-line register (qboot writes the
+ * PIC IRQ it expects, which the I/O APIC never sees). Slots 0-24 of bus 0
+ * go to PIRQ E-H by (slot + pin), slots 25-31 to PIRQ A-D by pin: the
+ * chipset defaults QEMU's own ACPI _PRT describes. -1 elsewhere.
+ */
+static int q35_intx_gsi(struct pci_dev *d)
+{
+	static int is_q35 = -1;
+
+	if (is_q35 < 0)
+		is_q35 = cfg_read32(0, 0, 0, 0) == 0x29c08086;
+	if (!is_q35 || d->bus != 0 || d->irq_pin > 4)
+		return -1;
+	if (d->dev >= 25)
+		return 16 + d->irq_pin - 1;
+	return 20 + ((d->dev + d->irq_pin - 1) & 3);
+}
+
 int pci_intx_attach(struct pci_dev *d, irq_handler_t handler, void *arg,
 		    const char *name)
 {
 	u8 line = d->irq_line;
+	int gsi = q35_intx_gsi(d);
 
-	if (!d->irq_pin || !line || line == 0xff)
+	if (!d->irq_pin || ((!line || line == 0xff) && gsi < 0))
 		return -ENODEV;
 	pci_write16(d, PCI_COMMAND,
 		    pci_read16(d, PCI_COMMAND) & ~PCI_CMD_INTX_OFF);
+	if (gsi >= 0)
+		return irq_attach_gsi(gsi, true, true, handler, arg, name);
 	/* The firmware's line is an ISA IRQ (PIRQ routing) or a GSI. */
 	if (line < 16)
 		return irq_attach_isa(line, true, handler, arg, name);

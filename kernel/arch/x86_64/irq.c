@@ -27,6 +27,7 @@ struct irq_action {
 	void *arg;
 	const char *name;
 	struct irq_action *next;
+	u64 count; /* interrupts on its vector while it was registered */
 };
 
 struct ioapic {
@@ -97,7 +98,7 @@ int irq_register(int vector, irq_handler_t handler, void *arg, const char *name)
 	a = kmalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
-	*a = (struct irq_action){handler, arg, name, NULL};
+	*a = (struct irq_action){handler, arg, name, NULL, 0};
 	u64 f = spin_lock_irqsave(&irq_lock);
 	a->next = actions[vector];
 	__atomic_store_n(&actions[vector], a, __ATOMIC_RELEASE);
@@ -200,7 +201,17 @@ void irq_dispatch(int vector)
 	struct irq_action *a =
 		__atomic_load_n(&actions[vector], __ATOMIC_ACQUIRE);
 
-	for (; a; a = a->next)
+	for (; a; a = a->next) {
+		a->count++;
 		a->handler(a->arg);
+	}
 	lapic_eoi();
+}
+
+void irq_print_stats(void)
+{
+	for (int v = VEC_DEVICE_FIRST; v <= VEC_DEVICE_LAST; v++)
+		for (struct irq_action *a = actions[v]; a; a = a->next)
+			kprintf("stats: irq 0x%x %s: %lu", v, a->name,
+				a->count);
 }

@@ -41,6 +41,8 @@ int irq_attach_isa(u32 irq, bool pci, irq_handler_t handler, void *arg,
 void irq_msi_compose(int vector, u64 *addr, u32 *data);
 /* trap.c: run the handlers of a device vector, then EOI. */
 void irq_dispatch(int vector);
+/* The "stats" option: interrupts per device handler. */
+void irq_print_stats(void);
 /* True if the I/O APIC is there to route GSIs. */
 bool irq_have_ioapic(void);
 
