@@ -11,12 +11,21 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/cpu.c \
+	kernel/arch/x86_64/irq.c \
 	kernel/arch/x86_64/power.c \
 	kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/boot/main.c \
+	kernel/drivers/drivers.c \
+	kernel/drivers/pci.c \
 	kernel/drivers/random.c \
 	kernel/drivers/uart.c \
+	kernel/drivers/virtio/virtio.c \
+	kernel/drivers/virtio/virtio_mmio.c \
+	kernel/drivers/virtio/virtio_net.c \
+	kernel/drivers/virtio/virtio_pci.c \
+	kernel/drivers/virtio/virtio_rng.c \
+	kernel/drivers/virtio/virtqueue.c \
 	kernel/fs/console.c \
 	kernel/fs/devices.c \
 	kernel/fs/fdtable.c \

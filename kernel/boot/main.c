@@ -12,9 +12,11 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
 #include "proc/vdso.h"
+#include "drivers/drivers.h"
 #include "drivers/uart.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -117,6 +119,8 @@ static void parse_options(const char *s)
 			klog_level = LOG_WARN;
 		else if (len == 10 && !memcmp(w, "loglevel=", 9))
 			klog_level = w[9] - '0';
+		else if (drivers_option(w, len))
+			continue;
 		else
 			netstack_option(w, len);
 	}
@@ -231,14 +235,9 @@ void kmain(u32 start_info_pa)
 	time_init();
 	vdso_init();
 	lapic_calibrate();
-	if (platform.ioapic_pa) {
-		ioapic_init(platform.ioapic_pa, platform.ioapic_gsi_base);
-		ioapic_route_isa(4, VEC_IRQ_BASE + 4);
-		uart_enable_rx_irq();
-		int sci = acpi_power_button_init();
-		if (sci >= 0)
-			ioapic_route_isa(sci, VEC_SCI);
-	}
+	irq_init();
+	console_init_input();
+	acpi_power_button_init();
 	futex_init();
 	vfs_init();
 	devices_init();
@@ -250,5 +249,6 @@ void kmain(u32 start_info_pa)
 	pr_info("cpu: xsave %u bytes, smep %d smap %d, %lu MiB free",
 		cpu_features.xsave_size, cpu_features.smep, cpu_features.smap,
 		pmm_free_pages() >> 8);
+	drivers_init();
 	start_payload();
 }

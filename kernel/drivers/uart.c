@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * 16550 UART driver (COM1, port 0x3f8). Output is polled; input raises
- * IRQ 4 once uart_enable_rx_irq() is called and is drained by the console
- * (fs/console.c). Callers serialise output with the console lock.
+ * IRQ 4 to the given handler once uart_enable_rx_irq() is called and is drained
+ * by the console (fs/console.c). Callers serialise output with the console
+ * lock.
  */
 #include "uart.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
 
 #define COM1	 0x3f8
 #define UART_THR 0
@@ -49,7 +51,15 @@ int uart_getc(void)
 	return inb(COM1 + UART_RBR);
 }
 
-void uart_enable_rx_irq(void)
+int uart_enable_rx_irq(void (*handler)(void *), void *arg)
 {
+	int ret;
+
+	if (!uart_present || !irq_have_ioapic())
+		return -ENODEV;
+	ret = irq_attach_isa(4, false, handler, arg, "uart");
+	if (ret < 0)
+		return ret;
 	outb(COM1 + UART_IER, 0x01);
+	return 0;
 }

@@ -9,6 +9,7 @@ void uart_init(void);
 void uart_putc(char c);
 /* Returns a received byte or -1 when none is waiting. */
 int uart_getc(void);
-void uart_enable_rx_irq(void);
+/* Receive interrupts on: handler(arg) runs for each; 0 or -errno. */
+int uart_enable_rx_irq(void (*handler)(void *), void *arg);
 
 #endif

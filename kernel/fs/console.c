@@ -21,11 +21,13 @@ static u8 rx_buf[RX_SIZE];
 static u32 rx_head, rx_tail; /* rx_wait.lock */
 static struct waitq rx_wait = {SPINLOCK_INIT, LIST_HEAD_INIT(rx_wait.waiters)};
 
-void console_irq(void)
+/* The UART's receive interrupt: move its bytes to the ring, wake readers. */
+static void console_irq(void *arg)
 {
 	int c;
 	bool got = false;
 
+	(void)arg;
 	spin_lock(&rx_wait.lock);
 	while ((c = uart_getc()) >= 0) {
 		if (rx_head - rx_tail < RX_SIZE)
@@ -35,6 +37,12 @@ void console_irq(void)
 	spin_unlock(&rx_wait.lock);
 	if (got)
 		waitq_wake(&rx_wait, POLLIN | POLLRDNORM, -1);
+}
+
+/* Console input: the UART interrupt fills the receive ring. */
+void console_init_input(void)
+{
+	uart_enable_rx_irq(console_irq, NULL);
 }
 
 static ssize_t console_read(struct file *f, u64 ubuf, size_t n, u64 *pos)

@@ -134,6 +134,8 @@ void fdtable_close_on_exec(struct fdtable *t);
 void fdtable_put(struct fdtable *t);
 
 extern const struct file_ops console_fops;
+/* Take console input interrupts (after irq_init). */
+void console_init_input(void);
 void devices_init(void);
 
 /* fd flags and close_range (fs/file.c) */

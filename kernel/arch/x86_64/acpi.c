@@ -9,7 +9,10 @@
 #include <kernel/string.h>
 #include "acpi.h"
 #include "cpu.h"
+#include "irq.h"
 #include "mm/vmm.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
 
 struct platform_info platform;
 
@@ -60,6 +63,30 @@ static const struct sdt_header *map_table(u64 pa)
 	return checksum_ok(h, h->length) ? h : NULL;
 }
 
+static void add_ioapic(u64 pa, u32 gsi_base)
+{
+	platform.ioapics[platform.nioapics].pa = pa;
+	platform.ioapics[platform.nioapics].gsi_base = gsi_base;
+	platform.nioapics++;
+}
+
+/* MCFG: the ECAM window of PCI segment 0. */
+static void parse_mcfg(const struct sdt_header *h)
+{
+	const u8 *p = (const u8 *)h + 44, *end = (const u8 *)h + h->length;
+
+	for (; p + 16 <= end; p += 16) {
+		u16 seg;
+		memcpy(&seg, p + 8, 2);
+		if (seg != 0)
+			continue;
+		memcpy(&platform.mcfg_pa, p, 8);
+		platform.mcfg_bus_start = p[10];
+		platform.mcfg_bus_end = p[11];
+		return;
+	}
+}
+
 static void parse_madt(const struct sdt_header *h)
 {
 	const u8 *p = (const u8 *)h + 44, *end = (const u8 *)h + h->length;
@@ -72,12 +99,12 @@ static void parse_madt(const struct sdt_header *h)
 			if ((flags & 3) && platform.ncpus < ACPI_MAX_CPUS)
 				platform.apic_ids[platform.ncpus++] = p[3];
 			break;
-		case 1: /* I/O APIC (first one) */
-			if (!platform.ioapic_pa) {
-				u32 addr;
+		case 1: /* I/O APIC */
+			if (platform.nioapics < ACPI_MAX_IOAPICS) {
+				u32 addr, base;
 				memcpy(&addr, p + 4, 4);
-				memcpy(&platform.ioapic_gsi_base, p + 8, 4);
-				platform.ioapic_pa = addr;
+				memcpy(&base, p + 8, 4);
+				add_ioapic(addr, base);
 			}
 			break;
 		case 2: /* interrupt source override */
@@ -181,8 +208,8 @@ static bool mptable_scan_range(u64 pa, u64 len)
 			} else if (e[0] == 2) { /* I/O APIC */
 				u32 addr;
 				memcpy(&addr, e + 4, 4);
-				if (!platform.ioapic_pa)
-					platform.ioapic_pa = addr;
+				if (!platform.nioapics)
+					add_ioapic(addr, 0);
 				e += 8;
 			} else {
 				e += 8;
@@ -230,6 +257,8 @@ void acpi_init(u64 rsdp_pa)
 					parse_madt(t);
 				else if (!memcmp(t->sig, "FACP", 4))
 					parse_fadt(t);
+				else if (!memcmp(t->sig, "MCFG", 4))
+					parse_mcfg(t);
 			}
 			platform.from_acpi = platform.ncpus > 0;
 		}
@@ -243,12 +272,13 @@ void acpi_init(u64 rsdp_pa)
 		platform.ncpus = 1;
 		platform.apic_ids[0] = 0;
 	}
-	pr_info("acpi: %u cpus (%s), ioapic %lx, s5 %s", platform.ncpus,
-		platform.from_acpi ? "madt" : "mp table/none",
-		platform.ioapic_pa, s5_known ? "yes" : "no");
+	pr_info("acpi: %u cpus (%s), %u ioapic(s) at %lx, ecam %lx, s5 %s",
+		platform.ncpus, platform.from_acpi ? "madt" : "mp table/none",
+		platform.nioapics, platform.ioapics[0].pa, platform.mcfg_pa,
+		s5_known ? "yes" : "no");
 }
 
-void acpi_isa_override(u32 irq, u32 *gsi, u32 *flags)
+bool acpi_isa_override(u32 irq, u32 *gsi, u32 *flags)
 {
 	*gsi = irq;
 	*flags = 0;
@@ -256,7 +286,9 @@ void acpi_isa_override(u32 irq, u32 *gsi, u32 *flags)
 		if (isos[i].irq == irq) {
 			*gsi = isos[i].gsi;
 			*flags = isos[i].flags;
+			return true;
 		}
+	return false;
 }
 
 void acpi_poweroff(void)
@@ -276,15 +308,31 @@ void acpi_poweroff(void)
 #define PM1_PWRBTN (1 << 8)
 #define PM1_SCI_EN 1
 
-/*
- * Power button: route the SCI and enable the fixed power-button event, so
- * `system_powerdown` (or a hypervisor's ACPI shutdown) reaches the program
- * as SIGTERM. Returns the ISA IRQ used, or -1 when there is none.
- */
-int acpi_power_button_init(void)
+/* SCI handler: the power button becomes SIGTERM to PID 1. */
+static void sci_irq_handler(void *arg)
 {
-	if (!pm1a_evt || pm1_evt_len < 4 || !sci_irq)
-		return -1;
+	u16 sts = inw(pm1a_evt);
+
+	(void)arg;
+	if (!(sts & PM1_PWRBTN))
+		return;
+	outw(pm1a_evt, PM1_PWRBTN);
+	if (init_process) {
+		pr_info("acpi: power button: SIGTERM to pid %d",
+			init_process->pid);
+		signal_send_process(init_process, SIGTERM);
+	}
+}
+
+/*
+ * Power button: enable the fixed power-button event and take the SCI
+ * (level, shared, through the MADT overrides), so `system_powerdown` (or a
+ * hypervisor's ACPI shutdown) reaches the program as SIGTERM.
+ */
+void acpi_power_button_init(void)
+{
+	if (!pm1a_evt || pm1_evt_len < 4 || !sci_irq || !irq_have_ioapic())
+		return;
 	if (smi_cmd && acpi_enable_val && pm1a_cnt &&
 	    !(inw(pm1a_cnt) & PM1_SCI_EN)) {
 		outb(smi_cmd, acpi_enable_val);
@@ -292,18 +340,9 @@ int acpi_power_button_init(void)
 		     i++)
 			cpu_relax();
 	}
+	if (irq_attach_isa(sci_irq, true, sci_irq_handler, NULL, "acpi-sci") <
+	    0)
+		return;
 	outw(pm1a_evt, PM1_PWRBTN); /* clear a stale status */
 	outw(pm1a_evt + pm1_evt_len / 2, PM1_PWRBTN);
-	return sci_irq;
-}
-
-/* SCI handler: true if the power button was pressed. */
-bool acpi_sci_power_button(void)
-{
-	u16 sts = inw(pm1a_evt);
-
-	if (!(sts & PM1_PWRBTN))
-		return false;
-	outw(pm1a_evt, PM1_PWRBTN);
-	return true;
 }

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * xAPIC through MMIO (works under KVM and TCG alike), one-shot LAPIC timer
- * calibrated against the TSC, IPIs, and a minimal I/O APIC driver for ISA
- * interrupts (the UART; virtio uses MSI-X later).
+ * calibrated against the TSC, and IPIs. Device interrupts (I/O APIC, MSI)
+ * are routed by irq.c.
  */
 #include <kernel/printk.h>
 #include "apic.h"
-#include "acpi.h"
 #include "cpu.h"
 #include "percpu.h"
 #include "mm/vmm.h"
@@ -163,36 +162,4 @@ void lapic_timer_arm(u64 deadline_ns)
 		ticks = 0xffffffffUL;
 	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot */
 	lapic_write(LAPIC_TIMER_INIT, (u32)ticks);
-}
-
-static volatile u32 *ioapic;
-static u32 ioapic_gsi_base;
-
-void ioapic_init(u64 pa, u32 gsi_base)
-{
-	ioapic = ioremap(pa, PAGE_SIZE);
-	ioapic_gsi_base = gsi_base;
-}
-
-static void ioapic_write(u32 reg, u32 v)
-{
-	ioapic[0] = reg;
-	ioapic[4] = v;
-}
-
-void ioapic_route_isa(u32 irq, u32 vector)
-{
-	u32 gsi = irq, flags = 0;
-
-	if (!ioapic)
-		return;
-	acpi_isa_override(irq, &gsi, &flags);
-	u32 pin = gsi - ioapic_gsi_base;
-	u32 lo = vector;
-	if ((flags & 3) == 3)
-		lo |= 1 << 13; /* active low */
-	if (((flags >> 2) & 3) == 3)
-		lo |= 1 << 15; /* level */
-	ioapic_write(0x10 + 2 * pin + 1, cpu_table[0]->apic_id << 24);
-	ioapic_write(0x10 + 2 * pin, lo);
 }

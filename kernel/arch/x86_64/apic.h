@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Local APIC (timer, IPIs, EOI) and I/O APIC routing. */
+/* Local APIC (timer, IPIs, EOI) and the fixed vectors; see irq.h for devices.
+ */
 #ifndef ARCH_APIC_H
 #define ARCH_APIC_H
 
 #include <kernel/types.h>
 
-#define VEC_TIMER    0x20
-#define VEC_IRQ_BASE 0x30 /* ISA/GSI n -> 0x30 + n */
-#define VEC_SCI	     0x50 /* ACPI SCI, whatever its GSI */
-#define VEC_RESCHED  0xf0
-#define VEC_TLB	     0xf1
-#define VEC_STOP     0xf2
-#define VEC_SPURIOUS 0xff
+#define VEC_TIMER	 0x20
+#define VEC_DEVICE_FIRST 0x30 /* device vectors, handed out by irq.c */
+#define VEC_DEVICE_LAST	 0xef
+#define VEC_RESCHED	 0xf0
+#define VEC_TLB		 0xf1
+#define VEC_STOP	 0xf2
+#define VEC_SPURIOUS	 0xff
 
 void lapic_init_bsp(void);
 void lapic_init_ap(void);
@@ -23,9 +24,5 @@ void lapic_calibrate(void);
 u64 lapic_measure_tsc_hz(void);
 /* Fire VEC_TIMER on this CPU at monotonic time deadline_ns (0 = never). */
 void lapic_timer_arm(u64 deadline_ns);
-
-void ioapic_init(u64 pa, u32 gsi_base);
-/* Route ISA IRQ irq (after overrides) to vector on the boot CPU. */
-void ioapic_route_isa(u32 irq, u32 vector);
 
 #endif

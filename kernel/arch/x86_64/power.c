@@ -9,6 +9,7 @@
 #include "acpi.h"
 #include "apic.h"
 #include "cpu.h"
+#include "irq.h"
 #include "percpu.h"
 #include "mm/pmm.h"
 #include "sched/time.h"
@@ -33,6 +34,7 @@ void kstats_print(void)
 			s->faults, s->ipi_resched, s->ipi_tlb, s->shootdowns,
 			s->shootdown_ns / 1000, cpu_table[i]->ticks);
 	}
+	irq_print_stats();
 }
 
 __noreturn void power_off(int status)

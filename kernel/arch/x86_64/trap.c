@@ -4,13 +4,13 @@
  * now unless a handler is installed: signal delivery lives in
  * proc/signal.c); kernel faults on user addresses are paged in or fixed up
  * to -EFAULT; any other kernel fault is a panic with a symbolised
- * backtrace.
+ * backtrace. Device interrupts go to their handlers through irq.c.
  */
 #include <kernel/kallsyms.h>
 #include <kernel/printk.h>
-#include "acpi.h"
 #include "apic.h"
 #include "cpu.h"
+#include "irq.h"
 #include "percpu.h"
 #include "trapframe.h"
 #include "mm/uaccess.h"
@@ -20,8 +20,6 @@
 #include "proc/signal.h"
 #include "sched/sched.h"
 #include "sched/timer.h"
-
-void console_irq(void);
 
 /* clang-format off */
 static const char *const exc_names[32] = {
@@ -155,16 +153,8 @@ void trap_dispatch(struct trapframe *tf)
 	} else if (vec == VEC_STOP) {
 		for (;;)
 			__asm__ volatile("cli; hlt");
-	} else if (vec == VEC_IRQ_BASE + 4) {
-		console_irq();
-		lapic_eoi();
-	} else if (vec == VEC_SCI) {
-		if (acpi_sci_power_button() && init_process) {
-			pr_info("acpi: power button: SIGTERM to pid %d",
-				init_process->pid);
-			signal_send_process(init_process, SIGTERM);
-		}
-		lapic_eoi();
+	} else if (vec >= VEC_DEVICE_FIRST && vec <= VEC_DEVICE_LAST) {
+		irq_dispatch(vec);
 	} else if (vec == VEC_SPURIOUS) {
 		/* no EOI for spurious interrupts */
 	} else {
