@@ -15,6 +15,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/boot/main.c \
+	kernel/boot/services.c \
 	kernel/drivers/random.c \
 	kernel/drivers/uart.c \
 	kernel/fs/console.c \
@@ -78,6 +79,9 @@ KERNEL_SRCS += \
 	kernel/net/unix.c \
 	kernel/net/unix_name.c \
 	kernel/sys/sys_socket.c
+
+# placeholder until lwIP: net_tcp_listening (boot services wait on it)
+KERNEL_SRCS += kernel/net/listen_stub.c
 
 # The vDSO, linked as a user shared object and embedded (proc/vdso.c)
 KERNEL_SRCS += \

@@ -17,5 +17,7 @@ void netstack_kick(void);
 void net_lock(void);
 void net_unlock(void);
 bool net_lock_held(void);
+/* Is a TCP socket listening on port (any address)? Takes the lock. */
+bool net_tcp_listening(u16 port);
 
 #endif
