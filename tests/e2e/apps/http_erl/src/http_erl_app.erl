@@ -21,7 +21,7 @@ start(_Type, _Args) ->
                                     {document_root, Root},
                                     {bind_address, any},
                                     {keep_alive, true},
-                                    {max_keep_alive_request, infinity},
+                                    {max_keep_alive_request, 1000000},
                                     {keep_alive_timeout, 60},
                                     {max_clients, 2000},
                                     {modules, [http_erl_mod]}]),

@@ -14,8 +14,9 @@ defmodule HttpEx.Application do
       {HttpEx.UdpEcho, port: 8081}
     ]
 
-    result = Supervisor.start_link(children, strategy: :one_for_one, name: HttpEx.Supervisor)
-    IO.puts("http_ex: ready http 8080 udp 8081 node #{node()}")
-    result
+    with {:ok, pid} <- Supervisor.start_link(children, strategy: :one_for_one, name: HttpEx.Supervisor) do
+      IO.puts("http_ex: ready http 8080 udp 8081 node #{node()}")
+      {:ok, pid}
+    end
   end
 end
