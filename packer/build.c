@@ -85,8 +85,8 @@ static const char build_usage[] =
 	"  -h, --help           show this help\n"
 	"\n"
 	"Network options, stored in the image's kernel options (kiln run's\n"
-	"same options, given at boot, are read after them and "
-	"win):\n" NETOPTS_HELP "\n"
+	"same options are given at boot and read after these):\n" NETOPTS_HELP
+	"\n"
 	"Release options:\n"
 	"      --add HOST:GUEST  add a host file or directory at GUEST\n"
 	"                        (repeatable; wins over anything else there)\n"

@@ -169,8 +169,9 @@ static int rb_command(struct rb *b)
 /*
  * Move "-setcookie COOKIE" out of beam.smp's argv (where `kiln inspect`
  * and /proc/1/cmdline would show it) into HOME/.erlang.cookie, mode 0400,
- * which the node reads when no -setcookie is given. The two-argument form
- * (-setcookie NODE COOKIE) and anything after -extra stay as they are.
+ * which the node reads when no -setcookie is given, and drop the
+ * RELEASE_COOKIE variable that carries the same value. The two-argument
+ * form (-setcookie NODE COOKIE) and anything after -extra stay as they are.
  */
 static void rb_take_cookie(struct rb *b)
 {
@@ -194,6 +195,9 @@ static void rb_take_cookie(struct rb *b)
 		a->n -= 2;
 		i--;
 	}
+	/* the mix start script exports it too; the file is the one copy */
+	if (b->cookie)
+		env_unset(&b->env, "RELEASE_COOKIE");
 }
 
 /*

@@ -519,6 +519,7 @@ static void test_mix_release(void **state)
 	/* The cookie is a file the node reads, not an argument. */
 	assert_false(img_has_arg(&im, "-setcookie"));
 	assert_false(img_has_arg(&im, "secret"));
+	assert_null(img_env(&im, "RELEASE_COOKIE"));
 	assert_true(img_file(&im, "root/.erlang.cookie", &e));
 	assert_int_equal(e.mode, 0100400);
 	assert_int_equal(e.size, 6);
