@@ -8,7 +8,7 @@ PYTHON ?= /usr/bin/python3
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -I.
 
-.PHONY: all test test-unit test-guest test-e2e test-e2e-heavy check-format check-docs format docs clean
+.PHONY: all test test-unit test-guest test-e2e test-e2e-heavy test-e2e-net test-e2e-net-heavy check-format check-docs format docs clean
 all: $(BUILD)/kernel.elf $(BUILD)/kiln
 
 include mk/kernel.mk
@@ -27,6 +27,16 @@ test-e2e: all test-release
 
 test-e2e-heavy:
 	$(MAKE) test-e2e E2E_REPEAT=50
+
+# Only the networked releases and boot services (tests/e2e/test_net.py,
+# test_services.py); part of test-e2e. The heavy variant boots each
+# release 3 times with 20 s of wrk per mode and wants 30000 requests a boot.
+test-e2e-net: all test-release
+	$(PYTHON) -m pytest -q -s tests/e2e/test_net.py tests/e2e/test_services.py
+
+test-e2e-net-heavy:
+	E2E_NET_REPEAT=3 E2E_NET_SECONDS=20 E2E_NET_MIN_REQUESTS=30000 \
+		$(MAKE) test-e2e-net
 
 docs: docs/syscalls.md
 docs/syscalls.md: kernel/sys/syscall_list.h $(wildcard kernel/sys/list_*.h) scripts/gen-syscalls-md.py

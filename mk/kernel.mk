@@ -16,6 +16,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/boot/main.c \
+	kernel/boot/services.c \
 	kernel/drivers/drivers.c \
 	kernel/drivers/pci.c \
 	kernel/drivers/random.c \
@@ -91,6 +92,7 @@ KERNEL_SRCS += \
 	kernel/net/unix.c \
 	kernel/net/unix_name.c \
 	kernel/sys/sys_socket.c
+
 
 # The vDSO, linked as a user shared object and embedded (proc/vdso.c)
 KERNEL_SRCS += \

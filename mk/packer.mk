@@ -17,7 +17,8 @@ PACKER_SRCS := \
 	packer/erlexec.c \
 	packer/elfdeps.c \
 	packer/manifest.c \
-	packer/strv.c
+	packer/strv.c \
+	packer/netopts.c
 
 # The packer sources other than main.c: the unit tests link these too.
 PACKER_LIB_SRCS := $(filter-out packer/main.c,$(PACKER_SRCS))

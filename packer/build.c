@@ -29,6 +29,7 @@
 #include "cmd.h"
 #include "cpio_write.h"
 #include "image.h"
+#include "netopts.h"
 #include "release.h"
 
 #define BUILD_MAX_SYMLINKS 40
@@ -46,6 +47,8 @@ struct build_opts {
 	const char *erl_flags;	      /* release: --erl-flags */
 	bool with_shell;	      /* release: --with-shell */
 	bool small_memory;	      /* release: --small-memory */
+	struct netopts net;	      /* --ip, --gw, --dns, --hostname */
+	char *full_cmdline;	      /* --cmdline plus the network options */
 	const char *const *prog_argv; /* PROGRAM ARGS... after -- */
 	size_t prog_argc;
 	bool dashdash;
@@ -81,6 +84,9 @@ static const char build_usage[] =
 	"      --cmdline STR    default kernel options, stored in the image\n"
 	"  -h, --help           show this help\n"
 	"\n"
+	"Network options, stored in the image's kernel options (kiln run's\n"
+	"same options are given at boot and read after these):\n" NETOPTS_HELP
+	"\n"
 	"Release options:\n"
 	"      --add HOST:GUEST  add a host file or directory at GUEST\n"
 	"                        (repeatable; wins over anything else there)\n"
@@ -94,8 +100,18 @@ static const char build_usage[] =
 	",\n"
 	"                        MALLOC_ARENA_MAX=1\n"
 	"\n"
+	"A release with Erlang distribution (RELEASE_DISTRIBUTION=sname, the\n"
+	"mix default, or -sname/-name in vm.args) gets its own epmd started "
+	"by\n"
+	"the kernel before beam.smp (kiln inspect lists it as service[0]); "
+	"its\n"
+	"-setcookie value goes to $HOME/.erlang.cookie instead of the command\n"
+	"line. --env RELEASE_COOKIE=... sets a mix release's cookie.\n"
+	"\n"
 	"Examples:\n"
 	"  kiln build _build/prod/rel/my_app -o my_app.img\n"
+	"  kiln build _build/prod/rel/my_app -o node1.img --ip 10.0.3.1/24 \\\n"
+	"      --hostname node1 --env RELEASE_COOKIE=secret\n"
 	"  kiln build -o hello.img --rootfs rootfs --env TERM=dumb -- /hello "
 	"hi\n";
 
@@ -160,6 +176,7 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 		{"with-shell", no_argument, NULL, 's'},
 		{"small-memory", no_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
+		NETOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *last_arg = NULL;
@@ -211,6 +228,13 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 			break;
 		case 'h':
 			o->help = true;
+			break;
+		case NETOPT_IP:
+		case NETOPT_GW:
+		case NETOPT_DNS:
+		case NETOPT_HOSTNAME:
+			if (netopts_set(&o->net, c, optarg))
+				return build_usage_error("bad network option");
 			break;
 		case ':':
 			return build_usage_error("option '%s' needs a value",
@@ -412,7 +436,7 @@ static int build_image(const struct build_opts *o, const char *kernel_path)
 		.argc = o->prog_argc,
 		.envp = o->envp,
 		.envc = o->envc,
-		.cmdline = o->cmdline ? o->cmdline : "",
+		.cmdline = o->full_cmdline,
 	};
 	int ret;
 
@@ -449,7 +473,7 @@ static int build_release(const struct build_opts *o)
 	struct release_opts r = {
 		.dir = o->release_dir,
 		.output = o->output,
-		.cmdline = o->cmdline,
+		.cmdline = o->full_cmdline,
 		.envp = o->envp,
 		.envc = o->envc,
 		.adds = o->adds,
@@ -469,6 +493,16 @@ static int build_release(const struct build_opts *o)
 	return ret;
 }
 
+/* The kernel options to store: --cmdline, then the network options. */
+static char *build_cmdline(const struct build_opts *o)
+{
+	char *net = netopts_cmdline(&o->net), *all;
+
+	all = netopts_join(o->cmdline, net);
+	free(net);
+	return all;
+}
+
 /* Entry point of `kiln build`; returns the exit status. */
 int cmd_build(int argc, char **argv)
 {
@@ -486,6 +520,7 @@ int cmd_build(int argc, char **argv)
 		ret = build_check_args(&o);
 	if (ret)
 		goto out;
+	o.full_cmdline = build_cmdline(&o);
 	ret = 1;
 	if (o.release_dir) {
 		ret = build_release(&o);
@@ -512,5 +547,6 @@ out:
 	free(kernel);
 	free(o.envp);
 	free(o.adds);
+	free(o.full_cmdline);
 	return ret;
 }

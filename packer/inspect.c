@@ -2,7 +2,8 @@
 /*
  * `kiln inspect IMAGE`: check an image the way the kernel will read it
  * (image_parse) and print what it holds: the payload's place, argv, the
- * environment, the default kernel options and the rootfs listing.
+ * environment, the default kernel options, the boot services and the
+ * rootfs listing.
  */
 #include <err.h>
 #include <stdio.h>
@@ -44,6 +45,37 @@ static void inspect_cpio(const struct image_view *v)
 	}
 }
 
+/*
+ * Print the boot services (/.kiln/services, started by the kernel before
+ * the program: a distributed release's epmd), one "service[N]" per line.
+ */
+static void inspect_services(const struct image_view *v)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+	size_t n = 0;
+
+	cpio_iter_init(&it, v->cpio, v->cpio_size);
+	while (cpio_next(&it, &e) == 1) {
+		const char *p, *end, *nl;
+
+		if (strcmp(e.name, ".kiln/services") || !S_ISREG(e.mode))
+			continue;
+		p = (const char *)e.data;
+		end = p + e.size;
+		for (; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl)
+				nl = end;
+			if (nl > p && *p != '#')
+				printf("service[%zu] %.*s\n", n++,
+				       (int)(nl - p), p);
+		}
+	}
+	if (!n)
+		printf("services: none\n");
+}
+
 /* Entry point of `kiln inspect`; returns the exit status. */
 int cmd_inspect(int argc, char **argv)
 {
@@ -76,6 +108,7 @@ int cmd_inspect(int argc, char **argv)
 	inspect_strings("argv", v.argv, v.argc);
 	inspect_strings("env", v.envp, v.envc);
 	printf("cmdline: %s\n", v.cmdline);
+	inspect_services(&v);
 	printf("rootfs: %zu entries, %zu bytes\n", v.nfiles, v.cpio_size);
 	inspect_cpio(&v);
 	buf_free(&image);

@@ -51,6 +51,9 @@ struct rb {
 	struct strv argv, env; /* what the guest runs, with guest paths */
 	struct manifest mf;
 	struct elfdeps deps;
+	char *cookie;	    /* -setcookie value moved to HOME/.erlang.cookie */
+	char *services;	    /* /.kiln/services text, or NULL */
+	unsigned epmd_port; /* the port the kernel waits for, or 0 */
 	size_t rel_files, nlibs;
 	uint64_t rel_bytes, lib_bytes;
 	bool warned_outside;
@@ -103,6 +106,8 @@ static void rb_input_env(const struct rb *b, struct strv *env)
 	for (size_t i = 0; i < o->envc; i++)
 		env_setkv(env, o->envp[i]);
 }
+
+static void rb_take_cookie(struct rb *b);
 
 /* Steps 1: the command line and environment of beam.smp in the guest. */
 static int rb_command(struct rb *b)
@@ -157,6 +162,97 @@ static int rb_command(struct rb *b)
 	if (b->o->small_memory && !env_get(&b->env, "MALLOC_ARENA_MAX"))
 		env_set(&b->env, "MALLOC_ARENA_MAX", "1");
 	env_sort(&b->env);
+	rb_take_cookie(b);
+	return 0;
+}
+
+/*
+ * Move "-setcookie COOKIE" out of beam.smp's argv (where `kiln inspect`
+ * and /proc/1/cmdline would show it) into HOME/.erlang.cookie, mode 0400,
+ * which the node reads when no -setcookie is given, and drop the
+ * RELEASE_COOKIE variable that carries the same value. The two-argument
+ * form (-setcookie NODE COOKIE) and anything after -extra stay as they are.
+ */
+static void rb_take_cookie(struct rb *b)
+{
+	const char *home = env_get(&b->env, "HOME");
+	struct strv *a = &b->argv;
+	size_t i;
+
+	if (!home || home[0] != '/' || !strcmp(home, "/"))
+		return;
+	for (i = 1; i + 1 < a->n && strcmp(a->v[i], "-extra"); i++) {
+		const char *next = i + 2 < a->n ? a->v[i + 2] : NULL;
+
+		if (strcmp(a->v[i], "-setcookie") ||
+		    (next && next[0] != '-' && next[0] != '+'))
+			continue;
+		free(b->cookie);
+		b->cookie = a->v[i + 1];
+		free(a->v[i]);
+		memmove(&a->v[i], &a->v[i + 2],
+			(a->n - i - 1) * sizeof(a->v[0])); /* with the NULL */
+		a->n -= 2;
+		i--;
+	}
+	/* the mix start script exports it too; the file is the one copy */
+	if (b->cookie)
+		env_unset(&b->env, "RELEASE_COOKIE");
+}
+
+/*
+ * A distributed node needs epmd listening before it registers; erlexec
+ * would run `epmd -daemon`. Here the kernel starts the release's own epmd
+ * from /.kiln/services and waits for its port (docs/decisions/epmd.md).
+ */
+static int rb_services(struct rb *b)
+{
+	const char *port = env_get(&b->env, "ERL_EPMD_PORT");
+	const char *addr = env_get(&b->env, "ERL_EPMD_ADDRESS");
+	char *host = xasprintf("%s/epmd", b->ri.erts_bin), *args;
+	unsigned long p = 4369;
+	char *end;
+
+	if (!b->ex.distributed || !b->ex.start_epmd) {
+		free(host);
+		return 0;
+	}
+	if (access(host, X_OK) != 0) {
+		warnx("%s: missing, but the node is distributed (%s) and "
+		      "needs epmd; rebuild the release with ERTS, or set "
+		      "RELEASE_DISTRIBUTION=none",
+		      host, b->ex.node_name);
+		free(host);
+		return -ENOENT;
+	}
+	free(host);
+	if (port && *port) {
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (errno || *end || p < 1 || p > 65535) {
+			warnx("ERL_EPMD_PORT=%s: expected a TCP port (1-65535)",
+			      port);
+			return -EINVAL;
+		}
+	}
+	if (addr && (!*addr || strpbrk(addr, " \t\n"))) {
+		warnx("ERL_EPMD_ADDRESS='%s': expected addresses separated by "
+		      "commas, without blanks",
+		      addr);
+		return -EINVAL;
+	}
+	b->epmd_port = (unsigned)p;
+	args = xasprintf("%s%s%s%s", port && *port ? " -port " : "",
+			 port && *port ? port : "", addr ? " -address " : "",
+			 addr ? addr : "");
+	b->services = xasprintf(
+		"# Started by the Kiln kernel before beam.smp, in order "
+		"(kiln build).\n"
+		"# WAIT PROGRAM [ARGS...]; WAIT is tcp:PORT (start the next "
+		"when PORT listens) or -.\n"
+		"tcp:%lu %s/erts-%s/bin/epmd%s\n",
+		p, RELEASE_GUEST_ROOT, b->ri.erts_vsn, args);
+	free(args);
 	return 0;
 }
 
@@ -530,6 +626,15 @@ static int rb_files(struct rb *b)
 	}
 	if (!ret)
 		ret = rb_add_etc(b);
+	if (!ret && b->cookie) {
+		char *path = xasprintf("%s/.erlang.cookie", home);
+
+		ret = mf_add_data(&b->mf, path, b->cookie, 0400);
+		free(path);
+	}
+	if (!ret && b->services)
+		ret = mf_add_data(&b->mf, RELEASE_GUEST_SERVICES, b->services,
+				  0644);
 	if (!ret)
 		ret = rb_add_locale(b);
 	if (!ret && b->o->with_shell)
@@ -601,12 +706,22 @@ static void rb_summary(const struct rb *b)
 		interp ? interp : "none");
 	fprintf(stderr, "kiln: runs %s with %zu arguments, %zu variables\n",
 		b->argv.v[0], b->argv.n, b->env.n);
-	if (b->ex.distributed)
-		fprintf(stderr, "kiln: distribution: node %s; %s\n",
-			b->ex.node_name,
-			b->ex.start_epmd
-				? "erlexec would start epmd -daemon first"
-				: "epmd is not started (-start_epmd false)");
+	if (b->ex.distributed && b->epmd_port)
+		fprintf(stderr,
+			"kiln: distribution: node %s; the kernel starts epmd "
+			"first and beam.smp once port %u listens "
+			"(%s)\n",
+			b->ex.node_name, b->epmd_port, RELEASE_GUEST_SERVICES);
+	else if (b->ex.distributed)
+		fprintf(stderr,
+			"kiln: distribution: node %s; epmd is not started "
+			"(-start_epmd false)\n",
+			b->ex.node_name);
+	if (b->cookie)
+		fprintf(stderr,
+			"kiln: cookie: in %s/.erlang.cookie (mode 0400), not "
+			"on the command line\n",
+			env_get(&b->env, "HOME"));
 }
 
 /*
@@ -626,6 +741,8 @@ int release_build(const struct release_opts *o)
 	if (!ret)
 		ret = rb_command(&b);
 	if (!ret)
+		ret = rb_services(&b);
+	if (!ret)
 		ret = rb_files(&b);
 	if (!ret) {
 		rb_summary(&b);
@@ -636,6 +753,8 @@ int release_build(const struct release_opts *o)
 	erlexec_result_free(&b.ex);
 	strv_free(&b.argv);
 	strv_free(&b.env);
+	free(b.cookie);
+	free(b.services);
 	mf_free(&b.mf);
 	elfdeps_free(&b.deps);
 	return ret;

@@ -13,11 +13,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RELEASE_GUEST_ROOT   "/app"
-#define RELEASE_GUEST_HOME   "/root"
-#define RELEASE_GUEST_INETRC "/etc/erl_inetrc"
-#define RELEASE_BASE_PATH    "/usr/bin:/bin"
-#define RELEASE_SMALL_FLAGS  "+MIscs 32 +Mea min"
+#define RELEASE_GUEST_ROOT     "/app"
+#define RELEASE_GUEST_HOME     "/root"
+#define RELEASE_GUEST_INETRC   "/etc/erl_inetrc"
+#define RELEASE_BASE_PATH      "/usr/bin:/bin"
+#define RELEASE_GUEST_SERVICES "/.kiln/services"
+#define RELEASE_SMALL_FLAGS    "+MIscs 32 +Mea min"
 
 struct release_opts {
 	const char *dir;	 /* the release directory */

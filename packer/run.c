@@ -3,17 +3,24 @@
  * `kiln run`: boot an image under QEMU and exit with the guest's status.
  *
  *   kiln run [--cpus N] [--mem MiB] [--accel auto|kvm|tcg]
- *            [--machine q35|microvm] [-p HOST:GUEST]... [--append STR]
- *            [--timeout SECONDS] IMAGE [-- QEMU-ARGS...]
+ *            [--machine q35|microvm] [-p [IP:]HOST:GUEST[/udp]]...
+ *            [--net user|none|tap:IF|socket:listen:PORT|socket:connect:PORT]
+ *            [--mac MAC] [--ip A/N] [--gw G] [--dns D] [--hostname H]
+ *            [--append STR] [--monitor SOCKET] [--timeout SECONDS]
+ *            IMAGE [-- QEMU-ARGS...]
  *
  * This file turns the options into a QEMU command line: the accelerator
  * (KVM only if /dev/kvm opens read-write and the CPU has vmx/svm), the
  * machine, the serial console on stdio, isa-debug-exit for the exit
- * status, and user networking for -p. vm.c runs QEMU and works out the
+ * status, a virtio-rng device, and a virtio-net device on the chosen
+ * network (QEMU user networking with -p port forwards by default; the
+ * address comes from its DHCP server unless --ip is given, which becomes
+ * kernel options with the rest of netopts.h). vm.c runs QEMU and works out the
  * exit status. kiln's own failures, usage errors included, exit 125 (like
  * docker run) so they cannot be mistaken for the guest's status.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +35,7 @@
 
 #include "cmd.h"
 #include "image.h"
+#include "netopts.h"
 #include "vm.h"
 
 enum run_accel {
@@ -36,13 +44,33 @@ enum run_accel {
 	RUN_ACCEL_TCG,
 };
 
+enum run_net {
+	RUN_NET_USER,	 /* QEMU user networking (slirp), with -p */
+	RUN_NET_NONE,	 /* no network device */
+	RUN_NET_TAP,	 /* a host tap interface */
+	RUN_NET_LISTEN,	 /* -netdev socket,listen: VM-to-VM */
+	RUN_NET_CONNECT, /* -netdev socket,connect */
+};
+
+/* One -p port forward. */
+struct run_fwd {
+	char bind[16]; /* host IPv4 address */
+	unsigned int host, guest;
+	bool udp;
+};
+
 struct run_opts {
 	unsigned int cpus;
 	unsigned int mem_mib;
 	enum run_accel accel;
 	bool microvm;
-	unsigned int (*fwd)[2]; /* host, guest TCP port pairs */
+	struct run_fwd *fwd;
 	size_t nfwd;
+	enum run_net net;
+	const char *net_arg; /* tap: interface; socket: port */
+	const char *mac;
+	struct netopts netopts;
+	const char *monitor; /* QMP socket path, or NULL */
 	const char *append;
 	unsigned int timeout; /* seconds, 0 = none */
 	const char *image;
@@ -69,14 +97,48 @@ static const char run_usage[] =
 	"      --accel auto|kvm|tcg   accelerator (default auto: KVM if "
 	"usable)\n"
 	"      --machine q35|microvm  machine type (default q35)\n"
-	"  -p, --publish HOST:GUEST   forward TCP 127.0.0.1:HOST to the "
-	"guest's\n"
-	"                             port GUEST (repeatable)\n"
 	"      --append STR           kernel command line, given to QEMU's "
 	"-append\n"
+	"      --monitor SOCKET       a QMP socket (unix path) for e.g.\n"
+	"                             system_powerdown, which the guest turns\n"
+	"                             into SIGTERM for its program\n"
 	"      --timeout SECONDS      stop the VM and exit 124 after SECONDS\n"
 	"  -h, --help                 show this help\n"
 	"QEMU-ARGS after -- are passed to QEMU unchanged.\n"
+	"\n"
+	"Network (a virtio-net device, plus virtio-rng, always):\n"
+	"  -p, --publish [IP:]HOST:GUEST[/udp]\n"
+	"                             forward host port HOST on IP (default\n"
+	"                             127.0.0.1) to the guest's port GUEST, "
+	"TCP\n"
+	"                             unless /udp (repeatable; --net user)\n"
+	"      --net user             QEMU user networking (default): the "
+	"guest\n"
+	"                             gets 10.0.2.15/24 by DHCP, gateway "
+	"10.0.2.2,\n"
+	"                             DNS 10.0.2.3, and reaches the host "
+	"through -p\n"
+	"      --net none             no network device\n"
+	"      --net tap:IF           the host's tap interface IF\n"
+	"      --net socket:listen:PORT, --net socket:connect:PORT\n"
+	"                             a link between two VMs through\n"
+	"                             127.0.0.1:PORT (start the listening one\n"
+	"                             first; give each VM its own --mac and "
+	"--ip)\n"
+	"      --mac MAC              the guest's MAC address (default "
+	"QEMU's,\n"
+	"                             52:54:00:12:34:56)\n" NETOPTS_HELP
+	"                             (these four become kernel options,\n"
+	"                             after --append; kiln build stores them "
+	"too)\n"
+	"\n"
+	"Examples:\n"
+	"  kiln run -p 8080:8080 app.img             # http://127.0.0.1:8080\n"
+	"  kiln run -p 0.0.0.0:5353:53/udp app.img   # UDP, on every address\n"
+	"  kiln run --net socket:listen:7000 --mac 52:54:00:00:00:01 \\\n"
+	"      --ip 10.0.3.1/24 --hostname node1 a.img   # then, elsewhere:\n"
+	"  kiln run --net socket:connect:7000 --mac 52:54:00:00:00:02 \\\n"
+	"      --ip 10.0.3.2/24 --hostname node2 b.img\n"
 	"\n"
 	"Environment: KILN_QEMU names the QEMU binary (default\n"
 	"qemu-system-x86_64).\n"
@@ -114,36 +176,108 @@ static int run_parse_uint(const char *s, unsigned int min, unsigned int max,
 	return 0;
 }
 
-/* Parse and record one -p HOST:GUEST port forward. */
-static int run_add_fwd(struct run_opts *o, const char *arg)
+/*
+ * Parse "[IP:]HOST:GUEST[/udp|/tcp]" into *f; false if malformed.
+ */
+static bool run_parse_fwd(const char *arg, struct run_fwd *f)
 {
-	unsigned int host, guest;
-	char *copy = strdup(arg), *colon;
-	void *p;
-	int ret = -EINVAL;
+	char *copy = strdup(arg), *parts[3], *proto, *p;
+	int n = 0;
+	bool ok = false;
 
 	if (!copy)
 		err(VM_EXIT_FAILURE, "out of memory");
-	colon = strchr(copy, ':');
-	if (colon) {
-		*colon = '\0';
-		if (!run_parse_uint(copy, 1, 65535, &host) &&
-		    !run_parse_uint(colon + 1, 1, 65535, &guest))
-			ret = 0;
+	memset(f, 0, sizeof(*f));
+	proto = strchr(copy, '/');
+	if (proto) {
+		*proto++ = '\0';
+		f->udp = !strcmp(proto, "udp");
+		if (!f->udp && strcmp(proto, "tcp"))
+			goto out;
 	}
+	for (p = copy; n < 3; n++) {
+		parts[n] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (n == 3 || n < 1)
+		goto out;
+	strcpy(f->bind, "127.0.0.1");
+	if (n == 2) {
+		if (!netopts_is_ipv4(parts[0]))
+			goto out;
+		strcpy(f->bind, parts[0]);
+	}
+	ok = !run_parse_uint(parts[n - 1], 1, 65535, &f->host) &&
+	     !run_parse_uint(parts[n], 1, 65535, &f->guest);
+out:
 	free(copy);
-	if (ret)
-		return run_usage_error("-p %s: expected HOSTPORT:GUESTPORT, "
-				       "e.g. -p 8080:80",
+	return ok;
+}
+
+/* Parse and record one -p port forward. */
+static int run_add_fwd(struct run_opts *o, const char *arg)
+{
+	struct run_fwd f;
+	void *p;
+
+	if (!run_parse_fwd(arg, &f))
+		return run_usage_error("-p %s: expected [IP:]HOSTPORT:GUESTPORT"
+				       "[/udp], e.g. -p 8080:80 or -p "
+				       "0.0.0.0:5353:53/udp",
 				       arg);
 	p = realloc(o->fwd, (o->nfwd + 1) * sizeof(*o->fwd));
 	if (!p)
 		err(VM_EXIT_FAILURE, "out of memory");
 	o->fwd = p;
-	o->fwd[o->nfwd][0] = host;
-	o->fwd[o->nfwd][1] = guest;
-	o->nfwd++;
+	o->fwd[o->nfwd++] = f;
 	return 0;
+}
+
+/* Parse --net MODE. */
+static int run_set_net(struct run_opts *o, const char *arg)
+{
+	unsigned int port;
+
+	o->net_arg = NULL;
+	if (!strcmp(arg, "user")) {
+		o->net = RUN_NET_USER;
+	} else if (!strcmp(arg, "none")) {
+		o->net = RUN_NET_NONE;
+	} else if (!strncmp(arg, "tap:", 4) && arg[4]) {
+		o->net = RUN_NET_TAP;
+		o->net_arg = arg + 4;
+	} else if (!strncmp(arg, "socket:listen:", 14) &&
+		   !run_parse_uint(arg + 14, 1, 65535, &port)) {
+		o->net = RUN_NET_LISTEN;
+		o->net_arg = arg + 14;
+	} else if (!strncmp(arg, "socket:connect:", 15) &&
+		   !run_parse_uint(arg + 15, 1, 65535, &port)) {
+		o->net = RUN_NET_CONNECT;
+		o->net_arg = arg + 15;
+	} else {
+		return run_usage_error("--net %s: expected user, none, tap:IF, "
+				       "socket:listen:PORT or "
+				       "socket:connect:PORT",
+				       arg);
+	}
+	return 0;
+}
+
+/* Is s a MAC address, six hex pairs separated by ':'? */
+static bool run_is_mac(const char *s)
+{
+	for (int i = 0; i < 6; i++) {
+		if (!isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]))
+			return false;
+		s += 2;
+		if (i < 5 && *s++ != ':')
+			return false;
+	}
+	return *s == '\0';
 }
 
 /* Handle one option of `kiln run`; 0 or an exit status. */
@@ -182,6 +316,25 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 		return 0;
 	case 'p':
 		return run_add_fwd(o, arg);
+	case 'n':
+		return run_set_net(o, arg);
+	case 'e':
+		if (!run_is_mac(arg))
+			return run_usage_error("--mac %s: expected six hex "
+					       "pairs, e.g. 52:54:00:00:00:01",
+					       arg);
+		o->mac = arg;
+		return 0;
+	case 'Q':
+		o->monitor = arg;
+		return 0;
+	case NETOPT_IP:
+	case NETOPT_GW:
+	case NETOPT_DNS:
+	case NETOPT_HOSTNAME:
+		if (netopts_set(&o->netopts, c, arg))
+			return run_usage_error("bad network option");
+		return 0;
 	case 'A':
 		o->append = arg;
 		return 0;
@@ -207,6 +360,10 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{"accel", required_argument, NULL, 'a'},
 		{"machine", required_argument, NULL, 'M'},
 		{"publish", required_argument, NULL, 'p'},
+		{"net", required_argument, NULL, 'n'},
+		{"mac", required_argument, NULL, 'e'},
+		{"monitor", required_argument, NULL, 'Q'},
+		NETOPTS_LONGOPTS,
 		{"append", required_argument, NULL, 'A'},
 		{"timeout", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
@@ -249,6 +406,10 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	if (!o->help && !o->image)
 		return run_usage_error("missing IMAGE (make one with kiln "
 				       "build)");
+	if (o->nfwd && o->net != RUN_NET_USER)
+		return run_usage_error("-p needs --net user (the default): "
+				       "only QEMU user networking forwards "
+				       "ports");
 	return 0;
 }
 
@@ -346,26 +507,65 @@ static void run_argv_free(struct run_argv *a)
 	free(a->v);
 }
 
-/* Append the user-networking arguments for the -p port forwards. */
-static void run_net_args(struct run_argv *a, const struct run_opts *o)
+/* The -netdev value for the chosen network (malloc'd). */
+static char *run_netdev(const struct run_opts *o)
 {
-	char *netdev = strdup("user,id=n0"), *next;
+	char *netdev = NULL, *next;
 
-	for (size_t i = 0; netdev && i < o->nfwd; i++) {
-		if (asprintf(&next, "%s,hostfwd=tcp:127.0.0.1:%u-:%u", netdev,
-			     o->fwd[i][0], o->fwd[i][1]) < 0)
-			next = NULL;
-		free(netdev);
-		netdev = next;
+	switch (o->net) {
+	case RUN_NET_USER:
+		netdev = strdup("user,id=n0");
+		for (size_t i = 0; netdev && i < o->nfwd; i++) {
+			const struct run_fwd *f = &o->fwd[i];
+
+			if (asprintf(&next, "%s,hostfwd=%s:%s:%u-:%u", netdev,
+				     f->udp ? "udp" : "tcp", f->bind, f->host,
+				     f->guest) < 0)
+				next = NULL;
+			free(netdev);
+			netdev = next;
+		}
+		break;
+	case RUN_NET_TAP:
+		if (asprintf(&netdev,
+			     "tap,id=n0,ifname=%s,script=no,downscript=no",
+			     o->net_arg) < 0)
+			netdev = NULL;
+		break;
+	case RUN_NET_LISTEN:
+	case RUN_NET_CONNECT:
+		if (asprintf(&netdev, "socket,id=n0,%s=127.0.0.1:%s",
+			     o->net == RUN_NET_LISTEN ? "listen" : "connect",
+			     o->net_arg) < 0)
+			netdev = NULL;
+		break;
+	case RUN_NET_NONE:
+		return NULL;
 	}
 	if (!netdev)
 		err(VM_EXIT_FAILURE, "out of memory");
-	run_arg(a, "-netdev");
-	run_arg(a, "%s", netdev);
+	return netdev;
+}
+
+/* The network and entropy devices: virtio, modern-only on q35. */
+static void run_net_args(struct run_argv *a, const struct run_opts *o)
+{
+	char *netdev = run_netdev(o);
+
+	if (netdev) {
+		run_arg(a, "-netdev");
+		run_arg(a, "%s", netdev);
+		run_arg(a, "-device");
+		run_arg(a, "%s,netdev=n0%s%s",
+			o->microvm ? "virtio-net-device"
+				   : "virtio-net-pci,disable-legacy=on",
+			o->mac ? ",mac=" : "", o->mac ? o->mac : "");
+		free(netdev);
+	}
 	run_arg(a, "-device");
-	run_arg(a, "%s,netdev=n0",
-		o->microvm ? "virtio-net-device" : "virtio-net-pci");
-	free(netdev);
+	run_arg(a, "%s",
+		o->microvm ? "virtio-rng-device"
+			   : "virtio-rng-pci,disable-legacy=on");
 }
 
 /* The QEMU command line for the options (accel already settled). */
@@ -375,6 +575,8 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 {
 	const char *qemu = getenv("KILN_QEMU");
 	bool kvm = o->accel == RUN_ACCEL_KVM;
+	char *net = netopts_cmdline(&o->netopts);
+	char *cmdline = netopts_join(o->append, net);
 
 	run_arg(a, "%s", qemu && *qemu ? qemu : "qemu-system-x86_64");
 	run_arg(a, "-machine");
@@ -406,14 +608,19 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	run_arg(a, "none");
 	run_arg(a, "-device");
 	run_arg(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
-	if (o->append) {
+	if (*cmdline) {
 		run_arg(a, "-append");
-		run_arg(a, "%s", o->append);
+		run_arg(a, "%s", cmdline);
 	}
-	if (o->nfwd)
-		run_net_args(a, o);
+	if (o->monitor) {
+		run_arg(a, "-qmp");
+		run_arg(a, "unix:%s,server=on,wait=off", o->monitor);
+	}
+	run_net_args(a, o);
 	for (int i = 0; i < o->nextra; i++)
 		run_arg(a, "%s", o->extra[i]);
+	free(net);
+	free(cmdline);
 }
 
 /* IMAGE must be readable; warn (only) if it does not look like one. */

@@ -15,6 +15,7 @@ PKGS=(
 	busybox-static
 	libzstd-dev zstd
 	curl
+	wrk
 )
 
 missing=()

@@ -15,6 +15,7 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
+#include "boot/services.h"
 #include "proc/vdso.h"
 #include "drivers/drivers.h"
 #include "drivers/uart.h"
@@ -195,11 +196,13 @@ static __noreturn void start_payload(void)
 		power_off(127);
 	}
 	pr_info("exec %s (%d args, %d env)", argv[0], argc, envc);
-	int ret = proc_start_init(argv[0], argv, argc, envp, envc);
+	struct thread *init;
+	int ret = proc_create_init(argv[0], argv, argc, envp, envc, &init);
 	if (ret) {
 		pr_err("cannot start %s: error %d", argv[0], -ret);
 		power_off(ret == -ENOENT ? 127 : 126);
 	}
+	services_start(init); /* e.g. epmd, then init runs */
 	irq_enable();
 	sched_idle_loop();
 }

@@ -115,8 +115,14 @@ void proc_add_thread(struct process *p, struct thread *t)
 	spin_unlock_irqrestore(&p->lock, f);
 }
 
-int proc_start_init(const char *path, char *const argv[], int argc,
-		    char *const envp[], int envc)
+/*
+ * A process running path from the image, with the console on fds 0-2 and
+ * the given parent (NULL for PID 1); its one thread is returned in *out,
+ * not yet runnable.
+ */
+static int proc_spawn_kernel(struct process *parent, const char *path,
+			     char *const argv[], int argc, char *const envp[],
+			     int envc, struct thread **out)
 {
 	struct process *p = process_alloc();
 	if (!p)
@@ -135,7 +141,6 @@ int proc_start_init(const char *path, char *const argv[], int argc,
 	p->pgid = p->sid = p->pid;
 	waitq_init(&p->vfork_wait);
 	proc_add_thread(p, t);
-	proc_table_add(p);
 	ret = exec_kernel(p, t, path, argv, argc, envp, envc);
 	if (ret)
 		return ret;
@@ -147,7 +152,52 @@ int proc_start_init(const char *path, char *const argv[], int argc,
 		if (!vfs_lookup("/", envp[i] + 4, 0, &vn) && S_ISDIR(vn->mode))
 			strlcpy(p->cwd, envp[i] + 4, sizeof(p->cwd));
 	}
-	init_process = p;
+	if (parent) {
+		u64 f = spin_lock_irqsave(&proc_table_lock);
+		p->parent = parent;
+		list_add_tail(&p->sibling, &parent->children);
+		spin_unlock_irqrestore(&proc_table_lock, f);
+	}
+	proc_table_add(p);
+	*out = t;
+	return 0;
+}
+
+int proc_create_init(const char *path, char *const argv[], int argc,
+		     char *const envp[], int envc, struct thread **out)
+{
+	int ret = proc_spawn_kernel(NULL, path, argv, argc, envp, envc, out);
+
+	if (!ret)
+		init_process = (*out)->proc;
+	return ret;
+}
+
+int proc_start_init(const char *path, char *const argv[], int argc,
+		    char *const envp[], int envc)
+{
+	struct thread *t;
+	int ret = proc_create_init(path, argv, argc, envp, envc, &t);
+
+	if (!ret)
+		sched_add(t);
+	return ret;
+}
+
+int proc_start_service(const char *path, char *const argv[], int argc,
+		       char *const envp[], int envc, struct process **out)
+{
+	struct thread *t;
+	int ret;
+
+	if (!init_process)
+		return -ESRCH;
+	ret = proc_spawn_kernel(init_process, path, argv, argc, envp, envc, &t);
+	if (ret)
+		return ret;
+	/* like a daemon reparented to init, but PID 1 gets no SIGCHLD */
+	t->proc->exit_signal = 0;
+	*out = t->proc;
 	sched_add(t);
 	return 0;
 }

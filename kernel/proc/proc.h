@@ -135,6 +135,8 @@ int proc_kill(int pid, int sig);
 void proc_table_add(struct process *p);
 
 extern struct process *init_process;
+/* Guards the process table, parent and children links (fork.c). */
+extern struct spinlock proc_table_lock;
 
 struct thread *thread_alloc(struct process *p);
 /* A new thread's user state as a copy of current's (clone and fork). */
@@ -146,6 +148,17 @@ int tid_alloc(void);
 /* Start the first program from the image; returns a negative errno. */
 int proc_start_init(const char *path, char *const argv[], int argc,
 		    char *const envp[], int envc);
+/* Create PID 1 like proc_start_init, but leave its thread (*out) for the
+ * caller to sched_add: boot services run first (boot/services.c). */
+int proc_create_init(const char *path, char *const argv[], int argc,
+		     char *const envp[], int envc, struct thread **out);
+/*
+ * Start a program from the image as a child of PID 1 (created first) that
+ * sends it no SIGCHLD; it stays a zombie until PID 1 reaps it, so *out
+ * stays valid for the boot code that watches it.
+ */
+int proc_start_service(const char *path, char *const argv[], int argc,
+		       char *const envp[], int envc, struct process **out);
 /* Terminate the calling thread / its whole process. */
 __noreturn void thread_exit(int status);
 __noreturn void process_exit(int wait_status);

@@ -16,6 +16,9 @@ these documented exceptions:
   - OLDPWD (left by `cd` in the script) is not passed.
   - relx's NAME=node@HOST: the host is the guest's (kiln), not the build
     host's.
+  - "-setcookie COOKIE" is not in the image's argv, nor RELEASE_COOKIE in
+    its environment: kiln build moves the cookie to $HOME/.erlang.cookie
+    (docs/decisions/epmd.md).
 Both sides start from the same environment: PATH=/usr/bin:/bin, HOME=/root.
 
 Usage: check-release-argv.py --kiln build/kiln --kernel build/kernel.elf E2E
@@ -149,6 +152,10 @@ def compare(name, root, native, image):
     iargv, ienv = image
     errors = []
     nargv = [guest_map(root, a) for a in nargv]
+    if "-setcookie" in nargv and "-setcookie" not in iargv:
+        i = nargv.index("-setcookie")
+        del nargv[i:i + 2]
+        nenv.pop("RELEASE_COOKIE", None)
     nenv = {k: guest_map(root, v) for k, v in nenv.items()}
     nenv.pop("OLDPWD", None)
     if "NAME" in nenv and "@" in nenv["NAME"]:

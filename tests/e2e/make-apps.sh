@@ -7,6 +7,10 @@
 #   OUT/hello_erl  Erlang, rebar3/relx  (start: bin/hello_erl foreground)
 #   OUT/hello_sys  Erlang, plain systools release assembled by hand, with
 #                  OTP's start_erl as bin/start_erl (start: see below)
+#   OUT/http_ex    Elixir, a DEFAULT `mix release` (distribution on):
+#                  gen_tcp HTTP/1.1 server on 8080, UDP echo on 8081
+#   OUT/http_erl   Erlang, rebar3/relx: inets httpd on 8080 (-sname);
+#                  pings $PING_NODE when that is set (tests/e2e/test_net.py)
 #
 # Each app prints "APP: CHECK ok ..." lines and "APP: all checks passed",
 # then stops the node with status 0. Needs Debian's erlang, elixir, rebar3
@@ -32,7 +36,8 @@ for tool in erl erlc mix rebar3 musl-gcc; do
 	fi
 done
 
-rm -rf "$work" "$out/hello_ex" "$out/hello_erl" "$out/hello_sys"
+rm -rf "$work" "$out/hello_ex" "$out/hello_erl" "$out/hello_sys" \
+	"$out/http_ex" "$out/http_erl"
 mkdir -p "$work/home"
 # Keep mix, hex and rebar3 away from the user's home and the network.
 export HOME="$work/home" MIX_HOME="$work/mix" HEX_OFFLINE=1 \
@@ -91,4 +96,15 @@ cat >"$out/hello_sys/releases/0.1.0/vm.args" <<'EOF'
 -env HELLO_ERL_ENV "from vm.args"
 EOF
 
-echo "make-apps.sh: built $out/hello_ex $out/hello_erl $out/hello_sys"
+echo "make-apps.sh: http_ex (mix release, default config)"
+cp -r "$apps/http_ex" "$work/http_ex"
+(cd "$work/http_ex" && mix release --quiet --overwrite --path "$out/http_ex")
+
+echo "make-apps.sh: http_erl (rebar3 release)"
+cp -r "$apps/http_erl" "$work/http_erl"
+(cd "$work/http_erl" && rebar3 release >"$work/rebar3-http.log" 2>&1) ||
+	{ cat "$work/rebar3-http.log" >&2; exit 1; }
+cp -a "$work/http_erl/_build/default/rel/http_erl" "$out/http_erl"
+
+echo "make-apps.sh: built $out/hello_ex $out/hello_erl $out/hello_sys" \
+	"$out/http_ex $out/http_erl"

@@ -622,7 +622,10 @@ static void test_run_qemu_command_line(void **state)
 			 "-machine\nq35\n-accel\ntcg\n-cpu\nmax\n-m\n256\n"
 			 "-smp\n1\n-kernel\n%s\n%s-nodefaults\n-no-reboot\n"
 			 "-nographic\n-serial\nstdio\n-monitor\nnone\n"
-			 "-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n",
+			 "-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n"
+			 "-netdev\nuser,id=n0\n"
+			 "-device\nvirtio-net-pci,disable-legacy=on,netdev=n0\n"
+			 "-device\nvirtio-rng-pci,disable-legacy=on\n",
 			 fx->image,
 			 qboot ? "-bios\n/usr/share/qemu/qboot.rom\n" : "") >
 		0);
@@ -638,7 +641,9 @@ static void test_run_qemu_command_line(void **state)
 	assert_contains(args, "-append\nquiet loglevel=3\n");
 	assert_contains(args, "-netdev\nuser,id=n0,hostfwd=tcp:127.0.0.1:8080-"
 			      ":80,hostfwd=tcp:127.0.0.1:2222-:22\n"
-			      "-device\nvirtio-net-pci,netdev=n0\n-s\n");
+			      "-device\nvirtio-net-pci,disable-legacy=on,"
+			      "netdev=n0\n-device\nvirtio-rng-pci,"
+			      "disable-legacy=on\n-s\n");
 	free(args);
 
 	args = qemu_args((char *[]){"run", "--machine", "microvm", "--accel",
@@ -646,8 +651,116 @@ static void test_run_qemu_command_line(void **state)
 	assert_contains(args, "-machine\nmicrovm\n");
 	assert_true(strstr(args, "qboot") == NULL);
 	assert_contains(args, "isa-debug-exit,iobase=0xf4,iosize=0x04\n");
-	assert_contains(args, "-device\nvirtio-net-device,netdev=n0\n");
+	assert_contains(args, "-device\nvirtio-net-device,netdev=n0\n"
+			      "-device\nvirtio-rng-device\n");
 	free(args);
+}
+
+/* -p forms, --net modes, --mac, the address options and --monitor. */
+static void test_run_network(void **state)
+{
+	char *args;
+
+	(void)state;
+	need_image();
+	args = qemu_args((char *[]){"run",
+				    "--accel",
+				    "tcg",
+				    "-p",
+				    "0.0.0.0:8080:80",
+				    "-p",
+				    "5353:53/udp",
+				    "-p",
+				    "127.0.0.2:2222:22/tcp",
+				    "--mac",
+				    "52:54:00:00:00:01",
+				    "--ip",
+				    "10.0.3.1/24",
+				    "--gw",
+				    "10.0.3.254",
+				    "--dns",
+				    "10.0.3.53",
+				    "--hostname",
+				    "node1",
+				    "--append",
+				    "quiet",
+				    "--monitor",
+				    "/tmp/k.qmp",
+				    fx->image,
+				    NULL});
+	assert_contains(args, "-append\nquiet ip=10.0.3.1/24 gw=10.0.3.254 "
+			      "dns=10.0.3.53 hostname=node1\n");
+	assert_contains(args, "-qmp\nunix:/tmp/k.qmp,server=on,wait=off\n");
+	assert_contains(args,
+			"-netdev\nuser,id=n0,hostfwd=tcp:0.0.0.0:8080-:80,"
+			"hostfwd=udp:127.0.0.1:5353-:53,"
+			"hostfwd=tcp:127.0.0.2:2222-:22\n");
+	assert_contains(args, "-device\nvirtio-net-pci,disable-legacy=on,"
+			      "netdev=n0,mac=52:54:00:00:00:01\n");
+	free(args);
+
+	args = qemu_args((char *[]){"run", "--accel", "tcg", "--net",
+				    "socket:listen:7000", fx->image, NULL});
+	assert_contains(args, "-netdev\nsocket,id=n0,listen=127.0.0.1:7000\n");
+	assert_true(strstr(args, "-append") == NULL);
+	free(args);
+	args = qemu_args((char *[]){"run", "--accel", "tcg", "--net",
+				    "socket:connect:7000", "--machine",
+				    "microvm", fx->image, NULL});
+	assert_contains(args, "-netdev\nsocket,id=n0,connect=127.0.0.1:7000\n"
+			      "-device\nvirtio-net-device,netdev=n0\n");
+	free(args);
+	args = qemu_args((char *[]){"run", "--accel", "tcg", "--net",
+				    "tap:tap0", fx->image, NULL});
+	assert_contains(args, "-netdev\ntap,id=n0,ifname=tap0,script=no,"
+			      "downscript=no\n");
+	free(args);
+	args = qemu_args((char *[]){"run", "--accel", "tcg", "--net", "none",
+				    fx->image, NULL});
+	assert_true(strstr(args, "-netdev") == NULL);
+	assert_true(strstr(args, "virtio-net") == NULL);
+	assert_contains(args, "-device\nvirtio-rng-pci,disable-legacy=on\n");
+	free(args);
+}
+
+/* Bad network options are usage errors (125) that name the fix. */
+static void test_run_network_usage(void **state)
+{
+	static const char *const bad[][3] = {
+		{"-p", "8080", "expected [IP:]HOSTPORT:GUESTPORT"},
+		{"-p", "1.2.3:80:80", "expected [IP:]HOSTPORT:GUESTPORT"},
+		{"-p", "80:80/sctp", "expected [IP:]HOSTPORT:GUESTPORT"},
+		{"-p", "1:2:3:4", "expected [IP:]HOSTPORT:GUESTPORT"},
+		{"-p", "0:80", "expected [IP:]HOSTPORT:GUESTPORT"},
+		{"--net", "socket:listen:x", "expected user, none, tap:IF"},
+		{"--net", "bridge", "expected user, none, tap:IF"},
+		{"--mac", "52:54:00:00:00", "expected six hex pairs"},
+		{"--ip", "10.0.3.1", "with a prefix length"},
+		{"--ip", "10.0.3.1/33", "with a prefix length"},
+		{"--gw", "10.0.3.256", "an IPv4 address"},
+		{"--dns", "dns.example", "an IPv4 address"},
+		{"--hostname", "a b", "--hostname 'a b'"},
+	};
+	struct captured c;
+
+	(void)state;
+	need_image();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_captured(cmd_run,
+			     (char *[]){"run", (char *)bad[i][0],
+					(char *)bad[i][1], fx->image, NULL},
+			     &c);
+		assert_int_equal(c.status, 125);
+		assert_contains(c.err, bad[i][2]);
+		captured_free(&c);
+	}
+	run_captured(cmd_run,
+		     (char *[]){"run", "--net", "none", "-p", "80:80",
+				fx->image, NULL},
+		     &c);
+	assert_int_equal(c.status, 125);
+	assert_contains(c.err, "-p needs --net user");
+	captured_free(&c);
 }
 
 static void test_run_accel(void **state)
@@ -859,6 +972,8 @@ int main(void)
 		cmocka_unit_test(test_run_timeout),
 		cmocka_unit_test(test_run_signals),
 		cmocka_unit_test(test_run_qemu_command_line),
+		cmocka_unit_test(test_run_network),
+		cmocka_unit_test(test_run_network_usage),
 		cmocka_unit_test(test_run_accel),
 		cmocka_unit_test(test_run_usage),
 		cmocka_unit_test(test_vm_scan),

@@ -492,8 +492,6 @@ static void test_mix_release(void **state)
 					   "start_cli",
 					   "-mode",
 					   "embedded",
-					   "-setcookie",
-					   "secret",
 					   "-sname",
 					   "app",
 					   "-config",
@@ -513,10 +511,23 @@ static void test_mix_release(void **state)
 	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel);
 	assert_int_equal(c.status, 0);
 	assert_contains(c.err, "release app 0.1.0 (mix, erts 13.1.5)");
-	assert_contains(c.err, "distribution: node app; erlexec would start "
-			       "epmd");
+	assert_contains(c.err, "distribution: node app; the kernel starts "
+			       "epmd first");
+	assert_contains(c.err, "cookie: in /root/.erlang.cookie");
 	img_load(&im);
 	img_assert_argv(&im, want);
+	/* The cookie is a file the node reads, not an argument. */
+	assert_false(img_has_arg(&im, "-setcookie"));
+	assert_false(img_has_arg(&im, "secret"));
+	assert_null(img_env(&im, "RELEASE_COOKIE"));
+	assert_true(img_file(&im, "root/.erlang.cookie", &e));
+	assert_int_equal(e.mode, 0100400);
+	assert_int_equal(e.size, 6);
+	assert_memory_equal(e.data, "secret", 6);
+	/* epmd is a boot service the kernel waits for on port 4369. */
+	assert_true(img_file(&im, ".kiln/services", &e));
+	assert_non_null(memmem(e.data, e.size,
+			       "\ntcp:4369 /app/erts-13.1.5/bin/epmd\n", 36));
 	assert_string_equal(img_env(&im, "RELEASE_ROOT"), "/app");
 	assert_string_equal(img_env(&im, "RELEASE_TMP"), "/app/tmp");
 	assert_string_equal(img_env(&im, "BINDIR"), "/app/erts-13.1.5/bin");
@@ -641,8 +652,6 @@ static void test_relx_release(void **state)
 					   "/app/releases/0.1.0/sys.config",
 					   "-sname",
 					   "node1",
-					   "-setcookie",
-					   "c",
 					   "--",
 					   "--",
 					   "foreground",
@@ -663,6 +672,20 @@ static void test_relx_release(void **state)
 			    "/app/erts-13.1.5/lib:");
 	assert_true(img_file(&im, "app/releases/0.1.0/vm.args", &e));
 	assert_memory_equal(e.data, "-sname node1\n", 13);
+	assert_true(img_file(&im, "root/.erlang.cookie", &e));
+	assert_memory_equal(e.data, "c", 1);
+	img_free(&im);
+	captured_free(&c);
+
+	/* ERL_EPMD_PORT moves epmd and what the kernel waits for. */
+	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel, "-e",
+	      "ERL_EPMD_PORT=4370");
+	assert_int_equal(c.status, 0);
+	img_load(&im);
+	assert_true(img_file(&im, ".kiln/services", &e));
+	assert_non_null(
+		memmem(e.data, e.size,
+		       "tcp:4370 /app/erts-13.1.5/bin/epmd -port 4370\n", 46));
 	img_free(&im);
 	captured_free(&c);
 
@@ -694,7 +717,9 @@ static void test_systools_options(void **state)
 		 "\177ELF\2\1\1\0 truncated", 0755);
 	assert_true(asprintf(&add, "%s:/app/etc/extra.conf", extra) > 0);
 	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel, "--erl-flags",
-	      "+S 1:1", "--small-memory", "--add", add, "--cmdline", "quiet");
+	      "+S 1:1", "--small-memory", "--add", add, "--cmdline", "quiet",
+	      "--ip", "10.0.3.1/24", "--gw", "10.0.3.254", "--dns", "10.0.3.53",
+	      "--hostname", "node1");
 	assert_int_equal(c.status, 0);
 	assert_contains(c.err, "(systools, erts 13.1.5)");
 	assert_contains(c.err, "warning: ");
@@ -708,7 +733,12 @@ static void test_systools_options(void **state)
 	assert_true(img_has_arg(&im, "start_erl"));
 	assert_string_equal(img_env(&im, "MALLOC_ARENA_MAX"), "1");
 	assert_string_equal(img_env(&im, "RELDIR"), "/app/releases");
-	assert_string_equal(im.v.cmdline, "quiet");
+	assert_string_equal(im.v.cmdline,
+			    "quiet ip=10.0.3.1/24 gw=10.0.3.254 dns=10.0.3.53 "
+			    "hostname=node1");
+	/* Not distributed: no epmd to start, no cookie file. */
+	assert_false(img_file(&im, ".kiln/services", NULL));
+	assert_false(img_file(&im, "root/.erlang.cookie", NULL));
 	assert_true(img_file(&im, "app/etc/extra.conf", &e));
 	assert_memory_equal(e.data, "extra\n", 6);
 	assert_true(img_file(&im, "app/lib/app-1.0/priv/broken_nif.so", NULL));

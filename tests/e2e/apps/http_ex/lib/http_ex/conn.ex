@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+defmodule HttpEx.Conn do
+  @moduledoc """
+  One HTTP/1.1 connection: requests are read with the `:http_bin` packet
+  parser, one after the other (keep-alive), until the client sends
+  `Connection: close`, closes, or sends nothing for 60 s.
+
+    GET /          -> 200 "hello from http_ex\\n"
+    GET /echo?Q    -> 200 "echo Q LEN\\n" where LEN is byte_size(Q)
+    anything else  -> 404
+  """
+  @idle_ms 60_000
+
+  def serve(sock) do
+    receive do
+      :go -> loop(sock)
+    end
+  end
+
+  defp loop(sock) do
+    case read_request(sock) do
+      {:ok, method, path, close?} ->
+        {status, body} = respond(method, path)
+        conn = if close?, do: "close", else: "keep-alive"
+
+        head =
+          "HTTP/1.1 #{status}\r\ncontent-type: text/plain\r\n" <>
+            "content-length: #{byte_size(body)}\r\nconnection: #{conn}\r\n\r\n"
+
+        case :gen_tcp.send(sock, [head, body]) do
+          :ok when not close? -> loop(sock)
+          _ -> :gen_tcp.close(sock)
+        end
+
+      _closed_or_bad ->
+        :gen_tcp.close(sock)
+    end
+  end
+
+  defp respond("GET", "/"), do: {"200 OK", "hello from http_ex\n"}
+
+  defp respond("GET", "/echo?" <> q), do: {"200 OK", "echo #{q} #{byte_size(q)}\n"}
+
+  defp respond(_, _), do: {"404 Not Found", "not found\n"}
+
+  defp read_request(sock) do
+    case :gen_tcp.recv(sock, 0, @idle_ms) do
+      {:ok, {:http_request, method, {:abs_path, path}, version}} ->
+        read_headers(sock, to_string(method), path, version == {1, 0})
+
+      _ ->
+        :closed
+    end
+  end
+
+  defp read_headers(sock, method, path, close?) do
+    case :gen_tcp.recv(sock, 0, @idle_ms) do
+      {:ok, :http_eoh} ->
+        {:ok, method, path, close?}
+
+      {:ok, {:http_header, _, :Connection, _, value}} ->
+        v = String.downcase(value)
+        read_headers(sock, method, path, if(v == "close", do: true, else: close? and v != "keep-alive"))
+
+      {:ok, {:http_header, _, _, _, _}} ->
+        read_headers(sock, method, path, close?)
+
+      _ ->
+        :closed
+    end
+  end
+end

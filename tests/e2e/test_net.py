@@ -1,0 +1,411 @@
+# SPDX-License-Identifier: MIT
+"""End-to-end networking: real releases serving HTTP and UDP on Kiln,
+driven from the host through QEMU user-net port forwards, and Erlang
+distribution between two Kiln VMs on a QEMU socket link.
+
+  http_ex   a DEFAULT `mix release` (distribution on, so the kernel starts
+            epmd first): gen_tcp HTTP/1.1 on 8080, UDP echo on 8081
+  http_erl  rebar3 release with inets httpd on 8080 (-sname)
+
+Each (app, vCPU count) boots E2E_NET_REPEAT times (default 1). Every boot:
+wait for the app's "ready" line and a first good response; wrk at 1, 10 and
+100 keep-alive connections and 10 with `Connection: close`, each for
+E2E_NET_SECONDS (default 3) with a Lua check of every body (wrk must report
+no socket errors, no non-2xx and no bad body); E2E_NET_BURST connections
+(default 1000) opened at once by a Python client, every response checked;
+UDP echo (http_ex); one more request; then QEMU's system_powerdown (the
+guest's program gets SIGTERM) and the VM must exit with status 0.
+`make test-e2e-net-heavy` runs 3 boots with 20 s of wrk per mode and
+checks at least E2E_NET_MIN_REQUESTS (30000) requests per boot.
+
+test_distribution_between_vms: http_ex (--ip 10.0.3.1/24 --hostname h1)
+and http_erl (--ip 10.0.3.2/24 --hostname h2) on `--net socket:...`;
+http_erl pings http_ex@h1 with http_ex's cookie (PING_* variables, see
+apps/http_erl/src/http_erl_app.erl) and must get pong.
+
+All traffic stays on 127.0.0.1 (host side) or inside the VMs' own link.
+"""
+import json
+import os
+import re
+import resource
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+KILN = os.path.join(BUILD, "kiln")
+REPEAT = int(os.environ.get("E2E_NET_REPEAT", "1"))
+CPUS = [int(c) for c in os.environ.get("E2E_NET_CPUS", "1 2").split()]
+SECONDS = int(os.environ.get("E2E_NET_SECONDS", "3"))
+BURST = int(os.environ.get("E2E_NET_BURST", "1000"))
+MIN_REQUESTS = int(os.environ.get("E2E_NET_MIN_REQUESTS", "0"))
+BOOT_TIMEOUT = int(os.environ.get("E2E_TIMEOUT", "300"))
+
+HELLO = {"http_ex": "hello from http_ex\n", "http_erl": "hello from http_erl\n"}
+UDP = {"http_ex": 8081}
+
+
+def echo_body(q):
+    return f"echo {q} {len(q.encode())}\n"
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_image(app, name, *flags):
+    rel = os.path.join(BUILD, "e2e", app)
+    if not os.path.isdir(rel):
+        pytest.fail(f"{rel} missing: run `make test-release` (make test-e2e does)")
+    img = os.path.join(BUILD, "e2e", name)
+    p = subprocess.run([KILN, "build", rel, "-o", img, *flags],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300, check=False)
+    assert p.returncode == 0, p.stdout.decode(errors="replace")
+    return img, p.stdout.decode(errors="replace")
+
+
+class Vm:
+    """One `kiln run` in the background, its console collected by a thread."""
+
+    def __init__(self, img, cpus, args=(), mem=256):
+        self.qmp = tempfile.mktemp(prefix="kiln-qmp-", suffix=".sock")
+        self.lines = []
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(
+            [KILN, "run", "--accel", "tcg", "--cpus", str(cpus), "--mem",
+             str(mem), "--timeout", str(BOOT_TIMEOUT + 600), "--monitor",
+             self.qmp, *args, img],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode(errors="replace").rstrip("\r\n")
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append(None)  # EOF
+            self.cond.notify_all()
+
+    def output(self):
+        with self.cond:
+            return "\n".join(l for l in self.lines if l is not None)
+
+    def wait_line(self, pattern, timeout):
+        """The first console line matching pattern (a regex)."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for l in self.lines:
+                    if l is not None and rx.search(l):
+                        return l
+                if None in self.lines:
+                    raise AssertionError(f"VM exited before {pattern!r}:\n"
+                                         + self.output()[-4000:])
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {pattern!r} after {timeout} s:\n"
+                                         + self.output()[-4000:])
+                self.cond.wait(left)
+
+    def qmp_command(self, cmd):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(self.qmp)
+        f = s.makefile("rwb")
+        json.loads(f.readline())  # greeting
+        for c in ("qmp_capabilities", cmd):
+            f.write(json.dumps({"execute": c}).encode() + b"\n")
+            f.flush()
+            while True:
+                reply = json.loads(f.readline())
+                if "return" in reply or "error" in reply:
+                    break
+            assert "error" not in reply, reply
+        s.close()
+
+    def powerdown(self, timeout=120):
+        """system_powerdown; the VM must exit by itself with status 0."""
+        self.qmp_command("system_powerdown")
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("no exit after system_powerdown:\n"
+                                 + self.output()[-4000:])
+        self.reader.join(10)
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()  # kiln run stops QEMU by pid
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if os.path.exists(self.qmp):
+            os.unlink(self.qmp)
+
+
+def http_get(port, path, close=False, timeout=10):
+    """One request on a new connection: (status, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        hdr = "Connection: close\r\n" if close else ""
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: kiln\r\n{hdr}\r\n".encode())
+        return read_response(s)
+
+
+def read_response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"EOF in headers: {data!r}")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for l in lines[1:]:
+        k, _, v = l.partition(":")
+        if k.strip().lower() == "content-length":
+            length = int(v)
+    while len(body) < length:
+        chunk = s.recv(65536)
+        if not chunk:
+            raise ConnectionError("EOF in body")
+        body += chunk
+    return status, body[:length].decode()
+
+
+def wait_http(vm, port, app, timeout=BOOT_TIMEOUT):
+    vm.wait_line(rf"{app}: ready http", timeout)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            st, body = http_get(port, "/")
+            assert (st, body) == (200, HELLO[app]), (st, body)
+            return
+        except (OSError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+WRK_LUA = r"""
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  good = 0; bad = 0; first_bad = ""
+  local q = string.match(wrk.path, "^/echo%?(.*)$")
+  if q then want = "echo " .. q .. " " .. #q .. "\n" else want = os.getenv("KILN_HELLO") end
+end
+function response(status, headers, body)
+  if status == 200 and body == want then good = good + 1
+  else bad = bad + 1; if first_bad == "" then first_bad = status .. " " .. tostring(body) end end
+end
+function done(summary, latency, requests)
+  local g, b, fb = 0, 0, ""
+  for _, t in ipairs(threads) do
+    g = g + t:get("good"); b = b + t:get("bad")
+    if fb == "" then fb = t:get("first_bad") end
+  end
+  io.write(string.format("kiln-check good=%d bad=%d first_bad=%q\n", g, b, fb))
+end
+"""
+
+
+def run_wrk(port, app, conns, close, path):
+    """wrk for SECONDS; returns the number of requests, after the checks."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_LUA)
+        script = f.name
+    try:
+        cmd = ["wrk", "-t", str(min(2, conns)), "-c", str(conns), "-d",
+               f"{SECONDS}s", "--timeout", "10s", "-s", script]
+        if close:
+            cmd += ["-H", "Connection: close"]
+        cmd.append(f"http://127.0.0.1:{port}{path}")
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=SECONDS + 120,
+                           env=dict(os.environ, KILN_HELLO=HELLO[app]))
+    finally:
+        os.unlink(script)
+    out = p.stdout + p.stderr
+    label = f"wrk -c {conns}{' close' if close else ''} {path}"
+    assert p.returncode == 0, f"{label}: exit {p.returncode}\n{out}"
+    assert "Socket errors" not in out, f"{label}: socket errors\n{out}"
+    assert "Non-2xx" not in out, f"{label}: non-2xx responses\n{out}"
+    m = re.search(r"(\d+) requests in", out)
+    c = re.search(r"kiln-check good=(\d+) bad=(\d+)", out)
+    assert m and c, f"{label}: cannot read wrk's output\n{out}"
+    total, good, bad = int(m.group(1)), int(c.group(1)), int(c.group(2))
+    assert bad == 0, f"{label}: {bad} bad responses\n{out}"
+    assert total > 0 and good >= total, f"{label}: {good}/{total}\n{out}"
+    print(f"{label}: {total} requests, all correct")
+    return total
+
+
+def burst(port, n, timeout=120):
+    """n connections opened at once, one request each (Connection: close);
+    every response must be right. Returns the seconds it took."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1000), hard))
+    start = time.monotonic()
+    sel = selectors.DefaultSelector()
+    conns = {}
+    for i in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        q = f"burst{i}"
+        req = f"GET /echo?{q} HTTP/1.1\r\nHost: kiln\r\nConnection: close\r\n\r\n"
+        conns[s] = {"out": req.encode(), "in": b"", "want": echo_body(q)}
+        sel.register(s, selectors.EVENT_WRITE)
+    done = 0
+    errors = []
+    while done < n:
+        left = timeout - (time.monotonic() - start)
+        assert left > 0, f"burst: {done}/{n} done after {timeout} s"
+        for key, ev in sel.select(min(left, 1.0)):
+            s, c = key.fileobj, conns[key.fileobj]
+            try:
+                if ev & selectors.EVENT_WRITE:
+                    sent = s.send(c["out"])
+                    c["out"] = c["out"][sent:]
+                    if not c["out"]:
+                        sel.modify(s, selectors.EVENT_READ)
+                    continue
+                chunk = s.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError as e:
+                chunk, c["err"] = b"", str(e)
+            if chunk:
+                c["in"] += chunk
+                continue
+            sel.unregister(s)
+            s.close()
+            done += 1
+            head, _, body = c["in"].partition(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200") or body.decode() != c["want"]:
+                errors.append((c.get("err"), c["in"][:200]))
+    sel.close()
+    took = time.monotonic() - start
+    assert not errors, f"burst: {len(errors)}/{n} bad, e.g. {errors[:3]}"
+    print(f"burst: {n} connections, all correct, {took:.1f}s")
+    return took
+
+
+def udp_echo(port, n=50):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        for i in range(n):
+            msg = f"udp {i}".encode()
+            for attempt in range(3):
+                s.sendto(msg, ("127.0.0.1", port))
+                try:
+                    data, _ = s.recvfrom(2048)
+                except socket.timeout:
+                    continue
+                assert data == b"echo " + msg, data
+                break
+            else:
+                raise AssertionError(f"udp: no echo of {msg!r}")
+    print(f"udp: {n} datagrams echoed")
+
+
+@pytest.fixture(scope="module", params=["http_ex", "http_erl"])
+def app_image(request):
+    app = request.param
+    img, log = build_image(app, f"net-{app}.img")
+    # a default mix release / a -sname relx release: epmd is a service
+    shown = subprocess.run([KILN, "inspect", img], capture_output=True,
+                           text=True, check=True).stdout
+    assert re.search(r"^service\[0\] tcp:4369 /app/erts-[^ ]+/bin/epmd$",
+                     shown, re.M), shown[:3000]
+    assert "-setcookie" not in shown
+    return app, img
+
+
+@pytest.mark.parametrize("cpus", CPUS)
+def test_http_under_load(app_image, cpus):
+    app, img = app_image
+    for boot in range(REPEAT):
+        port = free_port()
+        args = ["-p", f"127.0.0.1:{port}:8080"]
+        uport = None
+        if app in UDP:
+            uport = free_port(socket.SOCK_DGRAM)
+            args += ["-p", f"127.0.0.1:{uport}:{UDP[app]}/udp"]
+        vm = Vm(img, cpus, args)
+        try:
+            wait_http(vm, port, app)
+            assert "listens on TCP port 4369" in vm.output(), vm.output()[-3000:]
+            total = 0
+            for conns, close, path in [(1, False, "/"), (10, False, "/echo?k10"),
+                                       (100, False, "/echo?k100"),
+                                       (10, True, "/echo?c10")]:
+                total += run_wrk(port, app, conns, close, path)
+            burst(port, BURST)
+            if uport:
+                udp_echo(uport)
+            assert http_get(port, "/echo?after", close=True) == (
+                200, echo_body("after"))
+            rc = vm.powerdown()
+            out = vm.output()
+            assert rc == 0, f"exit {rc} after system_powerdown\n{out[-3000:]}"
+            assert MIN_REQUESTS == 0 or total >= MIN_REQUESTS, (
+                f"{total} requests < {MIN_REQUESTS}")
+            print(f"{app} cpus={cpus} boot {boot}: {total} wrk requests, ok")
+        finally:
+            vm.kill()
+
+
+def test_distribution_between_vms():
+    """http_erl on one VM pings http_ex on another by name and cookie."""
+    cookie_file = os.path.join(BUILD, "e2e", "http_ex", "releases", "COOKIE")
+    with open(cookie_file) as f:
+        cookie = f.read().strip()
+    img1, _ = build_image("http_ex", "dist-http_ex.img")
+    img2, _ = build_image("http_erl", "dist-http_erl.img",
+                          "--env", "PING_NODE=http_ex@h1",
+                          "--env", "PING_ADDR=10.0.3.1",
+                          "--env", f"PING_COOKIE={cookie}")
+    link = free_port()
+    vm1 = Vm(img1, 1, ["--net", f"socket:listen:{link}", "--mac",
+                       "52:54:00:00:03:01", "--ip", "10.0.3.1/24",
+                       "--hostname", "h1"])
+    vm2 = None
+    try:
+        vm1.wait_line(r"http_ex: ready http 8080 udp 8081 node http_ex@h1",
+                      BOOT_TIMEOUT)
+        vm2 = Vm(img2, 1, ["--net", f"socket:connect:{link}", "--mac",
+                           "52:54:00:00:03:02", "--ip", "10.0.3.2/24",
+                           "--hostname", "h2"])
+        line = vm2.wait_line(r"http_erl: ping http_ex@h1 (pong|pang)",
+                             BOOT_TIMEOUT + 90)
+        assert line.endswith("pong"), vm2.output()[-3000:]
+        vm2.wait_line(r"http_erl: remote node http_ex@h1$", 60)
+        assert vm2.powerdown() == 0, vm2.output()[-3000:]
+        assert vm1.powerdown() == 0, vm1.output()[-3000:]
+    finally:
+        if vm2:
+            vm2.kill()
+        vm1.kill()
