@@ -57,6 +57,21 @@ class Case:
     # True: threaded or timing, boot REPEAT times; an int: that many boots
     # in the default suite (REPEAT with GUEST_HEAVY=1)
     repeat: object = False
+    # kernel log lines this case provokes on purpose (see BAD_LOG)
+    allowed_log: tuple = ()
+
+
+# Kernel log lines that fail a boot whatever the program printed: a call
+# Kiln lacks, a kernel fault or panic, a signal frame it could not write.
+BAD_LOG = ("unsupported syscall", "kernel fault", "kernel panic",
+           "bad signal frame", "spinlock ")
+
+
+def bad_log_lines(case, console):
+    """The kernel log lines of CONSOLE that fail CASE."""
+    return [l for l in console.replace("\r\n", "\n").split("\n")
+            if l.startswith("[kiln") and any(b in l for b in BAD_LOG)
+            and not any(a in l for a in case.allowed_log)]
 
 
 CASES = [
@@ -193,11 +208,15 @@ def boot(img, cpus):
                stderr=err.decode(errors="replace"))
 
 
-def mismatch(host, kiln):
+def mismatch(host, kiln, case=None):
     """A report of how the Kiln run differs from the host run, or None."""
-    if host.status == kiln.status and host.stdout == kiln.stdout:
+    bad = bad_log_lines(case, kiln.console) if case else []
+    if host.status == kiln.status and host.stdout == kiln.stdout and not bad:
         return None
     msg = [f"exit status: host {host.status}, kiln {kiln.status}"]
+    if bad:
+        msg.append("kernel log lines that fail the run:")
+        msg += bad
     if kiln.status == 124:
         msg.append("(kiln run timed out)")
     elif kiln.status == 125:

@@ -82,6 +82,6 @@ def test_guest(request, case, libc, cpus, run_index):
     boots = request.getfixturevalue("boots")
     host = reference(case, libc)
     kiln = boots.result(case, libc, cpus, run_index)
-    problem = g.mismatch(host, kiln)
+    problem = g.mismatch(host, kiln, case)
     if problem:
         pytest.fail(problem, pytrace=False)
