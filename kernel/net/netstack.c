@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
+#include "lwip/inet_chksum.h"
 #include "lwip/init.h"
 #include "lwip/ip4.h"
 #include "lwip/netif.h"
@@ -272,12 +273,61 @@ bool net_tcp_listening(u16 port)
 
 /* Devices. */
 
+/*
+ * Checksum offload (the device has CSUM): lwIP leaves TCP and UDP
+ * checksums to us on this netif; put the pseudo-header sum in the
+ * checksum field and tell the device where the L4 header starts, as
+ * virtio's NEEDS_CSUM wants. 0 if the device need not do anything (not
+ * IPv4 TCP/UDP, or an IP fragment: UDP's 0 means "no checksum").
+ */
+static u16 tx_csum_prepare(struct pbuf *p, u16 *csum_offset)
+{
+	u8 *f = p->payload;
+
+	if (p->len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00)
+		return 0;
+	u8 *ip = f + 14;
+	u32 ihl = (ip[0] & 0xf) * 4, proto = ip[9];
+	u32 total = (u32)ip[2] << 8 | ip[3];
+	if ((proto != 6 && proto != 17) || (ip[6] & 0x3f) || ip[7] ||
+	    total < ihl)
+		return 0;
+	u32 l4 = 14 + ihl, field = l4 + (proto == 6 ? 16 : 6);
+	if (field + 2 > p->len) {
+		/* headers split across pbufs (lwIP never does this): sum
+		 * it here rather than send a zero checksum */
+		ip_addr_t src, dst;
+		ip_addr_set_ip4_u32(&src, *(u32 *)(ip + 12));
+		ip_addr_set_ip4_u32(&dst, *(u32 *)(ip + 16));
+		if (pbuf_remove_header(p, l4))
+			return 0;
+		u16 c = ip_chksum_pseudo(p, proto, total - ihl, &src, &dst);
+		pbuf_add_header(p, l4);
+		pbuf_take_at(p, &c, 2, field);
+		return 0;
+	}
+	u32 sum = 0;
+	for (int i = 12; i < 20; i += 2)
+		sum += (u32)ip[i] << 8 | ip[i + 1];
+	sum += proto + (total - ihl);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[field] = sum >> 8;
+	f[field + 1] = sum & 0xff;
+	*csum_offset = field - l4;
+	return l4;
+}
+
 /* A frame from lwIP to the device: its pbuf chain as segments. */
 static err_t eth_linkoutput(struct netif *nif, struct pbuf *p)
 {
 	struct netdev *dev = nif->state;
 	struct netdev_seg segs[8];
+	u16 csum_start = 0, csum_offset = 0;
 	int n = 0;
+
+	if (dev->tx_csum)
+		csum_start = tx_csum_prepare(p, &csum_offset);
 
 	for (struct pbuf *q = p; q; q = q->next) {
 		if (n == (int)ARRAY_SIZE(segs)) {
@@ -294,7 +344,8 @@ static err_t eth_linkoutput(struct netif *nif, struct pbuf *p)
 		segs[n].data = q->payload;
 		segs[n++].len = q->len;
 	}
-	return dev->ops->xmit(dev, segs, n, 0, 0) ? ERR_IF : ERR_OK;
+	return dev->ops->xmit(dev, segs, n, csum_start, csum_offset) ? ERR_IF
+								     : ERR_OK;
 }
 
 /* A frame from the device (net thread, lock held). */
@@ -328,6 +379,10 @@ static err_t eth_netif_init(struct netif *nif)
 	nif->output = etharp_output;
 	nif->linkoutput = eth_linkoutput;
 	nif->hostname = kiln_hostname;
+	if (dev->tx_csum) /* eth_linkoutput has the device finish them */
+		NETIF_SET_CHECKSUM_CTRL(nif, NETIF_CHECKSUM_ENABLE_ALL &
+						     ~(NETIF_CHECKSUM_GEN_TCP |
+						       NETIF_CHECKSUM_GEN_UDP));
 	return ERR_OK;
 }
 
