@@ -335,8 +335,9 @@ static void st_thread(void *arg)
 		net_lock();
 		ret = nd->ops->xmit(nd, &seg, 1, 0, 0);
 		net_unlock();
-		waitq_wait_event(&st_wq, st_done,
-				 clock_monotonic_ns() + 500000000);
+		/* evaluated once: the macro re-reads its deadline */
+		u64 deadline = clock_monotonic_ns() + 500000000;
+		waitq_wait_event(&st_wq, st_done, deadline);
 	}
 	net_lock();
 	nd->rx = st_saved_rx;
