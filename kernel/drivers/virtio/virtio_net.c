@@ -281,7 +281,8 @@ int virtio_net_probe(struct virtio_device *vd)
 /*
  * The self-test: an ARP request for 10.0.2.2 from 10.0.2.15 (QEMU user
  * networking's gateway and default guest address), sent up to 4 times
- * from a kernel thread; the reply is caught by borrowing dev->rx.
+ * from a kernel thread once the stack has attached the device; the reply
+ * is caught by borrowing dev->rx (and passed on to the stack).
  */
 static const u8 st_gateway[4] = {10, 0, 2, 2}, st_self[4] = {10, 0, 2, 15};
 static struct waitq st_wq = {SPINLOCK_INIT, LIST_HEAD_INIT(st_wq.waiters)};
@@ -327,6 +328,16 @@ static void st_thread(void *arg)
 	int ret = 0;
 
 	st_arp_request(nd, frame);
+	/* the stack attaches the device (its rx hook, its lock) at boot */
+	for (int i = 0; i < 1000 && !READ_ONCE(nd->stack); i++) {
+		u64 deadline = clock_monotonic_ns() + 10000000;
+		waitq_wait_event(&st_wq, st_done, deadline);
+	}
+	if (!READ_ONCE(nd->stack)) {
+		pr_warn("net: %s: selftest: the stack never took the device",
+			nd->name);
+		return;
+	}
 	net_lock();
 	st_saved_rx = nd->rx;
 	nd->rx = st_rx;
