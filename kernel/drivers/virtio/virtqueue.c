@@ -130,7 +130,7 @@ void virtq_kick(struct virtqueue *vq)
 
 bool virtq_has_used(struct virtqueue *vq)
 {
-	return *used_idx(vq) != vq->last_used;
+	return !vq->broken && *used_idx(vq) != vq->last_used;
 }
 
 void *virtq_get(struct virtqueue *vq, u32 *len)
@@ -141,9 +141,15 @@ void *virtq_get(struct virtqueue *vq, u32 *len)
 	u16 slot = vq->last_used & (vq->size - 1);
 	volatile u32 *e = (volatile u32 *)(vq->used + 4 + 8 * slot);
 	u32 head = e[0];
-	if (head >= vq->size)
-		panic("virtio: queue %u: device used bad descriptor %u",
-		      vq->index, head);
+	if (head >= vq->size || !vq->tokens[head]) {
+		/* a device breaking the protocol: stop using the queue */
+		if (!vq->broken)
+			pr_err("virtio: %s: queue %u: device returned bad "
+			       "descriptor %u; queue disabled",
+			       vq->vdev->where, vq->index, head);
+		vq->broken = true;
+		return NULL;
+	}
 	if (len)
 		*len = e[1];
 	void *token = vq->tokens[head];

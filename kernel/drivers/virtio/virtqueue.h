@@ -34,6 +34,7 @@ struct virtqueue {
 	u16 notified_idx; /* avail_idx at the last notify decision */
 	bool event_idx;	  /* VIRTIO_F_EVENT_IDX negotiated */
 	bool cb_off;	  /* interrupts not wanted */
+	bool broken;	  /* the device misbehaved: no more completions */
 	void **tokens;	  /* per chain head: the caller's cookie */
 	void (*callback)(struct virtqueue *vq);
 	void *priv;	   /* the driver's */
@@ -50,7 +51,7 @@ struct virtq_buf {
 struct virtqueue *virtq_alloc(struct virtio_device *vd, u16 index, u16 size);
 /*
  * Post a chain of nout device-readable then nin device-writable buffers;
- * token comes back from virtq_get. 0 or -ENOSPC.
+ * token (not NULL) comes back from virtq_get. 0 or -ENOSPC.
  */
 int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, int nout,
 	      int nin, void *token);
