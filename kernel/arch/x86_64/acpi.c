@@ -154,6 +154,46 @@ static void parse_s5(const struct sdt_header *dsdt)
 	}
 }
 
+/*
+ * virtio-mmio devices in the DSDT (QEMU microvm with ACPI): each is a
+ * Device with _HID "LNRO0005" whose _CRS holds a Memory32Fixed (0x86)
+ * and an Extended Interrupt (0x89) descriptor. Found by pattern, as _S5_
+ * is: we have no AML interpreter.
+ */
+static void parse_virtio_mmio(const struct sdt_header *dsdt)
+{
+	const u8 *p = (const u8 *)dsdt + sizeof(*dsdt);
+	const u8 *end = (const u8 *)dsdt + dsdt->length;
+
+	for (; p + 8 <= end; p++) {
+		if (memcmp(p, "LNRO0005", 8))
+			continue;
+		u32 base = 0, size = 0, irq = 0, found = 0;
+		const u8 *q = p + 8, *lim = MIN(p + 96, end);
+		for (; q + 12 <= lim && found != 3; q++) {
+			if (!(found & 1) && q[0] == 0x86 && q[1] == 9 &&
+			    !q[2]) {
+				memcpy(&base, q + 4, 4);
+				memcpy(&size, q + 8, 4);
+				found |= 1;
+				q += 11;
+			} else if (!(found & 2) && q[0] == 0x89 && q[4] >= 1) {
+				memcpy(&irq, q + 5, 4);
+				found |= 2;
+				q += 8;
+			}
+		}
+		if (found == 3 && size &&
+		    platform.nvirtio_mmio < ACPI_MAX_VIRTIO_MMIO) {
+			int i = platform.nvirtio_mmio++;
+			platform.virtio_mmio[i].pa = base;
+			platform.virtio_mmio[i].size = size;
+			platform.virtio_mmio[i].irq = irq;
+		}
+		p = q - 1;
+	}
+}
+
 static void parse_fadt(const struct sdt_header *h)
 {
 	const u8 *f = (const u8 *)h;
@@ -175,8 +215,10 @@ static void parse_fadt(const struct sdt_header *h)
 		memcpy(&sleep_ctl_pa, f + 248, 8);
 	}
 	const struct sdt_header *dsdt = map_table(dsdt64 ? dsdt64 : dsdt32);
-	if (dsdt)
+	if (dsdt) {
 		parse_s5(dsdt);
+		parse_virtio_mmio(dsdt);
+	}
 }
 
 static bool mptable_scan_range(u64 pa, u64 len)

@@ -2,16 +2,17 @@
 /*
  * Platform discovery: ACPI (RSDP from PVH start info or a BIOS scan) for the
  * CPU list (MADT), I/O APICs and interrupt overrides, the PCI ECAM (MCFG),
- * and the S5 power-off registers (FADT); the Intel MP table when there is no
- * ACPI.
+ * the S5 power-off registers (FADT) and microvm's virtio-mmio devices; the
+ * Intel MP table when there is no ACPI.
  */
 #ifndef ARCH_ACPI_H
 #define ARCH_ACPI_H
 
 #include <kernel/types.h>
 
-#define ACPI_MAX_CPUS	 64
-#define ACPI_MAX_IOAPICS 4
+#define ACPI_MAX_CPUS	     64
+#define ACPI_MAX_IOAPICS     4
+#define ACPI_MAX_VIRTIO_MMIO 32
 
 struct platform_info {
 	u32 ncpus;
@@ -24,6 +25,12 @@ struct platform_info {
 	/* PCI ECAM of segment 0 (MCFG); 0 when there is none */
 	u64 mcfg_pa;
 	u8 mcfg_bus_start, mcfg_bus_end;
+	/* virtio-mmio transports the DSDT describes (microvm) */
+	u32 nvirtio_mmio;
+	struct {
+		u64 pa;
+		u32 size, irq;
+	} virtio_mmio[ACPI_MAX_VIRTIO_MMIO];
 	bool from_acpi;
 };
 

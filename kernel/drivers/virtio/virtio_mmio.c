@@ -3,7 +3,8 @@
  * The virtio MMIO transport, version 2 (virtio spec 4.2.2), for QEMU
  * microvm and Firecracker. There is no bus to enumerate: the devices come
  * on the kernel command line as virtio_mmio.device=<size>@<base>:<irq>,
- * the form Linux reads and these hypervisors write. Each device has one
+ * the form Linux reads and these hypervisors write, or (microvm with
+ * ACPI) from the DSDT, which acpi.c scans for them. Each device has one
  * interrupt line (level, active high); its handler acknowledges the
  * interrupt status and runs every queue's callback.
  */
@@ -11,6 +12,7 @@
 #include <kernel/string.h>
 #include "virtio.h"
 #include "virtqueue.h"
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/irq.h"
 #include "mm/kheap.h"
 #include "mm/vmm.h"
@@ -201,6 +203,22 @@ static u64 parse_num(const char *s, const char *end, const char **stop)
 	return v;
 }
 
+/* Remember a device once (the command line is read twice, and the DSDT
+ * may name the same ones). */
+static int add_device(u64 base, u64 size, u32 irq)
+{
+	for (int i = 0; i < nparams; i++)
+		if (params[i].base == base)
+			return 0;
+	if (nparams == MMIO_MAX_DEVICES)
+		return -ENOSPC;
+	params[nparams].base = base;
+	params[nparams].size = size;
+	params[nparams].irq = irq;
+	nparams++;
+	return 0;
+}
+
 int virtio_mmio_param(const char *s, size_t len)
 {
 	const char *end = s + len, *p;
@@ -214,16 +232,7 @@ int virtio_mmio_param(const char *s, size_t len)
 	irq = parse_num(p + 1, end, &p);
 	if (!size || !base || (p < end && *p != ':'))
 		return -EINVAL;
-	for (int i = 0; i < nparams; i++)
-		if (params[i].base == base)
-			return 0; /* the command line is read twice */
-	if (nparams == MMIO_MAX_DEVICES)
-		return -ENOSPC;
-	params[nparams].base = base;
-	params[nparams].size = size;
-	params[nparams].irq = irq;
-	nparams++;
-	return 0;
+	return add_device(base, size, irq);
 }
 
 static void probe_one(u64 base, u64 size, u32 irq)
@@ -257,6 +266,10 @@ static void probe_one(u64 base, u64 size, u32 irq)
 
 void virtio_mmio_init(void)
 {
+	for (u32 i = 0; i < platform.nvirtio_mmio; i++)
+		add_device(platform.virtio_mmio[i].pa,
+			   platform.virtio_mmio[i].size,
+			   platform.virtio_mmio[i].irq);
 	for (int i = 0; i < nparams; i++)
 		probe_one(params[i].base, params[i].size, params[i].irq);
 }
