@@ -22,25 +22,18 @@ import guestlib as g
 
 BOOTS = int(os.environ.get("DEVICE_BOOTS", "5"))
 ARP_REPLY = "selftest: ARP reply from 10.0.2.2: 52:55:0a:00:02:02"
-Q35 = ["--machine", "q35", "--",
-       "-netdev", "user,id=n0",
-       "-device", "virtio-net-pci,disable-legacy=on,netdev=n0",
-       "-device", "virtio-rng-pci,disable-legacy=on"]
-# force-legacy=false: virtio-mmio version 2 (virtio 1.x)
+# kiln run adds virtio-net on user networking and virtio-rng (modern-only
+# on q35). force-legacy=false: QEMU's virtio-mmio is version 1 otherwise.
 MICROVM = ["--machine", "microvm", "--",
-           "-global", "virtio-mmio.force-legacy=false",
-           "-netdev", "user,id=n0",
-           "-device", "virtio-net-device,netdev=n0",
-           "-device", "virtio-rng-device"]
+           "-global", "virtio-mmio.force-legacy=false"]
 # machine: (kernel options, kiln run arguments)
 MACHINES = {
-    "q35": ("", Q35),
-    "q35-intx": ("nomsix", Q35),  # INTx through the I/O APIC
+    "q35": ("", ["--machine", "q35"]),
+    "q35-intx": ("nomsix", ["--machine", "q35"]),  # INTx, I/O APIC
     # the DSDT describes the virtio-mmio devices
     "microvm": ("", MICROVM),
     # acpi=off: QEMU names them on the command line, as Firecracker does
-    "microvm-cmdline": ("", MICROVM[:3] + ["-machine", "acpi=off"]
-                        + MICROVM[3:]),
+    "microvm-cmdline": ("", MICROVM + ["-machine", "acpi=off"]),
 }
 SLEEPER = "#include <unistd.h>\nint main(void) { sleep(1); return 0; }\n"
 
