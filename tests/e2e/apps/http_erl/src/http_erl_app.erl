@@ -1,6 +1,7 @@
 %% SPDX-License-Identifier: MIT
 %% Starts inets httpd on the configured port with one request module,
-%% http_erl_mod, and prints "http_erl: ready ..." once it listens.
+%% http_erl_mod, under the application's own supervisor (this module),
+%% and prints "http_erl: ready ..." once it listens.
 %%
 %% With PING_NODE=NAME@HOST (and PING_ADDR=A.B.C.D, PING_COOKIE=C) in the
 %% environment it also pings that node: HOST is added to the resolver's
@@ -9,28 +10,39 @@
 %% the remote node's name as returned by rpc:call(Node, erlang, node, []).
 -module(http_erl_app).
 -behaviour(application).
--export([start/2, stop/1]).
+-behaviour(supervisor).
+-export([start/2, stop/1, init/1]).
 
 start(_Type, _Args) ->
     {ok, Port} = application:get_env(http_erl, port),
     Root = filename:join(code:priv_dir(http_erl), "www"),
     ok = filelib:ensure_dir(filename:join(Root, "x")),
-    {ok, Pid} = inets:start(httpd, [{port, Port},
-                                    {server_name, "http_erl"},
-                                    {server_root, Root},
-                                    {document_root, Root},
-                                    {bind_address, any},
-                                    {keep_alive, true},
-                                    {max_keep_alive_request, 1000000},
-                                    {keep_alive_timeout, 60},
-                                    {max_clients, 2000},
-                                    {modules, [http_erl_mod]}]),
+    Config = [{port, Port},
+              {server_name, "http_erl"},
+              {server_root, Root},
+              {document_root, Root},
+              {bind_address, any},
+              {keep_alive, true},
+              {max_keep_alive_request, 1000000},
+              {keep_alive_timeout, 60},
+              {max_clients, 2000},
+              {modules, [http_erl_mod]}],
+    %% httpd runs stand-alone under our own supervisor, so that stopping
+    %% the application (SIGTERM -> init:stop) stops it too.
+    {ok, Sup} = supervisor:start_link(?MODULE, Config),
     io:format("http_erl: ready http ~p node ~p~n", [Port, node()]),
     case os:getenv("PING_NODE") of
         false -> ok;
         Node -> spawn(fun() -> ping(list_to_atom(Node)) end)
     end,
-    {ok, Pid}.
+    {ok, Sup}.
+
+init(Config) ->
+    Httpd = #{id => httpd,
+              start => {inets, start, [httpd, Config, stand_alone]},
+              type => supervisor,
+              shutdown => infinity},
+    {ok, {#{strategy => one_for_one}, [Httpd]}}.
 
 stop(_State) ->
     ok.
