@@ -137,12 +137,12 @@ static int services_load(void)
  */
 static void services_pause_ms(u64 ms)
 {
+	static struct waitq never; /* nobody wakes it: a plain sleep */
 	u64 until = clock_monotonic_ns() + ms * 1000000;
 
-	while (clock_monotonic_ns() < until) {
-		sched_yield_cpu();
-		__asm__ volatile("pause");
-	}
+	if (!never.waiters.next)
+		waitq_init(&never);
+	waitq_wait_event(&never, false, until);
 }
 
 /* Wait until sv (process p) listens on its port, exits, or time is up. */

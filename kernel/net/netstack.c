@@ -43,9 +43,10 @@
 
 static struct mutex stack_lock;
 static struct waitq net_wq;
-static bool net_kicked;	 /* net_wq.lock */
-static u64 net_wake_ns;	 /* when the net thread plans to wake; lock */
-static bool net_running; /* the stack is up */
+static bool net_kicked;	    /* net_wq.lock */
+static u64 net_wake_ns;	    /* when the net thread plans to wake; lock */
+static bool net_running;    /* the stack is up */
+static bool eth0_addressed; /* set by eth0_status (boot waits on it) */
 static struct netif eth_netifs[4];
 static int neth;
 
@@ -273,6 +274,12 @@ bool net_tcp_listening(u16 port)
 
 /* Devices. */
 
+/* eth0 got (or lost) its address: lwIP's status callback, lock held. */
+static void eth0_status(struct netif *nif)
+{
+	WRITE_ONCE(eth0_addressed, ip4_addr_get_u32(netif_ip4_addr(nif)) != 0);
+}
+
 /*
  * Checksum offload (the device has CSUM): lwIP leaves TCP and UDP
  * checksums to us on this netif; put the pseudo-header sum in the
@@ -405,8 +412,10 @@ static void add_devices(void)
 		}
 		dev->stack = nif;
 		dev->rx = eth_rx;
-		if (neth == 0)
+		if (neth == 0) {
 			netif_set_default(nif);
+			netif_set_status_callback(nif, eth0_status);
+		}
 		netif_set_up(nif);
 		if (neth == 0 && !cfg.ip)
 			dhcp_start(nif);
@@ -522,23 +531,23 @@ static void write_etc_files(void)
 	write_etc("/etc/hostname", buf);
 }
 
-/* Boot waits (bounded) for DHCP: programs expect their address. The boot
- * CPU's idle thread runs this, so it lets the net thread run meanwhile. */
+/*
+ * Boot waits (bounded) for DHCP: programs expect their address. The boot
+ * CPU's idle thread runs this and an idle thread must never sleep, so it
+ * takes no lock: it runs the net thread (schedule) and watches the flag
+ * the status callback sets.
+ */
 static void wait_for_dhcp(void)
 {
 	u64 end = clock_monotonic_ns() + DHCP_WAIT_NS;
-	bool bound = false;
 
-	while (!bound && clock_monotonic_ns() < end) {
+	while (!READ_ONCE(eth0_addressed) && clock_monotonic_ns() < end) {
 		if (sched_has_runnable())
 			schedule();
 		else
 			time_delay_us(1000);
-		net_lock();
-		bound = dhcp_supplied_address(&eth_netifs[0]);
-		net_unlock();
 	}
-	if (!bound)
+	if (!READ_ONCE(eth0_addressed))
 		pr_warn("net: eth0: no DHCP answer in %lu s; give an address "
 			"with kiln run --ip A/N --gw G",
 			DHCP_WAIT_NS / NSEC_PER_SEC);
@@ -557,6 +566,9 @@ static void log_address(void)
 		g[1], g[2], g[3], cfg.ip ? "static" : "dhcp", cfg.ndns);
 }
 
+/* Runs on the boot CPU's idle thread, before any other thread could take
+ * the lock (so net_lock here never sleeps); after the net thread starts,
+ * only lock-free reads (wait_for_dhcp) and the quiescent netif. */
 void netstack_init(void)
 {
 	mutex_init(&stack_lock);

@@ -219,6 +219,11 @@ void schedule(void)
 void sched_block(void)
 {
 	check_no_spinlocks("sleep");
+	/* an idle thread must always be runnable: blocking would put it on
+	 * the shared run queue, where another CPU could run it too */
+	if (unlikely(current == this_cpu()->idle))
+		panic("the idle thread of cpu %u tried to sleep",
+		      this_cpu()->id);
 	u64 f = spin_lock_irqsave(&sched_lock);
 	struct thread *cur = current;
 

@@ -41,6 +41,9 @@ int waitq_wake(struct waitq *q, u32 events, int nr);
  * or fails with EINTR depending on SA_RESTART; calls that Linux never
  * restarts, like poll or epoll_wait, turn it into -EINTR themselves).
  * Returns 0 when cond became true.
+ * Both cond and deadline are evaluated on every wakeup: compute the
+ * deadline once into a variable (an inline `clock_monotonic_ns() + x`
+ * moves with every try and never passes).
  */
 #define waitq_wait_event(q, cond, deadline)                                    \
 	({                                                                     \
