@@ -90,6 +90,29 @@ static u32 rx_join(struct vnet *vn, u8 *first, u32 len, u16 n)
 	return got;
 }
 
+/*
+ * A frame with NEEDS_CSUM carries only the pseudo-header sum in its L4
+ * checksum field (a host or peer that offloads checksums, e.g. a tap):
+ * finish it here, as a NIC would, so the stack sees a valid frame. Bad
+ * offsets from the device leave the frame alone (the stack drops it).
+ */
+static void rx_finish_csum(u8 *frame, u32 len, u16 start, u16 off)
+{
+	u32 sum = 0, i;
+
+	if (start >= len || off > len - start || len - start - off < 2)
+		return;
+	for (i = start; i + 1 < len; i += 2)
+		sum += (u32)frame[i] << 8 | frame[i + 1];
+	if (i < len)
+		sum += (u32)frame[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	frame[start + off] = sum >> 8;
+	frame[start + off + 1] = sum & 0xff;
+}
+
 static int vnet_poll(struct netdev *nd, int budget)
 {
 	struct vnet *vn = nd->priv;
@@ -105,10 +128,18 @@ static int vnet_poll(struct netdev *nd, int budget)
 				   : 1;
 		len = MIN(len, (u32)PAGE_SIZE);
 		if (len > sizeof(*h) && nbuf <= 1) {
+			if (h->flags & HDR_F_NEEDS_CSUM)
+				rx_finish_csum(buf + sizeof(*h),
+					       len - sizeof(*h), h->csum_start,
+					       h->csum_offset);
 			nd->rx(nd, buf + sizeof(*h), len - sizeof(*h), csum_ok);
 		} else if (len > sizeof(*h)) {
+			u16 flags = h->flags, cs = h->csum_start,
+			    co = h->csum_offset;
 			u32 flen = rx_join(vn, buf + sizeof(*h),
 					   len - sizeof(*h), nbuf);
+			if (flen && (flags & HDR_F_NEEDS_CSUM))
+				rx_finish_csum(vn->rx_frame, flen, cs, co);
 			if (flen)
 				nd->rx(nd, vn->rx_frame, flen, csum_ok);
 		}
