@@ -11,7 +11,8 @@
  *
  * This file turns the options into a QEMU command line: the accelerator
  * (KVM only if /dev/kvm opens read-write and the CPU has vmx/svm), the
- * machine, the serial console on stdio, isa-debug-exit for the exit
+ * machine, the serial console on stdio, COM2 to a file for the exit
+ * report and isa-debug-exit for the exit
  * status, a virtio-rng device, and a virtio-net device on the chosen
  * network (QEMU user networking with -p port forwards by default; the
  * address comes from its DHCP server unless --ip is given, which becomes
@@ -68,6 +69,7 @@ struct run_opts {
 	size_t nfwd;
 	enum run_net net;
 	const char *net_arg; /* tap: interface; socket: port */
+	char *report;	     /* the file QEMU writes COM2 to (exit report) */
 	const char *mac;
 	struct netopts netopts;
 	const char *monitor; /* QMP socket path, or NULL */
@@ -581,6 +583,12 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	run_arg(a, "%s", qemu && *qemu ? qemu : "qemu-system-x86_64");
 	run_arg(a, "-machine");
 	run_arg(a, "%s", o->microvm ? "microvm" : "q35");
+	if (o->microvm) {
+		/* QEMU's virtio-mmio is legacy (version 1) unless told; the
+		 * kernel drives virtio 1.x only */
+		run_arg(a, "-global");
+		run_arg(a, "virtio-mmio.force-legacy=false");
+	}
 	run_arg(a, "-accel");
 	run_arg(a, "%s", kvm ? "kvm" : "tcg");
 	run_arg(a, "-cpu");
@@ -608,6 +616,11 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	run_arg(a, "none");
 	run_arg(a, "-device");
 	run_arg(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	/* COM2 to a file of ours: the kernel's out-of-band exit report */
+	run_arg(a, "-chardev");
+	run_arg(a, "file,id=kilnexit,path=%s", o->report);
+	run_arg(a, "-device");
+	run_arg(a, "isa-serial,chardev=kilnexit,iobase=0x2f8,irq=3");
 	if (*cmdline) {
 		run_arg(a, "-append");
 		run_arg(a, "%s", cmdline);
@@ -658,6 +671,30 @@ static int run_check_image(const char *image)
 	return 0;
 }
 
+/* An empty file for the kernel's exit report (COM2); 0 or exit status. */
+static int run_report_file(struct run_opts *o)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (asprintf(&o->report, "%s/kiln-exit-XXXXXX", dir) < 0) {
+		o->report = NULL;
+		warnx("out of memory");
+		return VM_EXIT_FAILURE;
+	}
+	fd = mkstemp(o->report);
+	if (fd < 0) {
+		warn("%s: cannot create the exit report file (set TMPDIR to a "
+		     "writable directory)",
+		     o->report);
+		return VM_EXIT_FAILURE;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Entry point of `kiln run`; returns the exit status. */
 int cmd_run(int argc, char **argv)
 {
@@ -680,10 +717,15 @@ int cmd_run(int argc, char **argv)
 		ret = run_pick_accel(&o);
 	if (ret)
 		goto out;
+	ret = run_report_file(&o);
+	if (ret)
+		goto out;
 	run_qemu_args(&qemu, &o);
-	ret = vm_run(qemu.v, o.timeout);
+	ret = vm_run(qemu.v, o.report, o.timeout);
 	run_argv_free(&qemu);
+	unlink(o.report);
 out:
+	free(o.report);
 	free(o.fwd);
 	return ret;
 }

@@ -3,16 +3,18 @@
  * Supervising QEMU for `kiln run`.
  *
  * The exit-status protocol with the kernel: when the guest program ends,
- * the kernel prints the line "[kiln] exit status N" (N in 0..255) on the
- * serial console, then writes N to I/O port 0xf4, where isa-debug-exit
- * makes QEMU exit with code (N << 1) | 1.
+ * the kernel prints "[kiln] exit status N" on the console (for people),
+ * writes "kiln-exit N" to COM2, which kiln run attaches to a file of its
+ * own, then writes N to I/O port 0xf4, where isa-debug-exit makes QEMU
+ * exit with code (N << 1) | 1. The status is the report's, and only if
+ * QEMU's exit code agrees: a program can print a fake status line on the
+ * console but cannot reach COM2, and a QEMU that fails after the report
+ * is a failure. No report is a failure too (exit 125, with the reason).
  *
  * QEMU runs as our child with stdin and stderr inherited and stdout on a
  * pipe. Every byte read is written to our stdout at once (no line
- * buffering) and the lines are scanned for the status line; the last one
- * wins. Without one, an odd QEMU exit code gives code >> 1, except that
- * code 1 before any output is QEMU itself failing. A timeout stops QEMU
- * and exits 124; SIGINT, SIGTERM and SIGHUP stop it and exit 128 + signal.
+ * buffering). A timeout stops QEMU and exits 124; SIGINT, SIGTERM and
+ * SIGHUP stop it and exit 128 + signal.
  * Stopping is by PID: SIGTERM (so QEMU restores the terminal), then
  * SIGKILL after a grace period. Those signals are blocked except inside
  * ppoll(), so none is lost between a check and a wait.
@@ -44,7 +46,7 @@ struct vm {
 	bool out_broken; /* our stdout failed: keep draining, stop copying */
 	bool reaped;
 	int wstatus;
-	struct vm_scan scan;
+	bool saw_output;	  /* the console printed something */
 	const sigset_t *waitmask; /* mask inside ppoll: signals unblocked */
 };
 
@@ -56,85 +58,52 @@ static void vm_on_signal(int sig)
 	vm_signal = sig;
 }
 
-void vm_scan_init(struct vm_scan *s)
+int vm_parse_report(const char *text, size_t len)
 {
-	memset(s, 0, sizeof(*s));
-	s->status = -1;
-}
-
-/* If the line is exactly "[kiln] exit status N" (N 0-255), record N. */
-static void vm_scan_line(struct vm_scan *s)
-{
-	size_t plen = strlen(VM_STATUS_PREFIX), len = s->len;
+	static const char key[] = "kiln-exit ";
+	size_t k = sizeof(key) - 1, i;
 	int n = 0;
 
-	if (s->too_long)
-		return;
-	if (len > 0 && s->line[len - 1] == '\r')
-		len--;
-	if (len <= plen || len > plen + 3 ||
-	    memcmp(s->line, VM_STATUS_PREFIX, plen) != 0)
-		return;
-	for (size_t i = plen; i < len; i++) {
-		if (s->line[i] < '0' || s->line[i] > '9')
-			return;
-		n = n * 10 + (s->line[i] - '0');
+	if (len < k + 2 || memcmp(text, key, k) != 0)
+		return -1;
+	for (i = k; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
+		n = n * 10 + (text[i] - '0');
+		if (i - k >= 3 || n > 255)
+			return -1;
 	}
-	if (n <= 255)
-		s->status = n;
-}
-
-/* Scan n more bytes of console output. */
-void vm_scan_feed(struct vm_scan *s, const char *buf, size_t n)
-{
-	if (n)
-		s->saw_output = true;
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
-			vm_scan_line(s);
-			s->len = 0;
-			s->too_long = false;
-		} else if (s->len < sizeof(s->line)) {
-			s->line[s->len++] = buf[i];
-		} else {
-			s->too_long = true;
-		}
-	}
-}
-
-/* The output ended: a final line without a newline still counts. */
-void vm_scan_end(struct vm_scan *s)
-{
-	if (s->len)
-		vm_scan_line(s);
-	s->len = 0;
-	s->too_long = false;
+	if (i == k || i >= len || text[i] != '\n')
+		return -1;
+	return n;
 }
 
 /*
- * The exit status for a VM that ran to its end, from the status lines seen
- * and QEMU's wait status; prints why when it is 125.
+ * The exit status for a VM that ran to its end (see the protocol above);
+ * prints why when it is 125.
  */
-int vm_exit_status(const struct vm_scan *s, int wstatus)
+int vm_exit_status(int reported, bool saw_output, int wstatus)
 {
 	int code;
 
-	if (s->status >= 0)
-		return s->status;
 	if (WIFSIGNALED(wstatus)) {
-		warnx("the VM stopped without reporting an exit status (qemu "
-		      "killed by signal %d)",
-		      WTERMSIG(wstatus));
+		warnx("qemu was killed by signal %d%s", WTERMSIG(wstatus),
+		      reported >= 0 ? " after the guest reported its status"
+				    : "");
 		return VM_EXIT_FAILURE;
 	}
 	code = WEXITSTATUS(wstatus);
-	if (code == 1 && !s->saw_output) {
+	if (reported >= 0) {
+		if (code == (((reported << 1) | 1) & 0xff))
+			return reported;
+		warnx("the guest reported exit status %d, but qemu then exited "
+		      "with code %d",
+		      reported, code);
+		return VM_EXIT_FAILURE;
+	}
+	if (code == 1 && !saw_output) {
 		warnx("qemu failed before the VM printed anything (qemu exit "
 		      "code 1); see its message above");
 		return VM_EXIT_FAILURE;
 	}
-	if (code & 1)
-		return code >> 1;
 	warnx("the VM stopped without reporting an exit status (qemu exit "
 	      "code %d)",
 	      code);
@@ -174,13 +143,12 @@ static void vm_pump(struct vm *vm, long ms)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
-		vm_scan_end(&vm->scan);
 		close(vm->fd);
 		vm->fd = -1;
 		return;
 	}
 	vm_forward(vm, buf, (size_t)n);
-	vm_scan_feed(&vm->scan, buf, (size_t)n);
+	vm->saw_output = true;
 }
 
 static void vm_try_reap(struct vm *vm)
@@ -353,10 +321,26 @@ static void vm_setup_signals(sigset_t *origmask, sigset_t *waitmask)
 }
 
 /*
+ * The guest's report in the file QEMU wrote COM2 to, or -1.
+ */
+static int vm_read_report(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n > 0 ? vm_parse_report(buf, (size_t)n) : -1;
+}
+
+/*
  * Run QEMU (argv), copying its console to our stdout, and return kiln
  * run's exit status. timeout_s 0 means no timeout.
  */
-int vm_run(char *const argv[], unsigned int timeout_s)
+int vm_run(char *const argv[], const char *report, unsigned int timeout_s)
 {
 	struct vm vm = {.fd = -1};
 	sigset_t origmask, waitmask;
@@ -364,7 +348,6 @@ int vm_run(char *const argv[], unsigned int timeout_s)
 	bool have_tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &tty);
 	int why;
 
-	vm_scan_init(&vm.scan);
 	vm_signal = 0;
 	vm_setup_signals(&origmask, &waitmask);
 	vm.waitmask = &waitmask;
@@ -385,5 +368,6 @@ int vm_run(char *const argv[], unsigned int timeout_s)
 	}
 	if (why)
 		return 128 + why;
-	return vm_exit_status(&vm.scan, vm.wstatus);
+	return vm_exit_status(vm_read_report(report), vm.saw_output,
+			      vm.wstatus);
 }

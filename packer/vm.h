@@ -9,23 +9,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define VM_EXIT_TIMEOUT	 124
-#define VM_EXIT_FAILURE	 125
-#define VM_STATUS_PREFIX "[kiln] exit status "
+#define VM_EXIT_TIMEOUT 124
+#define VM_EXIT_FAILURE 125
 
-/* Finds the last "[kiln] exit status N" line in a stream of output. */
-struct vm_scan {
-	char line[32]; /* the current line, if it may still match */
-	size_t len;
-	bool too_long; /* the current line cannot match */
-	bool saw_output;
-	int status; /* last status reported, or -1 */
-};
-
-void vm_scan_init(struct vm_scan *s);
-void vm_scan_feed(struct vm_scan *s, const char *buf, size_t n);
-void vm_scan_end(struct vm_scan *s);
-int vm_exit_status(const struct vm_scan *s, int wstatus);
-int vm_run(char *const argv[], unsigned int timeout_s);
+/* The kernel's exit report, out of band on COM2: "kiln-exit N\n". The
+ * status in a report file (read whole), or -1 if there is none. */
+int vm_parse_report(const char *text, size_t len);
+/*
+ * kiln run's exit status for a VM that ran to its end: the reported
+ * status (or -1), whether the console printed anything, and QEMU's wait
+ * status; prints why when it is 125.
+ */
+int vm_exit_status(int reported, bool saw_output, int wstatus);
+/* Run QEMU (argv), its console on our stdout; report is the file QEMU
+ * writes COM2 to. Returns kiln run's exit status. */
+int vm_run(char *const argv[], const char *report, unsigned int timeout_s);
 
 #endif

@@ -11,5 +11,7 @@ void uart_putc(char c);
 int uart_getc(void);
 /* Receive interrupts on: handler(arg) runs for each; 0 or -errno. */
 int uart_enable_rx_irq(void (*handler)(void *), void *arg);
+/* The VM's exit status for `kiln run`, out of band on COM2. */
+void uart_report_status(int status);
 
 #endif

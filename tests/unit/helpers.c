@@ -26,30 +26,50 @@
 
 static const char fk_shstrtab[] = "\0.text\0.kiln_desc\0.shstrtab";
 
+/* Emit "out the bytes at pa (len of them) to port". */
+static size_t fk_outs(uint8_t *code, uint32_t pa, uint32_t len, uint16_t port)
+{
+	size_t n = 0;
+
+	code[n++] = 0xbe; /* mov $pa, %esi */
+	memcpy(code + n, &pa, 4);
+	n += 4;
+	code[n++] = 0xb9; /* mov $len, %ecx */
+	memcpy(code + n, &len, 4);
+	n += 4;
+	code[n++] = 0x66; /* mov $port, %dx */
+	code[n++] = 0xba;
+	memcpy(code + n, &port, 2);
+	n += 2;
+	memcpy(code + n, "\xac\xee\xe2\xfc", 4); /* lodsb; out; loop */
+	return n + 4;
+}
+
+#define FK_CODE_LEN 64 /* the messages follow the code */
+
 /* Assemble the entry code for o into code; returns its length. */
 static size_t fk_code(const struct fk_opts *o, uint8_t *code)
 {
-	char msg[64];
-	size_t n = 0, msglen = 0;
-	uint32_t msg_pa;
+	char msg[64], report[32];
+	size_t n = 0, msglen = 0, replen = 0;
 
 	code[n++] = 0xfa; /* cli */
 	code[n++] = 0xfc; /* cld */
+	if (o->action == FK_STATUS_LINE || o->action == FK_SPOOF) {
+		/* the console line (a spoof claims 0 and reports nothing) */
+		msglen = (size_t)snprintf(
+			msg, sizeof(msg), "booting\n[kiln] exit status %d\n",
+			o->action == FK_SPOOF ? 0 : o->status);
+		n += fk_outs(code + n, (uint32_t)FK_TEXT_PADDR + FK_CODE_LEN,
+			     (uint32_t)msglen, 0x3f8);
+	}
 	if (o->action == FK_STATUS_LINE) {
-		msglen = (size_t)snprintf(msg, sizeof(msg),
-					  "booting\n[kiln] exit status %d\n",
-					  o->status);
-		msg_pa = (uint32_t)FK_TEXT_PADDR + 29;
-		code[n++] = 0xbe; /* mov $msg, %esi */
-		memcpy(code + n, &msg_pa, 4);
-		n += 4;
-		code[n++] = 0xb9; /* mov $len, %ecx */
-		memcpy(code + n, &(uint32_t){(uint32_t)msglen}, 4);
-		n += 4;
-		memcpy(code + n, "\x66\xba\xf8\x03", 4); /* mov $0x3f8, %dx */
-		n += 4;
-		memcpy(code + n, "\xac\xee\xe2\xfc", 4); /* lodsb; out; loop */
-		n += 4;
+		/* the out-of-band report on COM2 */
+		replen = (size_t)snprintf(report, sizeof(report),
+					  "kiln-exit %d\n", o->status);
+		n += fk_outs(code + n,
+			     (uint32_t)(FK_TEXT_PADDR + FK_CODE_LEN + msglen),
+			     (uint32_t)replen, 0x2f8);
 	}
 	if (o->action != FK_HANG) {
 		code[n++] = 0xb0; /* mov $status, %al */
@@ -57,15 +77,15 @@ static size_t fk_code(const struct fk_opts *o, uint8_t *code)
 		code[n++] = 0xe6; /* out %al, $0xf4 */
 		code[n++] = 0xf4;
 	}
-	while (n < 26)
+	while (n < FK_CODE_LEN - 3)
 		code[n++] = 0x90;	     /* nop */
 	memcpy(code + n, "\xf4\xeb\xfd", 3); /* 1: hlt; jmp 1b */
 	n += 3;
-	assert(n == 29);
-	if (o->action == FK_STATUS_LINE) {
-		memcpy(code + n, msg, msglen);
-		n += msglen;
-	}
+	assert(n == FK_CODE_LEN);
+	memcpy(code + n, msg, msglen);
+	n += msglen;
+	memcpy(code + n, report, replen);
+	n += replen;
 	return n;
 }
 

@@ -13,8 +13,11 @@
 
 /* What the fake kernel's 32-bit PVH entry does. */
 enum fk_action {
-	FK_STATUS_LINE, /* print "[kiln] exit status N", then exit with N */
+	FK_STATUS_LINE, /* print "[kiln] exit status N", report N on COM2,
+			   then exit with N through port 0xf4 */
 	FK_PORT_ONLY,	/* exit with N through port 0xf4, print nothing */
+	FK_SPOOF,	/* print "[kiln] exit status 0" (a program could),
+			   report nothing, exit with N through port 0xf4 */
 	FK_HANG,	/* halt forever with interrupts off */
 };
 

@@ -395,7 +395,13 @@ static void fake_qemu(const char *body)
 {
 	char *script;
 
-	assert_true(asprintf(&script, "#!/bin/sh\n%s\n", body) > 0);
+	/* $R: the exit report file (COM2) kiln run gave QEMU */
+	assert_true(asprintf(&script,
+			     "#!/bin/sh\nR=/dev/null\nfor a in \"$@\"; do "
+			     "case \"$a\" in file,id=kilnexit,path=*) "
+			     "R=\"${a#file,id=kilnexit,path=}\";; esac; done\n"
+			     "%s\n",
+			     body) > 0);
 	unlink(fx->qemu);
 	tmp_file(fx->dir, "qemu", script, 0755);
 	setenv("KILN_QEMU", fx->qemu, 1);
@@ -425,45 +431,53 @@ static int run_fake(const char *body, struct captured *c)
 	return c->status;
 }
 
-static void test_run_status_line(void **state)
+static void test_run_report(void **state)
 {
 	struct captured c;
 
 	(void)state;
-	assert_int_equal(
-		run_fake("printf 'boot\\n[kiln] exit status 7\\nbye\\n'", &c),
-		7);
-	assert_string_equal(c.out, "boot\n[kiln] exit status 7\nbye\n");
+	/* the report on COM2 and isa-debug-exit's code agree: 7 */
+	assert_int_equal(run_fake("printf 'boot\\nbye\\n'; "
+				  "printf 'kiln-exit 7\\n' > \"$R\"; exit 15",
+				  &c),
+			 7);
+	assert_string_equal(c.out, "boot\nbye\n");
 	assert_contains(c.err, "kiln: accelerator: TCG");
 	captured_free(&c);
-
-	/* The last line wins; CRLF, and no final newline, are fine. */
-	assert_int_equal(run_fake("printf '[kiln] exit status 3\\n"
-				  "[kiln] exit status 5\\r\\n'; exit 0",
-				  &c),
-			 5);
-	captured_free(&c);
-	assert_int_equal(run_fake("printf '[kiln] exit status 11'", &c), 11);
-	captured_free(&c);
+	/* 200: (200 << 1 | 1) & 0xff is all QEMU can exit with */
 	assert_int_equal(
-		run_fake("printf '[kiln] exit status 0\\n'; exit 9", &c), 0);
+		run_fake("printf 'kiln-exit 200\\n' > \"$R\"; exit 145", &c),
+		200);
+	captured_free(&c);
+	/* a QEMU that fails after the report is a failure */
+	assert_int_equal(
+		run_fake("printf 'kiln-exit 0\\n' > \"$R\"; exit 2", &c), 125);
+	assert_contains(c.err, "the guest reported exit status 0, but qemu "
+			       "then exited with code 2");
 	captured_free(&c);
 }
 
-static void test_run_ignores_near_misses(void **state)
+static void test_run_console_cannot_fake_status(void **state)
 {
 	struct captured c;
 
 	(void)state;
-	assert_int_equal(run_fake("printf 'x[kiln] exit status 4\\n"
-				  "[kiln] exit status 256\\n"
-				  "[kiln] exit status 4 \\n"
-				  "[kiln] exit status -1\\n"
-				  "[kiln] exit status \\n'",
-				  &c),
-			 125);
+	/* a program printing the kernel's status line changes nothing */
+	assert_int_equal(
+		run_fake("printf '[kiln] exit status 0\\n'; exit 1", &c), 125);
 	assert_contains(c.err, "kiln: the VM stopped without reporting an "
-			       "exit status (qemu exit code 0)");
+			       "exit status (qemu exit code 1)");
+	captured_free(&c);
+	/* malformed reports are no reports */
+	assert_int_equal(
+		run_fake("printf 'kiln-exit 256\\n' > \"$R\"; exit 1", &c),
+		125);
+	captured_free(&c);
+	assert_int_equal(run_fake("printf 'kiln-exit 4' > \"$R\"; exit 9", &c),
+			 125);
+	captured_free(&c);
+	assert_int_equal(
+		run_fake("printf 'kiln-exit x\\n' > \"$R\"; exit 1", &c), 125);
 	captured_free(&c);
 }
 
@@ -472,15 +486,14 @@ static void test_run_qemu_exit_codes(void **state)
 	struct captured c;
 
 	(void)state;
-	/* isa-debug-exit without a status line: (9 >> 1) = 4. */
-	assert_int_equal(run_fake("echo booting; exit 9", &c), 4);
+	/* isa-debug-exit without a report: no status to give */
+	assert_int_equal(run_fake("echo booting; exit 9", &c), 125);
+	assert_contains(c.err, "without reporting an exit status");
 	captured_free(&c);
 	/* QEMU failing at start-up (exit 1, no output) is not status 0. */
 	assert_int_equal(run_fake("echo 'qemu: bad option' >&2; exit 1", &c),
 			 125);
 	assert_contains(c.err, "qemu failed");
-	captured_free(&c);
-	assert_int_equal(run_fake("echo booting; exit 1", &c), 0);
 	captured_free(&c);
 	assert_int_equal(run_fake("kill -9 $$", &c), 125);
 	assert_contains(c.err, "signal 9");
@@ -592,7 +605,8 @@ static char *qemu_args(char **run_argv)
 	need_image();
 	assert_true(asprintf(&body,
 			     "for a in \"$@\"; do echo \"$a\"; done > '%s'\n"
-			     "echo '[kiln] exit status 0'",
+			     "echo '[kiln] exit status 0'\n"
+			     "printf 'kiln-exit 0\\n' > \"$R\"; exit 1",
 			     argsfile) > 0);
 	fake_qemu(body);
 	run_captured(cmd_run, run_argv, &c);
@@ -601,6 +615,15 @@ static char *qemu_args(char **run_argv)
 	assert_int_equal(util_read_file(argsfile, &b), 0);
 	assert_int_equal(buf_put(&b, "", 1), 0);
 	s = strdup((char *)b.data);
+	/* the report file's name is random: call it REPORT */
+	char *p = strstr(s, "file,id=kilnexit,path=");
+	if (p) {
+		p += strlen("file,id=kilnexit,path=");
+		char *end = strchr(p, '\n');
+		assert_non_null(end);
+		memmove(p + 6, end, strlen(end) + 1);
+		memcpy(p, "REPORT", 6);
+	}
 	buf_free(&b);
 	captured_free(&c);
 	free(body);
@@ -623,6 +646,9 @@ static void test_run_qemu_command_line(void **state)
 			 "-smp\n1\n-kernel\n%s\n%s-nodefaults\n-no-reboot\n"
 			 "-nographic\n-serial\nstdio\n-monitor\nnone\n"
 			 "-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n"
+			 "-chardev\nfile,id=kilnexit,path=REPORT\n"
+			 "-device\nisa-serial,chardev=kilnexit,iobase=0x2f8,"
+			 "irq=3\n"
 			 "-netdev\nuser,id=n0\n"
 			 "-device\nvirtio-net-pci,disable-legacy=on,netdev=n0\n"
 			 "-device\nvirtio-rng-pci,disable-legacy=on\n",
@@ -770,7 +796,7 @@ static void test_run_accel(void **state)
 
 	(void)state;
 	need_image();
-	fake_qemu("echo '[kiln] exit status 0'");
+	fake_qemu("printf 'kiln-exit 0\\n' > \"$R\"; exit 1");
 	RUN(&c, fx->image);
 	assert_int_equal(c.status, 0);
 	assert_contains(c.err, "kiln: accelerator: ");
@@ -838,33 +864,25 @@ static void test_run_usage(void **state)
 	free(missing);
 }
 
-static void test_vm_scan(void **state)
+static void test_vm_parse_report(void **state)
 {
-	static const char text[] = "[kiln] exit status 1\n"
-				   "a very long line that goes on and on and "
-				   "on [kiln] exit status 2\n"
-				   "[kiln] exit status 255\r\n"
-				   "[kiln] exit status 0042";
-	struct vm_scan s;
-
 	(void)state;
-	/* Fed one byte at a time, the result is the same. */
-	vm_scan_init(&s);
-	assert_false(s.saw_output);
-	for (size_t i = 0; i < sizeof(text) - 1; i++)
-		vm_scan_feed(&s, text + i, 1);
-	assert_int_equal(s.status, 255);
-	vm_scan_end(&s);
-	assert_int_equal(s.status, 255); /* four digits: no match */
-	assert_true(s.saw_output);
-	vm_scan_feed(&s, "\n[kiln] exit status 042\n", 24);
-	assert_int_equal(s.status, 42);
+	assert_int_equal(vm_parse_report("kiln-exit 0\n", 12), 0);
+	assert_int_equal(vm_parse_report("kiln-exit 255\n", 14), 255);
+	assert_int_equal(vm_parse_report("kiln-exit 042\n", 14), 42);
+	assert_int_equal(vm_parse_report("kiln-exit 256\n", 14), -1);
+	assert_int_equal(vm_parse_report("kiln-exit 1000\n", 15), -1);
+	assert_int_equal(vm_parse_report("kiln-exit 7", 11), -1);
+	assert_int_equal(vm_parse_report("kiln-exit \n", 11), -1);
+	assert_int_equal(vm_parse_report("[kiln] exit status 0\n", 21), -1);
+	assert_int_equal(vm_parse_report("", 0), -1);
 }
 
 /* Boot the fake kernel for real under QEMU (TCG). */
 static void test_run_real_qemu(void **state)
 {
 	struct fk_opts port_only = {.action = FK_PORT_ONLY, .status = 3};
+	struct fk_opts spoof = {.action = FK_SPOOF, .status = 3};
 	char *k2, *img2 = path_join(fx->dir, "port.img");
 	struct captured c;
 
@@ -889,8 +907,20 @@ static void test_run_real_qemu(void **state)
 	assert_int_equal(c.status, 0);
 	captured_free(&c);
 	RUN(&c, "--accel", "tcg", "--timeout", "60", img2);
-	assert_int_equal(c.status, 3);
+	assert_int_equal(c.status, 125); /* exited, but reported nothing */
 	assert_false(strstr(c.out, "[kiln]"));
+	captured_free(&c);
+	free(k2);
+
+	/* a console line claiming status 0 is not a report */
+	k2 = fk_write(fx->dir, "spoof.elf", &spoof);
+	BUILD(&c, "-o", img2, "--rootfs", fx->rootfs, "--kernel", k2, "--",
+	      "/hello");
+	assert_int_equal(c.status, 0);
+	captured_free(&c);
+	RUN(&c, "--accel", "tcg", "--timeout", "60", img2);
+	assert_int_equal(c.status, 125);
+	assert_contains(c.out, "[kiln] exit status 0\n");
 	captured_free(&c);
 	free(k2);
 	free(img2);
@@ -966,8 +996,8 @@ int main(void)
 		cmocka_unit_test(test_build_failure_keeps_old_output),
 		cmocka_unit_test(test_build_usage),
 		cmocka_unit_test(test_build_skips_special_files),
-		cmocka_unit_test(test_run_status_line),
-		cmocka_unit_test(test_run_ignores_near_misses),
+		cmocka_unit_test(test_run_report),
+		cmocka_unit_test(test_run_console_cannot_fake_status),
 		cmocka_unit_test(test_run_qemu_exit_codes),
 		cmocka_unit_test(test_run_timeout),
 		cmocka_unit_test(test_run_signals),
@@ -976,7 +1006,7 @@ int main(void)
 		cmocka_unit_test(test_run_network_usage),
 		cmocka_unit_test(test_run_accel),
 		cmocka_unit_test(test_run_usage),
-		cmocka_unit_test(test_vm_scan),
+		cmocka_unit_test(test_vm_parse_report),
 		cmocka_unit_test(test_run_real_qemu),
 		cmocka_unit_test(test_kiln_binary),
 	};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Ending the VM with a status: the console line for `kiln run`, then
+ * Ending the VM with a status: a console line for people, the status on
+ * COM2 for `kiln run` (out of band: programs cannot write there), then
  * isa-debug-exit (QEMU), ACPI S5, and the i8042 reset line (Firecracker
  * treats it as shutdown), in that order.
  */
@@ -11,6 +12,7 @@
 #include "cpu.h"
 #include "irq.h"
 #include "percpu.h"
+#include "drivers/uart.h"
 #include "mm/pmm.h"
 #include "sched/time.h"
 
@@ -47,6 +49,7 @@ __noreturn void power_off(int status)
 	if (kstats_enabled)
 		kstats_print();
 	kprintf("exit status %d", status & 0xff);
+	uart_report_status(status);
 	outl(0xf4, status & 0xff);
 	acpi_poweroff();
 	outb(0x64, 0xfe);
