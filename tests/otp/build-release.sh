@@ -73,6 +73,11 @@ echo "build-release.sh: the release (systools)"
 	Ok(systools:make_script("otp_suites", [{path, Path}, silent])),
 	Ok(systools:make_tar("otp_suites", [{path, Path},
 		{erts, code:root_dir()}, {dirs, [test]}, silent])),
+	%% The boot script of peer nodes (erl with no -boot: ROOT/bin/start).
+	Peer = {release, {"peer", "1"}, {erts, erlang:system_info(version)},
+		Start},
+	ok = file:write_file("peer.rel", io_lib:format("~p.~n", [Peer])),
+	Ok(systools:make_script("peer", [{path, Path}, silent])),
 	halt().')
 mkdir -p "$out"
 tar -xzf "$work/otp_suites.tar.gz" -C "$out"
@@ -80,9 +85,13 @@ erts_vsn=$(erl -noshell -eval 'io:put_chars(erlang:system_info(version)), halt()
 printf '%s 1\n' "$erts_vsn" >"$out/releases/start_erl.data"
 mkdir -p "$out/bin"
 cp "$out/erts-$erts_vsn/bin/start_erl" "$out/bin/start_erl"
+cp "$work/peer.boot" "$out/bin/start.boot"
+cp "$work/peer.boot" "$out/bin/start_clean.boot"
+sed "s/@ERTS_VSN@/$erts_vsn/" "$top/tests/otp/peer-erl.sh" >"$out/bin/erl"
+chmod +x "$out/bin/erl"
 echo "[]." >"$out/releases/1/sys.config"
 cat >"$out/releases/1/vm.args" <<'ARGS'
-## otp_suites: no distribution, no shell on the console.
+## otp_suites: no shell on the console; distribution: see otp_suites.erl.
 -noshell
 +sbwt none
 ARGS

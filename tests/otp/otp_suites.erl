@@ -8,6 +8,8 @@
 %%   otp-suite SUITE failed: CASE ...
 %% and per case (from otp_suites_cth) `otp-case SUITE CASE STATUS`.
 %% Halts with 0 when every suite ran (failures are judged by the caller).
+%% OTP_DIST=1 makes the node distributed first (see start_distribution);
+%% OTP_MULTIPLY_TIMETRAPS=N is ct's multiply_timetraps (default 1).
 -module(otp_suites).
 -behaviour(application).
 -export([start/2, stop/1, main/0]).
@@ -27,6 +29,7 @@ main() ->
     ok = filelib:ensure_path(LogDir),
     TestDir = filename:join(code:lib_dir(otp_suites), "test"),
     register(otp_suites, self()),
+    start_distribution(os:getenv("OTP_DIST", "0")),
     io:format(user, "otp-suites: running ~p from ~s on ~s~n",
               [Suites, TestDir, erlang:system_info(system_version)]),
     Status = lists:foldl(fun(S, Acc) -> max(Acc, run(S, TestDir, LogDir)) end,
@@ -34,11 +37,35 @@ main() ->
     io:format(user, "otp-suites: done~n", []),
     erlang:halt(Status).
 
+%% OTP_DIST=1: make this node distributed (the cases that start peer nodes
+%% need it) after starting the release's own epmd as a port program, so
+%% the same release and image work with and without it. On the host an
+%% epmd that already runs keeps port 4369 and ours exits.
+start_distribution("1") ->
+    Epmd = filename:join([code:root_dir(), "erts-" ++ erlang:system_info(version),
+                          "bin", "epmd"]),
+    _ = open_port({spawn_executable, Epmd}, [{args, ["-daemon"]}, nouse_stdio]),
+    start_net_kernel(100);
+start_distribution(_) ->
+    ok.
+
+start_net_kernel(Tries) ->
+    case net_kernel:start(otp_suites, #{name_domain => shortnames}) of
+        {ok, _} ->
+            io:format(user, "otp-suites: distributed as ~s~n", [node()]);
+        {error, Reason} when Tries =< 1 ->
+            io:format(user, "otp-suites: no distribution: ~0p~n", [Reason]);
+        {error, _} ->
+            timer:sleep(200),
+            start_net_kernel(Tries - 1)
+    end.
+
 run(Suite, TestDir, LogDir) ->
     T0 = erlang:monotonic_time(millisecond),
+    Mult = list_to_integer(os:getenv("OTP_MULTIPLY_TIMETRAPS", "1")),
     Res = ct:run_test([{dir, TestDir}, {suite, Suite}, {logdir, LogDir},
                        {auto_compile, false}, {ct_hooks, [otp_suites_cth]},
-                       {verbosity, 0}]),
+                       {multiply_timetraps, Mult}, {verbosity, 0}]),
     Secs = (erlang:monotonic_time(millisecond) - T0) div 1000,
     Failed = lists:usort(collect(Suite)),
     case Res of
