@@ -47,8 +47,15 @@ def parse_allow(path):
     return allow
 
 
-def fmt(c):
-    return "did not finish" if c is None else f"{c[0]} ok, {c[1]} failed, {c[2]} skipped"
+def fmt(c, cases=None, suite=None):
+    if c is not None:
+        return f"{c[0]} ok, {c[1]} failed, {c[2]} skipped"
+    seen = [st for (s, _), (st, _) in (cases or {}).items() if s == suite]
+    if not seen:
+        return "did not run"
+    n = {st: seen.count(st) for st in ("ok", "failed", "skipped")}
+    return (f"unfinished: {n['ok']} ok, {n['failed']} failed, "
+            f"{n['skipped']} skipped of {len(seen)} run")
 
 
 def main():
@@ -62,7 +69,8 @@ def main():
                                 list(kcounts)))
     for s in suites:
         h, k = hcounts.get(s), kcounts.get(s)
-        print(f"otp-compare {s:<22} host: {fmt(h):<30} kiln: {fmt(k)}")
+        print(f"otp-compare {s:<22} host: {fmt(h, hcases, s):<30} "
+              f"kiln: {fmt(k, kcases, s)}")
         if h is None or k is None:
             bad = True
     print()

@@ -9,7 +9,8 @@
 %% and per case (from otp_suites_cth) `otp-case SUITE CASE STATUS`.
 %% Halts with 0 when every suite ran (failures are judged by the caller).
 %% OTP_DIST=1 makes the node distributed first (see start_distribution);
-%% OTP_MULTIPLY_TIMETRAPS=N is ct's multiply_timetraps (default 1).
+%% OTP_MULTIPLY_TIMETRAPS=N is ct's multiply_timetraps (default 1);
+%% OTP_CASES="a b" runs only those cases (of a single suite).
 -module(otp_suites).
 -behaviour(application).
 -export([start/2, stop/1, main/0]).
@@ -63,9 +64,13 @@ start_net_kernel(Tries) ->
 run(Suite, TestDir, LogDir) ->
     T0 = erlang:monotonic_time(millisecond),
     Mult = list_to_integer(os:getenv("OTP_MULTIPLY_TIMETRAPS", "1")),
+    Cases = case string:lexemes(os:getenv("OTP_CASES", ""), " ") of
+                [] -> [];
+                Cs -> [{testcase, [list_to_atom(C) || C <- Cs]}]
+            end,
     Res = ct:run_test([{dir, TestDir}, {suite, Suite}, {logdir, LogDir},
                        {auto_compile, false}, {ct_hooks, [otp_suites_cth]},
-                       {multiply_timetraps, Mult}, {verbosity, 0}]),
+                       {multiply_timetraps, Mult}, {verbosity, 0} | Cases]),
     Secs = (erlang:monotonic_time(millisecond) - T0) div 1000,
     Failed = lists:usort(collect(Suite)),
     case Res of
