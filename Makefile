@@ -39,7 +39,7 @@ test-e2e-net-heavy:
 		$(MAKE) test-e2e-net
 
 # OTP's own socket suites (gen_tcp_api, gen_udp, inet, gen_tcp_misc) on the
-# host and on Kiln, compared (tests/otp/run-suites.sh; about 30 minutes
+# host and on Kiln, compared (tests/otp/run-suites.sh; about an hour
 # under TCG, so not part of `make test`). Results: docs/otp-suites.md.
 test-otp: all
 	tests/otp/run-suites.sh

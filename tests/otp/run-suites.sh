@@ -11,7 +11,7 @@
 # sleeps in timeouts); OTP_SERIAL=1 runs them one after the other.
 #   OTP_SUITES="gen_udp_SUITE ..."  a subset (default: all four)
 #   OTP_SKIP_HOST=1                 reuse build/otp/host.log
-#   OTP_CPUS, OTP_MEM, OTP_TIMEOUT  the Kiln boot (2, 512, 3000 s)
+#   OTP_CPUS, OTP_MEM, OTP_TIMEOUT  the Kiln boot (2, 512, 5400 s)
 # Logs: build/otp/host.log and build/otp/kiln.log (ct's html logs of the
 # host run in build/otp/ct-host); numbers: docs/otp-suites.md.
 set -eu
@@ -46,7 +46,7 @@ kiln_run() {
 		--env RELEASE_DISTRIBUTION=none --env OTP_DIST=1 \
 		--env "OTP_SUITES=$suites" >/dev/null
 	nice -n 10 ./build/kiln run --accel tcg --cpus "${OTP_CPUS:-2}" \
-		--mem "${OTP_MEM:-512}" --timeout "${OTP_TIMEOUT:-3000}" \
+		--mem "${OTP_MEM:-512}" --timeout "${OTP_TIMEOUT:-5400}" \
 		"$out/otp_suites.img" >"$out/kiln.log" 2>&1 </dev/null ||
 		echo "run-suites.sh: kiln run exited with $?"
 }
