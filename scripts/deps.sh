@@ -12,6 +12,7 @@ PKGS=(
 	python3 python3-pytest
 	qemu-system-x86 qemu-utils
 	erlang-nox erlang-dev elixir rebar3
+	erlang-common-test erlang-src
 	busybox-static
 	libzstd-dev zstd
 	curl
