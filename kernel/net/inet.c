@@ -396,6 +396,42 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	pbuf_free(p);
 }
 
+/*
+ * ICMP destination unreachable (net lock held; p at the ICMP header: type,
+ * code, checksum, 4 unused bytes, then the datagram's IP header and its
+ * first 8 bytes). Port unreachable for a datagram a connected UDP socket
+ * sent becomes ECONNREFUSED on that socket, as on Linux (which reports
+ * ICMP errors to connected UDP sockets only).
+ */
+void kiln_icmp_dest_unreach(struct pbuf *p)
+{
+	u8 m[8 + 60 + 8];
+	u16 n = pbuf_copy_partial(p, m, sizeof(m), 0);
+
+	if (n < 8 + 20 + 8 || m[1] != 3 /* port unreachable */)
+		return;
+	u8 *ip = m + 8;
+	u32 ihl = (ip[0] & 0xf) * 4;
+	if (ihl < 20 || 8 + ihl + 8 > n || ip[9] != IPPROTO_UDP)
+		return;
+	u8 *udp = ip + ihl;
+	u32 src, dst;
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	u16 sport = (u16)(udp[0] << 8 | udp[1]),
+	    dport = (u16)(udp[2] << 8 | udp[3]);
+	for (struct udp_pcb *u = udp_pcbs; u; u = u->next) {
+		struct inet_sock *is = u->recv_arg;
+		if (!is || !(u->flags & UDP_FLAGS_CONNECTED) ||
+		    u->local_port != sport || u->remote_port != dport ||
+		    ip4_addr_get_u32(ip_2_ip4(&u->remote_ip)) != dst)
+			continue;
+		(void)src;
+		WRITE_ONCE(is->sock.err, ECONNREFUSED);
+		sock_wake(&is->sock, POLLERR | POLLIN);
+	}
+}
+
 /* Remember the pcb's names (net lock held). */
 static void udp_sync_names(struct inet_sock *is)
 {

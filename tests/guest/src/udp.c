@@ -197,6 +197,22 @@ int main(void)
 	check_errno(getpeername(r, (struct sockaddr *)&peer, &pl), -1, ENOTCONN,
 		    "udp: then getpeername ENOTCONN");
 
+	/* port unreachable: a connected socket gets ECONNREFUSED */
+	uint16_t dead;
+	int gone = bound_udp(&dead);
+	close(gone);
+	int q = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in nobody = loopback(dead);
+	connect(q, (struct sockaddr *)&nobody, sizeof(nobody));
+	send(q, "anyone?", 7, 0);
+	struct pollfd qp = {.fd = q, .events = POLLIN};
+	poll(&qp, 1, 2000);
+	check(qp.revents & POLLERR, "udp: ICMP port unreachable polls POLLERR",
+	      "%x", qp.revents);
+	check_errno(recv(q, buf, sizeof(buf), 0), -1, ECONNREFUSED,
+		    "udp: then recv ECONNREFUSED");
+	close(q);
+
 	/* errors */
 	static char big[70000];
 	check_errno(sendto(c, big, sizeof(big), 0, (struct sockaddr *)&to,

@@ -9,6 +9,8 @@
 
 u32_t kiln_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
 		   const ip_addr_t *remote_ip, u16_t remote_port);
+/* An ICMP destination unreachable arrived (p at its ICMP header). */
+void kiln_icmp_dest_unreach(struct pbuf *p);
 void kiln_dhcp_option(struct netif *netif, u8_t option, u8_t len,
 		      struct pbuf *p, u16_t offset);
 

@@ -89,9 +89,10 @@ void kiln_lwip_free(void *p);
 #include <stdint.h>
 struct ip4_addr;
 uint32_t kiln_lwip_rand(void);
-#define LWIP_RAND()	   kiln_lwip_rand()
-#define LWIP_HOOK_FILENAME "kiln_lwip_hooks.h"
-#define LWIP_HOOK_TCP_ISN  kiln_tcp_isn
+#define LWIP_RAND()	      kiln_lwip_rand()
+#define LWIP_HOOK_FILENAME    "kiln_lwip_hooks.h"
+#define LWIP_HOOK_ICMP_DUR(p) kiln_icmp_dest_unreach(p) /* patches/0003 */
+#define LWIP_HOOK_TCP_ISN     kiln_tcp_isn
 #define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, \
 				    len, pbuf, offset)                         \
 	kiln_dhcp_option(netif, option, len, pbuf, offset)
