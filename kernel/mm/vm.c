@@ -822,14 +822,19 @@ struct fork_arg {
 	int err;
 };
 
-/* Share one page with the child; private writable pages become COW. */
+/*
+ * Share one page with the child. Every private page becomes copy-on-write
+ * in both address spaces, whatever its protection now: a read-only or
+ * PROT_NONE page may be made writable by either side later, and mprotect
+ * keeps PTE_COW, so that write must still copy.
+ */
 static void fork_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
 {
 	struct fork_arg *a = arg;
 	u64 val = *pte;
 
 	(void)mm;
-	if (!(a->v->flags & VMA_SHARED) && (val & PTE_W)) {
+	if (!(a->v->flags & VMA_SHARED)) {
 		val = (val & ~PTE_W) | PTE_COW;
 		*pte = val;
 	}

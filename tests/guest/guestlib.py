@@ -97,6 +97,7 @@ CASES = [
     Case("segv-nx", "segv", ("nx",), status=128 + signal.SIGSEGV),
     Case("segv-ud2", "segv", ("ud2",), status=128 + signal.SIGILL),
     Case("segv-div0", "segv", ("div0",), status=128 + signal.SIGFPE),
+    Case("forkmem", "forkmem"),
 ]
 
 
