@@ -45,8 +45,7 @@ static int child_writes(volatile int *p)
 		_exit(p[0] == 2 ? 0 : 4);
 	}
 	int st;
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st)) {
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
 		check(false, "child", "status %x", st);
 		return -1;
 	}
@@ -140,8 +139,8 @@ int main(void)
 	}
 
 	/* a page never touched before the fork is private to each side */
-	volatile int *p = mmap(NULL, PAGE, PROT_NONE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile int *p =
+		mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int v = child_writes(p);
 	check(v == 0, "untouched PROT_NONE page: the child's write not seen",
 	      "%d", v);
