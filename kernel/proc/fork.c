@@ -54,6 +54,35 @@ int proc_kill(int pid, int sig)
 	return found ? ret : -ESRCH;
 }
 
+/*
+ * Wait until the vfork child execs or exits. Signals do not end the wait
+ * (the child runs on our stack); only a fatal one does, as on Linux
+ * (a killable wait): the signal is then delivered on the way out.
+ */
+static void vfork_wait(struct process *child)
+{
+	struct thread *t = current;
+	struct waitq *q = &child->vfork_wait;
+	struct waiter w;
+
+	waiter_init(&w, t);
+	for (;;) {
+		u64 f = spin_lock_irqsave(&q->lock);
+		if (child->vfork_done || signal_fatal_pending(t)) {
+			spin_unlock_irqrestore(&q->lock, f);
+			return;
+		}
+		w.woken = false;
+		list_add_tail(&w.node, &q->waiters);
+		spin_unlock_irqrestore(&q->lock, f);
+		sched_block();
+		f = spin_lock_irqsave(&q->lock);
+		if (!w.woken)
+			list_del(&w.node);
+		spin_unlock_irqrestore(&q->lock, f);
+	}
+}
+
 long proc_fork(const struct clone_args *ca)
 {
 	struct process *parent = current->proc, *child;
@@ -109,9 +138,13 @@ long proc_fork(const struct clone_args *ca)
 	list_add_tail(&child->sibling, &parent->children);
 	list_add_tail(&child->all_node, &all_procs);
 	spin_unlock_irqrestore(&proc_table_lock, f);
-	sched_add(t);
 	if (flags & CLONE_VFORK)
-		waitq_wait_event(&child->vfork_wait, child->vfork_done, 0);
+		process_get(child); /* it may exit and be reaped meanwhile */
+	sched_add(t);
+	if (flags & CLONE_VFORK) {
+		vfork_wait(child);
+		process_put(child);
+	}
 	return pid;
 fail:
 	if (t)
@@ -239,7 +272,7 @@ long proc_wait(int pid, int *status, int options, int *out_pid,
 			spin_unlock_irqrestore(&proc_table_lock, f);
 			*reaped = z;
 			if (!(options & WAIT_NOREAP))
-				kfree(z);
+				process_put(z); /* the table's reference */
 			return *out_pid;
 		}
 		spin_unlock_irqrestore(&proc_table_lock, f);
@@ -285,13 +318,17 @@ void proc_exit_notify(struct process *p)
 			/* orphaned zombies are reaped at once: Kiln's init
 			 * (the BEAM) only waits for its own children */
 			list_del(&c->all_node);
-			kfree(c);
+			process_put(c);
 		} else {
 			c->parent = init_process;
 			list_add_tail(&c->sibling, &init_process->children);
 		}
 	}
+	/* the parent may exit and be reaped as soon as the lock drops */
 	parent = p->parent;
+	int exit_signal = p->exit_signal;
+	if (parent)
+		process_get(parent);
 	u64 h = parent ? parent->sigactions[SIGCHLD - 1].handler : SIG_IGN;
 	autoreap = !parent || h == SIG_IGN ||
 		   (parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDWAIT);
@@ -303,11 +340,21 @@ void proc_exit_notify(struct process *p)
 	}
 	spin_unlock_irqrestore(&proc_table_lock, f);
 	if (parent) {
-		if (p->exit_signal)
-			signal_send_process(parent, p->exit_signal);
+		if (exit_signal)
+			signal_send_process(parent, exit_signal);
 		waitq_wake(&parent->child_wait, 0, -1);
+		process_put(parent);
 	}
-	/* nobody will wait: free p once its last thread is off the CPU */
+	/* nobody will wait: drop the table's reference; our thread's keeps
+	 * p alive until the thread is off the CPU */
 	if (autoreap)
-		current->free_proc = p;
+		process_put(p);
+}
+
+int proc_getppid(struct process *p)
+{
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	int ppid = p->parent ? p->parent->pid : 0;
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ppid;
 }

@@ -61,6 +61,8 @@ struct thread *thread_alloc(struct process *p)
 		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
 	t->saved_rsp = (u64)sp;
 	t->proc = p;
+	if (p)
+		process_get(p); /* dropped by thread_free, off the CPU */
 	t->state = T_NEW;
 	list_init(&t->run_node);
 	list_init(&t->proc_node);
@@ -84,7 +86,8 @@ void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
 
 void thread_free(struct thread *t)
 {
-	kfree(t->free_proc);
+	if (t->proc)
+		process_put(t->proc);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu_alloc);
 	kfree(t);
@@ -102,8 +105,20 @@ struct process *process_alloc(void)
 	list_init(&p->sibling);
 	waitq_init(&p->child_wait);
 	p->umask = 022;
+	p->refcount = 1; /* the table's: dropped when reaped */
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
 	return p;
+}
+
+void process_get(struct process *p)
+{
+	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void process_put(struct process *p)
+{
+	if (!__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
+		kfree(p);
 }
 
 /* Attach t to p's thread list. */

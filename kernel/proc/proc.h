@@ -67,7 +67,6 @@ struct thread {
 	u32 altstack_flags;
 	struct ktimer sleep_timer; /* timeouts of blocking calls */
 	u64 set_child_tid;	   /* written by the child on first run */
-	struct process *free_proc; /* freed with this thread (auto-reap) */
 	u64 cpu_ns;		   /* CPU time used */
 	u64 run_start_ns;
 	u32 last_cpu;
@@ -78,7 +77,7 @@ struct process {
 	int pid;
 	struct mm *mm;
 	struct fdtable *files;
-	struct process *parent;
+	struct process *parent; /* proc_table_lock */
 	struct spinlock lock;
 	struct list_head threads; /* struct thread.proc_node */
 	int nthreads;
@@ -99,7 +98,13 @@ struct process {
 	bool zombie;		   /* exited, waiting to be reaped */
 	bool vfork_done;	   /* vfork parent may continue */
 	struct waitq vfork_wait;
-	int refcount; /* atomic: fdtable/mm sharers aside */
+	/*
+	 * Atomic. One reference is the process table's, dropped when the
+	 * process is reaped (or at exit when nobody will wait); each thread
+	 * holds one until it is freed off the CPU; a vfork parent and an
+	 * exiting child notifying its parent hold one while they look.
+	 */
+	int refcount;
 };
 
 /* clone3's argument block (also built by clone). */
@@ -143,6 +148,11 @@ struct thread *thread_alloc(struct process *p);
 void thread_copy_user_state(struct thread *t, const struct clone_args *ca);
 void thread_free(struct thread *t);
 struct process *process_alloc(void);
+void process_get(struct process *p);
+/* Drop a reference; the last one frees p. */
+void process_put(struct process *p);
+/* The parent's pid (0 for init), read under the table lock. */
+int proc_getppid(struct process *p);
 int tid_alloc(void);
 
 /* Start the first program from the image; returns a negative errno. */

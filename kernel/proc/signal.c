@@ -127,6 +127,24 @@ bool signal_pending(struct thread *t)
 	return (pend & ~t->sigmask) != 0;
 }
 
+bool signal_fatal_pending(struct thread *t)
+{
+	struct process *p = t->proc;
+	u64 pend = (READ_ONCE(t->sigpending) | READ_ONCE(p->sigpending)) &
+		   ~t->sigmask;
+
+	if (READ_ONCE(t->killed))
+		return true;
+	while (pend) {
+		int sig = __builtin_ctzll(pend) + 1;
+		if (p->sigactions[sig - 1].handler == SIG_DFL &&
+		    !default_ignored(sig))
+			return true;
+		pend &= pend - 1;
+	}
+	return false;
+}
+
 int signal_send_thread(struct thread *t, int sig)
 {
 	struct process *p = t->proc;

@@ -68,6 +68,8 @@ int signal_send_thread(struct thread *t, int sig);
 /* Deliver pending signals on the way back to user mode. */
 void signal_deliver(struct trapframe *tf);
 bool signal_pending(struct thread *t);
+/* Killed, or a deliverable signal pending whose default action kills. */
+bool signal_fatal_pending(struct thread *t);
 void fault_report(const struct trapframe *tf, int sig, u64 addr);
 /* rt_sigreturn mechanism; returns the restored rax. */
 long signal_return(struct trapframe *tf);

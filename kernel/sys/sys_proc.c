@@ -41,7 +41,7 @@ long sys_gettid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 long sys_getppid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return self()->parent ? self()->parent->pid : 0;
+	return proc_getppid(self());
 }
 
 #define ID_SYSCALL(name)                                                       \

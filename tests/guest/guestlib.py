@@ -98,6 +98,7 @@ CASES = [
     Case("segv-ud2", "segv", ("ud2",), status=128 + signal.SIGILL),
     Case("segv-div0", "segv", ("div0",), status=128 + signal.SIGFPE),
     Case("forkmem", "forkmem"),
+    Case("vfork", "vfork", repeat=5),
 ]
 
 
