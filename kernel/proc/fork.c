@@ -166,8 +166,11 @@ static void vfork_release(struct process *p)
 	waitq_wake(&p->vfork_wait, 0, -1);
 }
 
-/* Kill the other threads of the process and wait until they are gone. */
-static void de_thread(struct thread *self)
+/*
+ * Kill the other threads of the process and wait until they are gone
+ * (execve's point of no return). Fails if we are killed meanwhile.
+ */
+static int de_thread(struct thread *self)
 {
 	struct process *p = self->proc;
 	struct thread *t;
@@ -181,8 +184,14 @@ static void de_thread(struct thread *self)
 		}
 	}
 	spin_unlock_irqrestore(&p->lock, f);
-	while (READ_ONCE(p->nthreads) > 1)
+	while (READ_ONCE(p->nthreads) > 1) {
+		if (READ_ONCE(self->killed))
+			return -EINTR;
 		schedule();
+	}
+	/* the survivor takes the leader's thread id, as on Linux */
+	self->tid = p->pid;
+	return 0;
 }
 
 long proc_execve(const char *path, char *const argv[], int argc,
@@ -191,15 +200,18 @@ long proc_execve(const char *path, char *const argv[], int argc,
 	struct thread *t = current;
 	struct process *p = t->proc;
 	struct mm *old = p->mm;
+	struct exec_image im;
+	char cwd[sizeof(p->cwd)];
 
-	if (p->nthreads > 1)
-		de_thread(t);
-	int ret = exec_kernel(p, t, path, argv, argc, envp, envc);
-	if (ret) {
-		p->mm = old;
+	strlcpy(cwd, p->cwd, sizeof(cwd));
+	int ret = exec_load(cwd, path, argv, argc, envp, envc, &im);
+	if (ret)
+		return ret;
+	if (READ_ONCE(p->nthreads) > 1 && (ret = de_thread(t))) {
+		exec_image_drop(&im);
 		return ret;
 	}
-	/* exec_kernel installed the new mm in p->mm */
+	exec_commit(p, t, &im);
 	sched_reload_mm();
 	mm_put(old);
 	fdtable_close_on_exec(p->files);

@@ -99,6 +99,7 @@ CASES = [
     Case("segv-div0", "segv", ("div0",), status=128 + signal.SIGFPE),
     Case("forkmem", "forkmem"),
     Case("vfork", "vfork", repeat=5),
+    Case("exec", "exec", repeat=5),
 ]
 
 
