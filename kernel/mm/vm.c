@@ -888,6 +888,27 @@ struct mm *mm_fork(struct mm *mm)
 	return child;
 }
 
+int vm_shared_key(struct mm *mm, u64 uaddr, struct file **f, u64 *obj, u64 *off)
+{
+	int ret = 0;
+
+	if (uaddr >= USER_TOP)
+		return -EFAULT;
+	mm_lock(mm);
+	struct vma *v = vma_find(mm, uaddr);
+	if (!v) {
+		ret = -EFAULT;
+	} else if ((v->flags & VMA_SHARED) && v->file) {
+		vm_file_get(v->file);
+		*f = v->file;
+		*obj = v->file->vn ? (u64)v->file->vn : (u64)v->file;
+		*off = v->off + (uaddr - v->start);
+		ret = 1;
+	}
+	spin_unlock(&mm->lock);
+	return ret;
+}
+
 void vm_file_get(struct file *f)
 {
 	file_get(f);

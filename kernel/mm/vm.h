@@ -81,6 +81,14 @@ void tlb_flush_range(struct mm *mm, u64 start, u64 end);
 void mm_lock(struct mm *mm);
 /* Copy-on-write duplicate for fork, or NULL. */
 struct mm *mm_fork(struct mm *mm);
+/*
+ * What a shared futex at uaddr is keyed by: 1 when uaddr is in a
+ * MAP_SHARED file mapping (shared anonymous memory included), with *f
+ * referenced, *obj the object (its vnode) and *off the file offset; 0 for
+ * private memory; -EFAULT if unmapped.
+ */
+int vm_shared_key(struct mm *mm, u64 uaddr, struct file **f, u64 *obj,
+		  u64 *off);
 /* File references held by VMAs (fs/file.c file_get/file_put). */
 void vm_file_get(struct file *f);
 void vm_file_put(struct file *f);

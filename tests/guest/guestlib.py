@@ -100,6 +100,7 @@ CASES = [
     Case("forkmem", "forkmem"),
     Case("vfork", "vfork", repeat=5),
     Case("exec", "exec", repeat=5),
+    Case("shfutex", "shfutex", repeat=5),
 ]
 
 
