@@ -31,27 +31,116 @@ void proc_table_add(struct process *p)
 	spin_unlock_irqrestore(&proc_table_lock, f);
 }
 
+/*
+ * kill(2): pid > 0 one process, 0 the caller's process group, -1 every
+ * process but init and the caller, < -1 the group -pid. A zombie can
+ * still be signalled (to no effect), as on Linux.
+ */
 int proc_kill(int pid, int sig)
 {
 	struct process *p, *self = current->proc;
 	int found = 0, ret = 0;
 	u64 f = spin_lock_irqsave(&proc_table_lock);
+	int pgid = pid == 0 ? self->pgid : -pid;
 
 	list_for_each_entry(p, &all_procs, all_node)
 	{
-		if (p->zombie)
-			continue;
 		bool match = pid > 0	 ? p->pid == pid
-			     : pid == 0	 ? p->pgid == self->pgid
-			     : pid == -1 ? p != init_process
-					 : p->pgid == -pid;
+			     : pid == -1 ? p != init_process && p != self
+					 : p->pgid == pgid;
 		if (!match)
 			continue;
 		found++;
-		ret = signal_send_process(p, sig);
+		if (!p->zombie) {
+			int r = signal_send_process(p, sig);
+			ret = ret ? ret : r;
+		}
 	}
 	spin_unlock_irqrestore(&proc_table_lock, f);
 	return found ? ret : -ESRCH;
+}
+
+/* The live or zombie process with this pid (proc_table_lock held). */
+static struct process *find_locked(int pid)
+{
+	struct process *p;
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+int proc_getpgid(int pid, bool sid)
+{
+	struct process *self = current->proc;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	struct process *p = pid ? find_locked(pid) : self;
+	int ret = !p ? -ESRCH : sid ? p->sid : p->pgid;
+
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ret;
+}
+
+/* Is there a process in group pgid of session sid (table lock held)? */
+static bool group_exists_locked(int pgid, int sid)
+{
+	struct process *p;
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->pgid == pgid && p->sid == sid)
+			return true;
+	}
+	return false;
+}
+
+/* setpgid(2), with Linux's checks and errors. */
+int proc_setpgid(int pid, int pgid)
+{
+	struct process *self = current->proc, *p;
+	int ret = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	p = pid ? find_locked(pid) : self;
+	if (!p || (p != self && p->parent != self)) {
+		ret = -ESRCH;
+		goto out;
+	}
+	pgid = pgid ? pgid : p->pid;
+	if (p != self && p->did_exec)
+		ret = -EACCES;
+	else if (p->sid == p->pid || p->sid != self->sid)
+		ret = -EPERM; /* a session leader, or in another session */
+	else if (pgid != p->pid && !group_exists_locked(pgid, self->sid))
+		ret = -EPERM;
+	else
+		p->pgid = pgid;
+out:
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ret;
+}
+
+int proc_setsid(void)
+{
+	struct process *p, *self = current->proc;
+	int ret;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+
+	ret = self->pid;
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->pgid == self->pid)
+			ret = -EPERM; /* a group with our id exists */
+	}
+	if (ret > 0)
+		self->sid = self->pgid = self->pid;
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ret;
 }
 
 /*
@@ -212,6 +301,7 @@ long proc_execve(const char *path, char *const argv[], int argc,
 		return ret;
 	}
 	exec_commit(p, t, &im);
+	WRITE_ONCE(p->did_exec, true); /* setpgid by the parent: EACCES */
 	sched_reload_mm();
 	mm_put(old);
 	fdtable_close_on_exec(p->files);

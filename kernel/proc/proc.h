@@ -88,7 +88,8 @@ struct process {
 	struct list_head children;
 	struct list_head sibling;
 	struct waitq child_wait;
-	int pgid, sid;
+	int pgid, sid; /* proc_table_lock */
+	bool did_exec; /* since fork: setpgid fails with EACCES */
 	u32 umask;
 	char cwd[256];
 	char comm[16];
@@ -137,6 +138,10 @@ long proc_execve(const char *path, char *const argv[], int argc,
 long proc_wait(int pid, int *status, int options, int *out_pid,
 	       struct process **reaped);
 int proc_kill(int pid, int sig);
+/* getpgid(pid) or, with sid, getsid(pid); pid 0 is the caller. */
+int proc_getpgid(int pid, bool sid);
+int proc_setpgid(int pid, int pgid);
+int proc_setsid(void);
 void proc_table_add(struct process *p);
 
 extern struct process *init_process;

@@ -444,39 +444,31 @@ long sys_getpgrp(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 long sys_getpgid(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	if (pid && (int)pid != self()->pid)
+	if ((int)pid < 0)
 		return -ESRCH;
-	return self()->pgid;
+	return proc_getpgid((int)pid, false);
 }
 
 long sys_setpgid(u64 pid, u64 pgid, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (pid && (int)pid != self()->pid)
+	if ((int)pid < 0)
 		return -ESRCH;
-	if ((s64)pgid < 0)
-		return -EINVAL;
-	self()->pgid = pgid ? (int)pgid : self()->pid;
-	return 0;
+	return proc_setpgid((int)pid, (int)pgid);
 }
 
 long sys_getsid(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	if (pid && (int)pid != self()->pid)
+	if ((int)pid < 0)
 		return -ESRCH;
-	return self()->sid;
+	return proc_getpgid((int)pid, true);
 }
 
 long sys_setsid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	struct process *p = self();
-
-	if (p->pgid == p->pid)
-		return -EPERM; /* already a group leader */
-	p->sid = p->pgid = p->pid;
-	return p->sid;
+	return proc_setsid();
 }
 
 #define WNOHANG	   1

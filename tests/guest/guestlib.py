@@ -101,6 +101,7 @@ CASES = [
     Case("vfork", "vfork", repeat=5),
     Case("exec", "exec", repeat=5),
     Case("shfutex", "shfutex", repeat=5),
+    Case("pgrp", "pgrp", repeat=5),
 ]
 
 
