@@ -42,6 +42,7 @@ int proc_kill(int pid, int sig)
 	int found = 0, ret = 0;
 	u64 f = spin_lock_irqsave(&proc_table_lock);
 	int pgid = pid == 0 ? self->pgid : -pid;
+	struct ksiginfo info = {.code = SI_USER, .pid = self->pid};
 
 	list_for_each_entry(p, &all_procs, all_node)
 	{
@@ -52,7 +53,7 @@ int proc_kill(int pid, int sig)
 			continue;
 		found++;
 		if (!p->zombie) {
-			int r = signal_send_process(p, sig);
+			int r = signal_send_process_info(p, sig, &info);
 			ret = ret ? ret : r;
 		}
 	}
@@ -426,6 +427,15 @@ void proc_exit_notify(struct process *p)
 			list_add_tail(&c->sibling, &init_process->children);
 		}
 	}
+	struct ksiginfo info = {.pid = p->pid};
+	int ws = p->exit_status;
+	if ((ws & 0x7f) == 0) {
+		info.code = CLD_EXITED;
+		info.status = (ws >> 8) & 0xff;
+	} else {
+		info.code = (ws & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		info.status = ws & 0x7f;
+	}
 	/* the parent may exit and be reaped as soon as the lock drops */
 	parent = p->parent;
 	int exit_signal = p->exit_signal;
@@ -443,7 +453,7 @@ void proc_exit_notify(struct process *p)
 	spin_unlock_irqrestore(&proc_table_lock, f);
 	if (parent) {
 		if (exit_signal)
-			signal_send_process(parent, exit_signal);
+			signal_send_process_info(parent, exit_signal, &info);
 		waitq_wake(&parent->child_wait, 0, -1);
 		process_put(parent);
 	}

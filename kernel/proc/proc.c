@@ -66,6 +66,7 @@ struct thread *thread_alloc(struct process *p)
 	t->state = T_NEW;
 	list_init(&t->run_node);
 	list_init(&t->proc_node);
+	list_init(&t->sigq.rt);
 	timer_init(&t->sleep_timer, NULL, t);
 	return t;
 }
@@ -86,6 +87,7 @@ void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
 
 void thread_free(struct thread *t)
 {
+	signal_queue_free(&t->sigq, t->proc);
 	if (t->proc)
 		process_put(t->proc);
 	kstack_free(t->kstack_top);
@@ -104,6 +106,7 @@ struct process *process_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	waitq_init(&p->child_wait);
+	list_init(&p->sigq.rt);
 	p->umask = 022;
 	p->refcount = 1; /* the table's: dropped when reaped */
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
@@ -117,8 +120,10 @@ void process_get(struct process *p)
 
 void process_put(struct process *p)
 {
-	if (!__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
-		kfree(p);
+	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	signal_queue_free(&p->sigq, NULL);
+	kfree(p);
 }
 
 /* Attach t to p's thread list. */

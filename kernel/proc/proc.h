@@ -38,6 +38,25 @@ struct k_sigaction {
 	u64 mask;
 };
 
+/* Who sent a pending signal and why (the siginfo the handler gets). */
+struct ksiginfo {
+	s32 code; /* SI_USER, SI_TKILL, SI_KERNEL, CLD_* */
+	s32 pid;  /* sender (SIGCHLD: the child) */
+	u32 uid;
+	s32 status; /* SIGCHLD: exit code or signal */
+};
+
+/*
+ * Pending signals besides the summary bitmask: the info of each pending
+ * standard signal (a second one coalesces into the first, as on Linux)
+ * and a queue of real-time ones (every instance is kept). Guarded by the
+ * owning process's lock.
+ */
+struct sigqueue {
+	struct ksiginfo std[32]; /* indexed by signal number, 1..31 */
+	struct list_head rt;	 /* struct sigqueue_entry, oldest first */
+};
+
 struct thread {
 	u64 saved_rsp; /* switch_context; sched lock */
 	u64 kstack_top;
@@ -54,10 +73,11 @@ struct thread {
 	u64 fs_base, gs_base;
 	u64 clear_child_tid;
 	u64 robust_list, robust_len;
-	u64 sigmask;	   /* blocked signals */
-	u64 sigpending;	   /* thread-directed pending signals */
-	u64 saved_sigmask; /* ppoll/pselect: restored after delivery */
-	u64 sigwait_set;   /* sigtimedwait: blocked signals that wake */
+	u64 sigmask;	      /* blocked signals */
+	u64 sigpending;	      /* thread-directed pending signals */
+	struct sigqueue sigq; /* their info; proc->lock */
+	u64 saved_sigmask;    /* ppoll/pselect: restored after delivery */
+	u64 sigwait_set;      /* sigtimedwait: blocked signals that wake */
 	bool restore_sigmask;
 	u64 syscall_nr; /* of the syscall in progress */
 	int fault_sig;	/* synchronous fault to deliver, or 0 */
@@ -84,7 +104,9 @@ struct process {
 	bool exiting;
 	int exit_status; /* wait status (Linux encoding) */
 	struct k_sigaction sigactions[NSIG];
-	u64 sigpending; /* process-directed pending signals */
+	u64 sigpending;	      /* process-directed pending signals */
+	struct sigqueue sigq; /* their info; lock */
+	int nqueued;	      /* real-time signals queued, thread ones too */
 	struct list_head children;
 	struct list_head sibling;
 	struct waitq child_wait;

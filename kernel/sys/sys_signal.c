@@ -151,7 +151,8 @@ long sys_tgkill(u64 tgid, u64 tid, u64 sig, u64 a3, u64 a4, u64 a5)
 	struct thread *t = find_thread((int)tid);
 	if (!t)
 		return -ESRCH;
-	return signal_send_thread(t, (int)sig);
+	struct ksiginfo info = {.code = SI_TKILL, .pid = current->proc->pid};
+	return signal_send_thread_info(t, (int)sig, &info);
 }
 
 long sys_tkill(u64 tid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)

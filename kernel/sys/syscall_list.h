@@ -21,7 +21,7 @@ SYSCALL(9, mmap, 6, full, "anonymous and file-backed (private COW, shared); shar
 SYSCALL(10, mprotect, 3, full, "")
 SYSCALL(11, munmap, 2, full, "frees pages and address space at once")
 SYSCALL(12, brk, 1, full, "")
-SYSCALL(13, rt_sigaction, 4, full, "SA_SIGINFO/ONSTACK/RESTART/NODEFER/RESETHAND")
+SYSCALL(13, rt_sigaction, 4, full, "SA_SIGINFO/ONSTACK/RESTART/NODEFER/RESETHAND; siginfo names the sender, SIGCHLD carries CLD_* and status; real-time signals queue")
 SYSCALL(14, rt_sigprocmask, 4, full, "")
 SYSCALL(15, rt_sigreturn, 0, full, "restored state sanitised")
 SYSCALL(16, ioctl, 3, partial, "console tty ioctls, FIONBIO, FIOCLEX/FIONCLEX, FIONREAD; ENOTTY elsewhere")

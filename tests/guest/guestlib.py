@@ -102,6 +102,7 @@ CASES = [
     Case("exec", "exec", repeat=5),
     Case("shfutex", "shfutex", repeat=5),
     Case("pgrp", "pgrp", repeat=5),
+    Case("sigs", "sigs"),
 ]
 
 
