@@ -371,6 +371,9 @@ long proc_wait(int pid, int *status, int options, int *out_pid,
 			if (!(options & WAIT_NOREAP)) {
 				list_del(&z->sibling);
 				list_del(&z->all_node);
+				/* its threads are gone: the total is final */
+				parent->children_cpu_ns +=
+					z->exited_cpu_ns + z->children_cpu_ns;
 			}
 			spin_unlock_irqrestore(&proc_table_lock, f);
 			*reaped = z;
@@ -425,6 +428,12 @@ void proc_exit_notify(struct process *p)
 		} else {
 			c->parent = init_process;
 			list_add_tail(&c->sibling, &init_process->children);
+			if (c->pdeath_signal) {
+				struct ksiginfo pd = {.code = SI_USER,
+						      .pid = p->pid};
+				signal_send_process_info(c, c->pdeath_signal,
+							 &pd);
+			}
 		}
 	}
 	struct ksiginfo info = {.pid = p->pid};

@@ -20,6 +20,7 @@
 #include "mm/vmm.h"
 #include "sched/futex.h"
 #include "sched/sched.h"
+#include "sched/time.h"
 
 struct process *init_process;
 static int next_tid = 1;
@@ -111,6 +112,22 @@ struct process *process_alloc(void)
 	p->refcount = 1; /* the table's: dropped when reaped */
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
 	return p;
+}
+
+u64 proc_cpu_ns(struct process *p)
+{
+	struct thread *t;
+	u64 f = spin_lock_irqsave(&p->lock);
+	u64 ns = p->exited_cpu_ns;
+
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		ns += t->cpu_ns;
+		if (t == current)
+			ns += time_boot_ns() - t->run_start_ns;
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return ns;
 }
 
 void process_get(struct process *p)
@@ -259,6 +276,7 @@ __noreturn void thread_exit(int status)
 	}
 	u64 f = spin_lock_irqsave(&p->lock);
 	list_del(&t->proc_node);
+	p->exited_cpu_ns += t->cpu_ns + (time_boot_ns() - t->run_start_ns);
 	bool last = --p->nthreads == 0;
 	spin_unlock_irqrestore(&p->lock, f);
 	if (last)

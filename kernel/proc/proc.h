@@ -110,8 +110,11 @@ struct process {
 	struct list_head children;
 	struct list_head sibling;
 	struct waitq child_wait;
-	int pgid, sid; /* proc_table_lock */
-	bool did_exec; /* since fork: setpgid fails with EACCES */
+	int pgid, sid;	     /* proc_table_lock */
+	bool did_exec;	     /* since fork: setpgid fails with EACCES */
+	int pdeath_signal;   /* PR_SET_PDEATHSIG: sent when the parent exits */
+	u64 exited_cpu_ns;   /* CPU time of threads that exited; lock */
+	u64 children_cpu_ns; /* of reaped children (times, getrusage) */
 	u32 umask;
 	char cwd[256];
 	char comm[16];
@@ -178,6 +181,8 @@ struct process *process_alloc(void);
 void process_get(struct process *p);
 /* Drop a reference; the last one frees p. */
 void process_put(struct process *p);
+/* CPU time of p's threads, live and exited (getrusage, times). */
+u64 proc_cpu_ns(struct process *p);
 /* The parent's pid (0 for init), read under the table lock. */
 int proc_getppid(struct process *p);
 int tid_alloc(void);

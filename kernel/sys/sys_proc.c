@@ -388,12 +388,16 @@ long sys_prctl(u64 opt, u64 arg2, u64 a2, u64 a3, u64 a4, u64 a5)
 	case PR_GET_NAME:
 		return copy_to_user(arg2, current->name, 16);
 	case PR_SET_PDEATHSIG:
+		if (arg2 > NSIG)
+			return -EINVAL;
+		self()->pdeath_signal = (int)arg2;
+		return 0;
 	case PR_SET_DUMPABLE:
 	case PR_SET_NO_NEW_PRIVS:
 	case PR_SET_VMA:
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return put_user((int)0, arg2);
+		return put_user(self()->pdeath_signal, arg2);
 	case PR_GET_DUMPABLE:
 		return 1;
 	case PR_GET_NO_NEW_PRIVS:
@@ -625,18 +629,13 @@ long sys_getrusage(u64 who, u64 uru, u64 a2, u64 a3, u64 a4, u64 a5)
 	if ((s64)who != 0 && (s64)who != -1 &&
 	    who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
-	u64 ns = 0;
-	if (who == 1) {
-		ns = current->cpu_ns;
-	} else if (who == 0) {
-		struct thread *t;
-		u64 f = spin_lock_irqsave(&p->lock);
-		list_for_each_entry(t, &p->threads, proc_node)
-		{
-			ns += t->cpu_ns;
-		}
-		spin_unlock_irqrestore(&p->lock, f);
-	}
+	u64 ns;
+	if (who == 1)
+		ns = current->cpu_ns + time_boot_ns() - current->run_start_ns;
+	else if (who == 0)
+		ns = proc_cpu_ns(p);
+	else
+		ns = READ_ONCE(p->children_cpu_ns);
 	/* all CPU time is reported as user time: the kernel does not split it
 	 */
 	ns_to_tv(ns, ru.utime);
@@ -650,7 +649,11 @@ long sys_times(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	u64 ticks = clock_monotonic_ns() / (NSEC_PER_SEC / 100);
 
 	if (ubuf) {
-		u64 t[4] = {current->cpu_ns / (NSEC_PER_SEC / 100), 0, 0, 0};
+		/* all threads, as getrusage; all CPU time counts as user time
+		 */
+		u64 tick = NSEC_PER_SEC / 100;
+		u64 t[4] = {proc_cpu_ns(self()) / tick, 0,
+			    READ_ONCE(self()->children_cpu_ns) / tick, 0};
 		if (copy_to_user(ubuf, t, sizeof(t)))
 			return -EFAULT;
 	}

@@ -103,6 +103,7 @@ CASES = [
     Case("shfutex", "shfutex", repeat=5),
     Case("pgrp", "pgrp", repeat=5),
     Case("sigs", "sigs"),
+    Case("cputime", "cputime", repeat=3),
 ]
 
 
