@@ -180,7 +180,10 @@ long proc_fork(const struct clone_args *ca)
 	u64 flags = ca->flags;
 	long ret = -ENOMEM;
 
-	if (flags & (CLONE_SIGHAND | CLONE_PIDFD | CLONE_PARENT))
+	/* sharing handlers, files or the cwd between processes, pidfds:
+	 * Kiln cannot honour them, so it refuses them */
+	if (flags & (CLONE_SIGHAND | CLONE_PIDFD | CLONE_PARENT | CLONE_FILES |
+		     CLONE_FS))
 		return -EINVAL;
 	child = process_alloc();
 	if (!child)
@@ -209,6 +212,9 @@ long proc_fork(const struct clone_args *ca)
 	memcpy(child->sigactions, parent->sigactions,
 	       sizeof(child->sigactions));
 	spin_unlock_irqrestore(&parent->lock, f);
+	for (int i = 0; (flags & CLONE_CLEAR_SIGHAND) && i < NSIG; i++)
+		if (child->sigactions[i].handler != SIG_IGN)
+			child->sigactions[i].handler = SIG_DFL;
 
 	thread_copy_user_state(t, ca);
 	t->altstack_sp = current->altstack_sp; /* fork keeps it, threads not */

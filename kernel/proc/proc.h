@@ -152,6 +152,12 @@ struct clone_args {
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
 #define CLONE_CHILD_SETTID   0x01000000
+/* Accepted with no effect: no tracer, no I/O contexts in Kiln. */
+#define CLONE_PTRACE	    0x00002000
+#define CLONE_DETACHED	    0x00400000
+#define CLONE_UNTRACED	    0x00800000
+#define CLONE_IO	    0x80000000UL
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL /* clone3 */
 
 /* fork/vfork/clone without CLONE_THREAD; returns the child's pid. */
 long proc_fork(const struct clone_args *ca);

@@ -74,17 +74,35 @@ long sys_exit_group(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	process_exit((code & 0xff) << 8);
 }
 
+/*
+ * The clone flags Kiln honours (or that have no effect here: ptrace, I/O
+ * contexts, SysV semaphore undo). Anything else, namespaces (CLONE_NEW*)
+ * and cgroups first, fails with EINVAL rather than being ignored.
+ */
+#define CLONE_KNOWN                                                            \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD |     \
+	 CLONE_PTRACE | CLONE_VFORK | CLONE_PARENT | CLONE_THREAD |            \
+	 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |                  \
+	 CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |              \
+	 CLONE_CHILD_SETTID | CLONE_IO | CLONE_CLEAR_SIGHAND)
+
 static long do_clone(const struct clone_args *ca)
 {
 	u64 flags = ca->flags;
 	struct process *p = self();
-	const u64 thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+	/* a thread shares everything the process holds in Kiln */
+	const u64 thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND |
+				 CLONE_FS | CLONE_FILES;
 
+	if (flags & ~CLONE_KNOWN)
+		return -EINVAL;
+	if ((flags & CLONE_CLEAR_SIGHAND) && (flags & CLONE_SIGHAND))
+		return -EINVAL; /* as Linux */
 	if (!(flags & CLONE_THREAD))
 		return proc_fork(ca);
 	if ((flags & thread_flags) != thread_flags)
 		return -EINVAL;
-	if (flags & (CLONE_VFORK | CLONE_PIDFD))
+	if (flags & (CLONE_VFORK | CLONE_PIDFD | CLONE_PARENT))
 		return -EINVAL;
 	struct thread *t = thread_alloc(p);
 	if (!t)
@@ -130,8 +148,10 @@ long sys_clone3(u64 uargs, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	if (copy_from_user(&ca, uargs, MIN(size, sizeof(ca))))
 		return -EFAULT;
-	if (ca.set_tid || ca.set_tid_size || ca.cgroup)
+	if (ca.set_tid || ca.set_tid_size || ca.cgroup || ca.exit_signal > NSIG)
 		return -EINVAL;
+	if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
+		return -EINVAL; /* as Linux */
 	if (ca.stack && !ca.stack_size)
 		return -EINVAL;
 	return do_clone(&ca);

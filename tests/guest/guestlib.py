@@ -104,6 +104,7 @@ CASES = [
     Case("pgrp", "pgrp", repeat=5),
     Case("sigs", "sigs"),
     Case("cputime", "cputime", repeat=3),
+    Case("clone", "clone"),
 ]
 
 
