@@ -499,6 +499,37 @@ out:
 	return ret;
 }
 
+int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on)
+{
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct vma *v;
+	int ret = 0;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || end > USER_TOP || end < addr)
+		return -EINVAL;
+	mm_lock(mm);
+	for (u64 a = addr; a < end;) {
+		v = vma_find(mm, a);
+		if (!v) {
+			ret = -ENOMEM; /* as Linux: a hole in the range */
+			break;
+		}
+		if (v->start < a) {
+			if ((ret = vma_split(v, a)))
+				break;
+			continue;
+		}
+		if (v->end > end && (ret = vma_split(v, end)))
+			break;
+		v->flags =
+			on ? v->flags | VMA_DONTFORK : v->flags & ~VMA_DONTFORK;
+		a = v->end;
+		vma_merge(mm, v);
+	}
+	spin_unlock(&mm->lock);
+	return ret;
+}
+
 int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 {
 	if (!IS_ALIGNED(addr, PAGE_SIZE))
@@ -862,6 +893,8 @@ struct mm *mm_fork(struct mm *mm)
 	child->mmap_top = mm->mmap_top;
 	list_for_each_entry(v, &mm->vmas, node)
 	{
+		if (v->flags & VMA_DONTFORK)
+			continue; /* MADV_DONTFORK: not in the child */
 		struct vma *c = kmalloc(sizeof(*c));
 		if (!c) {
 			err = -ENOMEM;

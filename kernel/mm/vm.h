@@ -21,9 +21,10 @@
 #define PROT_WRITE 2
 #define PROT_EXEC  4
 
-#define VMA_SHARED 0x1
-#define VMA_STACK  0x2
-#define VMA_HEAP   0x4
+#define VMA_SHARED   0x1
+#define VMA_STACK    0x2
+#define VMA_HEAP     0x4
+#define VMA_DONTFORK 0x8 /* MADV_DONTFORK: left out of fork's copy */
 
 struct file;
 
@@ -60,6 +61,8 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 int vm_munmap(struct mm *mm, u64 addr, u64 len);
 int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot);
 int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len);
+/* MADV_DONTFORK (on) / MADV_DOFORK over [addr, addr + len). */
+int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on);
 int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	      bool fixed, u64 new_addr, u64 *out);
 u64 vm_brk(struct mm *mm, u64 want);

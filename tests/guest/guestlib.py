@@ -105,6 +105,7 @@ CASES = [
     Case("sigs", "sigs"),
     Case("cputime", "cputime", repeat=3),
     Case("clone", "clone"),
+    Case("madv", "madv"),
 ]
 
 
