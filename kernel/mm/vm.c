@@ -499,6 +499,37 @@ out:
 	return ret;
 }
 
+int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on)
+{
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct vma *v;
+	int ret = 0;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || end > USER_TOP || end < addr)
+		return -EINVAL;
+	mm_lock(mm);
+	for (u64 a = addr; a < end;) {
+		v = vma_find(mm, a);
+		if (!v) {
+			ret = -ENOMEM; /* as Linux: a hole in the range */
+			break;
+		}
+		if (v->start < a) {
+			if ((ret = vma_split(v, a)))
+				break;
+			continue;
+		}
+		if (v->end > end && (ret = vma_split(v, end)))
+			break;
+		v->flags =
+			on ? v->flags | VMA_DONTFORK : v->flags & ~VMA_DONTFORK;
+		a = v->end;
+		vma_merge(mm, v);
+	}
+	spin_unlock(&mm->lock);
+	return ret;
+}
+
 int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 {
 	if (!IS_ALIGNED(addr, PAGE_SIZE))
@@ -822,14 +853,19 @@ struct fork_arg {
 	int err;
 };
 
-/* Share one page with the child; private writable pages become COW. */
+/*
+ * Share one page with the child. Every private page becomes copy-on-write
+ * in both address spaces, whatever its protection now: a read-only or
+ * PROT_NONE page may be made writable by either side later, and mprotect
+ * keeps PTE_COW, so that write must still copy.
+ */
 static void fork_fn(struct mm *mm, u64 va, u64 *pte, void *arg)
 {
 	struct fork_arg *a = arg;
 	u64 val = *pte;
 
 	(void)mm;
-	if (!(a->v->flags & VMA_SHARED) && (val & PTE_W)) {
+	if (!(a->v->flags & VMA_SHARED)) {
 		val = (val & ~PTE_W) | PTE_COW;
 		*pte = val;
 	}
@@ -857,6 +893,8 @@ struct mm *mm_fork(struct mm *mm)
 	child->mmap_top = mm->mmap_top;
 	list_for_each_entry(v, &mm->vmas, node)
 	{
+		if (v->flags & VMA_DONTFORK)
+			continue; /* MADV_DONTFORK: not in the child */
 		struct vma *c = kmalloc(sizeof(*c));
 		if (!c) {
 			err = -ENOMEM;
@@ -881,6 +919,27 @@ struct mm *mm_fork(struct mm *mm)
 		return NULL;
 	}
 	return child;
+}
+
+int vm_shared_key(struct mm *mm, u64 uaddr, struct file **f, u64 *obj, u64 *off)
+{
+	int ret = 0;
+
+	if (uaddr >= USER_TOP)
+		return -EFAULT;
+	mm_lock(mm);
+	struct vma *v = vma_find(mm, uaddr);
+	if (!v) {
+		ret = -EFAULT;
+	} else if ((v->flags & VMA_SHARED) && v->file) {
+		vm_file_get(v->file);
+		*f = v->file;
+		*obj = v->file->vn ? (u64)v->file->vn : (u64)v->file;
+		*off = v->off + (uaddr - v->start);
+		ret = 1;
+	}
+	spin_unlock(&mm->lock);
+	return ret;
 }
 
 void vm_file_get(struct file *f)

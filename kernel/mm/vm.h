@@ -21,9 +21,10 @@
 #define PROT_WRITE 2
 #define PROT_EXEC  4
 
-#define VMA_SHARED 0x1
-#define VMA_STACK  0x2
-#define VMA_HEAP   0x4
+#define VMA_SHARED   0x1
+#define VMA_STACK    0x2
+#define VMA_HEAP     0x4
+#define VMA_DONTFORK 0x8 /* MADV_DONTFORK: left out of fork's copy */
 
 struct file;
 
@@ -60,6 +61,8 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 int vm_munmap(struct mm *mm, u64 addr, u64 len);
 int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot);
 int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len);
+/* MADV_DONTFORK (on) / MADV_DOFORK over [addr, addr + len). */
+int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on);
 int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	      bool fixed, u64 new_addr, u64 *out);
 u64 vm_brk(struct mm *mm, u64 want);
@@ -81,6 +84,14 @@ void tlb_flush_range(struct mm *mm, u64 start, u64 end);
 void mm_lock(struct mm *mm);
 /* Copy-on-write duplicate for fork, or NULL. */
 struct mm *mm_fork(struct mm *mm);
+/*
+ * What a shared futex at uaddr is keyed by: 1 when uaddr is in a
+ * MAP_SHARED file mapping (shared anonymous memory included), with *f
+ * referenced, *obj the object (its vnode) and *off the file offset; 0 for
+ * private memory; -EFAULT if unmapped.
+ */
+int vm_shared_key(struct mm *mm, u64 uaddr, struct file **f, u64 *obj,
+		  u64 *off);
 /* File references held by VMAs (fs/file.c file_get/file_put). */
 void vm_file_get(struct file *f);
 void vm_file_put(struct file *f);

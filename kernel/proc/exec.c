@@ -2,14 +2,18 @@
 /*
  * ELF loading: static executables (ET_EXEC), PIE, and dynamic programs
  * (PT_INTERP: ld.so is loaded beside them and started first, with AT_BASE
- * telling it where it is), the initial stack (argv, envp, auxv) in the
- * System V x86_64 layout, and the registers a new program starts with.
- * Segments are private file mappings of the image's pages in place, as
- * the libraries ld.so maps later are: a page costs memory only once it is
- * written (copy-on-write). The page where a segment's file bytes end and
+ * telling it where it is), "#!" interpreter scripts, the initial stack (argv,
+ * envp, auxv) in the System V x86_64 layout, and the registers a new program
+ * starts with. Segments are private file mappings of the image's pages in
+ * place, as the libraries ld.so maps later are: a page costs memory only once
+ * it is written (copy-on-write). The page where a segment's file bytes end and
  * its bss begins is an anonymous copy, since its tail must read as zeros.
  * An ELF whose segments share pages or are not page-aligned in the file is
- * copied instead.
+ * copied instead. Programs written into tmpfs at run time are read into
+ * memory first, their segments mapped from the tmpfs pages all the same.
+ * Loading builds a complete new address space before anything of the
+ * caller changes (exec_load), so a failing execve returns to an intact
+ * process; exec_commit then installs it.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -22,6 +26,7 @@
 #include "lib/elf.h"
 #include "mm/kheap.h"
 #include "mm/vm.h"
+#include "mm/vmm.h"
 #include "drivers/random.h"
 
 #define STACK_TOP  0x00007ffffffff000UL
@@ -154,33 +159,98 @@ static int map_segment(struct mm *mm, struct file *f, const u8 *img,
 			  file_end - mapped);
 }
 
-/* The image file to map segments from, or NULL to copy them. */
-static struct file *open_exec(const char *path)
-{
+/* An executable opened for exec: its bytes and the open file. */
+struct exec_file {
 	struct file *f;
+	const u8 *img; /* the whole file: in place, or copy */
+	u64 size;
+	u8 *copy; /* kmalloc'd copy of a tmpfs file's bytes, or NULL */
+};
 
-	return vfs_open(vfs_root, path, O_RDONLY, 0, &f) ? NULL : f;
+/* Largest program read into memory from tmpfs (image files are not). */
+#define EXEC_MAX_COPY (64UL << 20)
+
+static void exec_file_close(struct exec_file *ef)
+{
+	if (ef->f)
+		file_put(ef->f);
+	kfree(ef->copy);
+	memset(ef, 0, sizeof(*ef));
 }
 
-/* Map every PT_LOAD of path's image at bias, in place when it can be. */
-static int load_segments(struct mm *mm, const char *path, const u8 *img,
+/* Copy a file's contents through its pages (tmpfs has none in place). */
+static int read_pages(struct file *f, u8 *buf, u64 size)
+{
+	for (u64 off = 0; off < size; off += PAGE_SIZE) {
+		paddr_t pa;
+		int ret = f->ops->get_page(f, off >> PAGE_SHIFT, &pa);
+		if (ret)
+			return ret == -EFAULT ? -EIO : ret;
+		memcpy(buf + off, P2V(pa), MIN(PAGE_SIZE, size - off));
+		page_put(pa);
+	}
+	return 0;
+}
+
+/*
+ * Open path (relative to cwd unless absolute) for exec. As on Linux, it
+ * must be a regular file with an execute bit (root needs one too); the
+ * bytes of an image file are used in place, a tmpfs file's are copied.
+ */
+static int exec_file_open(const char *cwd, const char *path,
+			  struct exec_file *ef)
+{
+	struct vnode *vn;
+	int ret = vfs_lookup(cwd, path, 0, &vn);
+
+	memset(ef, 0, sizeof(*ef));
+	if (ret)
+		return ret;
+	if (!S_ISREG(vn->mode) || !(vn->mode & 0111))
+		ret = -EACCES;
+	else
+		ret = file_open_vnode(vn, O_RDONLY, &ef->f);
+	vnode_put(vn);
+	if (ret)
+		return ret;
+	vn = ef->f->vn;
+	ef->size = READ_ONCE(vn->size);
+	if (vn->data && !(vn->flags & VN_TMPFS)) {
+		ef->img = vn->data;
+		return 0;
+	}
+	if (!ef->f->ops->get_page) {
+		ret = -EACCES;
+	} else if (ef->size > EXEC_MAX_COPY) {
+		ret = -ENOMEM;
+	} else if (!(ef->copy = kmalloc(MAX(ef->size, 1)))) {
+		ret = -ENOMEM;
+	} else {
+		ret = read_pages(ef->f, ef->copy, ef->size);
+		ef->img = ef->copy;
+	}
+	if (ret)
+		exec_file_close(ef);
+	return ret;
+}
+
+/* Map every PT_LOAD of ef at bias, from the file when it can be. */
+static int load_segments(struct mm *mm, struct exec_file *ef,
 			 const struct elf_info *ei, u64 bias, u64 *end_out)
 {
-	struct file *f = segments_mappable(ei) ? open_exec(path) : NULL;
 	u64 end = 0;
 	int ret = 0;
 
-	if (!f)
-		return copy_segments(mm, img, ei, bias, end_out);
+	if (!segments_mappable(ei) || !ef->f->ops->get_page)
+		return copy_segments(mm, ef->img, ei, bias, end_out);
 	for (int i = 0; i < ei->phnum && !ret; i++) {
 		const struct elf64_phdr *ph = &ei->phdr[i];
 		if (ph->p_type != ELF_PT_LOAD || !ph->p_memsz)
 			continue;
-		ret = map_segment(mm, f, img, ph, bias);
+		ret = map_segment(mm, ef->f, ef->img, ph, bias);
 		end = MAX(end, ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz,
 					PAGE_SIZE));
 	}
-	file_put(f);
 	*end_out = end;
 	return ret;
 }
@@ -291,46 +361,46 @@ out:
 }
 
 /* Load the program interpreter (ld.so) anywhere free; returns its bias. */
-static int load_interp(struct mm *mm, const char *path, u64 *bias_out,
-		       u64 *entry_out)
+static int load_interp(struct mm *mm, const char *cwd, const char *path,
+		       u64 *bias_out, u64 *entry_out)
 {
+	struct exec_file ef;
 	struct elf_info ei;
-	const u8 *img;
-	u64 size, base, end;
-	int ret = vfs_map_file_ro(path, &img, &size);
+	u64 base, end;
+	int ret = exec_file_open(cwd, path, &ef);
 
 	if (ret) {
 		pr_err("exec: interpreter %s: error %d", path, -ret);
 		return ret == -ENOENT ? -ENOENT : -ELIBBAD;
 	}
-	ret = elf_parse(img, size, &ei);
-	if (ret || ei.interp || ei.type != ELF_ET_DYN)
-		return -ELIBBAD;
+	ret = elf_parse(ef.img, ef.size, &ei);
+	if (ret || ei.interp || ei.type != ELF_ET_DYN) {
+		ret = -ELIBBAD;
+		goto out;
+	}
 	/* find room for the whole span, then map segments over it */
 	ret = vm_mmap(mm, 0, ei.max_vaddr - ei.min_vaddr, PROT_NONE, 0, VM_HINT,
 		      NULL, 0, &base);
 	if (ret)
-		return ret;
+		goto out;
 	u64 bias = base - ei.min_vaddr;
-	ret = load_segments(mm, path, img, &ei, bias, &end);
-	if (ret)
-		return ret;
+	ret = load_segments(mm, &ef, &ei, bias, &end);
 	*bias_out = bias;
 	*entry_out = ei.entry + bias;
-	return 0;
+out:
+	exec_file_close(&ef);
+	return ret;
 }
 
-int exec_kernel(struct process *p, struct thread *t, const char *path,
-		char *const argv[], int argc, char *const envp[], int envc)
+/* Build the new address space for ef (an ELF file) into im. */
+static int load_elf(struct exec_file *ef, const char *cwd, const char *execfn,
+		    char *const argv[], int argc, char *const envp[], int envc,
+		    struct exec_image *im)
 {
 	struct elf_info ei;
-	const u8 *img;
-	u64 size, bias = 0, end, rsp, interp_bias = 0, entry, vdso_base;
-	int ret = vfs_map_file_ro(path, &img, &size);
+	u64 bias = 0, end, interp_bias = 0, entry, vdso_base;
+	int ret = elf_parse(ef->img, ef->size, &ei);
 
-	if (ret)
-		return ret;
-	ret = elf_parse(img, size, &ei);
 	if (ret)
 		return ret;
 	if (ei.type == ELF_ET_DYN)
@@ -339,33 +409,165 @@ int exec_kernel(struct process *p, struct thread *t, const char *path,
 	struct mm *mm = mm_create();
 	if (!mm)
 		return -ENOMEM;
-	ret = load_segments(mm, path, img, &ei, bias, &end);
+	ret = load_segments(mm, ef, &ei, bias, &end);
 	if (!ret && ei.interp)
-		ret = load_interp(mm, ei.interp, &interp_bias, &entry);
+		ret = load_interp(mm, cwd, ei.interp, &interp_bias, &entry);
 	if (!ret)
 		ret = vdso_map(mm, &vdso_base);
 	if (!ret)
-		ret = build_stack(mm, &ei, bias, interp_bias, vdso_base, path,
-				  argv, argc, envp, envc, &rsp);
+		ret = build_stack(mm, &ei, bias, interp_bias, vdso_base, execfn,
+				  argv, argc, envp, envc, &im->rsp);
 	if (ret) {
 		mm_put(mm);
 		return ret;
 	}
 	mm->brk_start = mm->brk = end;
-	p->mm = mm;
+	im->mm = mm;
+	im->entry = entry;
+	return 0;
+}
+
+/*
+ * "#!interpreter [argument]" on the first line (at most SHEBANG_MAX bytes
+ * are looked at, as Linux's BINPRM_BUF_SIZE): the interpreter and its one
+ * optional argument (the rest of the line, spaces included, trimmed).
+ */
+#define SHEBANG_MAX 256
+
+static int parse_shebang(const u8 *img, u64 size, char *line, char **interp,
+			 char **arg)
+{
+	u64 n = MIN(size, SHEBANG_MAX - 1), i;
+
+	memcpy(line, img, n);
+	line[n] = 0;
+	for (i = 2; i < n && line[i] != '\n'; i++)
+		;
+	bool whole = i < n; /* the line ended within the buffer */
+	line[i] = 0;
+	char *s = line + 2;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s;
+	while (*e && *e != ' ' && *e != '\t')
+		e++;
+	if (e == s || (!whole && !*e))
+		return -ENOEXEC; /* no interpreter, or it may be cut short */
+	*interp = s;
+	*arg = NULL;
+	if (!*e)
+		return 0;
+	*e++ = 0;
+	while (*e == ' ' || *e == '\t')
+		e++;
+	char *end = e + strlen(e);
+	while (end > e && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = 0;
+	if (*e)
+		*arg = e;
+	return 0;
+}
+
+/* Interpreter scripts may name scripts, this many deep (Linux: ELOOP). */
+#define EXEC_MAX_DEPTH 5
+
+int exec_load(const char *cwd, const char *path, char *const argv[], int argc,
+	      char *const envp[], int envc, struct exec_image *im)
+{
+	char *lines[EXEC_MAX_DEPTH] = {0};
+	char **argvs[EXEC_MAX_DEPTH] = {0};
+	const char *file = path;
+	struct exec_file ef;
+	int ret, depth;
+
+	memset(im, 0, sizeof(*im));
+	for (depth = 0;; depth++) {
+		ret = exec_file_open(cwd, file, &ef);
+		if (ret)
+			goto out;
+		if (ef.size < 2 || ef.img[0] != '#' || ef.img[1] != '!')
+			break;
+		char *interp, *arg;
+		if (depth == EXEC_MAX_DEPTH) {
+			ret = -ELOOP;
+			goto out_close;
+		}
+		lines[depth] = kmalloc(SHEBANG_MAX);
+		argvs[depth] = kmalloc((argc + 3) * sizeof(char *));
+		if (!lines[depth] || !argvs[depth]) {
+			ret = -ENOMEM;
+			goto out_close;
+		}
+		ret = parse_shebang(ef.img, ef.size, lines[depth], &interp,
+				    &arg);
+		if (ret)
+			goto out_close;
+		exec_file_close(&ef);
+		/* argv becomes: interpreter [arg] file argv[1]... */
+		char **nargv = argvs[depth];
+		int n = 0;
+		nargv[n++] = interp;
+		if (arg)
+			nargv[n++] = arg;
+		nargv[n++] = (char *)file;
+		for (int i = 1; i < argc; i++)
+			nargv[n++] = argv[i];
+		nargv[n] = NULL;
+		argv = nargv;
+		argc = n;
+		file = interp;
+	}
+	ret = load_elf(&ef, cwd, path, argv, argc, envp, envc, im);
+	if (ret)
+		goto out_close;
+	if (vfs_path_of(ef.f->vn, im->exe, sizeof(im->exe)) < 0)
+		strlcpy(im->exe, file, sizeof(im->exe));
+	/* the name is the file execve was given, even for a script */
 	const char *base = path;
 	for (const char *s = path; *s; s++)
-		if (*s == '/')
+		if (*s == '/' && s[1])
 			base = s + 1;
-	strlcpy(p->comm, base, sizeof(p->comm));
-	strlcpy(p->exe, path, sizeof(p->exe));
+	strlcpy(im->comm, base, sizeof(im->comm));
+out_close:
+	exec_file_close(&ef);
+out:
+	for (int i = 0; i < EXEC_MAX_DEPTH; i++) {
+		kfree(lines[i]);
+		kfree(argvs[i]);
+	}
+	return ret;
+}
+
+void exec_image_drop(struct exec_image *im)
+{
+	if (im->mm)
+		mm_put(im->mm);
+	im->mm = NULL;
+}
+
+void exec_commit(struct process *p, struct thread *t, struct exec_image *im)
+{
+	p->mm = im->mm;
+	im->mm = NULL;
+	strlcpy(p->comm, im->comm, sizeof(p->comm));
+	strlcpy(p->exe, im->exe, sizeof(p->exe));
 	strlcpy(t->name, p->comm, sizeof(t->name));
 	memset(t->tf, 0, sizeof(*t->tf));
-	t->tf->rip = entry;
-	t->tf->rsp = rsp;
+	t->tf->rip = im->entry;
+	t->tf->rsp = im->rsp;
 	t->tf->cs = USER_CS;
 	t->tf->ss = USER_DS;
 	t->tf->rflags = RFLAGS_IF | 0x2;
 	t->fs_base = 0;
-	return 0;
+}
+
+int exec_kernel(struct process *p, struct thread *t, const char *path,
+		char *const argv[], int argc, char *const envp[], int envc)
+{
+	struct exec_image im;
+	int ret = exec_load(p->cwd, path, argv, argc, envp, envc, &im);
+
+	if (!ret)
+		exec_commit(p, t, &im);
+	return ret;
 }

@@ -31,27 +31,146 @@ void proc_table_add(struct process *p)
 	spin_unlock_irqrestore(&proc_table_lock, f);
 }
 
+/*
+ * kill(2): pid > 0 one process, 0 the caller's process group, -1 every
+ * process but init and the caller, < -1 the group -pid. A zombie can
+ * still be signalled (to no effect), as on Linux.
+ */
 int proc_kill(int pid, int sig)
 {
 	struct process *p, *self = current->proc;
 	int found = 0, ret = 0;
 	u64 f = spin_lock_irqsave(&proc_table_lock);
+	int pgid = pid == 0 ? self->pgid : -pid;
+	struct ksiginfo info = {.code = SI_USER, .pid = self->pid};
 
 	list_for_each_entry(p, &all_procs, all_node)
 	{
-		if (p->zombie)
-			continue;
 		bool match = pid > 0	 ? p->pid == pid
-			     : pid == 0	 ? p->pgid == self->pgid
-			     : pid == -1 ? p != init_process
-					 : p->pgid == -pid;
+			     : pid == -1 ? p != init_process && p != self
+					 : p->pgid == pgid;
 		if (!match)
 			continue;
 		found++;
-		ret = signal_send_process(p, sig);
+		if (!p->zombie) {
+			int r = signal_send_process_info(p, sig, &info);
+			ret = ret ? ret : r;
+		}
 	}
 	spin_unlock_irqrestore(&proc_table_lock, f);
 	return found ? ret : -ESRCH;
+}
+
+/* The live or zombie process with this pid (proc_table_lock held). */
+static struct process *find_locked(int pid)
+{
+	struct process *p;
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+int proc_getpgid(int pid, bool sid)
+{
+	struct process *self = current->proc;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	struct process *p = pid ? find_locked(pid) : self;
+	int ret = !p ? -ESRCH : sid ? p->sid : p->pgid;
+
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ret;
+}
+
+/* Is there a process in group pgid of session sid (table lock held)? */
+static bool group_exists_locked(int pgid, int sid)
+{
+	struct process *p;
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->pgid == pgid && p->sid == sid)
+			return true;
+	}
+	return false;
+}
+
+/* setpgid(2), with Linux's checks and errors. */
+int proc_setpgid(int pid, int pgid)
+{
+	struct process *self = current->proc, *p;
+	int ret = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	p = pid ? find_locked(pid) : self;
+	if (!p || (p != self && p->parent != self)) {
+		ret = -ESRCH;
+		goto out;
+	}
+	pgid = pgid ? pgid : p->pid;
+	if (p != self && p->did_exec)
+		ret = -EACCES;
+	else if (p->sid == p->pid || p->sid != self->sid)
+		ret = -EPERM; /* a session leader, or in another session */
+	else if (pgid != p->pid && !group_exists_locked(pgid, self->sid))
+		ret = -EPERM;
+	else
+		p->pgid = pgid;
+out:
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ret;
+}
+
+int proc_setsid(void)
+{
+	struct process *p, *self = current->proc;
+	int ret;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+
+	ret = self->pid;
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->pgid == self->pid)
+			ret = -EPERM; /* a group with our id exists */
+	}
+	if (ret > 0)
+		self->sid = self->pgid = self->pid;
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ret;
+}
+
+/*
+ * Wait until the vfork child execs or exits. Signals do not end the wait
+ * (the child runs on our stack); only a fatal one does, as on Linux
+ * (a killable wait): the signal is then delivered on the way out.
+ */
+static void vfork_wait(struct process *child)
+{
+	struct thread *t = current;
+	struct waitq *q = &child->vfork_wait;
+	struct waiter w;
+
+	waiter_init(&w, t);
+	for (;;) {
+		u64 f = spin_lock_irqsave(&q->lock);
+		if (child->vfork_done || signal_fatal_pending(t)) {
+			spin_unlock_irqrestore(&q->lock, f);
+			return;
+		}
+		w.woken = false;
+		list_add_tail(&w.node, &q->waiters);
+		spin_unlock_irqrestore(&q->lock, f);
+		sched_block();
+		f = spin_lock_irqsave(&q->lock);
+		if (!w.woken)
+			list_del(&w.node);
+		spin_unlock_irqrestore(&q->lock, f);
+	}
 }
 
 long proc_fork(const struct clone_args *ca)
@@ -61,7 +180,10 @@ long proc_fork(const struct clone_args *ca)
 	u64 flags = ca->flags;
 	long ret = -ENOMEM;
 
-	if (flags & (CLONE_SIGHAND | CLONE_PIDFD | CLONE_PARENT))
+	/* sharing handlers, files or the cwd between processes, pidfds:
+	 * Kiln cannot honour them, so it refuses them */
+	if (flags & (CLONE_SIGHAND | CLONE_PIDFD | CLONE_PARENT | CLONE_FILES |
+		     CLONE_FS))
 		return -EINVAL;
 	child = process_alloc();
 	if (!child)
@@ -90,6 +212,9 @@ long proc_fork(const struct clone_args *ca)
 	memcpy(child->sigactions, parent->sigactions,
 	       sizeof(child->sigactions));
 	spin_unlock_irqrestore(&parent->lock, f);
+	for (int i = 0; (flags & CLONE_CLEAR_SIGHAND) && i < NSIG; i++)
+		if (child->sigactions[i].handler != SIG_IGN)
+			child->sigactions[i].handler = SIG_DFL;
 
 	thread_copy_user_state(t, ca);
 	t->altstack_sp = current->altstack_sp; /* fork keeps it, threads not */
@@ -109,9 +234,13 @@ long proc_fork(const struct clone_args *ca)
 	list_add_tail(&child->sibling, &parent->children);
 	list_add_tail(&child->all_node, &all_procs);
 	spin_unlock_irqrestore(&proc_table_lock, f);
-	sched_add(t);
 	if (flags & CLONE_VFORK)
-		waitq_wait_event(&child->vfork_wait, child->vfork_done, 0);
+		process_get(child); /* it may exit and be reaped meanwhile */
+	sched_add(t);
+	if (flags & CLONE_VFORK) {
+		vfork_wait(child);
+		process_put(child);
+	}
 	return pid;
 fail:
 	if (t)
@@ -133,8 +262,11 @@ static void vfork_release(struct process *p)
 	waitq_wake(&p->vfork_wait, 0, -1);
 }
 
-/* Kill the other threads of the process and wait until they are gone. */
-static void de_thread(struct thread *self)
+/*
+ * Kill the other threads of the process and wait until they are gone
+ * (execve's point of no return). Fails if we are killed meanwhile.
+ */
+static int de_thread(struct thread *self)
 {
 	struct process *p = self->proc;
 	struct thread *t;
@@ -148,8 +280,14 @@ static void de_thread(struct thread *self)
 		}
 	}
 	spin_unlock_irqrestore(&p->lock, f);
-	while (READ_ONCE(p->nthreads) > 1)
+	while (READ_ONCE(p->nthreads) > 1) {
+		if (READ_ONCE(self->killed))
+			return -EINTR;
 		schedule();
+	}
+	/* the survivor takes the leader's thread id, as on Linux */
+	self->tid = p->pid;
+	return 0;
 }
 
 long proc_execve(const char *path, char *const argv[], int argc,
@@ -158,15 +296,19 @@ long proc_execve(const char *path, char *const argv[], int argc,
 	struct thread *t = current;
 	struct process *p = t->proc;
 	struct mm *old = p->mm;
+	struct exec_image im;
+	char cwd[sizeof(p->cwd)];
 
-	if (p->nthreads > 1)
-		de_thread(t);
-	int ret = exec_kernel(p, t, path, argv, argc, envp, envc);
-	if (ret) {
-		p->mm = old;
+	strlcpy(cwd, p->cwd, sizeof(cwd));
+	int ret = exec_load(cwd, path, argv, argc, envp, envc, &im);
+	if (ret)
+		return ret;
+	if (READ_ONCE(p->nthreads) > 1 && (ret = de_thread(t))) {
+		exec_image_drop(&im);
 		return ret;
 	}
-	/* exec_kernel installed the new mm in p->mm */
+	exec_commit(p, t, &im);
+	WRITE_ONCE(p->did_exec, true); /* setpgid by the parent: EACCES */
 	sched_reload_mm();
 	mm_put(old);
 	fdtable_close_on_exec(p->files);
@@ -235,11 +377,14 @@ long proc_wait(int pid, int *status, int options, int *out_pid,
 			if (!(options & WAIT_NOREAP)) {
 				list_del(&z->sibling);
 				list_del(&z->all_node);
+				/* its threads are gone: the total is final */
+				parent->children_cpu_ns +=
+					z->exited_cpu_ns + z->children_cpu_ns;
 			}
 			spin_unlock_irqrestore(&proc_table_lock, f);
 			*reaped = z;
 			if (!(options & WAIT_NOREAP))
-				kfree(z);
+				process_put(z); /* the table's reference */
 			return *out_pid;
 		}
 		spin_unlock_irqrestore(&proc_table_lock, f);
@@ -285,13 +430,32 @@ void proc_exit_notify(struct process *p)
 			/* orphaned zombies are reaped at once: Kiln's init
 			 * (the BEAM) only waits for its own children */
 			list_del(&c->all_node);
-			kfree(c);
+			process_put(c);
 		} else {
 			c->parent = init_process;
 			list_add_tail(&c->sibling, &init_process->children);
+			if (c->pdeath_signal) {
+				struct ksiginfo pd = {.code = SI_USER,
+						      .pid = p->pid};
+				signal_send_process_info(c, c->pdeath_signal,
+							 &pd);
+			}
 		}
 	}
+	struct ksiginfo info = {.pid = p->pid};
+	int ws = p->exit_status;
+	if ((ws & 0x7f) == 0) {
+		info.code = CLD_EXITED;
+		info.status = (ws >> 8) & 0xff;
+	} else {
+		info.code = (ws & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		info.status = ws & 0x7f;
+	}
+	/* the parent may exit and be reaped as soon as the lock drops */
 	parent = p->parent;
+	int exit_signal = p->exit_signal;
+	if (parent)
+		process_get(parent);
 	u64 h = parent ? parent->sigactions[SIGCHLD - 1].handler : SIG_IGN;
 	autoreap = !parent || h == SIG_IGN ||
 		   (parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDWAIT);
@@ -303,11 +467,21 @@ void proc_exit_notify(struct process *p)
 	}
 	spin_unlock_irqrestore(&proc_table_lock, f);
 	if (parent) {
-		if (p->exit_signal)
-			signal_send_process(parent, p->exit_signal);
+		if (exit_signal)
+			signal_send_process_info(parent, exit_signal, &info);
 		waitq_wake(&parent->child_wait, 0, -1);
+		process_put(parent);
 	}
-	/* nobody will wait: free p once its last thread is off the CPU */
+	/* nobody will wait: drop the table's reference; our thread's keeps
+	 * p alive until the thread is off the CPU */
 	if (autoreap)
-		current->free_proc = p;
+		process_put(p);
+}
+
+int proc_getppid(struct process *p)
+{
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	int ppid = p->parent ? p->parent->pid : 0;
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return ppid;
 }

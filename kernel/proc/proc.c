@@ -20,6 +20,7 @@
 #include "mm/vmm.h"
 #include "sched/futex.h"
 #include "sched/sched.h"
+#include "sched/time.h"
 
 struct process *init_process;
 static int next_tid = 1;
@@ -61,9 +62,12 @@ struct thread *thread_alloc(struct process *p)
 		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
 	t->saved_rsp = (u64)sp;
 	t->proc = p;
+	if (p)
+		process_get(p); /* dropped by thread_free, off the CPU */
 	t->state = T_NEW;
 	list_init(&t->run_node);
 	list_init(&t->proc_node);
+	list_init(&t->sigq.rt);
 	timer_init(&t->sleep_timer, NULL, t);
 	return t;
 }
@@ -84,7 +88,9 @@ void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
 
 void thread_free(struct thread *t)
 {
-	kfree(t->free_proc);
+	signal_queue_free(&t->sigq, t->proc);
+	if (t->proc)
+		process_put(t->proc);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu_alloc);
 	kfree(t);
@@ -101,9 +107,40 @@ struct process *process_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	waitq_init(&p->child_wait);
+	list_init(&p->sigq.rt);
 	p->umask = 022;
+	p->refcount = 1; /* the table's: dropped when reaped */
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
 	return p;
+}
+
+u64 proc_cpu_ns(struct process *p)
+{
+	struct thread *t;
+	u64 f = spin_lock_irqsave(&p->lock);
+	u64 ns = p->exited_cpu_ns;
+
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		ns += t->cpu_ns;
+		if (t == current)
+			ns += time_boot_ns() - t->run_start_ns;
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return ns;
+}
+
+void process_get(struct process *p)
+{
+	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void process_put(struct process *p)
+{
+	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	signal_queue_free(&p->sigq, NULL);
+	kfree(p);
 }
 
 /* Attach t to p's thread list. */
@@ -239,6 +276,7 @@ __noreturn void thread_exit(int status)
 	}
 	u64 f = spin_lock_irqsave(&p->lock);
 	list_del(&t->proc_node);
+	p->exited_cpu_ns += t->cpu_ns + (time_boot_ns() - t->run_start_ns);
 	bool last = --p->nthreads == 0;
 	spin_unlock_irqrestore(&p->lock, f);
 	if (last)

@@ -38,6 +38,25 @@ struct k_sigaction {
 	u64 mask;
 };
 
+/* Who sent a pending signal and why (the siginfo the handler gets). */
+struct ksiginfo {
+	s32 code; /* SI_USER, SI_TKILL, SI_KERNEL, CLD_* */
+	s32 pid;  /* sender (SIGCHLD: the child) */
+	u32 uid;
+	s32 status; /* SIGCHLD: exit code or signal */
+};
+
+/*
+ * Pending signals besides the summary bitmask: the info of each pending
+ * standard signal (a second one coalesces into the first, as on Linux)
+ * and a queue of real-time ones (every instance is kept). Guarded by the
+ * owning process's lock.
+ */
+struct sigqueue {
+	struct ksiginfo std[32]; /* indexed by signal number, 1..31 */
+	struct list_head rt;	 /* struct sigqueue_entry, oldest first */
+};
+
 struct thread {
 	u64 saved_rsp; /* switch_context; sched lock */
 	u64 kstack_top;
@@ -54,10 +73,11 @@ struct thread {
 	u64 fs_base, gs_base;
 	u64 clear_child_tid;
 	u64 robust_list, robust_len;
-	u64 sigmask;	   /* blocked signals */
-	u64 sigpending;	   /* thread-directed pending signals */
-	u64 saved_sigmask; /* ppoll/pselect: restored after delivery */
-	u64 sigwait_set;   /* sigtimedwait: blocked signals that wake */
+	u64 sigmask;	      /* blocked signals */
+	u64 sigpending;	      /* thread-directed pending signals */
+	struct sigqueue sigq; /* their info; proc->lock */
+	u64 saved_sigmask;    /* ppoll/pselect: restored after delivery */
+	u64 sigwait_set;      /* sigtimedwait: blocked signals that wake */
 	bool restore_sigmask;
 	u64 syscall_nr; /* of the syscall in progress */
 	int fault_sig;	/* synchronous fault to deliver, or 0 */
@@ -67,7 +87,6 @@ struct thread {
 	u32 altstack_flags;
 	struct ktimer sleep_timer; /* timeouts of blocking calls */
 	u64 set_child_tid;	   /* written by the child on first run */
-	struct process *free_proc; /* freed with this thread (auto-reap) */
 	u64 cpu_ns;		   /* CPU time used */
 	u64 run_start_ns;
 	u32 last_cpu;
@@ -78,18 +97,24 @@ struct process {
 	int pid;
 	struct mm *mm;
 	struct fdtable *files;
-	struct process *parent;
+	struct process *parent; /* proc_table_lock */
 	struct spinlock lock;
 	struct list_head threads; /* struct thread.proc_node */
 	int nthreads;
 	bool exiting;
 	int exit_status; /* wait status (Linux encoding) */
 	struct k_sigaction sigactions[NSIG];
-	u64 sigpending; /* process-directed pending signals */
+	u64 sigpending;	      /* process-directed pending signals */
+	struct sigqueue sigq; /* their info; lock */
+	int nqueued;	      /* real-time signals queued, thread ones too */
 	struct list_head children;
 	struct list_head sibling;
 	struct waitq child_wait;
-	int pgid, sid;
+	int pgid, sid;	     /* proc_table_lock */
+	bool did_exec;	     /* since fork: setpgid fails with EACCES */
+	int pdeath_signal;   /* PR_SET_PDEATHSIG: sent when the parent exits */
+	u64 exited_cpu_ns;   /* CPU time of threads that exited; lock */
+	u64 children_cpu_ns; /* of reaped children (times, getrusage) */
 	u32 umask;
 	char cwd[256];
 	char comm[16];
@@ -99,7 +124,13 @@ struct process {
 	bool zombie;		   /* exited, waiting to be reaped */
 	bool vfork_done;	   /* vfork parent may continue */
 	struct waitq vfork_wait;
-	int refcount; /* atomic: fdtable/mm sharers aside */
+	/*
+	 * Atomic. One reference is the process table's, dropped when the
+	 * process is reaped (or at exit when nobody will wait); each thread
+	 * holds one until it is freed off the CPU; a vfork parent and an
+	 * exiting child notifying its parent hold one while they look.
+	 */
+	int refcount;
 };
 
 /* clone3's argument block (also built by clone). */
@@ -121,6 +152,12 @@ struct clone_args {
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
 #define CLONE_CHILD_SETTID   0x01000000
+/* Accepted with no effect: no tracer, no I/O contexts in Kiln. */
+#define CLONE_PTRACE	    0x00002000
+#define CLONE_DETACHED	    0x00400000
+#define CLONE_UNTRACED	    0x00800000
+#define CLONE_IO	    0x80000000UL
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL /* clone3 */
 
 /* fork/vfork/clone without CLONE_THREAD; returns the child's pid. */
 long proc_fork(const struct clone_args *ca);
@@ -132,6 +169,10 @@ long proc_execve(const char *path, char *const argv[], int argc,
 long proc_wait(int pid, int *status, int options, int *out_pid,
 	       struct process **reaped);
 int proc_kill(int pid, int sig);
+/* getpgid(pid) or, with sid, getsid(pid); pid 0 is the caller. */
+int proc_getpgid(int pid, bool sid);
+int proc_setpgid(int pid, int pgid);
+int proc_setsid(void);
 void proc_table_add(struct process *p);
 
 extern struct process *init_process;
@@ -143,6 +184,13 @@ struct thread *thread_alloc(struct process *p);
 void thread_copy_user_state(struct thread *t, const struct clone_args *ca);
 void thread_free(struct thread *t);
 struct process *process_alloc(void);
+void process_get(struct process *p);
+/* Drop a reference; the last one frees p. */
+void process_put(struct process *p);
+/* CPU time of p's threads, live and exited (getrusage, times). */
+u64 proc_cpu_ns(struct process *p);
+/* The parent's pid (0 for init), read under the table lock. */
+int proc_getppid(struct process *p);
 int tid_alloc(void);
 
 /* Start the first program from the image; returns a negative errno. */

@@ -8,7 +8,9 @@
  * fault the kernel.
  *
  * Pending sets are atomic bitmasks: thread-directed in the thread,
- * process-directed in the process.
+ * process-directed in the process. Beside each, under the process lock,
+ * the sender's info: one slot per standard signal (they coalesce) and a
+ * queue for real-time signals (each instance delivered, as on Linux).
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -16,12 +18,19 @@
 #include "proc.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "mm/kheap.h"
 #include "mm/uaccess.h"
 #include "sched/sched.h"
 
-#define SI_USER		     0
-#define SI_KERNEL	     0x80
-#define SI_TKILL	     -6
+#define SIGRT_FIRST  32
+#define SIGQUEUE_MAX 4096 /* RLIMIT_SIGPENDING */
+
+struct sigqueue_entry {
+	struct list_head node;
+	int sig;
+	struct ksiginfo info;
+};
+
 #define UC_FP_XSTATE	     1
 #define UC_SIGCONTEXT_SS     2
 #define UC_STRICT_RESTORE_SS 4
@@ -127,7 +136,65 @@ bool signal_pending(struct thread *t)
 	return (pend & ~t->sigmask) != 0;
 }
 
-int signal_send_thread(struct thread *t, int sig)
+bool signal_fatal_pending(struct thread *t)
+{
+	struct process *p = t->proc;
+	u64 pend = (READ_ONCE(t->sigpending) | READ_ONCE(p->sigpending)) &
+		   ~t->sigmask;
+
+	if (READ_ONCE(t->killed))
+		return true;
+	while (pend) {
+		int sig = __builtin_ctzll(pend) + 1;
+		if (p->sigactions[sig - 1].handler == SIG_DFL &&
+		    !default_ignored(sig))
+			return true;
+		pend &= pend - 1;
+	}
+	return false;
+}
+
+/*
+ * Record sig as pending in *pend with its info (p->lock held): a standard
+ * signal already pending keeps its first info; a real-time one is queued.
+ */
+static int enqueue_locked(struct process *p, u64 *pend, struct sigqueue *q,
+			  int sig, const struct ksiginfo *info)
+{
+	if (sig < SIGRT_FIRST) {
+		if (!(READ_ONCE(*pend) & SIGBIT(sig)))
+			q->std[sig] = *info;
+	} else {
+		struct sigqueue_entry *e = NULL;
+		if (__atomic_load_n(&p->nqueued, __ATOMIC_RELAXED) <
+		    SIGQUEUE_MAX)
+			e = kmalloc(sizeof(*e));
+		if (!e)
+			return -EAGAIN;
+		e->sig = sig;
+		e->info = *info;
+		list_add_tail(&e->node, &q->rt);
+		__atomic_add_fetch(&p->nqueued, 1, __ATOMIC_RELAXED);
+	}
+	__atomic_or_fetch(pend, SIGBIT(sig), __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+void signal_queue_free(struct sigqueue *q, struct process *p)
+{
+	struct sigqueue_entry *e, *n;
+
+	list_for_each_entry_safe(e, n, &q->rt, node)
+	{
+		list_del(&e->node);
+		kfree(e);
+		if (p)
+			__atomic_sub_fetch(&p->nqueued, 1, __ATOMIC_RELAXED);
+	}
+}
+
+int signal_send_thread_info(struct thread *t, int sig,
+			    const struct ksiginfo *info)
 {
 	struct process *p = t->proc;
 
@@ -139,13 +206,17 @@ int signal_send_thread(struct thread *t, int sig)
 		kill_process(p, SIGKILL);
 		return 0;
 	}
-	__atomic_or_fetch(&t->sigpending, SIGBIT(sig), __ATOMIC_SEQ_CST);
-	if (!(t->sigmask & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig)))
+	u64 f = spin_lock_irqsave(&p->lock);
+	int ret = enqueue_locked(p, &t->sigpending, &t->sigq, sig, info);
+	spin_unlock_irqrestore(&p->lock, f);
+	if (!ret &&
+	    (!(t->sigmask & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig))))
 		sched_wake(t);
-	return 0;
+	return ret;
 }
 
-int signal_send_process(struct process *p, int sig)
+int signal_send_process_info(struct process *p, int sig,
+			     const struct ksiginfo *info)
 {
 	struct thread *t, *target = NULL;
 
@@ -157,8 +228,8 @@ int signal_send_process(struct process *p, int sig)
 		kill_process(p, SIGKILL);
 		return 0;
 	}
-	__atomic_or_fetch(&p->sigpending, SIGBIT(sig), __ATOMIC_SEQ_CST);
 	u64 f = spin_lock_irqsave(&p->lock);
+	int ret = enqueue_locked(p, &p->sigpending, &p->sigq, sig, info);
 	list_for_each_entry(t, &p->threads, proc_node)
 	{
 		if (!(t->sigmask & SIGBIT(sig)) ||
@@ -167,10 +238,24 @@ int signal_send_process(struct process *p, int sig)
 			break;
 		}
 	}
-	if (target)
+	if (target && !ret)
 		sched_wake(target);
 	spin_unlock_irqrestore(&p->lock, f);
-	return 0;
+	return ret;
+}
+
+int signal_send_process(struct process *p, int sig)
+{
+	struct ksiginfo info = {.code = SI_KERNEL};
+
+	return signal_send_process_info(p, sig, &info);
+}
+
+int signal_send_thread(struct thread *t, int sig)
+{
+	struct ksiginfo info = {.code = SI_USER, .pid = current->proc->pid};
+
+	return signal_send_thread_info(t, sig, &info);
 }
 
 void signal_fault(struct trapframe *tf, int sig, u64 addr)
@@ -392,27 +477,70 @@ bad:
 	process_fatal_signal(SIGSEGV);
 }
 
+/* Take sig out of *pend and q into info (p->lock held); false if gone. */
+static bool dequeue_locked(struct process *p, u64 *pend, struct sigqueue *q,
+			   int sig, struct ksiginfo *info)
+{
+	u64 bit = SIGBIT(sig);
+
+	if (!(READ_ONCE(*pend) & bit))
+		return false;
+	if (sig < SIGRT_FIRST) {
+		*info = q->std[sig];
+		__atomic_and_fetch(pend, ~bit, __ATOMIC_SEQ_CST);
+		return true;
+	}
+	struct sigqueue_entry *e, *found = NULL;
+	bool more = false;
+	list_for_each_entry(e, &q->rt, node)
+	{
+		if (e->sig != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = e;
+	}
+	memset(info, 0, sizeof(*info));
+	if (found) {
+		*info = found->info;
+		list_del(&found->node);
+		kfree(found);
+		__atomic_sub_fetch(&p->nqueued, 1, __ATOMIC_RELAXED);
+	}
+	if (!more)
+		__atomic_and_fetch(pend, ~bit, __ATOMIC_SEQ_CST);
+	return true;
+}
+
 /* Take one pending signal out of set (sigtimedwait); 0 if none. */
 int signal_dequeue_set(struct thread *t, u64 set, void *uinfo_k)
 {
 	struct siginfo *info = uinfo_k;
+	struct process *p = t->proc;
+	struct ksiginfo k;
+	int sig = 0;
+	u64 f = spin_lock_irqsave(&p->lock);
 
-	for (int pass = 0; pass < 2; pass++) {
-		u64 *pend = pass ? &t->proc->sigpending : &t->sigpending;
-		u64 ready = __atomic_load_n(pend, __ATOMIC_ACQUIRE) & set;
-		while (ready) {
-			int sig = __builtin_ctzll(ready) + 1;
-			u64 bit = SIGBIT(sig);
-			if (__atomic_fetch_and(pend, ~bit, __ATOMIC_SEQ_CST) &
-			    bit) {
-				memset(info, 0, sizeof(*info));
-				info->signo = sig;
-				info->code = pass ? SI_USER : SI_TKILL;
-				info->kill.pid = t->proc->pid;
-				return sig;
-			}
-			ready &= ~bit;
+	for (int pass = 0; pass < 2 && !sig; pass++) {
+		u64 *pend = pass ? &p->sigpending : &t->sigpending;
+		struct sigqueue *q = pass ? &p->sigq : &t->sigq;
+		u64 ready = READ_ONCE(*pend) & set;
+		if (ready) {
+			sig = __builtin_ctzll(ready) + 1;
+			if (!dequeue_locked(p, pend, q, sig, &k))
+				sig = 0;
 		}
 	}
-	return 0;
+	spin_unlock_irqrestore(&p->lock, f);
+	if (!sig)
+		return 0;
+	memset(info, 0, sizeof(*info));
+	info->signo = sig;
+	info->code = k.code;
+	info->kill.pid = k.pid;
+	info->kill.uid = k.uid;
+	info->kill.status = k.status;
+	return sig;
 }

@@ -56,18 +56,41 @@
 
 #define SIGBIT(s) (1ULL << ((s)-1))
 
+/* siginfo si_code values */
+#define SI_USER	   0
+#define SI_KERNEL  0x80
+#define SI_TKILL   -6
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+
 struct process;
 struct thread;
+struct ksiginfo;
+struct sigqueue;
 
 const char *signal_name(int sig);
 /* A synchronous fault in user mode (from trap.c). */
 void signal_fault(struct trapframe *tf, int sig, u64 addr);
-/* Send sig to a process / a thread; 0 or -errno. */
+/*
+ * Send sig to a process / a thread with the given info; 0 or -errno
+ * (-EAGAIN: too many real-time signals queued).
+ */
+int signal_send_process_info(struct process *p, int sig,
+			     const struct ksiginfo *info);
+int signal_send_thread_info(struct thread *t, int sig,
+			    const struct ksiginfo *info);
+/* From the kernel itself (SI_KERNEL). */
 int signal_send_process(struct process *p, int sig);
+/* As Linux's send_sig: SI_USER from the current process (SIGPIPE). */
 int signal_send_thread(struct thread *t, int sig);
+/* Free queued real-time signals (a thread's: p is its process). */
+void signal_queue_free(struct sigqueue *q, struct process *p);
 /* Deliver pending signals on the way back to user mode. */
 void signal_deliver(struct trapframe *tf);
 bool signal_pending(struct thread *t);
+/* Killed, or a deliverable signal pending whose default action kills. */
+bool signal_fatal_pending(struct thread *t);
 void fault_report(const struct trapframe *tf, int sig, u64 addr);
 /* rt_sigreturn mechanism; returns the restored rax. */
 long signal_return(struct trapframe *tf);

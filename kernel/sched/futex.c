@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Futexes. A key is (address space, virtual address): private and shared
- * futexes on private memory are the same key, as on Linux; shared memory
- * between processes arrives with fork and MAP_SHARED (then the key becomes
- * the physical page). A waiter lives on its sleeping thread's stack and
- * records its bucket, which requeue may change under both bucket locks.
+ * Futexes. A key is (address space, virtual address) for private futexes
+ * and for any futex on private memory, as on Linux. A shared futex (no
+ * FUTEX_PRIVATE_FLAG) on a MAP_SHARED mapping is keyed by the object
+ * behind it, (vnode, file offset): shared anonymous memory, memfds and
+ * /dev/shm files are all tmpfs files, so waiters and wakers in different
+ * processes, at different addresses, meet. A waiter lives on its sleeping
+ * thread's stack and records its bucket, which requeue may change under
+ * both bucket locks.
  */
 #include <kernel/list.h>
 #include <kernel/printk.h>
@@ -15,6 +18,7 @@
 #include "timer.h"
 #include "arch/x86_64/percpu.h"
 #include "mm/uaccess.h"
+#include "mm/vm.h"
 #include "proc/proc.h"
 
 #define NBUCKETS 256
@@ -24,11 +28,16 @@ struct futex_bucket {
 	struct list_head waiters;
 };
 
+/* (mm, address), or (vnode | 1, offset) with a file reference. */
+struct futex_key {
+	u64 a, b;
+	struct file *ref; /* shared keys: keeps the vnode alive */
+};
+
 struct futex_waiter {
 	struct list_head node;
 	struct futex_bucket *bucket; /* changes only with both locks held */
-	struct mm *mm;
-	u64 uaddr;
+	struct futex_key key;	     /* requeue changes it, bucket locked */
 	u32 bitset;
 	bool woken;
 	struct thread *thread;
@@ -44,9 +53,43 @@ void futex_init(void)
 	}
 }
 
-static struct futex_bucket *bucket_of(struct mm *mm, u64 uaddr)
+/* The key of uaddr (see the top of the file); release it with key_put. */
+static int key_get(struct mm *mm, u64 uaddr, bool shared, struct futex_key *k)
 {
-	u64 h = (uaddr >> 2) ^ ((u64)mm >> 6);
+	struct file *f;
+	u64 obj, off;
+
+	k->ref = NULL;
+	if (uaddr & 3)
+		return -EINVAL;
+	int r = shared ? vm_shared_key(mm, uaddr, &f, &obj, &off) : 0;
+	if (r < 0)
+		return r;
+	if (r) {
+		k->a = obj | 1; /* never an mm pointer: those are even */
+		k->b = off;
+		k->ref = f;
+	} else {
+		k->a = (u64)mm;
+		k->b = uaddr;
+	}
+	return 0;
+}
+
+static void key_put(struct futex_key *k)
+{
+	if (k->ref)
+		vm_file_put(k->ref);
+}
+
+static bool key_eq(const struct futex_key *x, const struct futex_key *y)
+{
+	return x->a == y->a && x->b == y->b;
+}
+
+static struct futex_bucket *bucket_of(const struct futex_key *k)
+{
+	u64 h = (k->b >> 2) ^ (k->a >> 6);
 
 	h ^= h >> 17;
 	h *= 0x9e3779b97f4a7c15ULL;
@@ -90,28 +133,28 @@ static void wake_timer(struct ktimer *t)
 	sched_wake(t->arg);
 }
 
-int futex_wait(struct mm *mm, u64 uaddr, u32 val, u64 deadline, u32 bitset)
+int futex_wait(struct mm *mm, u64 uaddr, bool shared, u32 val, u64 deadline,
+	       u32 bitset)
 {
 	struct futex_waiter w = {0};
+	struct futex_key key;
 	struct thread *t = current;
 	u32 cur;
-	int ret = 0;
+	int ret = key_get(mm, uaddr, shared, &key);
 
-	if (uaddr & 3)
-		return -EINVAL;
-	w.bucket = bucket_of(mm, uaddr);
-	w.mm = mm;
-	w.uaddr = uaddr;
+	if (ret)
+		return ret;
+	w.key = key;
+	w.bucket = bucket_of(&key);
 	w.bitset = bitset;
 	w.thread = t;
 	spin_lock(&w.bucket->lock);
-	if (get_user(cur, uaddr)) {
+	int fault = get_user(cur, uaddr);
+	if (fault || cur != val) {
+		ret = fault ? -EFAULT : -EAGAIN;
 		spin_unlock(&w.bucket->lock);
-		return -EFAULT;
-	}
-	if (cur != val) {
-		spin_unlock(&w.bucket->lock);
-		return -EAGAIN;
+		key_put(&key);
+		return ret;
 	}
 	list_add_tail(&w.node, &w.bucket->waiters);
 	spin_unlock(&w.bucket->lock);
@@ -139,12 +182,13 @@ int futex_wait(struct mm *mm, u64 uaddr, u32 val, u64 deadline, u32 bitset)
 	}
 	if (deadline)
 		timer_cancel(&t->sleep_timer);
+	key_put(&key);
 	return ret;
 }
 
-/* Wake up to nr waiters of (mm, uaddr) in b; b->lock held. */
-static int wake_locked(struct futex_bucket *b, struct mm *mm, u64 uaddr, int nr,
-		       u32 bitset)
+/* Wake up to nr waiters of key in b; b->lock held. */
+static int wake_locked(struct futex_bucket *b, const struct futex_key *key,
+		       int nr, u32 bitset)
 {
 	struct futex_waiter *w, *n;
 	int woken = 0;
@@ -153,7 +197,7 @@ static int wake_locked(struct futex_bucket *b, struct mm *mm, u64 uaddr, int nr,
 	{
 		if (woken >= nr)
 			break;
-		if (w->mm != mm || w->uaddr != uaddr || !(w->bitset & bitset))
+		if (!key_eq(&w->key, key) || !(w->bitset & bitset))
 			continue;
 		list_del(&w->node);
 		struct thread *t = w->thread;
@@ -164,59 +208,89 @@ static int wake_locked(struct futex_bucket *b, struct mm *mm, u64 uaddr, int nr,
 	return woken;
 }
 
-int futex_wake(struct mm *mm, u64 uaddr, int nr, u32 bitset)
+int futex_wake(struct mm *mm, u64 uaddr, bool shared, int nr, u32 bitset)
 {
-	if (uaddr & 3)
-		return -EINVAL;
-	struct futex_bucket *b = bucket_of(mm, uaddr);
+	struct futex_key key;
+	int n = key_get(mm, uaddr, shared, &key);
+
+	if (n)
+		return n;
+	struct futex_bucket *b = bucket_of(&key);
 	spin_lock(&b->lock);
-	int n = wake_locked(b, mm, uaddr, nr, bitset);
+	n = wake_locked(b, &key, nr, bitset);
 	spin_unlock(&b->lock);
+	key_put(&key);
 	return n;
 }
 
 void futex_wake_addr(struct mm *mm, u64 uaddr, int nr)
 {
-	futex_wake(mm, uaddr, nr, FUTEX_BITSET_ANY);
+	/* Linux wakes the CLONE_CHILD_CLEARTID word as a shared futex */
+	futex_wake(mm, uaddr, true, nr, FUTEX_BITSET_ANY);
 }
 
-int futex_requeue(struct mm *mm, u64 uaddr1, int nr_wake, u64 uaddr2,
-		  int nr_requeue, bool cmp, u32 cmpval)
+/* Keys of two futex words, both released on failure. */
+static int key_get_two(struct mm *mm, u64 uaddr1, u64 uaddr2, bool shared,
+		       struct futex_key *k1, struct futex_key *k2)
 {
-	struct futex_bucket *b1 = bucket_of(mm, uaddr1);
-	struct futex_bucket *b2 = bucket_of(mm, uaddr2);
-	struct futex_waiter *w, *n;
-	int done, moved = 0;
+	int ret = key_get(mm, uaddr1, shared, k1);
 
-	if ((uaddr1 & 3) || (uaddr2 & 3) || nr_wake < 0 || nr_requeue < 0)
-		return -EINVAL;
-	lock_two(b1, b2);
-	if (cmp) {
-		u32 cur;
-		if (get_user(cur, uaddr1)) {
-			unlock_two(b1, b2);
-			return -EFAULT;
-		}
-		if (cur != cmpval) {
-			unlock_two(b1, b2);
-			return -EAGAIN;
-		}
-	}
-	done = wake_locked(b1, mm, uaddr1, nr_wake, FUTEX_BITSET_ANY);
+	if (ret)
+		return ret;
+	ret = key_get(mm, uaddr2, shared, k2);
+	if (ret)
+		key_put(k1);
+	return ret;
+}
+
+static int requeue_locked(struct futex_bucket *b1, struct futex_bucket *b2,
+			  struct futex_key *k1, struct futex_key *k2,
+			  int nr_wake, int nr_requeue)
+{
+	struct futex_waiter *w, *n;
+	int done = wake_locked(b1, k1, nr_wake, FUTEX_BITSET_ANY), moved = 0;
+
 	list_for_each_entry_safe(w, n, &b1->waiters, node)
 	{
 		if (moved >= nr_requeue)
 			break;
-		if (w->mm != mm || w->uaddr != uaddr1)
+		if (!key_eq(&w->key, k1))
 			continue;
 		list_del(&w->node);
-		w->uaddr = uaddr2;
+		/* the waiter's own reference stays with its first key */
+		w->key.a = k2->a;
+		w->key.b = k2->b;
 		WRITE_ONCE(w->bucket, b2);
 		list_add_tail(&w->node, &b2->waiters);
 		moved++;
 	}
-	unlock_two(b1, b2);
 	return done + moved;
+}
+
+int futex_requeue(struct mm *mm, u64 uaddr1, int nr_wake, u64 uaddr2,
+		  int nr_requeue, bool shared, bool cmp, u32 cmpval)
+{
+	struct futex_key k1, k2;
+	int ret;
+
+	if (nr_wake < 0 || nr_requeue < 0)
+		return -EINVAL;
+	ret = key_get_two(mm, uaddr1, uaddr2, shared, &k1, &k2);
+	if (ret)
+		return ret;
+	struct futex_bucket *b1 = bucket_of(&k1), *b2 = bucket_of(&k2);
+	lock_two(b1, b2);
+	u32 cur;
+	if (cmp && get_user(cur, uaddr1))
+		ret = -EFAULT;
+	else if (cmp && cur != cmpval)
+		ret = -EAGAIN;
+	else
+		ret = requeue_locked(b1, b2, &k1, &k2, nr_wake, nr_requeue);
+	unlock_two(b1, b2);
+	key_put(&k1);
+	key_put(&k2);
+	return ret;
 }
 
 static int op_apply(u32 op, u32 oparg, u32 old)
@@ -255,42 +329,53 @@ static bool op_cmp(u32 cmp, int a, int b)
 	return false;
 }
 
+/* Apply the operation to *uaddr2 atomically; the old value in *old. */
+static int op_update(u64 uaddr2, u32 op, int oparg, u32 *old)
+{
+	u32 actual;
+
+	if (get_user(*old, uaddr2))
+		return -EFAULT;
+	for (;;) {
+		int r = user_cmpxchg32(uaddr2, *old, op_apply(op, oparg, *old),
+				       &actual);
+		if (r)
+			return r;
+		if (actual == *old)
+			return 0;
+		*old = actual;
+	}
+}
+
 int futex_wake_op(struct mm *mm, u64 uaddr1, int nr1, u64 uaddr2, int nr2,
-		  u32 encoded)
+		  bool shared, u32 encoded)
 {
 	u32 op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
 	int oparg = ((int)(encoded << 8)) >> 20;
 	int cmparg = ((int)(encoded << 20)) >> 20;
-	struct futex_bucket *b1 = bucket_of(mm, uaddr1);
-	struct futex_bucket *b2 = bucket_of(mm, uaddr2);
+	struct futex_key k1, k2;
+	u32 old;
 
-	if ((uaddr1 & 3) || (uaddr2 & 3) || op > 4 || cmp > 5)
+	if (op > 4 || cmp > 5)
 		return -EINVAL;
 	if ((encoded >> 31) & 1) { /* FUTEX_OP_OPARG_SHIFT */
 		if (oparg < 0 || oparg > 31)
 			return -EINVAL;
 		oparg = 1 << oparg;
 	}
+	int n = key_get_two(mm, uaddr1, uaddr2, shared, &k1, &k2);
+	if (n)
+		return n;
+	struct futex_bucket *b1 = bucket_of(&k1), *b2 = bucket_of(&k2);
 	lock_two(b1, b2);
-	u32 old, actual;
-	if (get_user(old, uaddr2)) {
-		unlock_two(b1, b2);
-		return -EFAULT;
+	n = op_update(uaddr2, op, oparg, &old);
+	if (!n) {
+		n = wake_locked(b1, &k1, nr1, FUTEX_BITSET_ANY);
+		if (op_cmp(cmp, (int)old, cmparg))
+			n += wake_locked(b2, &k2, nr2, FUTEX_BITSET_ANY);
 	}
-	for (;;) {
-		int r = user_cmpxchg32(uaddr2, old, op_apply(op, oparg, old),
-				       &actual);
-		if (r) {
-			unlock_two(b1, b2);
-			return r;
-		}
-		if (actual == old)
-			break;
-		old = actual;
-	}
-	int n = wake_locked(b1, mm, uaddr1, nr1, FUTEX_BITSET_ANY);
-	if (op_cmp(cmp, (int)old, cmparg))
-		n += wake_locked(b2, mm, uaddr2, nr2, FUTEX_BITSET_ANY);
 	unlock_two(b1, b2);
+	key_put(&k1);
+	key_put(&k2);
 	return n;
 }

@@ -14,13 +14,18 @@ struct mm;
 #define FUTEX_BITSET_ANY 0xffffffffu
 
 void futex_init(void);
-/* deadline: monotonic ns, 0 = wait forever. */
-int futex_wait(struct mm *mm, u64 uaddr, u32 val, u64 deadline, u32 bitset);
-int futex_wake(struct mm *mm, u64 uaddr, int nr, u32 bitset);
+/*
+ * shared: the call had no FUTEX_PRIVATE_FLAG (a word in a MAP_SHARED
+ * mapping is then keyed by the object behind it, across processes).
+ * deadline: monotonic ns, 0 = wait forever.
+ */
+int futex_wait(struct mm *mm, u64 uaddr, bool shared, u32 val, u64 deadline,
+	       u32 bitset);
+int futex_wake(struct mm *mm, u64 uaddr, bool shared, int nr, u32 bitset);
 int futex_requeue(struct mm *mm, u64 uaddr1, int nr_wake, u64 uaddr2,
-		  int nr_requeue, bool cmp, u32 cmpval);
+		  int nr_requeue, bool shared, bool cmp, u32 cmpval);
 int futex_wake_op(struct mm *mm, u64 uaddr1, int nr1, u64 uaddr2, int nr2,
-		  u32 op);
+		  bool shared, u32 op);
 /* Wake for CLONE_CHILD_CLEARTID at thread exit. */
 void futex_wake_addr(struct mm *mm, u64 uaddr, int nr);
 

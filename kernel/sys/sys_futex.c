@@ -54,6 +54,7 @@ long sys_futex(u64 uaddr, u64 op, u64 val, u64 uts, u64 uaddr2, u64 val3)
 	struct mm *mm = current->proc->mm;
 	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	bool realtime = op & FUTEX_CLOCK_REALTIME;
+	bool shared = !(op & FUTEX_PRIVATE_FLAG);
 	u64 deadline;
 	int ret;
 
@@ -63,30 +64,31 @@ long sys_futex(u64 uaddr, u64 op, u64 val, u64 uts, u64 uaddr2, u64 val3)
 	case FUTEX_WAIT:
 		ret = get_deadline(uts, false, false, &deadline);
 		return ret ? ret
-			   : futex_wait(mm, uaddr, (u32)val, deadline,
+			   : futex_wait(mm, uaddr, shared, (u32)val, deadline,
 					FUTEX_BITSET_ANY);
 	case FUTEX_WAIT_BITSET:
 		if (!(u32)val3)
 			return -EINVAL;
 		ret = get_deadline(uts, true, realtime, &deadline);
 		return ret ? ret
-			   : futex_wait(mm, uaddr, (u32)val, deadline,
+			   : futex_wait(mm, uaddr, shared, (u32)val, deadline,
 					(u32)val3);
 	case FUTEX_WAKE:
-		return futex_wake(mm, uaddr, (int)val, FUTEX_BITSET_ANY);
+		return futex_wake(mm, uaddr, shared, (int)val,
+				  FUTEX_BITSET_ANY);
 	case FUTEX_WAKE_BITSET:
 		if (!(u32)val3)
 			return -EINVAL;
-		return futex_wake(mm, uaddr, (int)val, (u32)val3);
+		return futex_wake(mm, uaddr, shared, (int)val, (u32)val3);
 	case FUTEX_REQUEUE:
 		return futex_requeue(mm, uaddr, (int)val, uaddr2, (int)uts,
-				     false, 0);
+				     shared, false, 0);
 	case FUTEX_CMP_REQUEUE:
 		return futex_requeue(mm, uaddr, (int)val, uaddr2, (int)uts,
-				     true, (u32)val3);
+				     shared, true, (u32)val3);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(mm, uaddr, (int)val, uaddr2, (int)uts,
-				     (u32)val3);
+				     shared, (u32)val3);
 	}
 	return -ENOSYS;
 }

@@ -126,10 +126,13 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
+	case 9: /* MADV_REMOVE: no hole punching in tmpfs yet; refused
+		 * rather than keeping the data (Linux: EINVAL for private) */
+		return -EINVAL;
+	case 10: /* MADV_DONTFORK */
+	case 11: /* MADV_DOFORK */
+		return vm_set_dontfork(mm(), addr, len, advice == 10);
 	case MADV_WILLNEED:
-	case 9:		  /* MADV_REMOVE */
-	case 10:	  /* MADV_DONTFORK */
-	case 11:	  /* MADV_DOFORK */
 	case 12:	  /* MADV_MERGEABLE */
 	case 13:	  /* MADV_UNMERGEABLE */
 	case 14:	  /* MADV_HUGEPAGE */
@@ -147,7 +150,8 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr,
 	(void)a5;
 	u64 out;
 
-	if (flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED | 4))
+	/* MREMAP_DONTUNMAP (4) is not implemented: refused, not ignored */
+	if (flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED))
 		return -EINVAL;
 	int ret = vm_mremap(mm(), old, old_len, new_len, flags & MREMAP_MAYMOVE,
 			    flags & MREMAP_FIXED, new_addr, &out);

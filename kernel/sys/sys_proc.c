@@ -41,7 +41,7 @@ long sys_gettid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 long sys_getppid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return self()->parent ? self()->parent->pid : 0;
+	return proc_getppid(self());
 }
 
 #define ID_SYSCALL(name)                                                       \
@@ -74,17 +74,35 @@ long sys_exit_group(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	process_exit((code & 0xff) << 8);
 }
 
+/*
+ * The clone flags Kiln honours (or that have no effect here: ptrace, I/O
+ * contexts, SysV semaphore undo). Anything else, namespaces (CLONE_NEW*)
+ * and cgroups first, fails with EINVAL rather than being ignored.
+ */
+#define CLONE_KNOWN                                                            \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD |     \
+	 CLONE_PTRACE | CLONE_VFORK | CLONE_PARENT | CLONE_THREAD |            \
+	 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |                  \
+	 CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |              \
+	 CLONE_CHILD_SETTID | CLONE_IO | CLONE_CLEAR_SIGHAND)
+
 static long do_clone(const struct clone_args *ca)
 {
 	u64 flags = ca->flags;
 	struct process *p = self();
-	const u64 thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+	/* a thread shares everything the process holds in Kiln */
+	const u64 thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND |
+				 CLONE_FS | CLONE_FILES;
 
+	if (flags & ~CLONE_KNOWN)
+		return -EINVAL;
+	if ((flags & CLONE_CLEAR_SIGHAND) && (flags & CLONE_SIGHAND))
+		return -EINVAL; /* as Linux */
 	if (!(flags & CLONE_THREAD))
 		return proc_fork(ca);
 	if ((flags & thread_flags) != thread_flags)
 		return -EINVAL;
-	if (flags & (CLONE_VFORK | CLONE_PIDFD))
+	if (flags & (CLONE_VFORK | CLONE_PIDFD | CLONE_PARENT))
 		return -EINVAL;
 	struct thread *t = thread_alloc(p);
 	if (!t)
@@ -130,8 +148,10 @@ long sys_clone3(u64 uargs, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	if (copy_from_user(&ca, uargs, MIN(size, sizeof(ca))))
 		return -EFAULT;
-	if (ca.set_tid || ca.set_tid_size || ca.cgroup)
+	if (ca.set_tid || ca.set_tid_size || ca.cgroup || ca.exit_signal > NSIG)
 		return -EINVAL;
+	if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
+		return -EINVAL; /* as Linux */
 	if (ca.stack && !ca.stack_size)
 		return -EINVAL;
 	return do_clone(&ca);
@@ -388,12 +408,16 @@ long sys_prctl(u64 opt, u64 arg2, u64 a2, u64 a3, u64 a4, u64 a5)
 	case PR_GET_NAME:
 		return copy_to_user(arg2, current->name, 16);
 	case PR_SET_PDEATHSIG:
+		if (arg2 > NSIG)
+			return -EINVAL;
+		self()->pdeath_signal = (int)arg2;
+		return 0;
 	case PR_SET_DUMPABLE:
 	case PR_SET_NO_NEW_PRIVS:
 	case PR_SET_VMA:
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return put_user((int)0, arg2);
+		return put_user(self()->pdeath_signal, arg2);
 	case PR_GET_DUMPABLE:
 		return 1;
 	case PR_GET_NO_NEW_PRIVS:
@@ -444,39 +468,31 @@ long sys_getpgrp(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 long sys_getpgid(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	if (pid && (int)pid != self()->pid)
+	if ((int)pid < 0)
 		return -ESRCH;
-	return self()->pgid;
+	return proc_getpgid((int)pid, false);
 }
 
 long sys_setpgid(u64 pid, u64 pgid, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (pid && (int)pid != self()->pid)
+	if ((int)pid < 0)
 		return -ESRCH;
-	if ((s64)pgid < 0)
-		return -EINVAL;
-	self()->pgid = pgid ? (int)pgid : self()->pid;
-	return 0;
+	return proc_setpgid((int)pid, (int)pgid);
 }
 
 long sys_getsid(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	if (pid && (int)pid != self()->pid)
+	if ((int)pid < 0)
 		return -ESRCH;
-	return self()->sid;
+	return proc_getpgid((int)pid, true);
 }
 
 long sys_setsid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	struct process *p = self();
-
-	if (p->pgid == p->pid)
-		return -EPERM; /* already a group leader */
-	p->sid = p->pgid = p->pid;
-	return p->sid;
+	return proc_setsid();
 }
 
 #define WNOHANG	   1
@@ -633,18 +649,13 @@ long sys_getrusage(u64 who, u64 uru, u64 a2, u64 a3, u64 a4, u64 a5)
 	if ((s64)who != 0 && (s64)who != -1 &&
 	    who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
-	u64 ns = 0;
-	if (who == 1) {
-		ns = current->cpu_ns;
-	} else if (who == 0) {
-		struct thread *t;
-		u64 f = spin_lock_irqsave(&p->lock);
-		list_for_each_entry(t, &p->threads, proc_node)
-		{
-			ns += t->cpu_ns;
-		}
-		spin_unlock_irqrestore(&p->lock, f);
-	}
+	u64 ns;
+	if (who == 1)
+		ns = current->cpu_ns + time_boot_ns() - current->run_start_ns;
+	else if (who == 0)
+		ns = proc_cpu_ns(p);
+	else
+		ns = READ_ONCE(p->children_cpu_ns);
 	/* all CPU time is reported as user time: the kernel does not split it
 	 */
 	ns_to_tv(ns, ru.utime);
@@ -658,7 +669,11 @@ long sys_times(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	u64 ticks = clock_monotonic_ns() / (NSEC_PER_SEC / 100);
 
 	if (ubuf) {
-		u64 t[4] = {current->cpu_ns / (NSEC_PER_SEC / 100), 0, 0, 0};
+		/* all threads, as getrusage; all CPU time counts as user time
+		 */
+		u64 tick = NSEC_PER_SEC / 100;
+		u64 t[4] = {proc_cpu_ns(self()) / tick, 0,
+			    READ_ONCE(self()->children_cpu_ns) / tick, 0};
 		if (copy_to_user(ubuf, t, sizeof(t)))
 			return -EFAULT;
 	}

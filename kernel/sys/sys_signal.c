@@ -116,24 +116,14 @@ long sys_sigaltstack(u64 uss, u64 uold, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-static long kill_self_check(s64 pid)
-{
-	struct process *p = current->proc;
-
-	if (pid == p->pid || pid == 0 || pid == -1 || -pid == p->pgid)
-		return 0;
-	return -ESRCH;
-}
-
 long sys_kill(u64 pid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (sig > NSIG)
 		return -EINVAL;
-	long ret = kill_self_check((s64)(int)pid);
-	if (ret)
-		return proc_kill((int)pid, (int)sig);
-	return signal_send_process(current->proc, (int)sig);
+	if ((u32)pid == 0x80000000u)
+		return -ESRCH; /* as Linux: -INT_MIN does not exist */
+	return proc_kill((int)pid, (int)sig);
 }
 
 static struct thread *find_thread(int tid)
@@ -161,7 +151,8 @@ long sys_tgkill(u64 tgid, u64 tid, u64 sig, u64 a3, u64 a4, u64 a5)
 	struct thread *t = find_thread((int)tid);
 	if (!t)
 		return -ESRCH;
-	return signal_send_thread(t, (int)sig);
+	struct ksiginfo info = {.code = SI_TKILL, .pid = current->proc->pid};
+	return signal_send_thread_info(t, (int)sig, &info);
 }
 
 long sys_tkill(u64 tid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -22,20 +22,6 @@ struct timespec {
 	s64 nsec;
 };
 
-static u64 process_cpu_ns(struct process *p)
-{
-	struct thread *t;
-	u64 sum = 0;
-	u64 f = spin_lock_irqsave(&p->lock);
-
-	list_for_each_entry(t, &p->threads, proc_node)
-	{
-		sum += t->cpu_ns;
-	}
-	spin_unlock_irqrestore(&p->lock, f);
-	return sum;
-}
-
 /* Current value of clock id in ns; -EINVAL for unknown clocks. */
 static s64 clock_now(u64 id)
 {
@@ -49,7 +35,7 @@ static s64 clock_now(u64 id)
 	case CLOCK_BOOTTIME:
 		return clock_monotonic_ns();
 	case CLOCK_PROCESS_CPUTIME_ID:
-		return process_cpu_ns(current->proc);
+		return proc_cpu_ns(current->proc);
 	case CLOCK_THREAD_CPUTIME_ID:
 		return current->cpu_ns + time_boot_ns() - current->run_start_ns;
 	}

@@ -97,6 +97,15 @@ CASES = [
     Case("segv-nx", "segv", ("nx",), status=128 + signal.SIGSEGV),
     Case("segv-ud2", "segv", ("ud2",), status=128 + signal.SIGILL),
     Case("segv-div0", "segv", ("div0",), status=128 + signal.SIGFPE),
+    Case("forkmem", "forkmem"),
+    Case("vfork", "vfork", repeat=5),
+    Case("exec", "exec", repeat=5),
+    Case("shfutex", "shfutex", repeat=5),
+    Case("pgrp", "pgrp", repeat=5),
+    Case("sigs", "sigs"),
+    Case("cputime", "cputime", repeat=3),
+    Case("clone", "clone"),
+    Case("madv", "madv"),
 ]
 
 

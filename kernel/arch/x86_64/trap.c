@@ -104,7 +104,10 @@ static void page_fault(struct trapframe *tf)
 
 	if (tf->rflags & RFLAGS_IF)
 		irq_enable();
-	if (mm && addr < USER_TOP) {
+	/* in kernel mode only the uaccess routines may page user memory in:
+	 * any other access to it is a kernel bug (panic, not a silent loop) */
+	if (mm && addr < USER_TOP &&
+	    (tf_from_user(tf) || uaccess_fixup(tf->rip))) {
 		int ret = vm_fault(mm, addr, tf->error);
 		if (!ret)
 			return;
