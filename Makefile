@@ -8,7 +8,7 @@ PYTHON ?= /usr/bin/python3
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -I.
 
-.PHONY: all test test-unit test-guest test-e2e test-e2e-heavy test-e2e-net test-e2e-net-heavy test-otp check-format check-docs format docs clean
+.PHONY: all test test-unit test-guest test-e2e test-e2e-heavy test-e2e-net test-e2e-net-heavy test-otp test-examples check-format check-docs format docs clean
 all: $(BUILD)/kernel.elf $(BUILD)/kiln
 
 include mk/kernel.mk
@@ -22,8 +22,12 @@ test: all test-unit test-guest test-e2e
 # Real releases booted on Kiln (E2E_REPEAT boots per app and vCPU count,
 # 20 by default; `make test-e2e-heavy` boots each 50 times).
 E2E_REPEAT ?= 20
+# The two example boots (~90 s under TCG) are left to `make test-examples`;
+# the Mix integration check (~40 s) stays in.
+EXAMPLES_SLOW := $(foreach t,test_elixir_example test_erlang_example,\
+	--deselect tests/e2e/test_examples.py::$(t))
 test-e2e: all test-release
-	E2E_REPEAT=$(E2E_REPEAT) $(PYTHON) -m pytest -q -s tests/e2e
+	E2E_REPEAT=$(E2E_REPEAT) $(PYTHON) -m pytest -q -s tests/e2e $(EXAMPLES_SLOW)
 
 test-e2e-heavy:
 	$(MAKE) test-e2e E2E_REPEAT=50
@@ -43,6 +47,12 @@ test-e2e-net-heavy:
 # under TCG, so not part of `make test`). Results: docs/otp-suites.md.
 test-otp: all
 	tests/otp/run-suites.sh
+
+# The developer flows: examples/elixir_http (mix release), examples/
+# erlang_http (rebar3 release) and the Mix integration (integrations/mix),
+# each built from scratch and booted (tests/e2e/test_examples.py).
+test-examples: all
+	$(PYTHON) -m pytest -q -s tests/e2e/test_examples.py
 
 docs: docs/syscalls.md
 docs/syscalls.md: kernel/sys/syscall_list.h $(wildcard kernel/sys/list_*.h) scripts/gen-syscalls-md.py
