@@ -9,7 +9,10 @@
  *      command line's Kiln network options, ip=A.B.C.D/N and gw=A.B.C.D
  *      (default 10.0.2.15/24 via 10.0.2.2, QEMU user networking), and sets
  *      the host name from hostname= (default "kiln", as Kiln);
- *   3. reads the program's argv and environment from /.bench/argv and
+ *   3. loads the kernel modules listed in /.bench/modules, if any (one path
+ *      a line, in order: only for a distribution kernel with virtio as
+ *      modules; the tinyconfig kernel has everything built in);
+ *   4. reads the program's argv and environment from /.bench/argv and
  *      /.bench/envp (NUL-separated: the strings `kiln build` stored in the
  *      Kiln image, extracted by mkinitramfs.py), changes to $PWD, and execs.
  *
@@ -31,6 +34,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_STRINGS 1024
@@ -138,6 +142,26 @@ static const char *cmdline_opt(const char *cmdline, const char *key,
 	return def;
 }
 
+/* finit_module every path listed (one a line) in /.bench/modules. */
+static void load_modules(void)
+{
+	size_t len;
+	char *list, *path, *save;
+
+	if (access("/.bench/modules", R_OK) < 0)
+		return;
+	list = slurp("/.bench/modules", &len);
+	for (path = strtok_r(list, "\n", &save); path;
+	     path = strtok_r(NULL, "\n", &save)) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) < 0)
+			die(path);
+		close(fd);
+	}
+	free(list);
+}
+
 static void network(const char *cmdline)
 {
 	char ip[64];
@@ -184,6 +208,7 @@ int main(void)
 		die("mount /dev");
 	if (mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777") < 0)
 		die("mount /tmp");
+	load_modules();
 	cmdline = slurp("/proc/cmdline", &clen);
 	network(cmdline);
 	buf = slurp("/.bench/argv", &alen);

@@ -3,7 +3,7 @@
 """Turn a Kiln image into the Linux microVM's initramfs, so that both boot
 exactly the same files with exactly the same argv and environment:
 
-    mkinitramfs.py IMAGE INIT OUT.cpio
+    mkinitramfs.py IMAGE INIT OUT.cpio [MODULE.ko...]
 
 IMAGE is what `kiln build` made (include/kiln/image.h: the kernel ELF plus
 one PT_LOAD payload holding a cpio "newc" root filesystem and the program's
@@ -11,6 +11,8 @@ argv and envp). OUT gets every rootfs entry (re-packed without Kiln's
 page-alignment name padding, which Linux's initramfs reader rejects for
 names longer than PATH_MAX), plus /init (INIT, the static program from
 init.c), /dev/console, and /.bench/argv and /.bench/envp for init to exec.
+MODULE.ko files (for a distribution kernel with virtio as modules) go to
+/.bench/mod/, listed in load order in /.bench/modules.
 """
 import os
 import stat
@@ -91,9 +93,10 @@ class CpioWriter:
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 4:
         sys.exit(__doc__)
-    image, init, out = sys.argv[1:]
+    image, init, out = sys.argv[1:4]
+    modules = sys.argv[4:]
     cpio, argv, envp, _ = read_image(image)
     with open(init, "rb") as f:
         init_data = f.read()
@@ -115,6 +118,16 @@ def main():
               b"".join(a.encode() + b"\0" for a in argv))
         w.add(".bench/envp", stat.S_IFREG | 0o644,
               b"".join(e.encode() + b"\0" for e in envp))
+        if modules:
+            w.add(".bench/mod", stat.S_IFDIR | 0o755)
+            paths = []
+            for i, m in enumerate(modules):
+                paths.append(f"/.bench/mod/{i:02d}-{os.path.basename(m)}")
+                with open(m, "rb") as f:
+                    w.add(paths[-1].lstrip("/"), stat.S_IFREG | 0o644,
+                          f.read())
+            w.add(".bench/modules", stat.S_IFREG | 0o644,
+                  "".join(p + "\n" for p in paths).encode())
         w.close()
     os.replace(out + ".tmp", out)
 
