@@ -72,6 +72,32 @@ def cpio_entries(blob):
         yield name, mode, data
 
 
+def module_order(paths):
+    """The modules in an order that loads each after those it depends on
+    (the depends= field of its .modinfo)."""
+    deps, by_name = {}, {}
+    for p in paths:
+        name = os.path.basename(p)[:-3].replace("-", "_")
+        with open(p, "rb") as f:
+            data = f.read()
+        i = data.find(b"\0depends=")
+        dep = data[i + 9:data.index(b"\0", i + 9)].decode() if i >= 0 else ""
+        deps[name] = [d.replace("-", "_") for d in dep.split(",") if d]
+        by_name[name] = p
+    out, done = [], set()
+
+    def visit(n):
+        if n in done or n not in by_name:
+            return
+        done.add(n)
+        for d in deps[n]:
+            visit(d)
+        out.append(by_name[n])
+    for n in by_name:
+        visit(n)
+    return out
+
+
 class CpioWriter:
     def __init__(self, out):
         self.out = out
@@ -96,7 +122,7 @@ def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     image, init, out = sys.argv[1:4]
-    modules = sys.argv[4:]
+    modules = module_order(sys.argv[4:])
     cpio, argv, envp, _ = read_image(image)
     with open(init, "rb") as f:
         init_data = f.read()
