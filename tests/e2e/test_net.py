@@ -347,6 +347,64 @@ def healthy(port, timeout=60):
                 raise
 
 
+class StubDns:
+    """A DNS server of our own on the host's 127.0.0.1 (UDP): every A
+    query for a name under kiln.test gets 192.0.2.7, anything else
+    NXDOMAIN. The guest reaches it as 10.0.2.2 through QEMU user-net."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.queries = []
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        self.sock.settimeout(0.5)
+        while not self.stop:
+            try:
+                q, peer = self.sock.recvfrom(512)
+            except socket.timeout:
+                continue
+            if len(q) < 12:
+                continue
+            name, i = [], 12
+            while i < len(q) and q[i]:
+                name.append(q[i + 1:i + 1 + q[i]].decode(errors="replace"))
+                i += 1 + q[i]
+            qname = ".".join(name)
+            self.queries.append(qname)
+            question = q[12:i + 5]
+            ok = qname.endswith(".kiln.test") and q[i + 1:i + 3] == b"\0\1"
+            flags = b"\x81\x80" if ok else b"\x81\x83"
+            head = q[:2] + flags + b"\0\1" + (b"\0\1" if ok else b"\0\0") + b"\0\0\0\0"
+            ans = (b"\xc0\x0c\0\1\0\1\0\0\0\x3c\0\4" + bytes([192, 0, 2, 7])) if ok else b""
+            self.sock.sendto(head + question + ans, peer)
+
+    def close(self):
+        self.stop = True
+        self.thread.join(5)
+        self.sock.close()
+
+
+def check_names(port):
+    """inet_res against our stub DNS server, and OTP's native lookup of
+    the VM's own name (inet_gethost, fork+exec, glibc, /etc/hosts)."""
+    dns = StubDns()
+    try:
+        status, body = http_get(port, f"/resolve?www.kiln.test,10.0.2.2,{dns.port}", timeout=60)
+        assert (status, body) == (200, "192.0.2.7\n"), (status, body, dns.queries)
+        status, body = http_get(port, f"/resolve?nowhere.example,10.0.2.2,{dns.port}", timeout=60)
+        assert status == 502 and "nxdomain" in body, (status, body)
+    finally:
+        dns.close()
+    status, body = http_get(port, "/native?kiln", timeout=60)
+    assert (status, body) == (200, "10.0.2.15\n"), (status, body)
+    print("names: inet_res via a stub DNS server and native lookup of kiln, ok")
+
+
 def udp_echo(port, n=50):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(2)

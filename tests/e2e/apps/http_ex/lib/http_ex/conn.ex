@@ -41,7 +41,29 @@ defmodule HttpEx.Conn do
 
   defp respond("GET", "/echo?" <> q), do: {"200 OK", "echo #{q} #{byte_size(q)}\n"}
 
+  # /resolve?NAME,A.B.C.D,PORT: inet_res (OTP's DNS client) asks that
+  # server for NAME's A record; /native?NAME: OTP's native lookup (the
+  # inet_gethost port program, fork+exec, glibc's getaddrinfo).
+  defp respond("GET", "/resolve?" <> q) do
+    [name, ns, port] = String.split(q, ",")
+    {:ok, ip} = :inet.parse_ipv4_address(String.to_charlist(ns))
+    opts = [nameservers: [{ip, String.to_integer(port)}], timeout: 5000]
+    case :inet_res.lookup(String.to_charlist(name), :in, :a, opts) do
+      [ip | _] -> {"200 OK", "#{:inet.ntoa(ip)}\n"}
+      [] -> {"502 Bad Gateway", "nxdomain or no answer\n"}
+    end
+  end
+
+  defp respond("GET", "/native?" <> name) do
+    answer(:inet_gethost_native.gethostbyname(String.to_charlist(name)))
+  end
+
   defp respond(_, _), do: {"404 Not Found", "not found\n"}
+
+  defp answer({:ok, {:hostent, _, _, _, _, [ip | _]}}),
+    do: {"200 OK", "#{:inet.ntoa(ip)}\n"}
+
+  defp answer(other), do: {"502 Bad Gateway", "#{inspect(other)}\n"}
 
   defp read_request(sock) do
     case :gen_tcp.recv(sock, 0, @idle_ms) do
