@@ -324,7 +324,8 @@ static bool emit(struct dirent_buf *b, const char *name, size_t nl, u64 ino,
  * entry did not fit. */
 static bool fill_dir_locked(struct vnode *dir, u64 pos, struct dirent_buf *b)
 {
-	struct vnode *c, *parent = dir->parent ? dir->parent : dir;
+	struct vnode *parent = vnode_parent(dir) ? vnode_parent(dir) : dir;
+	struct dentry *c;
 	char name[VFS_NAME_MAX + 1];
 	u32 mode;
 
@@ -334,8 +335,9 @@ static bool fill_dir_locked(struct vnode *dir, u64 pos, struct dirent_buf *b)
 		return false;
 	list_for_each_entry(c, &dir->children, sibling)
 	{
-		if (c->cookie >= pos && !emit(b, c->name, c->namelen, c->ino,
-					      c->mode, c->cookie + 1))
+		if (c->cookie >= pos &&
+		    !emit(b, c->name, c->namelen, c->vn->ino, c->vn->mode,
+			  c->cookie + 1))
 			return false;
 	}
 	if (!dir->vops || !dir->vops->readdir)

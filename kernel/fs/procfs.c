@@ -465,16 +465,10 @@ static struct vnode *transient(struct vnode *dir, const char *name, size_t len,
 
 	if (!vn)
 		return NULL;
-	vn->name = kmalloc(len + 1);
-	if (!vn->name) {
+	if (vfs_set_name(vn, dir, name, len)) {
 		vnode_put(vn);
 		return NULL;
 	}
-	memcpy(vn->name, name, len);
-	vn->name[len] = 0;
-	vn->namelen = len;
-	vnode_get(dir);
-	vn->parent = dir;
 	vn->vops = ops;
 	vn->arg = arg;
 	return vn;

@@ -84,6 +84,7 @@ CASES = [
     Case("futex", "futex", repeat=True),
     Case("clocks", "clocks", repeat=True),
     Case("files", "files"),
+    Case("links", "links"),
     Case("pipes", "pipes", repeat=5),
     Case("epoll", "epoll", repeat=5),
     Case("unix", "unix", repeat=5),
