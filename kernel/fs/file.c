@@ -25,6 +25,7 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *vn, u32 flags)
 	f->vn = vn;
 	f->flags = flags;
 	spin_init(&f->lock);
+	mutex_init(&f->pos_lock);
 	list_init(&f->epitems);
 	if (vn)
 		vnode_get(vn);
@@ -47,6 +48,25 @@ void file_put(struct file *f)
 	if (f->vn)
 		vnode_put(f->vn);
 	kfree(f);
+}
+
+void file_pos_lock(struct file *f)
+{
+	if (f->ops->seekable)
+		mutex_lock(&f->pos_lock);
+}
+
+void file_pos_unlock(struct file *f)
+{
+	if (f->ops->seekable)
+		mutex_unlock(&f->pos_lock);
+}
+
+void file_change_flags(struct file *f, u32 clear, u32 set)
+{
+	spin_lock(&f->lock);
+	WRITE_ONCE(f->flags, (f->flags & ~clear) | set);
+	spin_unlock(&f->lock);
 }
 
 struct fdtable *fdtable_create(void)
@@ -360,9 +380,8 @@ static int dir_getdents(struct file *f, u64 ubuf, size_t n)
 	b.buf = kmalloc(b.cap ? b.cap : 1);
 	if (!b.buf)
 		return -ENOMEM;
-	spin_lock(&f->lock);
+	file_pos_lock(f);
 	b.pos = f->pos;
-	spin_unlock(&f->lock);
 	spin_lock(&vfs_lock);
 	bool done = fill_dir_locked(f->vn, b.pos, &b);
 	spin_unlock(&vfs_lock);
@@ -371,11 +390,9 @@ static int dir_getdents(struct file *f, u64 ubuf, size_t n)
 		ret = -EINVAL; /* the next entry does not fit */
 	else if (b.used && copy_to_user(ubuf, b.buf, b.used))
 		ret = -EFAULT;
-	if (ret > 0) {
-		spin_lock(&f->lock);
+	if (ret > 0)
 		f->pos = b.pos;
-		spin_unlock(&f->lock);
-	}
+	file_pos_unlock(f);
 	kfree(b.buf);
 	return ret;
 }

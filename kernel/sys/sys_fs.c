@@ -200,10 +200,15 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 		file_put(f);
 		return -EINVAL;
 	}
+	if (!at)
+		file_pos_lock(f);
 	u64 pos = at ? *at : f->pos;
 	ret = (write ? f->ops->write : f->ops->read)(f, buf, len, &pos);
-	if (!at && ret > 0)
-		f->pos = pos;
+	if (!at) {
+		if (ret > 0)
+			f->pos = pos;
+		file_pos_unlock(f);
+	}
 	file_put(f);
 	return ret;
 }
@@ -270,11 +275,13 @@ static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
 	if (!ret) {
 		ssize_t (*iter)(struct file *, struct uio *, u64 *) =
 			write ? f->ops->write_iter : f->ops->read_iter;
+		file_pos_lock(f);
 		u64 pos = f->pos;
 		ret = iter ? iter(f, &u, &pos)
 			   : rwv_each(f, iov, u.cnt, write, &pos);
 		if (ret > 0)
 			f->pos = pos;
+		file_pos_unlock(f);
 	}
 	uio_iov_free(iov, stack);
 	file_put(f);
@@ -309,7 +316,7 @@ long sys_lseek(u64 fd, u64 off, u64 whence, u64 a3, u64 a4, u64 a5)
 		return -ESPIPE;
 	}
 	size = f->vn ? (s64)READ_ONCE(f->vn->size) : 0;
-	spin_lock(&f->lock);
+	file_pos_lock(f);
 	switch (whence) {
 	case 0:
 		base = 0;
@@ -339,7 +346,7 @@ long sys_lseek(u64 fd, u64 off, u64 whence, u64 a3, u64 a4, u64 a5)
 		ret = -EINVAL;
 	else
 		ret = f->pos = base + (s64)off;
-	spin_unlock(&f->lock);
+	file_pos_unlock(f);
 	file_put(f);
 	return ret;
 }
@@ -563,8 +570,7 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		int on;
 		ret = get_user(on, arg);
 		if (!ret)
-			f->flags = on ? f->flags | O_NONBLOCK
-				      : f->flags & ~O_NONBLOCK;
+			file_change_flags(f, O_NONBLOCK, on ? O_NONBLOCK : 0);
 	} else if ((u32)cmd == 0x5451 || (u32)cmd == 0x5450) {
 		/* FIOCLEX / FIONCLEX */
 		ret = fd_set_cloexec(files(), (int)fd, (u32)cmd == 0x5451);
@@ -631,8 +637,8 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		ret = f->flags;
 		break;
 	case F_SETFL:
-		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
-			   (arg & (O_APPEND | O_NONBLOCK));
+		file_change_flags(f, O_APPEND | O_NONBLOCK,
+				  arg & (O_APPEND | O_NONBLOCK));
 		break;
 	default:
 		ret = -EINVAL;

@@ -85,6 +85,7 @@ CASES = [
     Case("clocks", "clocks", repeat=True),
     Case("files", "files"),
     Case("links", "links"),
+    Case("fileio2", "fileio2", repeat=5),
     Case("pipes", "pipes", repeat=5),
     Case("epoll", "epoll", repeat=5),
     Case("unix", "unix", repeat=5),
