@@ -30,6 +30,7 @@ KERNEL_SRCS := \
 	kernel/fs/console.c \
 	kernel/fs/devices.c \
 	kernel/fs/fdtable.c \
+	kernel/fs/locks.c \
 	kernel/fs/file.c \
 	kernel/fs/uio.c \
 	kernel/fs/vfs.c \

@@ -7,6 +7,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "file.h"
+#include "locks.h"
 #include "vfs.h"
 #include "waitfd.h"
 #include "mm/kheap.h"
@@ -43,11 +44,18 @@ void file_put(struct file *f)
 		return;
 	if (!list_empty(&f->epitems))
 		epoll_release_file(f);
+	locks_release_file(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->vn)
 		vnode_put(f->vn);
 	kfree(f);
+}
+
+void file_close(struct file *f, struct fdtable *t)
+{
+	locks_remove_posix(f, t);
+	file_put(f);
 }
 
 void file_pos_lock(struct file *f)
@@ -158,7 +166,7 @@ int fd_close(struct fdtable *t, int fd)
 	spin_unlock_irqrestore(&t->lock, fl);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	file_close(f, t);
 	return 0;
 }
 
@@ -182,7 +190,7 @@ int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 	t->cloexec[newfd] = cloexec;
 	spin_unlock_irqrestore(&t->lock, fl);
 	if (old)
-		file_put(old);
+		file_close(old, t);
 	return newfd;
 }
 
@@ -246,7 +254,7 @@ int fd_close_range(struct fdtable *t, u32 first, u32 last, bool cloexec)
 		}
 		spin_unlock_irqrestore(&t->lock, fl);
 		if (victim)
-			file_put(victim);
+			file_close(victim, t);
 	}
 	return 0;
 }

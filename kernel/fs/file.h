@@ -119,6 +119,9 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *vn,
 			u32 flags);
 void file_get(struct file *f);
 void file_put(struct file *f);
+/* fd table t lets go of f (close, dup2, exec, exit): drops the POSIX
+ * locks t holds on the file, then the reference. */
+void file_close(struct file *f, struct fdtable *t);
 /*
  * Hold the position of f across one read, write, lseek or getdents; only
  * seekable files take the lock (a pipe or socket read may block, and its

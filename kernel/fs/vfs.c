@@ -40,6 +40,7 @@ struct vnode *vnode_alloc(u32 mode, u32 flags)
 	vn->next_cookie = 2; /* 0 and 1 are "." and ".." */
 	list_init(&vn->children);
 	list_init(&vn->names);
+	list_init(&vn->locks);
 	spin_init(&vn->lock);
 	mutex_init(&vn->wlock);
 	vn->atime_ns = vn->mtime_ns = vn->ctime_ns = vfs_now_ns();

@@ -106,6 +106,7 @@ struct vnode {
 	struct dentry *dname;	      /* vfs_lock; for paths; NULL: root */
 	struct list_head names;	      /* linked dentries naming it; vfs_lock */
 	struct list_head children;    /* directories: dentries; vfs_lock */
+	struct list_head locks;	      /* advisory locks (fs/locks.c) */
 	u64 next_cookie;	      /* directories: for the next child */
 	const u8 *data;		      /* image file data / symlink target */
 	const struct file_ops *fops;  /* device nodes and /proc files */

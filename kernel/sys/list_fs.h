@@ -2,7 +2,7 @@
 /* clang-format off */ /* one line per entry: scripts/gen-syscalls-md.py */
 /* Syscalls for files: tmpfs, /proc, /sys, directories, memfd. Same format as syscall_list.h. */
 SYSCALL(18, pwrite64, 4, full, "O_APPEND files append, as Linux")
-SYSCALL(73, flock, 2, stub, "every lock granted at once: one node, no contention model")
+SYSCALL(73, flock, 2, full, "per open file description; LOCK_NB, blocking waits restart with SA_RESTART")
 SYSCALL(74, fsync, 1, full, "files live in memory: nothing to flush")
 SYSCALL(75, fdatasync, 1, full, "as fsync")
 SYSCALL(76, truncate, 2, full, "tmpfs files; image files EROFS")

@@ -12,6 +12,7 @@
 #include "sys_fs.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/locks.h"
 #include "fs/uio.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
@@ -592,9 +593,92 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 #define F_OFD_GETLK	36
 #define F_OFD_SETLK	37
 #define F_OFD_SETLKW	38
-#define F_UNLCK		2
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC	1
+
+/* A struct flock's range into r (Linux's flock64_to_posix_lock). */
+static int flock_range(struct file *f, const struct linux_flock *fl,
+		       struct lock_range *r)
+{
+	s64 start;
+
+	switch (fl->l_whence) {
+	case 0:
+		start = 0;
+		break;
+	case 1:
+		start = (s64)READ_ONCE(f->pos);
+		break;
+	case 2:
+		start = f->vn ? (s64)READ_ONCE(f->vn->size) : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (fl->l_start > 0 && start > LOCKS_OFFSET_MAX - fl->l_start)
+		return -EOVERFLOW;
+	start += fl->l_start;
+	if (start < 0)
+		return -EINVAL;
+	s64 end = LOCKS_OFFSET_MAX;
+	if (fl->l_len > 0) {
+		if (fl->l_len - 1 > LOCKS_OFFSET_MAX - start)
+			return -EOVERFLOW;
+		end = start + fl->l_len - 1;
+	} else if (fl->l_len < 0) {
+		end = start - 1;
+		start += fl->l_len;
+		if (start < 0)
+			return -EINVAL;
+	}
+	r->start = start;
+	r->end = end;
+	return 0;
+}
+
+/* fcntl's record locks: F_GETLK, F_SETLK(W) and their OFD forms. */
+static long do_record_lock(struct file *f, int cmd, u64 arg)
+{
+	struct linux_flock fl;
+	struct lock_range r;
+	bool ofd = cmd >= F_OFD_GETLK;
+	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+
+	if (copy_from_user(&fl, arg, sizeof(fl)))
+		return -EFAULT;
+	/* The checks in Linux's order (fcntl_getlk, fcntl_setlk). */
+	bool valid = fl.l_type == F_RDLCK || fl.l_type == F_WRLCK;
+	if (get && !valid)
+		return -EINVAL;
+	int ret = flock_range(f, &fl, &r);
+	if (ret)
+		return ret;
+	if (!valid && fl.l_type != F_UNLCK)
+		return -EINVAL;
+	r.type = fl.l_type;
+	if (get) {
+		if (ofd && fl.l_pid)
+			return -EINVAL;
+		locks_get(f, ofd, &r);
+		fl.l_type = (s16)r.type;
+		if (r.type != F_UNLCK) {
+			fl.l_whence = 0;
+			fl.l_start = (s64)r.start;
+			fl.l_len = r.end == LOCKS_OFFSET_MAX
+					   ? 0
+					   : (s64)(r.end - r.start + 1);
+			fl.l_pid = r.pid;
+		}
+		return copy_to_user(arg, &fl, sizeof(fl)) ? -EFAULT : 0;
+	}
+	u32 acc = f->flags & O_ACCMODE;
+	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) ||
+	    (fl.l_type == F_WRLCK && acc == O_RDONLY) || (f->flags & O_PATH))
+		return -EBADF;
+	if (ofd && fl.l_pid)
+		return -EINVAL;
+	return locks_set(f, ofd, &r, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+}
 
 long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 {
@@ -624,14 +708,12 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		ret = fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC);
 		break;
 	case F_GETLK:
-	case F_OFD_GETLK: /* single node, no other lockers: always free */
-		ret = put_user((s16)F_UNLCK, arg);
-		break;
+	case F_OFD_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		ret = 0;
+		ret = do_record_lock(f, (int)cmd, arg);
 		break;
 	case F_GETFL:
 		ret = f->flags;
@@ -778,19 +860,15 @@ long sys_sync(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-#define LOCK_SH 1
-#define LOCK_EX 2
-#define LOCK_NB 4
-#define LOCK_UN 8
-
-/* flock: one node and no lock contention model, so every lock is granted
- * at once (two holders of LOCK_EX are not kept apart). */
+/* flock: whole-file locks of the open file description (fs/locks.c). */
 long sys_flock(u64 fd, u64 op, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	u64 kind = op & ~(u64)LOCK_NB;
+	struct file *f = fd_get(files(), (int)fd);
 
-	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
-		return -EINVAL;
-	return check_fd(fd);
+	if (!f)
+		return -EBADF;
+	long ret = (f->flags & O_PATH) ? -EBADF : locks_flock(f, (int)op);
+	file_put(f);
+	return ret;
 }

@@ -86,6 +86,7 @@ CASES = [
     Case("files", "files"),
     Case("links", "links"),
     Case("fileio2", "fileio2", repeat=5),
+    Case("locks", "locks", repeat=5),
     Case("pipes", "pipes", repeat=5),
     Case("epoll", "epoll", repeat=5),
     Case("unix", "unix", repeat=5),
