@@ -229,6 +229,57 @@ static int tmpfs_truncate(struct vnode *vn, u64 len)
 	return 0;
 }
 
+/* Zero [off, end) in place (vn->lock held); holes stay holes. Pages are
+ * kept, so MAP_SHARED views see the zeros (Linux frees whole pages). */
+static void zero_range(struct vnode *vn, u64 off, u64 end)
+{
+	while (off < end) {
+		u64 pg_end = ALIGN_DOWN(off, PAGE_SIZE) + PAGE_SIZE;
+		u64 stop = MIN(end, pg_end);
+		u64 *slot = radix_slot(vn, off >> PAGE_SHIFT, false);
+		if (slot && *slot)
+			memset((u8 *)P2V(*slot) + (off & (PAGE_SIZE - 1)), 0,
+			       stop - off);
+		off = stop;
+	}
+}
+
+int vfs_fallocate(struct vnode *vn, u32 mode, u64 off, u64 len)
+{
+	if (off + len > TMPFS_MAX_SIZE || off + len < off)
+		return -EFBIG;
+	if (!(vn->flags & VN_TMPFS))
+		return -EOPNOTSUPP;
+	int ret = mutex_lock_interruptible(&vn->wlock);
+	if (ret)
+		return ret;
+	u64 end = off + len;
+	spin_lock(&vn->lock);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		zero_range(vn, off, MIN(end, vn->size));
+		goto out;
+	}
+	for (u64 pg = off >> PAGE_SHIFT;
+	     pg < ALIGN_UP(end, PAGE_SIZE) >> PAGE_SHIFT; pg++) {
+		paddr_t pa = page_at(vn, pg, true);
+		if (!pa) {
+			ret = -ENOSPC;
+			goto out;
+		}
+		page_put(pa);
+	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > vn->size) {
+		zero_tail(vn, vn->size);
+		vn->size = end;
+	}
+out:
+	if (!ret)
+		vn->ctime_ns = vn->mtime_ns = vfs_now_ns();
+	spin_unlock(&vn->lock);
+	mutex_unlock(&vn->wlock);
+	return ret;
+}
+
 /* mmap: the page behind pgoff; a hole inside the file gets a zero page. */
 static int tmpfs_get_page(struct file *f, u64 pgoff, paddr_t *pa)
 {

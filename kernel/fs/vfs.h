@@ -212,6 +212,14 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 /* Attributes (fs/tmpfs.c). */
 #define VFS_TIME_OMIT (~0ULL)
 int vfs_truncate(struct vnode *vn, u64 len);
+#define FALLOC_FL_KEEP_SIZE  0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+/*
+ * Allocate (mode 0: and extend the file to off+len; KEEP_SIZE: not) or
+ * zero (PUNCH_HOLE|KEEP_SIZE) the pages of [off, off+len) of a regular
+ * file. -EFBIG past the largest size, -ENOSPC, -EOPNOTSUPP off tmpfs.
+ */
+int vfs_fallocate(struct vnode *vn, u32 mode, u64 off, u64 len);
 void vfs_chmod(struct vnode *vn, u32 mode);
 void vfs_chown(struct vnode *vn, u32 uid, u32 gid);
 void vfs_set_times(struct vnode *vn, u64 atime_ns, u64 mtime_ns);

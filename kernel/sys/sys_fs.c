@@ -263,12 +263,13 @@ static long rwv_each(struct file *f, const struct kiovec *iov, u32 cnt,
 	return total;
 }
 
-static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
+/* readv/writev at the file position, or at *at (preadv/pwritev). */
+static long do_rwv(int fd, u64 uiov, u64 cnt, bool write, u64 *at)
 {
 	struct kiovec stack[UIO_STACK], *iov;
 	struct uio u;
 	long ret;
-	struct file *f = rw_file(fd, write, NULL, &ret);
+	struct file *f = rw_file(fd, write, at, &ret);
 
 	if (!f)
 		return ret;
@@ -276,13 +277,16 @@ static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
 	if (!ret) {
 		ssize_t (*iter)(struct file *, struct uio *, u64 *) =
 			write ? f->ops->write_iter : f->ops->read_iter;
-		file_pos_lock(f);
-		u64 pos = f->pos;
+		if (!at)
+			file_pos_lock(f);
+		u64 pos = at ? *at : f->pos;
 		ret = iter ? iter(f, &u, &pos)
 			   : rwv_each(f, iov, u.cnt, write, &pos);
-		if (ret > 0)
-			f->pos = pos;
-		file_pos_unlock(f);
+		if (!at) {
+			if (ret > 0)
+				f->pos = pos;
+			file_pos_unlock(f);
+		}
 	}
 	uio_iov_free(iov, stack);
 	file_put(f);
@@ -292,13 +296,111 @@ static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
 long sys_readv(u64 fd, u64 iov, u64 cnt, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	return do_rwv((int)fd, iov, cnt, false);
+	return do_rwv((int)fd, iov, cnt, false, NULL);
 }
 
 long sys_writev(u64 fd, u64 iov, u64 cnt, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	return do_rwv((int)fd, iov, cnt, true);
+	return do_rwv((int)fd, iov, cnt, true, NULL);
+}
+
+#define RWF_HIPRI  0x01
+#define RWF_DSYNC  0x02
+#define RWF_SYNC   0x04
+#define RWF_NOWAIT 0x08
+#define RWF_APPEND 0x10
+
+/*
+ * preadv2/pwritev2 (and preadv/pwritev with flags 0): at pos_l, or at the
+ * file position when pos_l is -1 (the *2 forms only). On x86_64 pos_h is
+ * not used: pos_l holds the whole offset, as in Linux's pos_from_hilo.
+ */
+static long do_prwv2(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 flags, bool write,
+		     bool v2)
+{
+	u64 pos = pos_l;
+
+	if (flags & ~(u64)(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
+		return -EOPNOTSUPP; /* NOWAIT and APPEND are not supported */
+	if (v2 && (s64)pos == -1)
+		return do_rwv((int)fd, iov, cnt, write, NULL);
+	if ((s64)pos < 0)
+		return -EINVAL;
+	return do_rwv((int)fd, iov, cnt, write, &pos);
+}
+
+long sys_preadv(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 a5)
+{
+	(void)pos_h, (void)a5;
+	return do_prwv2(fd, iov, cnt, pos_l, 0, false, false);
+}
+
+long sys_pwritev(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 a5)
+{
+	(void)pos_h, (void)a5;
+	return do_prwv2(fd, iov, cnt, pos_l, 0, true, false);
+}
+
+long sys_preadv2(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 flags)
+{
+	(void)pos_h;
+	return do_prwv2(fd, iov, cnt, pos_l, flags, false, true);
+}
+
+long sys_pwritev2(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 flags)
+{
+	(void)pos_h;
+	return do_prwv2(fd, iov, cnt, pos_l, flags, true, true);
+}
+
+#define POSIX_FADV_NOREUSE 5
+
+/* fadvise64: advice is checked and ignored (files live in memory). */
+long sys_fadvise64(u64 fd, u64 off, u64 len, u64 advice, u64 a4, u64 a5)
+{
+	(void)off, (void)a4, (void)a5;
+	struct file *f = fd_get(files(), (int)fd);
+
+	if (!f)
+		return -EBADF;
+	long ret = 0;
+	if (!f->vn || !f->ops->seekable)
+		ret = -ESPIPE; /* pipes, sockets */
+	else if ((s64)len < 0 || (u32)advice > POSIX_FADV_NOREUSE ||
+		 advice >> 32)
+		ret = -EINVAL;
+	file_put(f);
+	return ret;
+}
+
+/* fallocate: tmpfs files (modes 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE). */
+long sys_fallocate(u64 fd, u64 mode, u64 off, u64 len, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	struct file *f = fd_get(files(), (int)fd);
+
+	if (!f)
+		return -EBADF;
+	long ret;
+	if ((s64)off < 0 || (s64)len <= 0)
+		ret = -EINVAL;
+	else if ((mode & ~(u64)(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) ||
+		 ((mode & FALLOC_FL_PUNCH_HOLE) &&
+		  !(mode & FALLOC_FL_KEEP_SIZE)))
+		ret = -EOPNOTSUPP; /* tmpfs has only these two */
+	else if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
+		ret = -EBADF;
+	else if (!f->vn)
+		ret = -ESPIPE; /* pipes; sockets and the like would be ENODEV */
+	else if (S_ISDIR(f->vn->mode))
+		ret = -EISDIR;
+	else if (!S_ISREG(f->vn->mode))
+		ret = -ENODEV;
+	else
+		ret = vfs_fallocate(f->vn, (u32)mode, off, len);
+	file_put(f);
+	return ret;
 }
 
 #define SEEK_DATA 3

@@ -87,6 +87,7 @@ CASES = [
     Case("links", "links"),
     Case("fileio2", "fileio2", repeat=5),
     Case("locks", "locks", repeat=5),
+    Case("fileio3", "fileio3"),
     Case("pipes", "pipes", repeat=5),
     Case("epoll", "epoll", repeat=5),
     Case("unix", "unix", repeat=5),
