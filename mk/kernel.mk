@@ -69,7 +69,8 @@ KERNEL_SRCS := \
 KERNEL_SRCS += \
 	kernel/fs/procfs.c \
 	kernel/fs/tmpfs.c \
-	kernel/sys/sys_fsmeta.c
+	kernel/sys/sys_fsmeta.c \
+	kernel/sys/sys_cred.c
 
 # Waiting: pipes, eventfd, timerfd, epoll, poll/select (one owner)
 KERNEL_SRCS += \

@@ -110,4 +110,5 @@ SYSCALL(439, faccessat2, 4, full, "")
 #include "list_fs.h"
 #include "list_poll.h"
 #include "list_net.h"
+#include "list_cred.h"
 /* clang-format on */

@@ -88,6 +88,7 @@ CASES = [
     Case("fileio2", "fileio2", repeat=5),
     Case("locks", "locks", repeat=5),
     Case("fileio3", "fileio3"),
+    Case("creds", "creds"),
     Case("pipes", "pipes", repeat=5),
     Case("epoll", "epoll", repeat=5),
     Case("unix", "unix", repeat=5),
