@@ -15,7 +15,7 @@
 # in parallel, default 2) and GUEST_TIMEOUT (seconds per boot, default 120)
 # are read from the environment or the make command line.
 
-GUEST_PROGS := hello mm threads futex clocks segv io files pipes epoll unix procs tlb tcp udp tcpburst links fileio2 locks fileio3 creds
+GUEST_PROGS := hello mm threads futex clocks segv io files pipes epoll unix procs tlb tcp udp tcpburst links fileio2 locks fileio3 creds procstat
 GUEST_LIBCS := musl glibc
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 GUEST_MUSL_CC ?= musl-gcc

@@ -33,6 +33,9 @@ static u64 process_cpu_ns(struct process *p)
 		sum += t->cpu_ns;
 	}
 	spin_unlock_irqrestore(&p->lock, f);
+	/* the caller's running slice is not in its cpu_ns yet */
+	if (p == current->proc)
+		sum += time_boot_ns() - current->run_start_ns;
 	return sum;
 }
 
