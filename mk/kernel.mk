@@ -30,6 +30,7 @@ KERNEL_SRCS := \
 	kernel/fs/console.c \
 	kernel/fs/devices.c \
 	kernel/fs/fdtable.c \
+	kernel/fs/locks.c \
 	kernel/fs/file.c \
 	kernel/fs/uio.c \
 	kernel/fs/vfs.c \
@@ -68,7 +69,8 @@ KERNEL_SRCS := \
 KERNEL_SRCS += \
 	kernel/fs/procfs.c \
 	kernel/fs/tmpfs.c \
-	kernel/sys/sys_fsmeta.c
+	kernel/sys/sys_fsmeta.c \
+	kernel/sys/sys_cred.c
 
 # Waiting: pipes, eventfd, timerfd, epoll, poll/select (one owner)
 KERNEL_SRCS += \

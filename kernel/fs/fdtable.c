@@ -53,7 +53,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 		}
 		spin_unlock_irqrestore(&t->lock, f);
 		if (victim)
-			file_put(victim);
+			file_close(victim, t);
 	}
 }
 
@@ -61,7 +61,7 @@ void fdtable_put(struct fdtable *t)
 {
 	for (int fd = 0; fd < t->size; fd++)
 		if (t->fds[fd])
-			file_put(t->fds[fd]);
+			file_close(t->fds[fd], t);
 	kfree(t->fds);
 	kfree(t->cloexec);
 	kfree(t);

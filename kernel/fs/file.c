@@ -7,6 +7,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "file.h"
+#include "locks.h"
 #include "vfs.h"
 #include "waitfd.h"
 #include "mm/kheap.h"
@@ -25,6 +26,7 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *vn, u32 flags)
 	f->vn = vn;
 	f->flags = flags;
 	spin_init(&f->lock);
+	mutex_init(&f->pos_lock);
 	list_init(&f->epitems);
 	if (vn)
 		vnode_get(vn);
@@ -42,11 +44,37 @@ void file_put(struct file *f)
 		return;
 	if (!list_empty(&f->epitems))
 		epoll_release_file(f);
+	locks_release_file(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->vn)
 		vnode_put(f->vn);
 	kfree(f);
+}
+
+void file_close(struct file *f, struct fdtable *t)
+{
+	locks_remove_posix(f, t);
+	file_put(f);
+}
+
+void file_pos_lock(struct file *f)
+{
+	if (f->ops->seekable)
+		mutex_lock(&f->pos_lock);
+}
+
+void file_pos_unlock(struct file *f)
+{
+	if (f->ops->seekable)
+		mutex_unlock(&f->pos_lock);
+}
+
+void file_change_flags(struct file *f, u32 clear, u32 set)
+{
+	spin_lock(&f->lock);
+	WRITE_ONCE(f->flags, (f->flags & ~clear) | set);
+	spin_unlock(&f->lock);
 }
 
 struct fdtable *fdtable_create(void)
@@ -138,7 +166,7 @@ int fd_close(struct fdtable *t, int fd)
 	spin_unlock_irqrestore(&t->lock, fl);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	file_close(f, t);
 	return 0;
 }
 
@@ -162,7 +190,7 @@ int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 	t->cloexec[newfd] = cloexec;
 	spin_unlock_irqrestore(&t->lock, fl);
 	if (old)
-		file_put(old);
+		file_close(old, t);
 	return newfd;
 }
 
@@ -226,7 +254,7 @@ int fd_close_range(struct fdtable *t, u32 first, u32 last, bool cloexec)
 		}
 		spin_unlock_irqrestore(&t->lock, fl);
 		if (victim)
-			file_put(victim);
+			file_close(victim, t);
 	}
 	return 0;
 }
@@ -324,7 +352,8 @@ static bool emit(struct dirent_buf *b, const char *name, size_t nl, u64 ino,
  * entry did not fit. */
 static bool fill_dir_locked(struct vnode *dir, u64 pos, struct dirent_buf *b)
 {
-	struct vnode *c, *parent = dir->parent ? dir->parent : dir;
+	struct vnode *parent = vnode_parent(dir) ? vnode_parent(dir) : dir;
+	struct dentry *c;
 	char name[VFS_NAME_MAX + 1];
 	u32 mode;
 
@@ -334,8 +363,9 @@ static bool fill_dir_locked(struct vnode *dir, u64 pos, struct dirent_buf *b)
 		return false;
 	list_for_each_entry(c, &dir->children, sibling)
 	{
-		if (c->cookie >= pos && !emit(b, c->name, c->namelen, c->ino,
-					      c->mode, c->cookie + 1))
+		if (c->cookie >= pos &&
+		    !emit(b, c->name, c->namelen, c->vn->ino, c->vn->mode,
+			  c->cookie + 1))
 			return false;
 	}
 	if (!dir->vops || !dir->vops->readdir)
@@ -358,9 +388,8 @@ static int dir_getdents(struct file *f, u64 ubuf, size_t n)
 	b.buf = kmalloc(b.cap ? b.cap : 1);
 	if (!b.buf)
 		return -ENOMEM;
-	spin_lock(&f->lock);
+	file_pos_lock(f);
 	b.pos = f->pos;
-	spin_unlock(&f->lock);
 	spin_lock(&vfs_lock);
 	bool done = fill_dir_locked(f->vn, b.pos, &b);
 	spin_unlock(&vfs_lock);
@@ -369,11 +398,9 @@ static int dir_getdents(struct file *f, u64 ubuf, size_t n)
 		ret = -EINVAL; /* the next entry does not fit */
 	else if (b.used && copy_to_user(ubuf, b.buf, b.used))
 		ret = -EFAULT;
-	if (ret > 0) {
-		spin_lock(&f->lock);
+	if (ret > 0)
 		f->pos = b.pos;
-		spin_unlock(&f->lock);
-	}
+	file_pos_unlock(f);
 	kfree(b.buf);
 	return ret;
 }

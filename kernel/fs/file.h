@@ -3,8 +3,11 @@
  * Open files and fd tables. A struct file is shared by every fd (and
  * process, after fork) that refers to it; its ops decide what read/write
  * mean (console, image file, directory, device; pipes and sockets later).
- * Ops take user pointers. fdtable->lock guards the table; file->lock the
- * position.
+ * Ops take user pointers. fdtable->lock guards the table. The position of
+ * a seekable file is guarded by file->pos_lock, a sleeping lock held across
+ * a whole read, write, lseek or getdents (Linux's f_pos_lock), so threads
+ * and processes sharing the file never read the same bytes or lose a
+ * write; file->lock guards the status flags.
  */
 #ifndef FS_FILE_H
 #define FS_FILE_H
@@ -13,6 +16,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
 #include <uapi/stat.h>
+#include "sched/mutex.h"
 
 #define O_ACCMODE   03
 #define O_RDONLY    00
@@ -96,9 +100,10 @@ struct file {
 	int refcount; /* atomic */
 	const struct file_ops *ops;
 	struct vnode *vn;
-	struct spinlock lock; /* pos */
+	struct spinlock lock;  /* flags (their changes) */
+	struct mutex pos_lock; /* pos, for seekable files */
 	u64 pos;
-	u32 flags; /* O_* status flags */
+	u32 flags; /* O_* status flags: read freely, changed under lock */
 	void *priv;
 	struct list_head epitems; /* epoll items watching this file (epoll.c) */
 };
@@ -114,6 +119,18 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *vn,
 			u32 flags);
 void file_get(struct file *f);
 void file_put(struct file *f);
+/* fd table t lets go of f (close, dup2, exec, exit): drops the POSIX
+ * locks t holds on the file, then the reference. */
+void file_close(struct file *f, struct fdtable *t);
+/*
+ * Hold the position of f across one read, write, lseek or getdents; only
+ * seekable files take the lock (a pipe or socket read may block, and its
+ * position is unused).
+ */
+void file_pos_lock(struct file *f);
+void file_pos_unlock(struct file *f);
+/* Change status flags: clear the bits in clear, then set those in set. */
+void file_change_flags(struct file *f, u32 clear, u32 set);
 
 struct fdtable *fdtable_create(void);
 /* Install f at the lowest free fd >= min; returns the fd or -EMFILE. */

@@ -88,14 +88,45 @@ static void gen_meminfo(struct pbuf *b)
 		   "", 0UL);
 }
 
+/* CPU i's time halted in the idle loop, the halt in progress included. */
+static u64 cpu_idle_ns(u32 i, u64 now)
+{
+	struct cpu_stats *st = &cpu_table[i]->stats;
+	u32 seq;
+	u64 idle, start;
+
+	do {
+		seq = __atomic_load_n(&st->idle_seq, __ATOMIC_SEQ_CST);
+		idle = READ_ONCE(st->idle_ns);
+		start = READ_ONCE(st->idle_start_ns);
+	} while ((seq & 1) ||
+		 seq != __atomic_load_n(&st->idle_seq, __ATOMIC_SEQ_CST));
+	return idle + (start && now > start ? now - start : 0);
+}
+
+/*
+ * Per CPU: idle is the time halted in the idle loop, and the rest of the
+ * time since boot shows as user time (Kiln does not split user from
+ * system time), in USER_HZ ticks.
+ */
 static void gen_stat(struct pbuf *b)
 {
-	u64 ticks = uptime_ns() / (NSEC_PER_SEC / USER_HZ);
-	u64 boot = (clock_realtime_ns() - uptime_ns()) / NSEC_PER_SEC;
+	u64 now = time_boot_ns(), up = uptime_ns(),
+	    tick = NSEC_PER_SEC / USER_HZ;
+	u64 boot = (clock_realtime_ns() - up) / NSEC_PER_SEC;
+	u64 busy[64], idle[64], tb = 0, ti = 0;
+	u32 n = MIN(ncpus, 64);
 
-	pf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\n", ticks * ncpus);
-	for (u32 i = 0; i < ncpus; i++)
-		pf(b, "cpu%u 0 0 0 %lu 0 0 0 0 0 0\n", i, ticks);
+	for (u32 i = 0; i < n; i++) {
+		idle[i] =
+			cpu_table[i] ? MIN(cpu_idle_ns(i, now), up) / tick : 0;
+		busy[i] = up / tick - idle[i];
+		tb += busy[i];
+		ti += idle[i];
+	}
+	pf(b, "cpu  %lu 0 0 %lu 0 0 0 0 0 0\n", tb, ti);
+	for (u32 i = 0; i < n; i++)
+		pf(b, "cpu%u %lu 0 0 %lu 0 0 0 0 0 0\n", i, busy[i], idle[i]);
 	pf(b, "intr 0\nctxt 0\nbtime %lu\nprocesses %d\n", boot,
 	   current->proc->pid);
 	pf(b, "procs_running 1\nprocs_blocked 0\nsoftirq 0\n");
@@ -186,7 +217,12 @@ static void gen_cpuinfo(struct pbuf *b)
 
 static void gen_uptime(struct pbuf *b)
 {
-	u64 cs = uptime_ns() / (NSEC_PER_SEC / 100), idle = cs * ncpus;
+	u64 now = time_boot_ns(), idle = 0;
+	u64 cs = uptime_ns() / (NSEC_PER_SEC / 100);
+
+	for (u32 i = 0; i < ncpus; i++)
+		idle += cpu_table[i] ? cpu_idle_ns(i, now) : 0;
+	idle /= NSEC_PER_SEC / 100;
 
 	pf(b, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, idle / 100,
 	   idle % 100);
@@ -223,14 +259,16 @@ static void gen_cgroup(struct pbuf *b)
 	pf(b, "0::/\n");
 }
 
+/* utime is all the CPU time (not split from system time), in ticks. */
 static void gen_self_stat(struct pbuf *b)
 {
 	struct process *p = current->proc;
 	u64 rss = p->mm ? READ_ONCE(p->mm->rss_pages) : 0;
 	int ppid = p->parent ? p->parent->pid : 0;
+	u64 utime = proc_cpu_ns(p) /* proc/proc.c */ / (NSEC_PER_SEC / USER_HZ);
 
-	pf(b, "%d (%s) R %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 ",
-	   p->pid, p->comm, ppid, p->pgid, p->sid, p->nthreads);
+	pf(b, "%d (%s) R %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 0 ",
+	   p->pid, p->comm, ppid, p->pgid, p->sid, utime, p->nthreads);
 	pf(b, "%lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 %u ",
 	   rss * PAGE_SIZE, rss, this_cpu()->id);
 	pf(b, "0 0 0 0 0 0 0 0 0 0 0 0 0\n");
@@ -465,16 +503,10 @@ static struct vnode *transient(struct vnode *dir, const char *name, size_t len,
 
 	if (!vn)
 		return NULL;
-	vn->name = kmalloc(len + 1);
-	if (!vn->name) {
+	if (vfs_set_name(vn, dir, name, len)) {
 		vnode_put(vn);
 		return NULL;
 	}
-	memcpy(vn->name, name, len);
-	vn->name[len] = 0;
-	vn->namelen = len;
-	vnode_get(dir);
-	vn->parent = dir;
 	vn->vops = ops;
 	vn->arg = arg;
 	return vn;

@@ -229,6 +229,57 @@ static int tmpfs_truncate(struct vnode *vn, u64 len)
 	return 0;
 }
 
+/* Zero [off, end) in place (vn->lock held); holes stay holes. Pages are
+ * kept, so MAP_SHARED views see the zeros (Linux frees whole pages). */
+static void zero_range(struct vnode *vn, u64 off, u64 end)
+{
+	while (off < end) {
+		u64 pg_end = ALIGN_DOWN(off, PAGE_SIZE) + PAGE_SIZE;
+		u64 stop = MIN(end, pg_end);
+		u64 *slot = radix_slot(vn, off >> PAGE_SHIFT, false);
+		if (slot && *slot)
+			memset((u8 *)P2V(*slot) + (off & (PAGE_SIZE - 1)), 0,
+			       stop - off);
+		off = stop;
+	}
+}
+
+int vfs_fallocate(struct vnode *vn, u32 mode, u64 off, u64 len)
+{
+	if (off + len > TMPFS_MAX_SIZE || off + len < off)
+		return -EFBIG;
+	if (!(vn->flags & VN_TMPFS))
+		return -EOPNOTSUPP;
+	int ret = mutex_lock_interruptible(&vn->wlock);
+	if (ret)
+		return ret;
+	u64 end = off + len;
+	spin_lock(&vn->lock);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		zero_range(vn, off, MIN(end, vn->size));
+		goto out;
+	}
+	for (u64 pg = off >> PAGE_SHIFT;
+	     pg < ALIGN_UP(end, PAGE_SIZE) >> PAGE_SHIFT; pg++) {
+		paddr_t pa = page_at(vn, pg, true);
+		if (!pa) {
+			ret = -ENOSPC;
+			goto out;
+		}
+		page_put(pa);
+	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > vn->size) {
+		zero_tail(vn, vn->size);
+		vn->size = end;
+	}
+out:
+	if (!ret)
+		vn->ctime_ns = vn->mtime_ns = vfs_now_ns();
+	spin_unlock(&vn->lock);
+	mutex_unlock(&vn->wlock);
+	return ret;
+}
+
 /* mmap: the page behind pgoff; a hole inside the file gets a zero page. */
 static int tmpfs_get_page(struct file *f, u64 pgoff, paddr_t *pa)
 {
@@ -425,19 +476,19 @@ static int create_unnamed(struct vnode *dir, const char *prefix,
 	if (!vn)
 		return -ENOMEM;
 	vn->nlink = 0;
-	vn->name = kmalloc(plen + len + 1);
-	if (!vn->name) {
+	char *full = kmalloc(plen + len + 1);
+	int ret = full ? 0 : -ENOMEM;
+	if (full) {
+		memcpy(full, prefix, plen);
+		memcpy(full + plen, name, len + 1);
+		ret = vfs_set_name(vn, dir, full, plen + len);
+		kfree(full);
+	}
+	if (ret) {
 		vnode_put(vn);
-		return -ENOMEM;
+		return ret;
 	}
-	memcpy(vn->name, prefix, plen);
-	memcpy(vn->name + plen, name, len + 1);
-	vn->namelen = plen + len;
-	if (dir) {
-		vnode_get(dir);
-		vn->parent = dir;
-	}
-	int ret = file_open_vnode(vn, flags, out);
+	ret = file_open_vnode(vn, flags, out);
 	vnode_put(vn);
 	return ret;
 }
@@ -478,6 +529,8 @@ static int open_tmpfile(struct vnode *base, const char *path, u32 flags,
 		snprintf(name, sizeof(name), "%lu", dir->next_cookie);
 		ret = create_unnamed(dir, "#", name, mode, flags & ~O_TMPFILE,
 				     out);
+		if (!ret && !(flags & O_EXCL))
+			(*out)->vn->flags |= VN_LINKABLE;
 	}
 	vnode_put(dir);
 	return ret;
@@ -611,6 +664,7 @@ static int unlink_check(struct vnode *dir, struct vnode *child, bool isdir,
 int vfs_unlink(struct vnode *base, const char *path, bool isdir)
 {
 	struct vnode *dir, *child = NULL;
+	struct dentry *d = NULL;
 	const char *name;
 	size_t len;
 	bool slash;
@@ -629,8 +683,10 @@ int vfs_unlink(struct vnode *base, const char *path, bool isdir)
 		ret = -ENOENT;
 	else
 		ret = unlink_check(dir, child, isdir, slash);
+	if (!ret && !(d = vfs_dentry_locked(dir, name, len)))
+		ret = -EACCES; /* a dynamic /proc entry */
 	if (!ret)
-		vfs_unlink_locked(child);
+		vfs_unlink_locked(d);
 	if (child)
 		vnode_put(child);
 	vnode_put(dir);
@@ -695,11 +751,15 @@ static int rename_locked(struct vnode *odir, const char *oname, size_t olen,
 		ret = 0;
 	else
 		ret = rename_check(old, odir, new, ndir, flags);
+	struct dentry *od = vfs_dentry_locked(odir, oname, olen);
+	struct dentry *nd = vfs_dentry_locked(ndir, nname, nlen);
+	if (!ret && old != new && (!od || (new && !nd)))
+		ret = -EACCES; /* a dynamic /proc entry */
 	if (!ret && old != new) {
 		if (flags & RENAME_EXCHANGE)
-			vfs_exchange_locked(old, new);
+			vfs_exchange_locked(od, nd);
 		else
-			ret = vfs_move_locked(old, ndir, nname, nlen, new);
+			ret = vfs_move_locked(od, ndir, nname, nlen, nd);
 	}
 	vnode_put(old);
 	if (new)
@@ -732,6 +792,54 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 		vnode_put(ndir);
 	}
 	vnode_put(odir);
+out:
+	spin_unlock(&vfs_lock);
+	return ret;
+}
+
+/* Why vn may not get the name dir/name, or 0 (vfs_lock held). */
+static int link_check(struct vnode *vn, struct vnode *dir, const char *name,
+		      size_t len, bool slash)
+{
+	if (!len || is_dot(name, len))
+		return -EEXIST;
+	struct vnode *there = vfs_child_locked(dir, name, len);
+	if (there) {
+		vnode_put(there);
+		return -EEXIST;
+	}
+	if (slash)
+		return -ENOENT;
+	if ((vn->flags & VN_PROC) != (dir->flags & VN_PROC))
+		return -EXDEV; /* /proc is another filesystem */
+	if ((vn->flags & VN_PROC) || S_ISDIR(vn->mode))
+		return -EPERM;
+	if ((vn->flags & VN_DELETED) && !(vn->flags & VN_LINKABLE))
+		return -ENOENT;
+	return can_create(dir);
+}
+
+int vfs_link(struct vnode *vn, struct vnode *nbase, const char *npath)
+{
+	struct vnode *dir;
+	const char *name;
+	size_t len;
+	bool slash;
+	int depth = 0;
+
+	spin_lock(&vfs_lock);
+	int ret = vfs_lookup_parent_locked(nbase, npath, &dir, &name, &len,
+					   &slash, &depth);
+	if (ret)
+		goto out;
+	ret = link_check(vn, dir, name, len, slash);
+	if (!ret)
+		ret = vfs_link_locked(dir, vn, name, len);
+	if (!ret) {
+		vn->nlink++;
+		vn->flags &= ~VN_LINKABLE;
+	}
+	vnode_put(dir);
 out:
 	spin_unlock(&vfs_lock);
 	return ret;

@@ -39,7 +39,8 @@ struct vnode *vnode_alloc(u32 mode, u32 flags)
 	vn->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	vn->next_cookie = 2; /* 0 and 1 are "." and ".." */
 	list_init(&vn->children);
-	list_init(&vn->sibling);
+	list_init(&vn->names);
+	list_init(&vn->locks);
 	spin_init(&vn->lock);
 	mutex_init(&vn->wlock);
 	vn->atime_ns = vn->mtime_ns = vn->ctime_ns = vfs_now_ns();
@@ -49,70 +50,6 @@ struct vnode *vnode_alloc(u32 mode, u32 flags)
 void vnode_get(struct vnode *vn)
 {
 	__atomic_add_fetch(&vn->refcount, 1, __ATOMIC_RELAXED);
-}
-
-/* Drop a reference; free the vnode (and release its parent) at zero. */
-void vnode_put(struct vnode *vn)
-{
-	while (vn && !__atomic_sub_fetch(&vn->refcount, 1, __ATOMIC_ACQ_REL)) {
-		struct vnode *parent = vn->parent;
-		if (vn->flags & VN_TMPFS) {
-			tmpfs_free_pages(vn);
-			if (S_ISLNK(vn->mode))
-				kfree((void *)vn->data);
-		}
-		kfree(vn->name);
-		kfree(vn);
-		vn = parent;
-	}
-}
-
-struct vnode *vfs_child_locked(struct vnode *dir, const char *name, size_t len)
-{
-	struct vnode *c;
-
-	list_for_each_entry(c, &dir->children, sibling)
-	{
-		if (c->namelen == len && !memcmp(c->name, name, len)) {
-			vnode_get(c);
-			return c;
-		}
-	}
-	if (dir->vops && dir->vops->lookup)
-		return dir->vops->lookup(dir, name, len);
-	return NULL;
-}
-
-/* Put vn in dir under the kmalloc'd name (vfs_lock held). */
-static void attach_locked(struct vnode *dir, struct vnode *vn, char *name,
-			  size_t len)
-{
-	u64 now = vfs_now_ns();
-
-	vnode_get(dir);
-	if (vn->parent)
-		vnode_put(vn->parent);
-	kfree(vn->name);
-	vn->parent = dir;
-	vn->name = name;
-	vn->namelen = len;
-	vn->cookie = dir->next_cookie++;
-	vn->flags &= ~VN_DELETED;
-	list_add_tail(&vn->sibling, &dir->children);
-	if (S_ISDIR(vn->mode))
-		dir->nlink++;
-	vn->ctime_ns = dir->mtime_ns = dir->ctime_ns = now;
-}
-
-/* Take vn out of its directory's list; the name and parent stay. */
-static void detach_locked(struct vnode *vn)
-{
-	struct vnode *dir = vn->parent;
-
-	list_del(&vn->sibling);
-	if (S_ISDIR(vn->mode))
-		dir->nlink--;
-	dir->mtime_ns = dir->ctime_ns = vfs_now_ns();
 }
 
 static char *dup_name(const char *name, size_t len)
@@ -126,54 +63,206 @@ static char *dup_name(const char *name, size_t len)
 	return n;
 }
 
+/* A dentry for dir/name, not yet in any list; it references dir. */
+static struct dentry *dentry_alloc(struct vnode *dir, const char *name,
+				   size_t len)
+{
+	struct dentry *d = kzalloc(sizeof(*d) + len + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d->name, name, len);
+	d->name[len] = 0;
+	d->namelen = len;
+	d->dir = dir;
+	list_init(&d->sibling);
+	list_init(&d->alias);
+	if (dir)
+		vnode_get(dir);
+	return d;
+}
+
+/* Drop a reference; free the vnode (and release its parent) at zero. */
+void vnode_put(struct vnode *vn)
+{
+	while (vn && !__atomic_sub_fetch(&vn->refcount, 1, __ATOMIC_ACQ_REL)) {
+		struct vnode *parent = vnode_parent(vn);
+		if (vn->flags & VN_TMPFS) {
+			tmpfs_free_pages(vn);
+			if (S_ISLNK(vn->mode))
+				kfree((void *)vn->data);
+		}
+		kfree(vn->dname); /* unlinked: linked ones hold a reference */
+		kfree(vn);
+		vn = parent;
+	}
+}
+
+struct dentry *vfs_dentry_locked(struct vnode *dir, const char *name,
+				 size_t len)
+{
+	struct dentry *d;
+
+	list_for_each_entry(d, &dir->children, sibling)
+	{
+		if (d->namelen == len && !memcmp(d->name, name, len))
+			return d;
+	}
+	return NULL;
+}
+
+struct vnode *vfs_child_locked(struct vnode *dir, const char *name, size_t len)
+{
+	struct dentry *d = vfs_dentry_locked(dir, name, len);
+
+	if (d) {
+		vnode_get(d->vn);
+		return d->vn;
+	}
+	if (dir->vops && dir->vops->lookup)
+		return dir->vops->lookup(dir, name, len);
+	return NULL;
+}
+
+/* Make d vn's path name, freeing an unlinked previous one (vfs_lock). */
+static void set_dname_locked(struct vnode *vn, struct dentry *d)
+{
+	struct dentry *old = vn->dname;
+
+	vn->dname = d;
+	if (old && old != d && !old->linked) {
+		vnode_put(old->dir);
+		kfree(old);
+	}
+}
+
+/* Put d (naming vn) into its directory (vfs_lock held); takes the tree's
+ * reference on vn. */
+static void attach_locked(struct dentry *d, struct vnode *vn)
+{
+	struct vnode *dir = d->dir;
+	u64 now = vfs_now_ns();
+
+	vnode_get(vn);
+	d->vn = vn;
+	d->linked = true;
+	d->cookie = dir->next_cookie++;
+	list_add_tail(&d->sibling, &dir->children);
+	list_add_tail(&d->alias, &vn->names);
+	if (!vn->dname || !vn->dname->linked)
+		set_dname_locked(vn, d);
+	vn->flags &= ~VN_DELETED;
+	if (S_ISDIR(vn->mode))
+		dir->nlink++;
+	vn->ctime_ns = dir->mtime_ns = dir->ctime_ns = now;
+}
+
+/*
+ * Take d out of its directory (vfs_lock held). vn keeps d as its path
+ * name if it has no other; else d is freed. Returns the vnode, whose tree
+ * reference the caller drops.
+ */
+static struct vnode *detach_locked(struct dentry *d)
+{
+	struct vnode *dir = d->dir, *vn = d->vn;
+
+	list_del(&d->sibling);
+	list_del(&d->alias);
+	d->linked = false;
+	if (S_ISDIR(vn->mode))
+		dir->nlink--;
+	dir->mtime_ns = dir->ctime_ns = vfs_now_ns();
+	if (vn->dname == d && !list_empty(&vn->names))
+		vn->dname = list_first_entry(&vn->names, struct dentry, alias);
+	if (vn->dname != d) {
+		vnode_put(d->dir);
+		kfree(d);
+	}
+	return vn;
+}
+
 int vfs_link_locked(struct vnode *dir, struct vnode *vn, const char *name,
 		    size_t len)
 {
-	char *n = dup_name(name, len);
+	struct dentry *d = dentry_alloc(dir, name, len);
 
-	if (!n)
+	if (!d)
 		return -ENOMEM;
-	vnode_get(vn); /* the tree's reference */
-	attach_locked(dir, vn, n, len);
+	attach_locked(d, vn);
 	return 0;
 }
 
-int vfs_move_locked(struct vnode *vn, struct vnode *dir, const char *name,
-		    size_t len, struct vnode *victim)
+int vfs_set_name(struct vnode *vn, struct vnode *dir, const char *name,
+		 size_t len)
 {
-	char *n = dup_name(name, len);
+	struct dentry *d = dentry_alloc(dir, name, len);
+
+	if (!d)
+		return -ENOMEM;
+	d->vn = vn;
+	set_dname_locked(vn, d); /* vn is new: no one else sees it yet */
+	return 0;
+}
+
+int vfs_move_locked(struct dentry *d, struct vnode *dir, const char *name,
+		    size_t len, struct dentry *victim)
+{
+	struct dentry *n = dentry_alloc(dir, name, len);
 
 	if (!n)
 		return -ENOMEM;
 	if (victim)
 		vfs_unlink_locked(victim);
-	detach_locked(vn);
-	attach_locked(dir, vn, n, len);
+	struct vnode *vn = d->vn;
+	bool was_dname = vn->dname == d;
+	detach_locked(d);
+	attach_locked(n, vn);
+	if (was_dname)
+		set_dname_locked(vn, n);
+	vnode_put(vn); /* detach's tree reference; attach took a new one */
 	return 0;
 }
 
-void vfs_exchange_locked(struct vnode *a, struct vnode *b)
+/* Point d at vn instead (RENAME_EXCHANGE; vfs_lock held). */
+static void retarget_locked(struct dentry *d, struct vnode *vn)
 {
-	struct vnode *adir = a->parent, *bdir = b->parent;
-	char *aname = a->name, *bname = b->name;
-	size_t alen = a->namelen, blen = b->namelen;
-
-	vnode_get(adir);
-	vnode_get(bdir);
-	detach_locked(a);
-	detach_locked(b);
-	a->name = b->name = NULL;
-	attach_locked(bdir, a, bname, blen);
-	attach_locked(adir, b, aname, alen);
-	vnode_put(adir);
-	vnode_put(bdir);
+	list_del(&d->alias);
+	d->vn = vn;
+	list_add_tail(&d->alias, &vn->names);
+	vn->ctime_ns = vfs_now_ns();
 }
 
-void vfs_unlink_locked(struct vnode *vn)
+void vfs_exchange_locked(struct dentry *a, struct dentry *b)
 {
-	detach_locked(vn);
-	vn->nlink = 0;
-	vn->flags |= VN_DELETED;
+	struct vnode *avn = a->vn, *bvn = b->vn;
+	bool adn = avn->dname == a, bdn = bvn->dname == b;
+
+	retarget_locked(a, bvn);
+	retarget_locked(b, avn);
+	if (adn)
+		avn->dname = b;
+	if (bdn)
+		bvn->dname = a;
+	if (a->dir != b->dir && S_ISDIR(avn->mode) != S_ISDIR(bvn->mode)) {
+		struct vnode *to = S_ISDIR(avn->mode) ? b->dir : a->dir;
+		struct vnode *from = S_ISDIR(avn->mode) ? a->dir : b->dir;
+		to->nlink++;
+		from->nlink--;
+	}
+	a->dir->mtime_ns = a->dir->ctime_ns = vfs_now_ns();
+	b->dir->mtime_ns = b->dir->ctime_ns = a->dir->mtime_ns;
+}
+
+void vfs_unlink_locked(struct dentry *d)
+{
+	struct vnode *vn = detach_locked(d);
+
+	if (vn->nlink && !S_ISDIR(vn->mode))
+		vn->nlink--;
+	if (list_empty(&vn->names)) {
+		vn->nlink = 0;
+		vn->flags |= VN_DELETED;
+	}
 	vn->ctime_ns = vfs_now_ns();
 	vnode_put(vn); /* the tree's reference */
 }
@@ -201,8 +290,6 @@ void vfs_init(void)
 {
 	vfs_root = vnode_alloc(S_IFDIR | 0755, VN_MOUNT);
 	BUG_ON(!vfs_root);
-	vfs_root->name = NULL;
-	vfs_root->parent = NULL;
 	struct vnode *tmp = vfs_mknode(vfs_root, "tmp", S_IFDIR | 01777);
 	BUG_ON(!tmp);
 	tmp->flags |= VN_MOUNT;
@@ -351,7 +438,7 @@ static int step(struct vnode *cur, const char *s, size_t len, bool follow,
 	if (len > VFS_NAME_MAX)
 		return -ENAMETOOLONG;
 	if ((len == 1 && s[0] == '.') || (len == 2 && !memcmp(s, "..", 2))) {
-		next = len == 1 || !cur->parent ? cur : cur->parent;
+		next = len == 1 || !vnode_parent(cur) ? cur : vnode_parent(cur);
 		vnode_get(next);
 	} else if (!(next = vfs_child_locked(cur, s, len))) {
 		return -ENOENT;
@@ -513,11 +600,12 @@ int vfs_path_of_locked(struct vnode *vn, char *buf, size_t size)
 			return -ERANGE;
 		buf[--pos] = '/';
 	}
-	for (; vn && vn != vfs_root; vn = vn->parent) {
-		if (pos < vn->namelen + 1)
+	for (; vn && vn != vfs_root && vn->dname; vn = vn->dname->dir) {
+		struct dentry *d = vn->dname;
+		if (pos < d->namelen + 1)
 			return -ENAMETOOLONG;
-		pos -= vn->namelen;
-		memcpy(buf + pos, vn->name, vn->namelen);
+		pos -= d->namelen;
+		memcpy(buf + pos, d->name, d->namelen);
 		buf[--pos] = '/';
 	}
 	memmove(buf, buf + pos, size - pos);
@@ -534,7 +622,7 @@ int vfs_path_of(struct vnode *vn, char *buf, size_t size)
 
 bool vfs_is_ancestor_locked(struct vnode *anc, struct vnode *vn)
 {
-	for (; vn; vn = vn->parent) {
+	for (; vn; vn = vnode_parent(vn)) {
 		if (vn == anc)
 			return true;
 		if (vn == vfs_root)

@@ -7,13 +7,19 @@
  * accepts new entries: the tree is one tmpfs whose first contents came from
  * the image (docs/decisions/tmpfs.md).
  *
- * Lifetime: vn->refcount counts the tree's link (while the vnode has a
- * name in a directory), every open file and every holder of a lookup
- * result; the vnode is freed when it drops to zero. vn->parent is a counted
- * reference too, so an unlinked vnode's parent outlives it.
+ * Names: a directory's children are dentries (struct dentry: a name and
+ * the vnode it names), so a file may have several names (hard links);
+ * a directory has at most one. vn->dname is the name paths are built from
+ * (/proc/self/fd, getcwd): one of its linked dentries, or the last one it
+ * had (kept, unlinked, for " (deleted)"), or NULL (the root).
+ *
+ * Lifetime: vn->refcount counts each linked dentry naming it (the tree's
+ * references), every open file and every holder of a lookup result; the
+ * vnode is freed when it drops to zero. A dentry holds a reference on its
+ * directory, so an unlinked vnode's parent outlives it.
  *
  * Locking: vfs_lock (a spinlock, interrupts left on; never sleep holding
- * it) guards the tree's structure: names, parents, children lists, nlink.
+ * it) guards the tree's structure: dentries, children lists, nlink.
  * vn->lock guards a file's contents (tmpfs pages), size and times. Order:
  * vfs_lock, then vn->lock, then the page allocator; a file table's lock may
  * be taken under vfs_lock (by /proc/self/fd), never the other way round.
@@ -49,10 +55,23 @@
 #define VN_MOUNT    0x04 /* /proc, /sys, /dev, /tmp...: not removable */
 #define VN_NOCREATE 0x08 /* /proc and /sys: no new entries */
 #define VN_PROC	    0x10 /* a /proc or /sys node: read-only */
+#define VN_LINKABLE 0x20 /* O_TMPFILE without O_EXCL: linkat may name it */
 
 struct file;
 struct file_ops;
 struct vnode;
+
+/* A name in a directory (vfs_lock guards every field). */
+struct dentry {
+	struct list_head sibling; /* in dir->children while linked */
+	struct list_head alias;	  /* in vn->names while linked */
+	struct vnode *dir;	  /* counted */
+	struct vnode *vn;	  /* counted while linked (the tree's ref) */
+	bool linked;		  /* in dir->children */
+	u64 cookie;		  /* getdents position in dir */
+	size_t namelen;
+	char name[];
+};
 
 /*
  * Synthesized nodes (/proc, /sys). Every hook but generate runs under
@@ -84,12 +103,10 @@ struct vnode {
 	u32 rdev;
 	u32 uid, gid;
 	u64 ino;
-	struct vnode *parent;	      /* vfs_lock; counted; NULL: never named */
-	char *name;		      /* vfs_lock */
-	size_t namelen;		      /* vfs_lock */
-	struct list_head children;    /* directories; vfs_lock */
-	struct list_head sibling;     /* in parent->children; vfs_lock */
-	u64 cookie;		      /* getdents position in the parent */
+	struct dentry *dname;	      /* vfs_lock; for paths; NULL: root */
+	struct list_head names;	      /* linked dentries naming it; vfs_lock */
+	struct list_head children;    /* directories: dentries; vfs_lock */
+	struct list_head locks;	      /* advisory locks (fs/locks.c) */
 	u64 next_cookie;	      /* directories: for the next child */
 	const u8 *data;		      /* image file data / symlink target */
 	const struct file_ops *fops;  /* device nodes and /proc files */
@@ -115,13 +132,29 @@ struct vnode *vfs_mknode(struct vnode *dir, const char *name, u32 mode);
 struct vnode *vnode_alloc(u32 mode, u32 flags);
 void vnode_get(struct vnode *vn);
 void vnode_put(struct vnode *vn);
-/* Give vn the name dir/name (vfs_lock held); the tree takes a ref. */
+/* The directory vn's path goes through (vfs_lock held), or NULL. */
+static inline struct vnode *vnode_parent(struct vnode *vn)
+{
+	return vn->dname ? vn->dname->dir : NULL;
+}
+/* Give a new vnode the name dir/name (vfs_lock held); the tree takes a
+ * ref. */
 int vfs_link_locked(struct vnode *dir, struct vnode *vn, const char *name,
 		    size_t len);
-/* Remove vn's name (vfs_lock held); drops the tree's reference. */
-void vfs_unlink_locked(struct vnode *vn);
-/* The child of dir called name, borrowed (vfs_lock held), or NULL. */
+/* Remove the name d (vfs_lock held); drops the tree's reference. */
+void vfs_unlink_locked(struct dentry *d);
+/* The child of dir called name, referenced (vfs_lock held), or NULL. */
 struct vnode *vfs_child_locked(struct vnode *dir, const char *name, size_t len);
+/* The entry of dir called name (vfs_lock held), or NULL. */
+struct dentry *vfs_dentry_locked(struct vnode *dir, const char *name,
+				 size_t len);
+/*
+ * Give a new vnode that no one else sees yet (/proc's transient nodes,
+ * unnamed files), in no directory, the path name dir/name (dir may be
+ * NULL), so vfs_path_of can show it. Needs no lock.
+ */
+int vfs_set_name(struct vnode *vn, struct vnode *dir, const char *name,
+		 size_t len);
 
 #define LOOKUP_NOFOLLOW 0x1 /* do not follow a final symlink */
 /*
@@ -155,13 +188,13 @@ bool vfs_is_ancestor_locked(struct vnode *anc, struct vnode *vn);
 int vfs_walk_locked(struct vnode *base, const char *path, int flags, int *depth,
 		    struct vnode **out);
 /*
- * Rename: give vn the name dir/name (vfs_lock held), first unlinking
- * victim (the entry it replaces) if not NULL. Its references stay.
+ * Rename: move the entry d to dir/name (vfs_lock held), first unlinking
+ * victim (the entry it replaces) if not NULL.
  */
-int vfs_move_locked(struct vnode *vn, struct vnode *dir, const char *name,
-		    size_t len, struct vnode *victim);
-/* RENAME_EXCHANGE: swap the names of a and b (vfs_lock held). */
-void vfs_exchange_locked(struct vnode *a, struct vnode *b);
+int vfs_move_locked(struct dentry *d, struct vnode *dir, const char *name,
+		    size_t len, struct dentry *victim);
+/* RENAME_EXCHANGE: swap what the entries a and b name (vfs_lock held). */
+void vfs_exchange_locked(struct dentry *a, struct dentry *b);
 
 /* Namespace changes (fs/tmpfs.c). Modes arrive with the umask applied. */
 int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
@@ -169,6 +202,8 @@ int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
 int vfs_mkdir(struct vnode *base, const char *path, u32 mode);
 int vfs_symlink(const char *target, struct vnode *base, const char *path);
 int vfs_unlink(struct vnode *base, const char *path, bool dir);
+/* A new name npath for the non-directory vn (link, linkat). */
+int vfs_link(struct vnode *vn, struct vnode *nbase, const char *npath);
 #define RENAME_NOREPLACE 1
 #define RENAME_EXCHANGE	 2
 int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
@@ -177,6 +212,14 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 /* Attributes (fs/tmpfs.c). */
 #define VFS_TIME_OMIT (~0ULL)
 int vfs_truncate(struct vnode *vn, u64 len);
+#define FALLOC_FL_KEEP_SIZE  0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+/*
+ * Allocate (mode 0: and extend the file to off+len; KEEP_SIZE: not) or
+ * zero (PUNCH_HOLE|KEEP_SIZE) the pages of [off, off+len) of a regular
+ * file. -EFBIG past the largest size, -ENOSPC, -EOPNOTSUPP off tmpfs.
+ */
+int vfs_fallocate(struct vnode *vn, u32 mode, u64 off, u64 len);
 void vfs_chmod(struct vnode *vn, u32 mode);
 void vfs_chown(struct vnode *vn, u32 uid, u32 gid);
 void vfs_set_times(struct vnode *vn, u64 atime_ns, u64 mtime_ns);

@@ -274,6 +274,16 @@ bool thread_interrupted(struct thread *t)
 	return READ_ONCE(t->killed) || (t->proc && signal_pending(t));
 }
 
+/* Record the start of a halt (start) or add a finished one (ns), under
+ * the CPU's idle_seq so /proc/stat reads a consistent pair. */
+static void idle_account(struct percpu *c, u64 start, u64 ns)
+{
+	__atomic_add_fetch(&c->stats.idle_seq, 1, __ATOMIC_SEQ_CST);
+	WRITE_ONCE(c->stats.idle_ns, c->stats.idle_ns + ns);
+	WRITE_ONCE(c->stats.idle_start_ns, start);
+	__atomic_add_fetch(&c->stats.idle_seq, 1, __ATOMIC_SEQ_CST);
+}
+
 __noreturn void sched_idle_loop(void)
 {
 	struct percpu *c = this_cpu();
@@ -288,8 +298,9 @@ __noreturn void sched_idle_loop(void)
 			continue;
 		}
 		u64 t0 = time_boot_ns();
+		idle_account(c, t0, 0);
 		__asm__ volatile("sti; hlt" ::: "memory");
-		c->stats.idle_ns += time_boot_ns() - t0;
+		idle_account(c, 0, time_boot_ns() - t0);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include "sys_fs.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/locks.h"
 #include "fs/uio.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
@@ -200,10 +201,15 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 		file_put(f);
 		return -EINVAL;
 	}
+	if (!at)
+		file_pos_lock(f);
 	u64 pos = at ? *at : f->pos;
 	ret = (write ? f->ops->write : f->ops->read)(f, buf, len, &pos);
-	if (!at && ret > 0)
-		f->pos = pos;
+	if (!at) {
+		if (ret > 0)
+			f->pos = pos;
+		file_pos_unlock(f);
+	}
 	file_put(f);
 	return ret;
 }
@@ -257,12 +263,13 @@ static long rwv_each(struct file *f, const struct kiovec *iov, u32 cnt,
 	return total;
 }
 
-static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
+/* readv/writev at the file position, or at *at (preadv/pwritev). */
+static long do_rwv(int fd, u64 uiov, u64 cnt, bool write, u64 *at)
 {
 	struct kiovec stack[UIO_STACK], *iov;
 	struct uio u;
 	long ret;
-	struct file *f = rw_file(fd, write, NULL, &ret);
+	struct file *f = rw_file(fd, write, at, &ret);
 
 	if (!f)
 		return ret;
@@ -270,11 +277,16 @@ static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
 	if (!ret) {
 		ssize_t (*iter)(struct file *, struct uio *, u64 *) =
 			write ? f->ops->write_iter : f->ops->read_iter;
-		u64 pos = f->pos;
+		if (!at)
+			file_pos_lock(f);
+		u64 pos = at ? *at : f->pos;
 		ret = iter ? iter(f, &u, &pos)
 			   : rwv_each(f, iov, u.cnt, write, &pos);
-		if (ret > 0)
-			f->pos = pos;
+		if (!at) {
+			if (ret > 0)
+				f->pos = pos;
+			file_pos_unlock(f);
+		}
 	}
 	uio_iov_free(iov, stack);
 	file_put(f);
@@ -284,13 +296,111 @@ static long do_rwv(int fd, u64 uiov, u64 cnt, bool write)
 long sys_readv(u64 fd, u64 iov, u64 cnt, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	return do_rwv((int)fd, iov, cnt, false);
+	return do_rwv((int)fd, iov, cnt, false, NULL);
 }
 
 long sys_writev(u64 fd, u64 iov, u64 cnt, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	return do_rwv((int)fd, iov, cnt, true);
+	return do_rwv((int)fd, iov, cnt, true, NULL);
+}
+
+#define RWF_HIPRI  0x01
+#define RWF_DSYNC  0x02
+#define RWF_SYNC   0x04
+#define RWF_NOWAIT 0x08
+#define RWF_APPEND 0x10
+
+/*
+ * preadv2/pwritev2 (and preadv/pwritev with flags 0): at pos_l, or at the
+ * file position when pos_l is -1 (the *2 forms only). On x86_64 pos_h is
+ * not used: pos_l holds the whole offset, as in Linux's pos_from_hilo.
+ */
+static long do_prwv2(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 flags, bool write,
+		     bool v2)
+{
+	u64 pos = pos_l;
+
+	if (flags & ~(u64)(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
+		return -EOPNOTSUPP; /* NOWAIT and APPEND are not supported */
+	if (v2 && (s64)pos == -1)
+		return do_rwv((int)fd, iov, cnt, write, NULL);
+	if ((s64)pos < 0)
+		return -EINVAL;
+	return do_rwv((int)fd, iov, cnt, write, &pos);
+}
+
+long sys_preadv(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 a5)
+{
+	(void)pos_h, (void)a5;
+	return do_prwv2(fd, iov, cnt, pos_l, 0, false, false);
+}
+
+long sys_pwritev(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 a5)
+{
+	(void)pos_h, (void)a5;
+	return do_prwv2(fd, iov, cnt, pos_l, 0, true, false);
+}
+
+long sys_preadv2(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 flags)
+{
+	(void)pos_h;
+	return do_prwv2(fd, iov, cnt, pos_l, flags, false, true);
+}
+
+long sys_pwritev2(u64 fd, u64 iov, u64 cnt, u64 pos_l, u64 pos_h, u64 flags)
+{
+	(void)pos_h;
+	return do_prwv2(fd, iov, cnt, pos_l, flags, true, true);
+}
+
+#define POSIX_FADV_NOREUSE 5
+
+/* fadvise64: advice is checked and ignored (files live in memory). */
+long sys_fadvise64(u64 fd, u64 off, u64 len, u64 advice, u64 a4, u64 a5)
+{
+	(void)off, (void)a4, (void)a5;
+	struct file *f = fd_get(files(), (int)fd);
+
+	if (!f)
+		return -EBADF;
+	long ret = 0;
+	if (!f->vn || !f->ops->seekable)
+		ret = -ESPIPE; /* pipes, sockets */
+	else if ((s64)len < 0 || (u32)advice > POSIX_FADV_NOREUSE ||
+		 advice >> 32)
+		ret = -EINVAL;
+	file_put(f);
+	return ret;
+}
+
+/* fallocate: tmpfs files (modes 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE). */
+long sys_fallocate(u64 fd, u64 mode, u64 off, u64 len, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	struct file *f = fd_get(files(), (int)fd);
+
+	if (!f)
+		return -EBADF;
+	long ret;
+	if ((s64)off < 0 || (s64)len <= 0)
+		ret = -EINVAL;
+	else if ((mode & ~(u64)(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) ||
+		 ((mode & FALLOC_FL_PUNCH_HOLE) &&
+		  !(mode & FALLOC_FL_KEEP_SIZE)))
+		ret = -EOPNOTSUPP; /* tmpfs has only these two */
+	else if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
+		ret = -EBADF;
+	else if (!f->vn)
+		ret = -ESPIPE; /* pipes; sockets and the like would be ENODEV */
+	else if (S_ISDIR(f->vn->mode))
+		ret = -EISDIR;
+	else if (!S_ISREG(f->vn->mode))
+		ret = -ENODEV;
+	else
+		ret = vfs_fallocate(f->vn, (u32)mode, off, len);
+	file_put(f);
+	return ret;
 }
 
 #define SEEK_DATA 3
@@ -309,7 +419,7 @@ long sys_lseek(u64 fd, u64 off, u64 whence, u64 a3, u64 a4, u64 a5)
 		return -ESPIPE;
 	}
 	size = f->vn ? (s64)READ_ONCE(f->vn->size) : 0;
-	spin_lock(&f->lock);
+	file_pos_lock(f);
 	switch (whence) {
 	case 0:
 		base = 0;
@@ -339,7 +449,7 @@ long sys_lseek(u64 fd, u64 off, u64 whence, u64 a3, u64 a4, u64 a5)
 		ret = -EINVAL;
 	else
 		ret = f->pos = base + (s64)off;
-	spin_unlock(&f->lock);
+	file_pos_unlock(f);
 	file_put(f);
 	return ret;
 }
@@ -563,8 +673,7 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		int on;
 		ret = get_user(on, arg);
 		if (!ret)
-			f->flags = on ? f->flags | O_NONBLOCK
-				      : f->flags & ~O_NONBLOCK;
+			file_change_flags(f, O_NONBLOCK, on ? O_NONBLOCK : 0);
 	} else if ((u32)cmd == 0x5451 || (u32)cmd == 0x5450) {
 		/* FIOCLEX / FIONCLEX */
 		ret = fd_set_cloexec(files(), (int)fd, (u32)cmd == 0x5451);
@@ -586,9 +695,92 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 #define F_OFD_GETLK	36
 #define F_OFD_SETLK	37
 #define F_OFD_SETLKW	38
-#define F_UNLCK		2
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC	1
+
+/* A struct flock's range into r (Linux's flock64_to_posix_lock). */
+static int flock_range(struct file *f, const struct linux_flock *fl,
+		       struct lock_range *r)
+{
+	s64 start;
+
+	switch (fl->l_whence) {
+	case 0:
+		start = 0;
+		break;
+	case 1:
+		start = (s64)READ_ONCE(f->pos);
+		break;
+	case 2:
+		start = f->vn ? (s64)READ_ONCE(f->vn->size) : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (fl->l_start > 0 && start > LOCKS_OFFSET_MAX - fl->l_start)
+		return -EOVERFLOW;
+	start += fl->l_start;
+	if (start < 0)
+		return -EINVAL;
+	s64 end = LOCKS_OFFSET_MAX;
+	if (fl->l_len > 0) {
+		if (fl->l_len - 1 > LOCKS_OFFSET_MAX - start)
+			return -EOVERFLOW;
+		end = start + fl->l_len - 1;
+	} else if (fl->l_len < 0) {
+		end = start - 1;
+		start += fl->l_len;
+		if (start < 0)
+			return -EINVAL;
+	}
+	r->start = start;
+	r->end = end;
+	return 0;
+}
+
+/* fcntl's record locks: F_GETLK, F_SETLK(W) and their OFD forms. */
+static long do_record_lock(struct file *f, int cmd, u64 arg)
+{
+	struct linux_flock fl;
+	struct lock_range r;
+	bool ofd = cmd >= F_OFD_GETLK;
+	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+
+	if (copy_from_user(&fl, arg, sizeof(fl)))
+		return -EFAULT;
+	/* The checks in Linux's order (fcntl_getlk, fcntl_setlk). */
+	bool valid = fl.l_type == F_RDLCK || fl.l_type == F_WRLCK;
+	if (get && !valid)
+		return -EINVAL;
+	int ret = flock_range(f, &fl, &r);
+	if (ret)
+		return ret;
+	if (!valid && fl.l_type != F_UNLCK)
+		return -EINVAL;
+	r.type = fl.l_type;
+	if (get) {
+		if (ofd && fl.l_pid)
+			return -EINVAL;
+		locks_get(f, ofd, &r);
+		fl.l_type = (s16)r.type;
+		if (r.type != F_UNLCK) {
+			fl.l_whence = 0;
+			fl.l_start = (s64)r.start;
+			fl.l_len = r.end == LOCKS_OFFSET_MAX
+					   ? 0
+					   : (s64)(r.end - r.start + 1);
+			fl.l_pid = r.pid;
+		}
+		return copy_to_user(arg, &fl, sizeof(fl)) ? -EFAULT : 0;
+	}
+	u32 acc = f->flags & O_ACCMODE;
+	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) ||
+	    (fl.l_type == F_WRLCK && acc == O_RDONLY) || (f->flags & O_PATH))
+		return -EBADF;
+	if (ofd && fl.l_pid)
+		return -EINVAL;
+	return locks_set(f, ofd, &r, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+}
 
 long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 {
@@ -618,21 +810,19 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		ret = fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC);
 		break;
 	case F_GETLK:
-	case F_OFD_GETLK: /* single node, no other lockers: always free */
-		ret = put_user((s16)F_UNLCK, arg);
-		break;
+	case F_OFD_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		ret = 0;
+		ret = do_record_lock(f, (int)cmd, arg);
 		break;
 	case F_GETFL:
 		ret = f->flags;
 		break;
 	case F_SETFL:
-		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
-			   (arg & (O_APPEND | O_NONBLOCK));
+		file_change_flags(f, O_APPEND | O_NONBLOCK,
+				  arg & (O_APPEND | O_NONBLOCK));
 		break;
 	default:
 		ret = -EINVAL;
@@ -772,19 +962,15 @@ long sys_sync(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-#define LOCK_SH 1
-#define LOCK_EX 2
-#define LOCK_NB 4
-#define LOCK_UN 8
-
-/* flock: one node and no lock contention model, so every lock is granted
- * at once (two holders of LOCK_EX are not kept apart). */
+/* flock: whole-file locks of the open file description (fs/locks.c). */
 long sys_flock(u64 fd, u64 op, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	u64 kind = op & ~(u64)LOCK_NB;
+	struct file *f = fd_get(files(), (int)fd);
 
-	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
-		return -EINVAL;
-	return check_fd(fd);
+	if (!f)
+		return -EBADF;
+	long ret = (f->flags & O_PATH) ? -EBADF : locks_flock(f, (int)op);
+	file_put(f);
+	return ret;
 }

@@ -128,14 +128,29 @@ long sys_symlink(u64 target, u64 path, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sys_symlinkat(target, (u64)AT_FDCWD, path, 0, 0, 0);
 }
 
-/* Hard links: a vnode has one name here, so link(2) fails as it does on
- * Linux filesystems without hard links. */
+#define AT_SYMLINK_FOLLOW 0x400
+
+/* A new name for a file; the old name is not followed unless asked. */
 long sys_linkat(u64 odirfd, u64 opath, u64 ndirfd, u64 npath, u64 flags, u64 a5)
 {
-	(void)odirfd, (void)opath, (void)ndirfd, (void)npath, (void)a5;
-	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+	(void)a5;
+	struct fsarg_path p;
+	struct vnode *vn;
+
+	if (flags & ~(u64)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	return -EPERM;
+	int lflags = (flags & AT_EMPTY_PATH) |
+		     ((flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW);
+	int ret = fsarg_lookup((int)odirfd, opath, lflags, &vn);
+	if (ret)
+		return ret;
+	ret = fsarg_get((int)ndirfd, npath, &p);
+	if (!ret) {
+		ret = vfs_link(vn, p.base, p.path);
+		fsarg_put(&p);
+	}
+	vnode_put(vn);
+	return ret;
 }
 
 long sys_link(u64 opath, u64 npath, u64 a2, u64 a3, u64 a4, u64 a5)

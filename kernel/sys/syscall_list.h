@@ -45,7 +45,7 @@ SYSCALL(60, exit, 1, full, "")
 SYSCALL(61, wait4, 4, full, "rusage zeroed")
 SYSCALL(62, kill, 2, full, "pid, 0 and -pgid reach the whole group (the caller included), -1 all but init and the caller")
 SYSCALL(63, uname, 1, full, "")
-SYSCALL(72, fcntl, 3, full, "F_GETFL/SETFL/GETFD/SETFD/DUPFD(_CLOEXEC); F_GETLK/SETLK(W)/OFD_* accepted")
+SYSCALL(72, fcntl, 3, full, "F_GETFL/SETFL/GETFD/SETFD/DUPFD(_CLOEXEC); POSIX and OFD record locks (F_GETLK/SETLK/SETLKW, EDEADLK)")
 SYSCALL(79, getcwd, 2, full, "")
 SYSCALL(80, chdir, 1, full, "")
 SYSCALL(89, readlink, 3, full, "")
@@ -110,4 +110,5 @@ SYSCALL(439, faccessat2, 4, full, "")
 #include "list_fs.h"
 #include "list_poll.h"
 #include "list_net.h"
+#include "list_cred.h"
 /* clang-format on */

@@ -35,6 +35,11 @@ struct cpu_stats {
 	u64 shootdown_ns; /* time spent waiting for their acknowledgements */
 	u64 syscalls;
 	u64 faults; /* user page faults */
+	/* For /proc/stat: idle_ns and the start of the halt in progress (0:
+	 * running), written by this CPU inside idle_seq (odd while changing).
+	 */
+	u64 idle_start_ns;
+	u32 idle_seq;
 };
 
 struct percpu {

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Advisory file locks, kept per vnode (fs/locks.c): POSIX record locks
+ * (fcntl F_SETLK/F_SETLKW/F_GETLK, owned by a process's fd table,
+ * released when that process closes any fd of the file and at exit), OFD
+ * record locks (F_OFD_*, owned by the open file description) and flock
+ * locks (whole file, owned by the open file description, independent of
+ * the record locks). POSIX and OFD locks conflict with each other.
+ */
+#ifndef FS_LOCKS_H
+#define FS_LOCKS_H
+
+#include <kernel/types.h>
+
+struct file;
+struct fdtable;
+
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+
+#define LOCKS_OFFSET_MAX INT64_MAX
+
+/* Linux's struct flock on x86_64. */
+struct linux_flock {
+	s16 l_type;
+	s16 l_whence;
+	s64 l_start;
+	s64 l_len;
+	s32 l_pid;
+};
+_Static_assert(sizeof(struct linux_flock) == 32, "struct flock size");
+
+/* A record lock request or answer: [start, end] inclusive. */
+struct lock_range {
+	int type; /* F_RDLCK, F_WRLCK, F_UNLCK */
+	u64 start, end;
+	int pid; /* F_GETLK: the holder (-1 for an OFD lock) */
+};
+
+/*
+ * Record locks on f's file. ofd: an OFD lock (owner f) rather than a POSIX
+ * one (owner: the caller's fd table). locks_set returns 0, -EAGAIN,
+ * -EDEADLK, -ERESTARTSYS (wait interrupted) or -ENOMEM; locks_get turns r
+ * into the first conflicting lock, or r->type = F_UNLCK.
+ */
+int locks_set(struct file *f, bool ofd, const struct lock_range *r, bool wait);
+int locks_get(struct file *f, bool ofd, struct lock_range *r);
+/* flock(2) operation op on f: 0, -EWOULDBLOCK, -ERESTARTSYS, -EINVAL. */
+int locks_flock(struct file *f, int op);
+/* f is closed by owner (an fd table): drop its POSIX locks on the file. */
+void locks_remove_posix(struct file *f, struct fdtable *owner);
+/* f's last reference is gone: drop its OFD and flock locks. */
+void locks_release_file(struct file *f);
+
+#endif

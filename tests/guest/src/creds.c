@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * creds: the credential calls of a root process (the harness runs the host
+ * side as root, as Kiln runs everything): getresuid/getresgid, set*id to 0
+ * and to -1 ("unchanged"), the invalid id -1 for setuid, getgroups'
+ * argument check and agreement between its two forms, setfsuid's return.
+ * Raw syscalls, so neither libc adds its own checks. Only behaviour is
+ * printed.
+ */
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+int main(void)
+{
+	unsigned r = 1, e = 1, s = 1;
+
+	check(!syscall(SYS_getresuid, &r, &e, &s) && !r && !e && !s,
+	      "getresuid 0 0 0", "%u %u %u", r, e, s);
+	r = e = s = 1;
+	check(!syscall(SYS_getresgid, &r, &e, &s) && !r && !e && !s,
+	      "getresgid 0 0 0", "%u %u %u", r, e, s);
+	check_errno(syscall(SYS_getresuid, &r, (void *)8, &s), -1, EFAULT,
+		    "getresuid bad pointer");
+	check_zero(syscall(SYS_setuid, 0), "setuid 0");
+	check_zero(syscall(SYS_setgid, 0), "setgid 0");
+	check_errno(syscall(SYS_setuid, -1), -1, EINVAL, "setuid -1");
+	check_zero(syscall(SYS_setreuid, -1, 0), "setreuid -1 0");
+	check_zero(syscall(SYS_setregid, 0, -1), "setregid 0 -1");
+	check_zero(syscall(SYS_setresuid, -1, -1, -1), "setresuid unchanged");
+	check_zero(syscall(SYS_setresgid, 0, 0, 0), "setresgid 0");
+	check(syscall(SYS_setfsuid, 0) == 0 && syscall(SYS_setfsgid, -1) == 0,
+	      "setfsuid returns the old id", "errno %d", errno);
+	check(syscall(SYS_geteuid) == 0 && syscall(SYS_getuid) == 0,
+	      "still root", "euid %ld", syscall(SYS_geteuid));
+	check_errno(syscall(SYS_getgroups, -1, NULL), -1, EINVAL,
+		    "getgroups negative size");
+	long n = syscall(SYS_getgroups, 0, NULL);
+	unsigned groups[256];
+	long m = n >= 0 && n <= 256 ? syscall(SYS_getgroups, 256, groups) : -2;
+	check(n >= 0 && m == n, "getgroups count agrees", "%ld %ld", n, m);
+	guest_exit("creds");
+}

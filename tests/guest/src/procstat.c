@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procstat: the CPU times /proc reports must move with real use. After
+ * burning 300 ms of CPU time: /proc/self/stat's utime+stime grew by at
+ * least 25 ticks; /proc/stat's busy columns grew (the old kernel showed
+ * every CPU 100% idle); it has one cpuN line per online CPU; /proc/uptime's
+ * idle time is at most uptime times the CPU count. Only behaviour is
+ * printed.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+static char buf[16384];
+
+static const char *slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* utime + stime of /proc/self/stat (fields 14 and 15). */
+static long self_ticks(void)
+{
+	const char *s = strrchr(slurp("/proc/self/stat"), ')');
+	unsigned long ut = 0, st = 0;
+
+	if (!s || sscanf(s + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%lu %lu",
+			 &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+struct cpu_line {
+	unsigned long long busy, idle;
+};
+
+/* The "cpu " totals; *ncpu_lines and *all_idle about the cpuN lines. */
+static struct cpu_line stat_totals(int *ncpu_lines, bool *some_all_idle)
+{
+	struct cpu_line t = {0, 0};
+	const char *p = slurp("/proc/stat");
+
+	*ncpu_lines = 0;
+	*some_all_idle = false;
+	while (*p) {
+		unsigned long long v[8] = {0};
+		char name[16];
+		if (sscanf(p, "%15s %llu %llu %llu %llu %llu %llu %llu %llu",
+			   name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			   &v[6], &v[7]) == 9 &&
+		    !strncmp(name, "cpu", 3)) {
+			unsigned long long busy =
+				v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+			unsigned long long idle = v[3] + v[4];
+			if (!strcmp(name, "cpu")) {
+				t.busy = busy;
+				t.idle = idle;
+			} else {
+				++*ncpu_lines;
+				if (!busy)
+					*some_all_idle = true;
+			}
+		}
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return t;
+}
+
+int main(void)
+{
+	int lines;
+	bool all_idle;
+	long t0 = self_ticks();
+	struct cpu_line s0 = stat_totals(&lines, &all_idle);
+	int64_t start = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	volatile unsigned long spin = 0;
+
+	while (now_ns(CLOCK_PROCESS_CPUTIME_ID) - start < 300000000)
+		spin++;
+	long t1 = self_ticks();
+	struct cpu_line s1 = stat_totals(&lines, &all_idle);
+	check(t0 >= 0 && t1 - t0 >= 25, "self utime+stime grew", "%ld -> %ld",
+	      t0, t1);
+	check(s1.busy - s0.busy >= 20, "/proc/stat busy time grew",
+	      "%llu -> %llu", s0.busy, s1.busy);
+	check(s1.idle >= s0.idle, "/proc/stat idle never shrinks",
+	      "%llu -> %llu", s0.idle, s1.idle);
+	check(lines == sysconf(_SC_NPROCESSORS_ONLN), "one line per CPU",
+	      "%d lines, %ld cpus", lines, sysconf(_SC_NPROCESSORS_ONLN));
+	(void)all_idle; /* an unused vCPU may truly have been idle throughout */
+	double up = 0, idle = 0;
+	check(sscanf(slurp("/proc/uptime"), "%lf %lf", &up, &idle) == 2 &&
+		      idle <= up * sysconf(_SC_NPROCESSORS_ONLN) + 1,
+	      "/proc/uptime idle within bounds", "up %.2f idle %.2f", up, idle);
+	guest_exit("procstat");
+}
