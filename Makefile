@@ -8,7 +8,7 @@ PYTHON ?= /usr/bin/python3
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -I.
 
-.PHONY: all test test-unit test-guest test-e2e test-e2e-heavy test-e2e-net test-e2e-net-heavy test-otp test-examples check-format check-docs format docs clean
+.PHONY: all soak test test-unit test-guest test-e2e test-e2e-heavy test-e2e-net test-e2e-net-heavy test-otp test-examples check-format check-docs format docs clean
 all: $(BUILD)/kernel.elf $(BUILD)/kiln
 
 include mk/kernel.mk
@@ -31,6 +31,11 @@ test-e2e: all test-release
 
 test-e2e-heavy:
 	$(MAKE) test-e2e E2E_REPEAT=50
+
+# Soak (not in make test): http_ex under load for SOAK_SECONDS (1800),
+# 0 errors, guest memory back to its baseline (tests/e2e/soak.py).
+soak: all test-release
+	$(PYTHON) tests/e2e/soak.py
 
 # Only the networked releases and boot services (tests/e2e/test_net.py,
 # test_services.py); part of test-e2e. The heavy variant boots each

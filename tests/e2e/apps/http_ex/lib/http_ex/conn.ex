@@ -58,6 +58,21 @@ defmodule HttpEx.Conn do
     answer(:inet_gethost_native.gethostbyname(String.to_charlist(name)))
   end
 
+  # /meminfo: the kernel's free memory and the BEAM's total (soak test)
+  defp respond("GET", "/meminfo") do
+    free =
+      File.read!("/proc/meminfo")
+      |> String.split("\n")
+      |> Enum.find_value(fn l ->
+        case String.split(l) do
+          ["MemFree:", kb, "kB"] -> kb
+          _ -> nil
+        end
+      end)
+
+    {"200 OK", "free_kb #{free} beam_bytes #{:erlang.memory(:total)}\n"}
+  end
+
   defp respond(_, _), do: {"404 Not Found", "not found\n"}
 
   defp answer({:ok, {:hostent, _, _, _, _, [ip | _]}}),
