@@ -310,6 +310,13 @@ long proc_execve(const char *path, char *const argv[], int argc,
 	exec_commit(p, t, &im);
 	WRITE_ONCE(p->did_exec, true); /* setpgid by the parent: EACCES */
 	sched_reload_mm();
+	/*
+	 * A thread de_thread saw leave may still be on its way off another
+	 * CPU with the old page tables loaded (it counts itself out before
+	 * it switches away): free them only once no CPU has them.
+	 */
+	while (__atomic_load_n(&old->cpumask, __ATOMIC_ACQUIRE))
+		schedule();
 	mm_put(old);
 	fdtable_close_on_exec(p->files);
 	u64 f = spin_lock_irqsave(&p->lock);

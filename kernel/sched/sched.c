@@ -121,16 +121,19 @@ static void switch_mm(struct percpu *c, struct thread *next)
 	struct mm *mm = next->proc ? next->proc->mm : NULL;
 	paddr_t cr3 = mm ? mm->pml4 : kernel_pml4;
 
-	if (c->loaded_mm != mm) {
-		if (c->loaded_mm)
-			vm_cpu_leave(c->loaded_mm, c->id);
-		if (mm)
-			vm_cpu_enter(mm, c->id);
-		c->loaded_mm = mm;
-	}
+	/* join the new mm's mask before its tables can be cached, leave the
+	 * old one only once they are off this CPU (exec frees them as soon
+	 * as the mask is empty) */
+	if (c->loaded_mm != mm && mm)
+		vm_cpu_enter(mm, c->id);
 	if (c->loaded_cr3 != cr3) {
 		write_cr3(cr3);
 		c->loaded_cr3 = cr3;
+	}
+	if (c->loaded_mm != mm) {
+		if (c->loaded_mm)
+			vm_cpu_leave(c->loaded_mm, c->id);
+		c->loaded_mm = mm;
 	}
 }
 
@@ -338,10 +341,10 @@ void sched_drop_mm(void)
 	u64 f = irq_save();
 	struct percpu *c = this_cpu();
 
+	write_cr3(kernel_pml4);
+	c->loaded_cr3 = kernel_pml4;
 	if (c->loaded_mm)
 		vm_cpu_leave(c->loaded_mm, c->id);
 	c->loaded_mm = NULL;
-	write_cr3(kernel_pml4);
-	c->loaded_cr3 = kernel_pml4;
 	irq_restore(f);
 }
