@@ -48,6 +48,7 @@ KERNEL_SRCS := \
 	kernel/proc/fork.c \
 	kernel/proc/proc.c \
 	kernel/proc/signal.c \
+	kernel/sched/dump.c \
 	kernel/sched/futex.c \
 	kernel/sched/kthread.c \
 	kernel/sched/mutex.c \

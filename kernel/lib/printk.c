@@ -11,6 +11,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "sched/time.h"
+#include "mm/vmm.h"
 #include "kernel/kallsyms.h"
 #include "kernel/power.h"
 
@@ -18,6 +19,12 @@ int klog_level = LOG_INFO;
 static struct spinlock console_lock = SPINLOCK_INIT;
 static bool at_line_start = true;
 static volatile bool panicking;
+static volatile bool dumping; /* an NMI dump: print without the lock */
+
+void printk_dump_mode(bool on)
+{
+	dumping = on;
+}
 
 static void out_locked(const char *s, size_t n)
 {
@@ -40,7 +47,8 @@ void console_out(const char *s, size_t n)
 static void log_line(const char *prefix, const char *msg, size_t n)
 {
 	u64 f = irq_save();
-	if (!panicking)
+	bool lock = !panicking && !dumping;
+	if (lock)
 		spin_lock(&console_lock);
 	if (!at_line_start)
 		out_locked("\n", 1);
@@ -48,7 +56,7 @@ static void log_line(const char *prefix, const char *msg, size_t n)
 	out_locked(msg, n);
 	if (!n || msg[n - 1] != '\n')
 		out_locked("\n", 1);
-	if (!panicking)
+	if (lock)
 		spin_unlock(&console_lock);
 	irq_restore(f);
 }
@@ -84,6 +92,23 @@ void kprintf(const char *fmt, ...)
 	log_line("[kiln] ", buf, n);
 }
 
+/*
+ * Can rbp be the next frame after prev on the same kernel stack? Thread
+ * stacks live in the vmalloc area's stack slots, boot and interrupt stacks
+ * in the image; a frame pointer anywhere else (user code, corruption) or
+ * past its stack ends the walk instead of faulting.
+ */
+static bool frame_ok(u64 rbp, u64 prev)
+{
+	if (rbp & 7 || rbp < prev)
+		return false;
+	u64 top = kstack_top_of(prev);
+	if (top)
+		return rbp + 16 <= top;
+	return prev >= KERNEL_TEXT_MIN && rbp - prev < KSTACK_SIZE &&
+	       rbp < ~15UL;
+}
+
 /* Print the kernel call chain starting at frame pointer rbp. */
 void backtrace_from(u64 rip, u64 rbp)
 {
@@ -91,14 +116,14 @@ void backtrace_from(u64 rip, u64 rbp)
 
 	kallsyms_format(rip, sym, sizeof(sym));
 	kprintf("  [<%016lx>] %s", rip, sym);
-	for (int depth = 0; depth < 32 && rbp >= KERNEL_TEXT_MIN; depth++) {
+	for (int depth = 0; depth < 32 && frame_ok(rbp, rbp); depth++) {
 		u64 *frame = (u64 *)rbp;
 		u64 ret = frame[1];
 		if (ret < KERNEL_TEXT_MIN)
 			break;
 		kallsyms_format(ret, sym, sizeof(sym));
 		kprintf("  [<%016lx>] %s", ret, sym);
-		if (frame[0] <= rbp)
+		if (frame[0] == rbp || !frame_ok(frame[0], rbp))
 			break;
 		rbp = frame[0];
 	}

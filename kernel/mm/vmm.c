@@ -192,6 +192,16 @@ void *phys_map(paddr_t pa, size_t len)
 	return ioremap(pa, len);
 }
 
+u64 kstack_top_of(u64 addr)
+{
+	if (addr < STACK_AREA + PAGE_SIZE || addr >= READ_ONCE(stack_next))
+		return 0;
+	u64 slot = STACK_AREA + (addr - STACK_AREA) / STACK_SLOT * STACK_SLOT;
+	if (addr < slot + PAGE_SIZE)
+		return 0; /* the guard page */
+	return slot + STACK_SLOT;
+}
+
 u64 kstack_alloc(void)
 {
 	u64 f = spin_lock_irqsave(&vmalloc_lock);

@@ -44,5 +44,8 @@ void *phys_map(paddr_t pa, size_t len);
 /* A kernel stack with an unmapped guard page below it; returns its top. */
 u64 kstack_alloc(void);
 void kstack_free(u64 top);
+/* The top of the thread stack slot addr falls in (mapped or not), or 0
+ * outside the stack area: for backtraces, no lock. */
+u64 kstack_top_of(u64 addr);
 
 #endif

@@ -89,5 +89,7 @@ int inet_err(int lwip_err);
 extern const struct sock_ops tcp_ops;
 extern const struct sock_family inet_family;
 int tcp_sock_create(struct inet_sock *is);
+/* Connections by state and the listeners' queues (the NMI dump). */
+void tcp_dump(void);
 
 #endif

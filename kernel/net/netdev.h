@@ -36,8 +36,12 @@ struct netdev_ops {
 		    u16 csum_start, u16 csum_offset);
 	/* Deliver up to budget received frames through dev->rx; the count. */
 	int (*poll)(struct netdev *dev, int budget);
-	/* Interrupts for received frames on (after a poll found nothing). */
+	/* Interrupts for received frames on (after a poll found nothing):
+	 * the end of each pass of the stack thread, where a driver may also
+	 * look after its transmit queue. */
 	void (*rx_irq_enable)(struct netdev *dev);
+	/* Print the queues' state (the NMI dump; no locks); may be NULL. */
+	void (*dump)(struct netdev *dev);
 };
 
 struct netdev {

@@ -30,6 +30,7 @@
 #include "fs/vfs.h"
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
 #include "sched/kthread.h"
 #include "sched/mutex.h"
 #include "sched/sched.h"
@@ -80,6 +81,24 @@ void netstack_kick(void)
 	net_kicked = true;
 	spin_unlock_irqrestore(&net_wq.lock, f);
 	waitq_wake(&net_wq, 0, 1);
+}
+
+void netstack_dump(void)
+{
+	struct thread *owner = stack_lock.owner;
+	u64 now = clock_monotonic_ns(), wake = net_wake_ns;
+
+	if (owner)
+		kprintf(" net: lock held by tid %d", owner->tid);
+	kprintf(" net: kicked %d, the net thread wakes %s %ld ms", net_kicked,
+		wake ? "in" : "never,",
+		wake ? (long)(wake - now) / 1000000 : 0);
+	for (int i = 0; i < netdev_count(); i++) {
+		struct netdev *d = netdev_get(i);
+		if (d->ops->dump)
+			d->ops->dump(d);
+	}
+	tcp_dump();
 }
 
 static bool loop_pending(void)

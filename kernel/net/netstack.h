@@ -30,6 +30,8 @@ bool netstack_option(const char *w, size_t len);
 void netstack_init(void);
 /* Wake the net thread (safe from interrupt handlers). */
 void netstack_kick(void);
+/* The stack's state on the console (the NMI dump: no locks taken). */
+void netstack_dump(void);
 /* The stack lock: every lwIP call is made holding it. */
 void net_lock(void);
 void net_unlock(void);

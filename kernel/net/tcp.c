@@ -651,3 +651,38 @@ const struct sock_ops tcp_ops = {
 	.destroy = inet_destroy,
 	.opt_levels = SOCK_LEVEL_IP | SOCK_LEVEL_TCP,
 };
+
+/* For the NMI dump: lwIP's lists, read without the lock. */
+void tcp_dump(void)
+{
+	static const char *const names[] = {
+		"closed",  "listen",	 "syn_sent",   "syn_rcvd",
+		"estab",   "fin_wait_1", "fin_wait_2", "close_wait",
+		"closing", "last_ack",	 "time_wait"};
+	u32 count[ARRAY_SIZE(names)] = {0}, n = 0;
+	char line[256];
+	int len = 0;
+
+	for (struct tcp_pcb *p = tcp_active_pcbs; p && n < 100000;
+	     p = p->next, n++)
+		if ((u32)p->state < ARRAY_SIZE(names))
+			count[p->state]++;
+	n = 0;
+	for (struct tcp_pcb *p = tcp_tw_pcbs; p && n < 100000; p = p->next)
+		n++;
+	count[TIME_WAIT] += n;
+	for (u32 i = 0; i < ARRAY_SIZE(names); i++)
+		if (count[i])
+			len += snprintf(line + len, sizeof(line) - len,
+					" %s %u", names[i], count[i]);
+	kprintf(" tcp:%s", len ? line : " no connections");
+	n = 0;
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs;
+	     l && n < 1000; l = l->next, n++) {
+		struct inet_sock *is = l->callback_arg;
+		kprintf(" tcp: listen port %u backlog %u pending %u, accept "
+			"queue %d",
+			l->local_port, l->backlog, l->accepts_pending,
+			is ? is->nacc : -1);
+	}
+}

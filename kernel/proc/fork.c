@@ -24,6 +24,32 @@ void proc_add_thread(struct process *p, struct thread *t);
 struct spinlock proc_table_lock = SPINLOCK_INIT;
 static LIST_HEAD(all_procs); /* proc_table_lock */
 
+/* Every thread of every process, without locks: for the NMI dump only
+ * (sched/dump.c), which must work while a CPU holds those locks. */
+void proc_for_each_thread_unlocked(void (*fn)(struct thread *, void *),
+				   void *arg)
+{
+	struct process *p;
+	struct thread *t;
+	int np = 0;
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (++np > 10000)
+			break;
+		kprintf(" process %d (%s)%s%s", p->pid, p->comm,
+			p->zombie ? " zombie" : "",
+			p->exiting ? " exiting" : "");
+		int nt = 0;
+		list_for_each_entry(t, &p->threads, proc_node)
+		{
+			if (++nt > 10000)
+				break;
+			fn(t, arg);
+		}
+	}
+}
+
 void proc_table_add(struct process *p)
 {
 	u64 f = spin_lock_irqsave(&proc_table_lock);

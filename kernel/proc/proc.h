@@ -178,6 +178,9 @@ void proc_table_add(struct process *p);
 extern struct process *init_process;
 /* Guards the process table, parent and children links (fork.c). */
 extern struct spinlock proc_table_lock;
+/* Each thread of each process, unlocked (the NMI dump, sched/dump.c). */
+void proc_for_each_thread_unlocked(void (*fn)(struct thread *, void *),
+				   void *arg);
 
 struct thread *thread_alloc(struct process *p);
 /* A new thread's user state as a copy of current's (clone and fork). */

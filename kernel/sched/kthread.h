@@ -20,5 +20,7 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name);
 __noreturn void kthread_exit(void);
 /* True for a kernel thread (no process). */
 bool is_kthread(const struct thread *t);
+/* Call fn on every kernel thread created so far (the NMI dump; unlocked). */
+void kthread_for_each(void (*fn)(struct thread *, void *), void *arg);
 
 #endif

@@ -33,7 +33,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
 bool syscall_trace;
 static u8 enosys_logged[NR_SYSCALLS / 8];
 
-static const char *linux_name(u64 nr)
+const char *syscall_linux_name(u64 nr)
 {
 	if (nr < ARRAY_SIZE(linux_syscall_names) && linux_syscall_names[nr])
 		return linux_syscall_names[nr];
@@ -50,7 +50,8 @@ static void log_enosys(u64 nr)
 	if (__atomic_fetch_or(&enosys_logged[nr / 8], bit, __ATOMIC_RELAXED) &
 	    bit)
 		return;
-	pr_warn("unsupported syscall %s (%lu): -ENOSYS", linux_name(nr), nr);
+	pr_warn("unsupported syscall %s (%lu): -ENOSYS", syscall_linux_name(nr),
+		nr);
 }
 
 /* Which argument (1-based bit) of a syscall is a path, for tracing. */
@@ -102,7 +103,8 @@ static void trace(struct trapframe *tf, const struct syscall_entry *e, u64 nr,
 		  u64 *args, long ret)
 {
 	char buf[300];
-	int n = snprintf(buf, sizeof(buf), "%s(", e ? e->name : linux_name(nr));
+	int n = snprintf(buf, sizeof(buf), "%s(",
+			 e ? e->name : syscall_linux_name(nr));
 	int nargs = e ? e->nargs : 6;
 	u32 paths = path_args(nr);
 

@@ -13,5 +13,7 @@
 
 extern bool syscall_trace;
 void syscall_dispatch(struct trapframe *tf);
+/* The Linux name of syscall nr, or "unknown". */
+const char *syscall_linux_name(u64 nr);
 
 #endif

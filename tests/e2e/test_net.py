@@ -143,6 +143,23 @@ class Vm:
             assert "error" not in reply, reply
         s.close()
 
+    def state_dump(self, timeout=60):
+        """The kernel's state dump (an NMI: threads, where each sleeps, the
+        network stack and device queues; docs/debugging.md), as text."""
+        try:
+            before = len(self.output())
+            self.qmp_command("inject-nmi")
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                out = self.output()[before:]
+                if "dump: end" in out:
+                    return out[out.index("[kiln] dump: at"):
+                               out.index("dump: end") + 9]
+                time.sleep(0.5)
+            return "(no state dump after %d s)" % timeout
+        except (OSError, AssertionError, ValueError) as e:
+            return f"(no state dump: {e})"
+
     def powerdown(self, timeout=120):
         """system_powerdown; the VM must exit by itself with status 0."""
         self.qmp_command("system_powerdown")
@@ -589,7 +606,16 @@ def test_burst_over_tap(cpus):
                                   Netns.GUEST, "8080", str(BURST)),
                            capture_output=True, text=True, timeout=300)
         print(r.stdout.strip())
-        assert r.returncode == 0, r.stdout + r.stderr + vm.output()[-3000:]
+        if r.returncode != 0:
+            # still serving a new connection? and the kernel's view of it
+            p = subprocess.run(ns.cmd(sys.executable, __file__, "burst",
+                                      Netns.GUEST, "8080", "1"),
+                               capture_output=True, text=True, timeout=150)
+            probe = "a new connection afterwards: " + (
+                "served" if p.returncode == 0 else p.stdout + p.stderr)
+            boot = vm.output()[:3000]
+            raise AssertionError(r.stdout + r.stderr + boot + "\n" + probe +
+                                 "\n" + vm.state_dump())
         assert vm.powerdown() == 0, vm.output()[-3000:]
     finally:
         if vm:

@@ -46,6 +46,9 @@ static void lapic_enable(void)
 	lapic_write(LAPIC_LVT_TIMER, 1 << 16); /* masked until armed */
 	lapic_write(LAPIC_TIMER_DIV, 0x3);     /* divide by 16 */
 	lapic_write(LAPIC_LVT_ERR, VEC_SPURIOUS - 1);
+	/* LINT1 as NMI on every CPU: QEMU's inject-nmi comes in there and
+	 * asks each CPU for the state dump (sched/dump.c) */
+	lapic_write(LAPIC_LVT_LINT1, 0x400);
 	lapic_write(LAPIC_ESR, 0);
 	lapic_write(LAPIC_EOI, 0);
 }

@@ -19,6 +19,7 @@
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "sched/sched.h"
+#include "sched/dump.h"
 #include "sched/timer.h"
 
 /* clang-format off */
@@ -137,8 +138,10 @@ void trap_dispatch(struct trapframe *tf)
 	if (vec == 14) {
 		page_fault(tf);
 	} else if (vec < 32) {
-		if (vec == 2 && !tf_from_user(tf))
-			return; /* NMI: nothing to do */
+		if (vec == 2) { /* NMI: the state dump, user mode or not */
+			dump_nmi(tf);
+			return;
+		}
 		if (!tf_from_user(tf))
 			kernel_fault(tf, read_cr2());
 		if (tf->rflags & RFLAGS_IF)

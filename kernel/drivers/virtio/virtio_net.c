@@ -59,6 +59,7 @@ struct vnet {
 	u8 *rx_frame;		  /* a frame spread over buffers, joined */
 	u8 **tx_free;		  /* transmit buffers not in the ring */
 	int ntx_free;
+	u16 watch_used[2]; /* used indices at the last stack pass */
 	u32 tx_buf_size;
 };
 
@@ -151,10 +152,31 @@ static int vnet_poll(struct netdev *nd, int budget)
 	return n;
 }
 
+/*
+ * Once per pass of the stack thread: a queue that has not moved since the
+ * last pass may have lost its kick (virtqueue.c explains how), so kick it
+ * again: transmit when it still has frames out; receive always, since a
+ * device that thinks it has no buffers holds frames back until kicked
+ * and the ring cannot tell us so. A busy queue moves between passes and
+ * costs nothing; an idle one one notification per timer wakeup.
+ */
+static void vnet_watch(struct vnet *vn)
+{
+	for (int i = 0; i < 2; i++) {
+		struct virtqueue *vq = vn->vqs[i];
+		u16 used = virtq_used_idx(vq);
+		if (used == vn->watch_used[i] &&
+		    (i == 0 || used != vq->avail_idx))
+			virtq_notify(vq);
+		vn->watch_used[i] = used;
+	}
+}
+
 static void vnet_rx_irq_enable(struct netdev *nd)
 {
 	struct vnet *vn = nd->priv;
 
+	vnet_watch(vn);
 	if (!virtq_enable_cb(vn->vqs[0])) {
 		virtq_disable_cb(vn->vqs[0]);
 		netdev_rx_ready(nd); /* frames came in meanwhile */
@@ -190,8 +212,10 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *segs, int nseg,
 			return -EMSGSIZE;
 		len += segs[i].len;
 	}
-	if (!vn->ntx_free)
+	if (!vn->ntx_free) {
+		virtq_notify(vn->vqs[1]); /* the ring is full: is it moving? */
 		return -ENOBUFS;
+	}
 	buf = vn->tx_free[--vn->ntx_free];
 	h = (void *)buf;
 	memset(h, 0, sizeof(*h));
@@ -211,10 +235,20 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *segs, int nseg,
 	return 0;
 }
 
+static void vnet_dump(struct netdev *nd)
+{
+	struct vnet *vn = nd->priv;
+
+	virtq_dump(vn->vqs[0], "rx");
+	virtq_dump(vn->vqs[1], "tx");
+	kprintf(" %s: %d transmit buffers free", nd->name, vn->ntx_free);
+}
+
 static const struct netdev_ops vnet_ops = {
 	.xmit = vnet_xmit,
 	.poll = vnet_poll,
 	.rx_irq_enable = vnet_rx_irq_enable,
+	.dump = vnet_dump,
 };
 
 /* Buffers: every receive slot gets a page, every transmit slot a copy

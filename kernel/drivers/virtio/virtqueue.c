@@ -5,6 +5,18 @@
  * so every ring is physically contiguous. x86 keeps stores in order, so
  * publishing needs only compiler barriers; a store followed by a load of
  * what the device wrote (the event-index checks) needs a full fence.
+ *
+ * That fence is not always real: QEMU's TCG with one vCPU drops guest
+ * fences (no other vCPU to order against), yet its device model runs in
+ * another host thread. The guest's load of avail_event can then pass its
+ * own store of avail->idx while the device, going idle, stores
+ * avail_event and reloads the index: both miss, the device sleeps with
+ * work queued, and no later kick is ever "needed" again because the event
+ * index is already behind. So a kick also goes out when the device's
+ * event index has not moved since the last decision while we are past it
+ * (a device that stopped, or a slow one: one spare notification), and
+ * drivers can force one (virtq_notify) when a queue makes no progress.
+ * docs/decisions/devices.md.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -120,11 +132,26 @@ void virtq_kick(struct virtqueue *vq)
 		return;
 	mb(); /* avail->idx is visible before we read the device's wish */
 	vq->notified_idx = new;
-	if (vq->event_idx)
-		need = need_event(*avail_event(vq), new, old);
-	else
+	if (vq->event_idx) {
+		u16 ev = *avail_event(vq);
+		need = need_event(ev, new, old) ||
+		       (ev == vq->kick_event && ev != old &&
+			(u16)(old - ev) <= vq->size);
+		vq->kick_event = ev;
+	} else
 		need = !(*(volatile u16 *)vq->used & VRING_USED_F_NO_NOTE);
 	if (need)
+		vq->vdev->ops->notify(vq->vdev, vq);
+}
+
+u16 virtq_used_idx(struct virtqueue *vq)
+{
+	return *used_idx(vq);
+}
+
+void virtq_notify(struct virtqueue *vq)
+{
+	if (!vq->broken)
 		vq->vdev->ops->notify(vq->vdev, vq);
 }
 
@@ -186,4 +213,15 @@ bool virtq_enable_cb(struct virtqueue *vq)
 		*used_event(vq) = vq->last_used;
 	mb(); /* the wish is visible before we look at the used index */
 	return !virtq_has_used(vq);
+}
+
+void virtq_dump(struct virtqueue *vq, const char *what)
+{
+	kprintf(" %s: %s queue %u: avail %u (flags %x, used_event %u), "
+		"used %u (avail_event %u), taken %u, free %u, notified %u%s%s",
+		vq->vdev->where, what, vq->index, vq->avail_idx, vq->avail[0],
+		vq->event_idx ? *used_event(vq) : 0, *used_idx(vq),
+		vq->event_idx ? *avail_event(vq) : 0, vq->last_used,
+		vq->num_free, vq->notified_idx, vq->cb_off ? ", irq off" : "",
+		vq->broken ? ", broken" : "");
 }

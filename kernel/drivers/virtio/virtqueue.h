@@ -32,6 +32,7 @@ struct virtqueue {
 	u16 last_used;	  /* next used entry to take */
 	u16 avail_idx;	  /* our copy of avail->idx */
 	u16 notified_idx; /* avail_idx at the last notify decision */
+	u16 kick_event;	  /* avail_event read at that decision */
 	bool event_idx;	  /* VIRTIO_F_EVENT_IDX negotiated */
 	bool cb_off;	  /* interrupts not wanted */
 	bool broken;	  /* the device misbehaved: no more completions */
@@ -55,8 +56,14 @@ struct virtqueue *virtq_alloc(struct virtio_device *vd, u16 index, u16 size);
  */
 int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, int nout,
 	      int nin, void *token);
+/* Print the rings' indices (the NMI dump). */
+void virtq_dump(struct virtqueue *vq, const char *what);
 /* Notify the device of new buffers, unless it said it need not be. */
 void virtq_kick(struct virtqueue *vq);
+/* Notify the device now, whatever it asked (a queue that stopped moving). */
+void virtq_notify(struct virtqueue *vq);
+/* The used index the device has published (no ordering). */
+u16 virtq_used_idx(struct virtqueue *vq);
 /* The next completed chain's token (len: bytes written), or NULL. */
 void *virtq_get(struct virtqueue *vq, u32 *len);
 bool virtq_has_used(struct virtqueue *vq);

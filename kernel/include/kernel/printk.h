@@ -20,6 +20,9 @@ void klog(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Raw console output without the prefix, for multi-line reports. */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* While on, kernel lines skip the console lock (the NMI dump, which may
+ * have interrupted a CPU holding it). */
+void printk_dump_mode(bool on);
 __noreturn void panic(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 

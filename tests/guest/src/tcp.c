@@ -359,6 +359,61 @@ static void test_half_close_and_eof(void)
 	close(l);
 }
 
+/*
+ * The server closes first, so it keeps the connection in TIME-WAIT; the
+ * client then connects again from the same port. Linux takes the new SYN
+ * (its sequence number is beyond the old connection's, RFC 6191): the
+ * connect completes at once, not after TIME-WAIT's 60 s.
+ */
+static void test_time_wait_reuse(void)
+{
+	uint16_t port;
+	int l = listener(5, &port), one = 1;
+	struct sockaddr_in a = loopback(0);
+	socklen_t len = sizeof(a);
+	char buf[8];
+
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	check_zero(bind(c, (struct sockaddr *)&a, sizeof(a)),
+		   "tcp: time-wait: bind the client");
+	getsockname(c, (struct sockaddr *)&a, &len);
+	struct sockaddr_in srv = loopback(port);
+	check_zero(connect(c, (struct sockaddr *)&srv, sizeof(srv)),
+		   "tcp: time-wait: first connect");
+	int s = accept(l, NULL, NULL);
+	close(s); /* the server closes first: TIME-WAIT on its side */
+	check(read(c, buf, sizeof(buf)) == 0, "tcp: time-wait: client sees EOF",
+	      " ");
+	close(c);
+	usleep(100000); /* the last ACK */
+
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	check_zero(bind(c, (struct sockaddr *)&a, sizeof(a)),
+		   "tcp: time-wait: bind the same client port again");
+	int r = connect(c, (struct sockaddr *)&srv, sizeof(srv));
+	check(r == 0 || errno == EINPROGRESS, "tcp: time-wait: second connect",
+	      "errno %d", errno);
+	struct pollfd pfd = {.fd = c, .events = POLLOUT};
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+	int n = poll(&pfd, 1, 10000);
+	int err = -1;
+	socklen_t elen = sizeof(err);
+	getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &elen);
+	int64_t ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
+	check(n == 1 && err == 0 && ms < 5000,
+	      "tcp: time-wait: the same ports connect again at once",
+	      "poll %d, SO_ERROR %d, %lld ms", n, err, (long long)ms);
+	s = accept(l, NULL, NULL);
+	check(s >= 0 && write(c, "again", 5) == 5 && read(s, buf, 5) == 5 &&
+		      !memcmp(buf, "again", 5),
+	      "tcp: time-wait: the new connection carries data", " ");
+	close(s);
+	close(c);
+	close(l);
+}
+
 static volatile sig_atomic_t got_pipe;
 
 static void on_pipe(int sig)
@@ -606,6 +661,7 @@ int main(void)
 	test_nonblocking();
 	test_many_acceptors();
 	test_half_close_and_eof();
+	test_time_wait_reuse();
 	test_rst();
 	test_peek_fionread();
 	test_options();
