@@ -24,6 +24,7 @@
 #include "proc/vdso.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "sched/time.h"
 
 extern char kiln_hostname[]; /* sys/sys_proc.c */
@@ -285,6 +286,23 @@ static void gen_self_status(struct pbuf *b)
 	   p->parent ? p->parent->pid : 0);
 	pf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8lu kB\n", rss * 4);
 	pf(b, "Threads:\t%d\n", p->nthreads);
+	/* signals as Linux shows them (bit n-1 for signal n), read without
+	 * the lock like any snapshot; then root's capabilities: all 41 */
+	u64 ign = 0, cgt = 0;
+	for (int sig = 1; sig <= NSIG; sig++) {
+		u64 h = READ_ONCE(p->sigactions[sig - 1].handler);
+		if (h == SIG_IGN)
+			ign |= 1ULL << (sig - 1);
+		else if (h != SIG_DFL)
+			cgt |= 1ULL << (sig - 1);
+	}
+	pf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
+	   READ_ONCE(current->sigpending), READ_ONCE(p->sigpending),
+	   READ_ONCE(current->sigmask));
+	pf(b, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
+	pf(b, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
+	      "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
+	      "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
 }
 
 static void gen_self_comm(struct pbuf *b)

@@ -57,6 +57,8 @@ void mm_lock(struct mm *mm)
 	spin_acquired(l);
 }
 
+static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end);
+
 void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 {
 	u64 f = irq_save();
@@ -67,10 +69,31 @@ void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 		flush_local(start, end);
 	u64 targets = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST) &
 		      ~(1UL << self);
-	if (!targets || ncpus == 1) {
-		irq_restore(f);
+	shootdown(c, targets, start, end);
+	irq_restore(f);
+}
+
+void cpu_barrier_ipi(struct mm *mm)
+{
+	u64 f = irq_save();
+	struct percpu *c = this_cpu();
+	u64 all = ncpus >= 64 ? ~0UL : (1UL << ncpus) - 1;
+	u64 targets =
+		mm ? __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST) : all;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	shootdown(c, targets & ~(1UL << c->id), 0, 0);
+	irq_restore(f);
+}
+
+/* Ask targets to flush [start, end) (nothing if empty) and wait for all
+ * of them; interrupts off. */
+static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end)
+{
+	u32 self = c->id;
+
+	if (!targets || ncpus == 1)
 		return;
-	}
 	for (;;) {
 		u32 t = __atomic_load_n(&tlb_lock.next, __ATOMIC_RELAXED);
 		if (t == __atomic_load_n(&tlb_lock.owner, __ATOMIC_RELAXED) &&
@@ -96,5 +119,4 @@ void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 	c->stats.shootdowns++;
 	c->stats.shootdown_ns += time_boot_ns() - t0;
 	spin_unlock(&tlb_lock);
-	irq_restore(f);
 }

@@ -530,6 +530,87 @@ int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on)
 	return ret;
 }
 
+int vm_range_mapped(struct mm *mm, u64 addr, u64 len)
+{
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int ret = 0;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || end < addr)
+		return -EINVAL;
+	if (end > USER_TOP)
+		return -ENOMEM;
+	mm_lock(mm);
+	for (u64 a = addr; a < end;) {
+		struct vma *v = vma_find(mm, a);
+		if (!v) {
+			ret = -ENOMEM;
+			break;
+		}
+		a = v->end;
+	}
+	spin_unlock(&mm->lock);
+	return ret;
+}
+
+int vm_mincore(struct mm *mm, u64 addr, u64 n, u8 *vec)
+{
+	u64 i;
+
+	mm_lock(mm);
+	for (i = 0; i < n; i++) {
+		u64 a = addr + i * PAGE_SIZE;
+		struct vma *v = vma_find(mm, a);
+		if (!v)
+			break;
+		u64 *pte = pt_walk(mm->pml4, a, false);
+		vec[i] = (pte && (*pte & PTE_P)) || v->file;
+	}
+	spin_unlock(&mm->lock);
+	return (int)i;
+}
+
+int vm_populate(struct mm *mm, u64 addr, u64 len)
+{
+	u64 end = MIN(addr + ALIGN_UP(len, PAGE_SIZE), (u64)USER_TOP);
+
+	for (u64 a = addr; a < end; a += PAGE_SIZE) {
+		struct vma *v, *found = NULL;
+		mm_lock(mm);
+		list_for_each_entry(v, &mm->vmas, node)
+		{
+			if (v->end > a) {
+				found = v;
+				break;
+			}
+		}
+		if (!found || found->start >= end) {
+			spin_unlock(&mm->lock);
+			break;
+		}
+		if (found->start > a)
+			a = found->start; /* skip the hole */
+		u32 prot = found->prot, vflags = found->flags;
+		u64 vend = found->end;
+		u64 *pte = pt_walk(mm->pml4, a, false);
+		bool present = pte && (*pte & PTE_P);
+		spin_unlock(&mm->lock);
+		if (!(prot & (PROT_READ | PROT_WRITE))) {
+			a = vend - PAGE_SIZE; /* PROT_NONE: nothing to lock */
+			continue;
+		}
+		if (present)
+			continue;
+		/* a write fault for writable private memory breaks COW now,
+		 * as Linux's mlock does */
+		int r = vm_fault(
+			mm, a,
+			prot & PROT_WRITE && !(vflags & VMA_SHARED) ? 2 : 0);
+		if (r == -ENOMEM)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len)
 {
 	if (!IS_ALIGNED(addr, PAGE_SIZE))

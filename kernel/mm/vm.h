@@ -46,6 +46,8 @@ struct mm {
 	u64 cpumask;  /* CPUs that have this mm loaded (atomic) */
 	int refcount; /* atomic */
 	u64 rss_pages;
+	u32 membarrier; /* membarrier registrations (MEMBARRIER_CMD_REGISTER_*)
+			 */
 };
 
 /* How vm_mmap treats addr. */
@@ -61,6 +63,15 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 int vm_munmap(struct mm *mm, u64 addr, u64 len);
 int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot);
 int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len);
+/* 0 if [addr, addr + len) is all mapped, -ENOMEM if it has a hole,
+ * -EINVAL if addr is not page-aligned (msync, mlock, mincore). */
+int vm_range_mapped(struct mm *mm, u64 addr, u64 len);
+/* mincore: one byte per page from addr, at most n pages, into vec: 1 if
+ * resident (a present PTE; file pages live in memory); the count done. */
+int vm_mincore(struct mm *mm, u64 addr, u64 n, u8 *vec);
+/* Fault in every page of the mapped, accessible parts of [addr, addr +
+ * len) (mlock, mlockall): 0 or -ENOMEM. */
+int vm_populate(struct mm *mm, u64 addr, u64 len);
 /* MADV_DONTFORK (on) / MADV_DOFORK over [addr, addr + len). */
 int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on);
 int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
@@ -96,5 +107,8 @@ int vm_shared_key(struct mm *mm, u64 uaddr, struct file **f, u64 *obj,
 void vm_file_get(struct file *f);
 void vm_file_put(struct file *f);
 void tlb_ipi_handler(void);
+/* membarrier: every other CPU (all, or only those with mm loaded) takes
+ * an interrupt, a full and core-serialising barrier, before this returns. */
+void cpu_barrier_ipi(struct mm *mm_or_null);
 
 #endif

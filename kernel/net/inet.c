@@ -8,7 +8,9 @@
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include "lwip/ip.h"
 #include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
@@ -190,12 +192,43 @@ static void apply_keepalive(struct inet_sock *is)
 	pcb->keep_cnt = (u32)is->tcp_keepcnt;
 }
 
+/* Tie the pcb to is->bind_dev's interface, or to none (net lock held). */
+static void apply_bind_dev(struct inet_sock *is)
+{
+	struct netif *nif =
+		is->bind_dev[0] ? net_netif_by_name(is->bind_dev) : NULL;
+
+	if (is->sock.type == SOCK_STREAM && is->pcb.tcp)
+		tcp_bind_netif(is->pcb.tcp, nif);
+	else if (is->sock.type == SOCK_DGRAM && is->pcb.udp)
+		udp_bind_netif(is->pcb.udp, nif);
+}
+
+/* SO_BINDTODEVICE: an interface name (up to 15 bytes, NUL-terminated or
+ * not); empty unbinds. ENODEV for an unknown one, as Linux. */
+static int set_bind_dev(struct inet_sock *is, const void *val, u32 len)
+{
+	char name[16] = {0};
+
+	memcpy(name, val, MIN(len, (u32)sizeof(name) - 1));
+	net_lock();
+	int ret = name[0] && !net_netif_by_name(name) ? -ENODEV : 0;
+	if (!ret) {
+		memcpy(is->bind_dev, name, sizeof(name));
+		apply_bind_dev(is);
+	}
+	net_unlock();
+	return ret;
+}
+
 int inet_setsockopt(struct socket *s, int level, int name, const void *val,
 		    u32 len)
 {
 	struct inet_sock *is = inet_of(s);
 	int *field = inet_opt_field(is, level, name), v;
 
+	if (level == SOL_SOCKET && name == SO_BINDTODEVICE)
+		return set_bind_dev(is, val, len);
 	if (level == IPPROTO_IP &&
 	    (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP ||
 	     name == IP_MULTICAST_IF))
@@ -238,6 +271,15 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, u32 *len)
 	struct inet_sock *is = inet_of(s);
 	int *field = inet_opt_field(is, level, name), v;
 
+	if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
+		net_lock();
+		u32 n = strlen(is->bind_dev);
+		n = n ? MIN(*len, n + 1) : 0;
+		memcpy(val, is->bind_dev, n);
+		net_unlock();
+		*len = n;
+		return 0;
+	}
 	if (level == IPPROTO_TCP && name == TCP_MAXSEG &&
 	    s->type == SOCK_STREAM) {
 		net_lock();
@@ -354,6 +396,7 @@ void inet_apply_opts(struct inet_sock *is)
 	}
 	ip->ttl = s->opts.ip_ttl;
 	ip->tos = s->opts.ip_tos;
+	apply_bind_dev(is);
 	if (s->type == SOCK_STREAM && is->state != INET_LISTEN) {
 		if (s->opts.tcp_nodelay)
 			tcp_nagle_disable(is->pcb.tcp);
@@ -385,6 +428,15 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 		}
 	}
 	if (c) {
+		const struct ip_hdr *iph = ip4_current_header();
+		struct netif *in = ip_current_input_netif();
+		c->ip.valid = iph != NULL;
+		if (iph) {
+			c->ip.tos = IPH_TOS(iph);
+			c->ip.ttl = IPH_TTL(iph);
+			c->ip.dst = ip4_addr_get_u32(ip4_current_dest_addr());
+			c->ip.ifindex = in ? netif_get_index(in) : 0;
+		}
 		pbuf_copy_partial(p, c->data, p->tot_len, 0);
 		u64 f = spin_lock_irqsave(&is->lock);
 		sock_rq_add_locked(&is->rq, c);
@@ -514,6 +566,88 @@ static int udp_connect_op(struct socket *s, void *addr, u32 len, bool nonblock)
 	return ret;
 }
 
+/*
+ * sendmsg's IPPROTO_IP control messages, as Linux's ip_cmsg_send: IP_TOS
+ * (an int or a byte, 0-255) and IP_TTL (an int, 1-255) for this datagram
+ * (-1 in *tos / *ttl: none); IP_PKTINFO is accepted and its source
+ * address ignored (one address per interface here); any other IP type is
+ * EINVAL; other levels are not ours.
+ */
+static int ip_cmsgs(const struct sock_msg *m, int *tos, int *ttl)
+{
+	struct {
+		u64 len;
+		int level, type;
+	} h;
+	const u32 hl = sizeof(h);
+
+	*tos = *ttl = -1;
+	for (u32 off = 0; m->ctl && m->ctllen - off >= hl;) {
+		memcpy(&h, m->ctl + off, hl);
+		if (h.len < hl || h.len > m->ctllen - off)
+			return -EINVAL;
+		const u8 *d = m->ctl + off + hl;
+		int v;
+		if (h.level == IPPROTO_IP) {
+			switch (h.type) {
+			case IP_TOS:
+				if (h.len == hl + 4)
+					memcpy(&v, d, 4);
+				else if (h.len == hl + 1)
+					v = *d;
+				else
+					return -EINVAL;
+				if (v < 0 || v > 255)
+					return -EINVAL;
+				*tos = v;
+				break;
+			case IP_TTL:
+				if (h.len != hl + 4)
+					return -EINVAL;
+				memcpy(&v, d, 4);
+				if (v < 1 || v > 255)
+					return -EINVAL;
+				*ttl = v;
+				break;
+			case IP_PKTINFO:
+				if (h.len != hl + 12)
+					return -EINVAL;
+				break;
+			default:
+				return -EINVAL;
+			}
+		}
+		u32 next = ALIGN_UP((u32)h.len, 8);
+		if (next >= m->ctllen - off)
+			break;
+		off += next;
+	}
+	return 0;
+}
+
+/* recvmsg's IP control messages for what the socket asked, in Linux's
+ * order (ip_cmsg_recv_offset: PKTINFO, TTL, TOS). */
+static void ip_cmsgs_out(struct inet_sock *is, struct sock_msg *m)
+{
+	struct socket *s = &is->sock;
+
+	if (!m->ip.valid)
+		return;
+	if (READ_ONCE(is->ip_pktinfo)) {
+		struct {
+			int ifindex;
+			u32 spec_dst, addr;
+		} pi = {m->ip.ifindex, m->ip.dst, m->ip.dst};
+		sock_msg_cmsg(m, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+	}
+	if (READ_ONCE(s->opts.ip_recvttl)) {
+		int ttl = m->ip.ttl;
+		sock_msg_cmsg(m, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	}
+	if (READ_ONCE(s->opts.ip_recvtos))
+		sock_msg_cmsg(m, IPPROTO_IP, IP_TOS, &m->ip.tos, 1);
+}
+
 static ssize_t udp_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 			   bool nonblock)
 {
@@ -538,6 +672,10 @@ static ssize_t udp_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 		return -EPIPE;
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
+	int tos, ttl;
+	ret = ip_cmsgs(m, &tos, &ttl);
+	if (ret)
+		return ret;
 	if (m->namelen && sin.addr == 0xffffffff &&
 	    !READ_ONCE(s->opts.broadcast))
 		return -EACCES;
@@ -549,6 +687,12 @@ static ssize_t udp_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 		return -EFAULT;
 	}
 	net_lock();
+	struct udp_pcb *pcb = is->pcb.udp;
+	u8 saved_tos = pcb->tos, saved_ttl = pcb->ttl;
+	if (tos >= 0)
+		pcb->tos = tos;
+	if (ttl >= 0)
+		pcb->ttl = ttl;
 	if (m->namelen) {
 		ip_addr_set_ip4_u32(&ip, sin.addr ? sin.addr : 0x0100007f);
 		ret = inet_err(udp_sendto(is->pcb.udp, p, &ip,
@@ -556,6 +700,8 @@ static ssize_t udp_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 	} else {
 		ret = inet_err(udp_send(is->pcb.udp, p));
 	}
+	pcb->tos = saved_tos;
+	pcb->ttl = saved_ttl;
 	if (!ret)
 		udp_sync_names(is); /* sendto may have bound it */
 	net_unlock();
@@ -571,8 +717,11 @@ static ssize_t udp_recvmsg(struct socket *s, struct sock_msg *m, int flags,
 
 	if (flags & MSG_OOB)
 		return -EINVAL;
-	return sock_rq_recv(s, &is->rq, &is->lock, m, flags, nonblock,
-			    &consumed);
+	ssize_t n = sock_rq_recv(s, &is->rq, &is->lock, m, flags, nonblock,
+				 &consumed);
+	if (n >= 0)
+		ip_cmsgs_out(is, m);
+	return n;
 }
 
 static int udp_shutdown(struct socket *s, int how)

@@ -55,6 +55,7 @@ struct inet_sock {
 	int tcp_cork, tcp_keepidle, tcp_keepintvl, tcp_keepcnt, tcp_quickack;
 	int ip_recverr, ip_pktinfo, ip_mtu_discover, ip_mc_ttl, ip_mc_loop;
 	int ip_freebind;
+	char bind_dev[16]; /* SO_BINDTODEVICE; "" for none; net lock */
 };
 
 static inline struct inet_sock *inet_of(struct socket *s)

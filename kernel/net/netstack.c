@@ -687,7 +687,7 @@ int net_ifaces(struct net_iface *out, int max)
 	return n;
 }
 
-static struct netif *netif_by_name(const char *name)
+struct netif *net_netif_by_name(const char *name)
 {
 	struct netif *nif;
 
@@ -799,7 +799,7 @@ int netif_ioctl(u32 cmd, u64 arg)
 			strlcpy(r.name, netif_linux_name(nif), sizeof(r.name));
 		ret = nif ? 0 : -ENODEV;
 	} else {
-		nif = netif_by_name(r.name);
+		nif = net_netif_by_name(r.name);
 		ret = nif ? ifreq_get(cmd, nif, &r) : -ENODEV;
 	}
 	net_unlock();

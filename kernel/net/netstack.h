@@ -54,6 +54,8 @@ struct net_iface {
 };
 /* The interfaces, in index order; the count (at most max). */
 int net_ifaces(struct net_iface *out, int max);
+/* The interface Linux would call name ("lo", "eth0"), or NULL; net lock. */
+struct netif *net_netif_by_name(const char *name);
 /* Is addr (network byte order) one of ours: loopback, an interface's? */
 bool net_addr_is_local(u32 addr);
 

@@ -133,6 +133,7 @@ struct sock_chunk *sock_chunk_alloc(size_t len)
 	c->off = 0;
 	c->fds = NULL;
 	c->from = NULL;
+	c->ip.valid = false;
 	return c;
 }
 
@@ -254,6 +255,49 @@ int scm_parse(const u8 *ctl, size_t len, struct scm_fds **out)
 		return ret;
 	}
 	*out = fds;
+	return 0;
+}
+
+bool sock_msg_cmsg(struct sock_msg *m, int level, int type, const void *data,
+		   u32 len)
+{
+	struct cmsghdr h = {sizeof(h) + len, level, type};
+	u32 space = CMSG_ALIGN(sizeof(h) + len);
+
+	if (space > sizeof(m->ipctl) - m->ipctl_len)
+		return false;
+	memset(m->ipctl + m->ipctl_len, 0, space);
+	memcpy(m->ipctl + m->ipctl_len, &h, sizeof(h));
+	memcpy(m->ipctl + m->ipctl_len + sizeof(h), data, len);
+	m->ipctl_len += space;
+	return true;
+}
+
+int sock_msg_ipctl_out(struct sock_msg *m, u64 uctl, u64 ctllen, u64 *used)
+{
+	for (u32 off = 0; off < m->ipctl_len;) {
+		struct cmsghdr h;
+		memcpy(&h, m->ipctl + off, sizeof(h));
+		u32 space = CMSG_ALIGN(h.len);
+		u64 room = ctllen > *used ? ctllen - *used : 0;
+		if (room < sizeof(h)) {
+			m->oflags |= MSG_CTRUNC;
+			break;
+		}
+		u64 n = MIN(room, h.len);
+		bool trunc = n < h.len;
+		h.len = n; /* Linux reports what it copied */
+		if (copy_to_user(uctl + *used, &h, sizeof(h)) ||
+		    copy_to_user(uctl + *used + sizeof(h),
+				 m->ipctl + off + sizeof(h), n - sizeof(h)))
+			return -EFAULT;
+		*used += MIN(room, (u64)space);
+		if (trunc) {
+			m->oflags |= MSG_CTRUNC;
+			break;
+		}
+		off += space;
+	}
 	return 0;
 }
 
@@ -560,6 +604,8 @@ static int rq_take(struct sock_rq *q, struct spinlock *lock, struct sock_msg *m,
 		memcpy(m->name, c->from->bytes, c->from->len);
 		m->namelen = c->from->len;
 	}
+	if (!m->ip.valid)
+		m->ip = c->ip;
 	if (!stream && c->len > n)
 		m->oflags |= MSG_TRUNC;
 	*stop = c->fds;

@@ -89,6 +89,7 @@
 #define SO_LINGER	13
 #define SO_REUSEPORT	15
 #define SO_PEERCRED	17
+#define SO_BINDTODEVICE 25
 #define SO_RCVLOWAT	18
 #define SO_RCVTIMEO	20
 #define SO_SNDTIMEO	21
@@ -122,6 +123,15 @@ struct sock_addr {
 	u8 bytes[];
 };
 
+/* What the IP header of a received datagram said (recvmsg's IP-level
+ * control messages). */
+struct sock_ipinfo {
+	bool valid;
+	u8 tos, ttl;
+	u32 dst;     /* network byte order */
+	int ifindex; /* the interface it came in on */
+};
+
 /* One queued piece of data: (part of) one send, or one datagram/record. */
 struct sock_chunk {
 	struct list_head node;
@@ -129,6 +139,7 @@ struct sock_chunk {
 	u32 off;		/* bytes already consumed */
 	struct scm_fds *fds;	/* rights sent with these bytes, or NULL */
 	struct sock_addr *from; /* sender's address (counted), or NULL */
+	struct sock_ipinfo ip;	/* IPv4 datagrams: for IP_PKTINFO/TOS/TTL */
 	u8 data[];
 };
 
@@ -156,7 +167,19 @@ struct sock_msg {
 	struct scm_fds *fds; /* send: the family takes it (sets NULL);
 				recv: the family hands received files here */
 	int oflags;	     /* recv: MSG_TRUNC, MSG_CTRUNC... out */
+	const u8 *ctl;	     /* send: the control data (a kernel copy) */
+	u32 ctllen;
+	struct sock_ipinfo ip; /* recv: of the datagram read */
+	u8 ipctl[80];	       /* recv: the family's control messages */
+	u32 ipctl_len;	       /* (whole cmsgs, each CMSG_ALIGNed) */
 };
+
+/* Append a control message to m->ipctl (recv); false if it is full. */
+bool sock_msg_cmsg(struct sock_msg *m, int level, int type, const void *data,
+		   u32 len);
+/* Copy m->ipctl to the user's control buffer after the first *used
+ * bytes (as Linux's put_cmsg: truncated ones set MSG_CTRUNC). */
+int sock_msg_ipctl_out(struct sock_msg *m, u64 uctl, u64 ctllen, u64 *used);
 
 struct socket;
 

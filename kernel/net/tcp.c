@@ -183,6 +183,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	c->tcp_keepidle = l->tcp_keepidle;
 	c->tcp_keepintvl = l->tcp_keepintvl;
 	c->tcp_keepcnt = l->tcp_keepcnt;
+	memcpy(c->bind_dev, l->bind_dev, sizeof(c->bind_dev));
 	c->state = INET_CONNECTED;
 	c->was_connected = true;
 	tcp_attach(c, pcb);

@@ -6,6 +6,7 @@
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
 
@@ -25,6 +26,24 @@
 #define MAP_STACK	    0x20000
 #define MAP_HUGETLB	    0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
+
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC	      4
+#define MLOCK_ONFAULT 1
+#define MCL_CURRENT   1
+#define MCL_FUTURE    2
+#define MCL_ONFAULT   4
+
+#define MEMBARRIER_CMD_QUERY				    0
+#define MEMBARRIER_CMD_GLOBAL				    1
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED			    2
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED	    4
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED		    8
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED	    16
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE	    32
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 64
+#define MEMBARRIER_SUPPORTED				    127 /* the seven above */
 
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED   2
@@ -156,4 +175,135 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr,
 	int ret = vm_mremap(mm(), old, old_len, new_len, flags & MREMAP_MAYMOVE,
 			    flags & MREMAP_FIXED, new_addr, &out);
 	return ret ? ret : (long)out;
+}
+
+/*
+ * msync: the pages of a MAP_SHARED mapping are the file's own pages
+ * (tmpfs keeps every file in memory), so there is nothing to write back;
+ * the checks are Linux's: flags, alignment, and ENOMEM for a hole.
+ */
+long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if ((flags & ~(u64)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	return vm_range_mapped(mm(), addr, len);
+}
+
+/* mincore: one byte per page, 1 when resident. */
+long sys_mincore(u64 addr, u64 len, u64 uvec, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	u8 vec[256];
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	u64 pages = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
+	if (addr + pages * PAGE_SIZE > USER_TOP ||
+	    addr + pages * PAGE_SIZE < addr)
+		return -ENOMEM;
+	for (u64 done = 0; done < pages;) {
+		u64 n = MIN(pages - done, (u64)sizeof(vec));
+		int got = vm_mincore(mm(), addr + done * PAGE_SIZE, n, vec);
+		if (copy_to_user(uvec + done, vec, got))
+			return -EFAULT;
+		if ((u64)got < n)
+			return -ENOMEM; /* a hole */
+		done += n;
+	}
+	return 0;
+}
+
+/*
+ * mlock and friends. Nothing is ever swapped out here, so every page is
+ * locked in memory once present; mlock makes the range present now (as
+ * Linux does, unless MLOCK_ONFAULT), so later touches cannot fault for
+ * memory.
+ */
+static long do_mlock(u64 addr, u64 len, bool populate)
+{
+	u64 start = ALIGN_DOWN(addr, PAGE_SIZE);
+	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
+
+	if (end < start)
+		return -EINVAL;
+	int ret = vm_range_mapped(mm(), start, end - start);
+	if (!ret && populate)
+		ret = vm_populate(mm(), start, end - start);
+	return ret == -ENOMEM && populate ? -ENOMEM : ret;
+}
+
+long sys_mlock(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return do_mlock(addr, len, true);
+}
+
+long sys_mlock2(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (flags & ~(u64)MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(addr, len, !(flags & MLOCK_ONFAULT));
+}
+
+long sys_munlock(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return do_mlock(addr, len, false);
+}
+
+long sys_mlockall(u64 flags, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (!flags ||
+	    (flags & ~(u64)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	if ((flags & MCL_CURRENT) && !(flags & MCL_ONFAULT))
+		return vm_populate(mm(), 0, USER_TOP);
+	return 0;
+}
+
+long sys_munlockall(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return 0;
+}
+
+/*
+ * membarrier: an interrupt is a full, core-serialising barrier on x86, so
+ * the expedited commands interrupt the CPUs concerned (the ones running
+ * this mm, or all) and wait for each; the plain GLOBAL command does the
+ * same for every CPU. The RSEQ commands are not supported (no rseq).
+ */
+long sys_membarrier(u64 cmd, u64 flags, u64 cpu_id, u64 a3, u64 a4, u64 a5)
+{
+	(void)cpu_id, (void)a3, (void)a4, (void)a5;
+	struct mm *m = mm();
+
+	if (flags)
+		return -EINVAL;
+	switch (cmd) {
+	case MEMBARRIER_CMD_QUERY:
+		return MEMBARRIER_SUPPORTED;
+	case MEMBARRIER_CMD_GLOBAL:
+	case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
+		cpu_barrier_ipi(NULL);
+		return 0;
+	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
+		__atomic_or_fetch(&m->membarrier, (u32)cmd, __ATOMIC_SEQ_CST);
+		return 0;
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
+		if (!(__atomic_load_n(&m->membarrier, __ATOMIC_SEQ_CST) &
+		      (u32)(cmd << 1)))
+			return -EPERM; /* not registered */
+		cpu_barrier_ipi(m);
+		return 0;
+	}
+	return -EINVAL;
 }

@@ -341,11 +341,12 @@ static int msghdr_in(u64 umsg, struct user_msghdr *h, struct kiovec *stack,
 	return 0;
 }
 
-/* The SCM_RIGHTS of a sendmsg's control data. */
+/* A sendmsg's control data: its SCM_RIGHTS into m->fds, and the whole
+ * of it in m->ctl for the family's own levels (the caller frees it). */
 static int control_in(struct socket *s, struct user_msghdr *h,
-		      struct scm_fds **fds)
+		      struct sock_msg *m)
 {
-	*fds = NULL;
+	m->fds = NULL;
 	if (!h->controllen)
 		return 0;
 	if (h->controllen > CTL_MAX)
@@ -353,13 +354,14 @@ static int control_in(struct socket *s, struct user_msghdr *h,
 	u8 *ctl = kmalloc(h->controllen);
 	if (!ctl)
 		return -ENOMEM;
+	m->ctl = ctl;
+	m->ctllen = h->controllen;
 	int ret = copy_from_user(ctl, h->control, h->controllen);
 	if (!ret)
-		ret = scm_parse(ctl, h->controllen, fds);
-	kfree(ctl);
-	if (!ret && *fds && s->family != AF_UNIX) {
-		scm_fds_put(*fds); /* only AF_UNIX passes files */
-		*fds = NULL;
+		ret = scm_parse(ctl, h->controllen, &m->fds);
+	if (!ret && m->fds && s->family != AF_UNIX) {
+		scm_fds_put(m->fds); /* only AF_UNIX passes files */
+		m->fds = NULL;
 		ret = -EINVAL;
 	}
 	return ret;
@@ -384,10 +386,11 @@ long sys_sendmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 		m.namelen = h.namelen;
 	}
 	if (!ret)
-		ret = control_in(s, &h, &m.fds);
+		ret = control_in(s, &h, &m);
 	if (!ret)
 		ret = sock_sendmsg(f, &m, (int)flags);
 	scm_fds_put(m.fds); /* not taken: dropped, as Linux */
+	kfree((void *)m.ctl);
 	uio_iov_free(iov, stack_iov);
 	file_put(f);
 	return ret;
@@ -420,6 +423,8 @@ long sys_recvmsg(u64 fd, u64 umsg, u64 flags, u64 a3, u64 a4, u64 a5)
 		scm_deliver(m.fds, h.control, h.controllen, (int)flags, &used,
 			    &m.oflags);
 		m.fds = NULL;
+		if (sock_msg_ipctl_out(&m, h.control, h.controllen, &used))
+			ret = -EFAULT;
 		if (put_user(used,
 			     umsg + offsetof(struct user_msghdr, controllen)) ||
 		    put_user(m.oflags,

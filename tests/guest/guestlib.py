@@ -112,6 +112,7 @@ CASES = [
     Case("cputime", "cputime", repeat=3),
     Case("clone", "clone"),
     Case("madv", "madv"),
+    Case("memlock", "memlock", repeat=3),
 ]
 
 

@@ -4,11 +4,14 @@
  * burning 300 ms of CPU time: /proc/self/stat's utime+stime grew by at
  * least 25 ticks; /proc/stat's busy columns grew (the old kernel showed
  * every CPU 100% idle); it has one cpuN line per online CPU; /proc/uptime's
- * idle time is at most uptime times the CPU count. Only behaviour is
+ * idle time is at most uptime times the CPU count. /proc/self/status
+ * shows the signal masks (blocked, ignored, caught) and the capability
+ * lines programs read (OTP's inet_SUITE reads CapEff). Only behaviour is
  * printed.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "guest.h"
@@ -79,6 +82,56 @@ static struct cpu_line stat_totals(int *ncpu_lines, bool *some_all_idle)
 	return t;
 }
 
+/* The hex value of /proc/self/status's line KEY, or -1 if missing. */
+static long long status_hex(const char *key)
+{
+	const char *t = slurp("/proc/self/status");
+	size_t kl = strlen(key);
+
+	for (const char *l = t; *l;
+	     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "")
+		if (!strncmp(l, key, kl) && l[kl] == ':')
+			return strtoll(l + kl + 1, NULL, 16);
+	return -1;
+}
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+}
+
+static void test_status_signals_caps(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR2, on_usr2);
+	long long blk = status_hex("SigBlk"), ign = status_hex("SigIgn"),
+		  cgt = status_hex("SigCgt");
+	check(blk >= 0 && (blk & (1LL << (SIGUSR1 - 1))),
+	      "status: SigBlk has SIGUSR1", "%llx", blk);
+	check(ign >= 0 && (ign & (1LL << (SIGPIPE - 1))) &&
+		      !(ign & (1LL << (SIGUSR2 - 1))),
+	      "status: SigIgn has SIGPIPE", "%llx", ign);
+	check(cgt >= 0 && (cgt & (1LL << (SIGUSR2 - 1))) &&
+		      !(cgt & (1LL << (SIGPIPE - 1))),
+	      "status: SigCgt has SIGUSR2", "%llx", cgt);
+	raise(SIGUSR1);
+	long long pnd = status_hex("SigPnd") | status_hex("ShdPnd");
+	check(pnd > 0 && (pnd & (1LL << (SIGUSR1 - 1))),
+	      "status: a blocked raise shows as pending", "%llx", pnd);
+	signal(SIGUSR1, SIG_IGN); /* discards it */
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	long long eff = status_hex("CapEff"), bnd = status_hex("CapBnd");
+	check(eff >= 0 && bnd >= 0 && (eff & ~bnd) == 0 &&
+		      status_hex("CapInh") >= 0 && status_hex("CapAmb") >= 0,
+	      "status: capability lines (CapEff within CapBnd)",
+	      "eff %llx bnd %llx", eff, bnd);
+}
+
 int main(void)
 {
 	int lines;
@@ -105,5 +158,6 @@ int main(void)
 	check(sscanf(slurp("/proc/uptime"), "%lf %lf", &up, &idle) == 2 &&
 		      idle <= up * sysconf(_SC_NPROCESSORS_ONLN) + 1,
 	      "/proc/uptime idle within bounds", "up %.2f idle %.2f", up, idle);
+	test_status_signals_caps();
 	guest_exit("procstat");
 }

@@ -91,6 +91,150 @@ static void test_interfaces(void)
 	close(fd);
 }
 
+/* One datagram from c to s (port), with recvmsg's control messages:
+ * pktinfo ifindex and address, ttl and tos (-1: not there); the flags. */
+struct got {
+	int ifindex, ttl, tos, flags, n;
+	uint32_t addr;
+};
+
+static struct got recv_ctl(int s, size_t ctlsize)
+{
+	char data[64], ctl[256];
+	struct iovec iov = {data, sizeof(data)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
+			    .msg_controllen = ctlsize};
+	struct got g = {-1, -1, -1, 0, 0, 0};
+
+	g.n = recvmsg(s, &mh, 0);
+	g.flags = mh.msg_flags;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h;
+	     h = CMSG_NXTHDR(&mh, h)) {
+		if (h->cmsg_level != IPPROTO_IP)
+			continue;
+		if (h->cmsg_type == IP_PKTINFO &&
+		    h->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(h), sizeof(pi));
+			g.ifindex = pi.ipi_ifindex;
+			g.addr = pi.ipi_addr.s_addr;
+		} else if (h->cmsg_type == IP_TTL &&
+			   h->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&g.ttl, CMSG_DATA(h), sizeof(int));
+		} else if (h->cmsg_type == IP_TOS &&
+			   h->cmsg_len == CMSG_LEN(1)) {
+			g.tos = *CMSG_DATA(h);
+		}
+	}
+	return g;
+}
+
+/* sendmsg with IP_TOS (an int) and IP_TTL control messages. */
+static ssize_t send_ctl(int c, struct sockaddr_in *to, int tos, int ttl,
+			int badtype)
+{
+	union {
+		char buf[3 * CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {"ctl", 3};
+	struct msghdr mh = {.msg_name = to,
+			    .msg_namelen = sizeof(*to),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = 0};
+	struct cmsghdr *h = (struct cmsghdr *)u.buf;
+	int vals[3] = {tos, ttl, 0}, types[3] = {IP_TOS, IP_TTL, badtype};
+
+	memset(u.buf, 0, sizeof(u.buf));
+	for (int i = 0; i < 3; i++) {
+		if (vals[i] < 0 || (i == 2 && !badtype))
+			continue;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		h->cmsg_level = IPPROTO_IP;
+		h->cmsg_type = types[i];
+		memcpy(CMSG_DATA(h), &vals[i], sizeof(int));
+		mh.msg_controllen += CMSG_SPACE(sizeof(int));
+		h = (struct cmsghdr *)((char *)h + CMSG_SPACE(sizeof(int)));
+	}
+	return sendmsg(c, &mh, 0);
+}
+
+/* IP_PKTINFO, IP_RECVTTL and IP_RECVTOS on recvmsg; IP_TOS and IP_TTL
+ * per datagram on sendmsg (ERTS's gen_udp recvtos/recvttl/sendtos...). */
+static void test_ip_cmsgs(void)
+{
+	uint16_t sport;
+	int s = bound_udp(&sport), c = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+	struct sockaddr_in to = loopback(sport);
+	struct got g;
+
+	sendto(c, "plain", 5, 0, (struct sockaddr *)&to, sizeof(to));
+	g = recv_ctl(s, 256);
+	check(g.n == 5 && g.ttl == -1 && g.tos == -1 && g.ifindex == -1,
+	      "udp: no control messages unless asked", "n %d ttl %d tos %d",
+	      g.n, g.ttl, g.tos);
+	setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	setsockopt(s, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
+	setsockopt(s, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
+	int tos = 0x10, ttl = 7;
+	setsockopt(c, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	setsockopt(c, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	sendto(c, "opts", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	g = recv_ctl(s, 256);
+	check(g.n == 4 && g.ttl == 7 && g.tos == 0x10 && g.ifindex == 1 &&
+		      g.addr == htonl(INADDR_LOOPBACK) && !g.flags,
+	      "udp: IP_PKTINFO, IP_TTL and IP_TOS from the socket's options",
+	      "n %d ttl %d tos %#x ifindex %d addr %x flags %x", g.n, g.ttl,
+	      g.tos, g.ifindex, ntohl(g.addr), g.flags);
+	ssize_t n = send_ctl(c, &to, 0x28, 33, 0);
+	g = recv_ctl(s, 256);
+	check(n == 3 && g.ttl == 33 && g.tos == 0x28,
+	      "udp: IP_TOS and IP_TTL per datagram on sendmsg",
+	      "%zd ttl %d tos %#x", n, g.ttl, g.tos);
+	sendto(c, "again", 5, 0, (struct sockaddr *)&to, sizeof(to));
+	g = recv_ctl(s, 256);
+	check(g.ttl == 7 && g.tos == 0x10,
+	      "udp: the socket's own TOS and TTL afterwards", "ttl %d tos %#x",
+	      g.ttl, g.tos);
+	sendto(c, "short", 5, 0, (struct sockaddr *)&to, sizeof(to));
+	g = recv_ctl(s, CMSG_SPACE(sizeof(struct in_pktinfo)));
+	check(g.n == 5 && (g.flags & MSG_CTRUNC) && g.ifindex == 1 &&
+		      g.ttl == -1,
+	      "udp: control messages past the buffer set MSG_CTRUNC",
+	      "flags %x ifindex %d ttl %d", g.flags, g.ifindex, g.ttl);
+	check_errno(send_ctl(c, &to, -1, 0, 0), -1, EINVAL,
+		    "udp: IP_TTL 0 on sendmsg EINVAL");
+	check_errno(send_ctl(c, &to, 256, -1, 0), -1, EINVAL,
+		    "udp: IP_TOS 256 on sendmsg EINVAL");
+	check_errno(send_ctl(c, &to, -1, -1, IP_RECVTTL), -1, EINVAL,
+		    "udp: an unknown IP control message EINVAL");
+	char dev[16] = {0};
+	socklen_t dl = sizeof(dev);
+	check_zero(setsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3),
+		   "udp: SO_BINDTODEVICE lo");
+	check(getsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, dev, &dl) == 0 &&
+		      dl == 3 && !strcmp(dev, "lo"),
+	      "udp: getsockopt SO_BINDTODEVICE names it", "%u %s", dl, dev);
+	check(sendto(c, "bound", 5, 0, (struct sockaddr *)&to, sizeof(to)) ==
+			      5 &&
+		      recv_ctl(s, 256).n == 5,
+	      "udp: a socket bound to lo still talks to 127.0.0.1", " ");
+	check_errno(setsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, "nosuch0", 8),
+		    -1, ENODEV, "udp: SO_BINDTODEVICE unknown ENODEV");
+	check_zero(setsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, "", 0),
+		   "udp: SO_BINDTODEVICE empty unbinds");
+	dl = sizeof(dev);
+	check(getsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, dev, &dl) == 0 &&
+		      dl == 0,
+	      "udp: then getsockopt gives nothing", "%u", dl);
+	close(c);
+	close(s);
+}
+
 int main(void)
 {
 	uint16_t sport, cport;
@@ -246,5 +390,6 @@ int main(void)
 	close(c);
 	close(s);
 	test_interfaces();
+	test_ip_cmsgs();
 	guest_exit("udp");
 }
