@@ -575,10 +575,7 @@ static int udp_connect_op(struct socket *s, void *addr, u32 len, bool nonblock)
  */
 static int ip_cmsgs(const struct sock_msg *m, int *tos, int *ttl)
 {
-	struct {
-		u64 len;
-		int level, type;
-	} h;
+	struct cmsghdr h;
 	const u32 hl = sizeof(h);
 
 	*tos = *ttl = -1;
@@ -617,7 +614,7 @@ static int ip_cmsgs(const struct sock_msg *m, int *tos, int *ttl)
 				return -EINVAL;
 			}
 		}
-		u32 next = ALIGN_UP((u32)h.len, 8);
+		u32 next = CMSG_ALIGN((u32)h.len);
 		if (next >= m->ctllen - off)
 			break;
 		off += next;

@@ -157,14 +157,6 @@ void sock_chunks_free(struct list_head *chunks)
 
 /* SCM_RIGHTS. */
 
-struct cmsghdr {
-	u64 len;
-	int level;
-	int type;
-};
-
-#define CMSG_ALIGN(n) ALIGN_UP(n, 8)
-
 static struct scm_fds *scm_fds_alloc(int count)
 {
 	struct scm_fds *fds =

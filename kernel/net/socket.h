@@ -123,6 +123,14 @@ struct sock_addr {
 	u8 bytes[];
 };
 
+/* A control message header (struct cmsghdr) and its alignment. */
+struct cmsghdr {
+	u64 len;
+	int level;
+	int type;
+};
+#define CMSG_ALIGN(n) ALIGN_UP(n, 8)
+
 /* What the IP header of a received datagram said (recvmsg's IP-level
  * control messages). */
 struct sock_ipinfo {

@@ -2,7 +2,7 @@
 /*
  * The state dump: on an NMI (QEMU's `inject-nmi`, which `kiln run
  * --monitor` exposes; docs/debugging.md) every CPU prints what it was
- * running and, if that was kernel code, the call chain; CPU 0 then lists
+ * running and, if that was kernel code, the call chain; the last CPU lists
  * every thread (state, last syscall, where a sleeping one blocked) and
  * asks the network stack and devices for their state. For a hung guest:
  * it reads without taking locks (a CPU may be stuck holding one), so a
@@ -22,8 +22,8 @@
 #include "mm/vmm.h"
 #include "arch/x86_64/cpu.h"
 
-static u32 dump_lock; /* one CPU prints at a time */
-static u32 dump_arrived;
+static u32 dump_lock;	 /* one CPU prints at a time */
+static u32 dump_arrived; /* CPUs that took a dump NMI; dump_lock */
 
 static const char *state_name(enum thread_state s)
 {
@@ -95,7 +95,10 @@ void dump_nmi(struct trapframe *tf)
 	while (__atomic_exchange_n(&dump_lock, 1, __ATOMIC_ACQUIRE))
 		__builtin_ia32_pause();
 	printk_dump_mode(true);
-	if (__atomic_fetch_add(&dump_arrived, 1, __ATOMIC_RELAXED) == 0)
+	/* each inject-nmi reaches every CPU once: the first of a round prints
+	 * the header, the last the threads and "dump: end" */
+	u32 n = dump_arrived++ % ncpus;
+	if (n == 0)
 		kprintf("dump: at %lu ns, %u cpus", clock_monotonic_ns(),
 			ncpus);
 	if (tf_from_user(tf)) {
@@ -110,7 +113,7 @@ void dump_nmi(struct trapframe *tf)
 			tf->rflags & RFLAGS_IF ? "on" : "off", c->locks_held);
 		backtrace_from(tf->rip, tf->rbp);
 	}
-	if (c->id == 0) {
+	if (n == ncpus - 1) {
 		kprintf("dump: threads");
 		proc_for_each_thread_unlocked(dump_thread, NULL);
 		kthread_for_each(dump_thread, NULL);

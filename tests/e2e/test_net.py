@@ -153,7 +153,7 @@ class Vm:
             while time.monotonic() < deadline:
                 out = self.output()[before:]
                 if "dump: end" in out:
-                    return out[out.index("[kiln] dump: at"):
+                    return out[out.index("[kiln] dump:"):
                                out.index("dump: end") + 9]
                 time.sleep(0.5)
             return "(no state dump after %d s)" % timeout
