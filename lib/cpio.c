@@ -101,6 +101,7 @@ static int cpio_decode_header(const uint8_t *hdr, struct cpio_entry *e,
 	e->nlink = v[CPIO_F_NLINK];
 	e->mtime = v[CPIO_F_MTIME];
 	e->size = v[CPIO_F_FILESIZE];
+	e->check = v[CPIO_F_CHECK];
 	*namesize = v[CPIO_F_NAMESIZE];
 	return 0;
 }

@@ -22,6 +22,7 @@ struct cpio_entry {
 	uint32_t gid;
 	uint32_t nlink;
 	uint32_t mtime;
+	uint32_t check;	   /* c_check: 0 in newc; Kiln: KILN_CPIO_ZSTD */
 	const void *data;  /* file data (or symlink target, not terminated) */
 	uint64_t size;	   /* bytes of data */
 	uint64_t data_off; /* offset of data from the archive start */

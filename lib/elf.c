@@ -25,7 +25,7 @@
 #define ELF_PAGE_SIZE  4096ULL
 
 /* Is [off, off+size) inside a buffer of len bytes, without overflow? */
-static bool elf_in_bounds(uint64_t off, uint64_t size, size_t len)
+static bool elf_in_bounds(uint64_t off, uint64_t size, uint64_t len)
 {
 	return off <= len && size <= len - off;
 }
@@ -61,7 +61,7 @@ static int elf_check_ehdr(const void *buf, size_t len)
 }
 
 /* Check one PT_LOAD segment: file range, sizes, address range, alignment. */
-static int elf_check_load(const struct elf64_phdr *ph, size_t len)
+static int elf_check_load(const struct elf64_phdr *ph, uint64_t len)
 {
 	if (!elf_in_bounds(ph->p_offset, ph->p_filesz, len))
 		return -EINVAL;
@@ -138,7 +138,8 @@ static uint64_t elf_phdr_vaddr_from_loads(const struct elf_info *info)
 }
 
 /* Validate every program header and fill in the derived fields of info. */
-static int elf_scan_phdrs(const void *buf, size_t len, struct elf_info *info)
+static int elf_scan_phdrs(const void *buf, size_t len, uint64_t file_size,
+			  struct elf_info *info)
 {
 	bool have_load = false, have_phdr = false;
 	int ret;
@@ -148,7 +149,7 @@ static int elf_scan_phdrs(const void *buf, size_t len, struct elf_info *info)
 
 		switch (ph->p_type) {
 		case ELF_PT_LOAD:
-			ret = elf_check_load(ph, len);
+			ret = elf_check_load(ph, file_size);
 			if (ret)
 				return ret;
 			elf_account_load(info, ph, !have_load);
@@ -184,6 +185,12 @@ static int elf_scan_phdrs(const void *buf, size_t len, struct elf_info *info)
  */
 int elf_parse(const void *buf, size_t len, struct elf_info *out)
 {
+	return elf_parse_head(buf, len, len, out);
+}
+
+int elf_parse_head(const void *buf, size_t len, uint64_t file_size,
+		   struct elf_info *out)
+{
 	const struct elf64_ehdr *eh = buf;
 	struct elf_info info;
 	int ret;
@@ -206,7 +213,9 @@ int elf_parse(const void *buf, size_t len, struct elf_info *out)
 	info.phnum = eh->e_phnum;
 	info.type = eh->e_type;
 	info.entry = eh->e_entry;
-	ret = elf_scan_phdrs(buf, len, &info);
+	if (len > file_size)
+		return -EINVAL;
+	ret = elf_scan_phdrs(buf, len, file_size, &info);
 	if (ret)
 		return ret;
 	*out = info;

@@ -91,6 +91,14 @@ struct elf_info {
 int elf_parse(const void *buf, size_t len, struct elf_info *out);
 
 /*
+ * The same from the first len bytes of a file of file_size bytes: the
+ * headers and the PT_INTERP path must lie in the buffer, the segments in
+ * the file. -EINVAL also when the headers lie past len.
+ */
+int elf_parse_head(const void *buf, size_t len, uint64_t file_size,
+		   struct elf_info *out);
+
+/*
  * Find a section by name (via e_shstrndx); returns 0 and sets *out, or
  * -ENOENT / -EINVAL. Bounds-checked like elf_parse.
  */

@@ -34,6 +34,7 @@ KERNEL_SRCS := \
 	kernel/fs/file.c \
 	kernel/fs/uio.c \
 	kernel/fs/vfs.c \
+	kernel/fs/zimage.c \
 	kernel/lib/kallsyms.c \
 	kernel/lib/printk.c \
 	kernel/lib/string.c \
@@ -64,7 +65,8 @@ KERNEL_SRCS := \
 	kernel/sys/sys_time.c \
 	kernel/sys/syscall.c \
 	lib/cpio.c \
-	lib/elf.c
+	lib/elf.c \
+	lib/zfile.c
 
 # Files: tmpfs, /proc, /sys (one owner edits this block)
 KERNEL_SRCS += \
@@ -171,7 +173,8 @@ $(KBUILD)/kallsyms0.S:
 	$(PYTHON) scripts/gen-kallsyms.py < /dev/null > $@
 
 include mk/lwip.mk
-KERNEL_OBJS += $(LWIP_OBJS)
+include mk/zstd.mk
+KERNEL_OBJS += $(LWIP_OBJS) $(ZSTD_OBJS)
 
 $(KBUILD)/kernel0.elf: $(KERNEL_OBJS) $(KBUILD)/kallsyms0.S.o $(KERNEL_LD)
 	$(KCC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(KBUILD)/kallsyms0.S.o
@@ -185,9 +188,14 @@ $(KBUILD)/kallsyms0.S.o: $(KBUILD)/kallsyms0.S
 $(KBUILD)/kallsyms.S.o: $(KBUILD)/kallsyms.S
 	$(KCC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KBUILD)/kernel0.elf $(KBUILD)/kallsyms.S.o
+# kernel-debug.elf keeps the debug info (for gdb); kernel.elf, the one
+# images carry, has none (its backtraces use .kallsyms).
+$(BUILD)/kernel-debug.elf: $(KBUILD)/kernel0.elf $(KBUILD)/kallsyms.S.o
 	$(KCC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(KBUILD)/kallsyms.S.o
 	@nm -n $(KBUILD)/kernel0.elf | grep -v -e kallsyms -e _kernel_end > $(KBUILD)/syms0.txt
 	@nm -n $@ | grep -v -e kallsyms -e _kernel_end > $(KBUILD)/syms1.txt
 	@cmp -s $(KBUILD)/syms0.txt $(KBUILD)/syms1.txt || \
 		{ echo "kallsyms changed symbol addresses" >&2; rm -f $@; exit 1; }
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel-debug.elf
+	objcopy --strip-debug $< $@

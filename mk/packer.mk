@@ -18,16 +18,18 @@ PACKER_SRCS := \
 	packer/elfdeps.c \
 	packer/manifest.c \
 	packer/strv.c \
-	packer/netopts.c
+	packer/netopts.c \
+	packer/report.c \
+	packer/zpack.c
 
 # The packer sources other than main.c: the unit tests link these too.
 PACKER_LIB_SRCS := $(filter-out packer/main.c,$(PACKER_SRCS))
-LIB_SRCS := lib/cpio.c lib/elf.c
+LIB_SRCS := lib/cpio.c lib/elf.c lib/zfile.c
 
 PACKER_OBJS := $(patsubst %.c,$(BUILD)/packer/%.o,$(PACKER_SRCS) $(LIB_SRCS))
 
 $(BUILD)/kiln: $(PACKER_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lzstd
 
 $(BUILD)/packer/%.o: %.c
 	@mkdir -p $(@D)

@@ -14,7 +14,7 @@
 # The code under test is compiled again with sanitizers under
 # $(BUILD)/unit/ and $(BUILD)/fuzz/; -MD dependency files sit beside it.
 
-UNIT_TESTS := cpio elf image cli release elfdeps
+UNIT_TESTS := cpio elf image cli release elfdeps zfile
 UNIT_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SUPPORT_SRCS := tests/unit/helpers.c $(PACKER_LIB_SRCS) $(LIB_SRCS)
@@ -27,7 +27,7 @@ $(BUILD)/unit/%.o: %.c
 	$(HOSTCC) $(UNIT_CFLAGS) -MD -MP -c -o $@ $<
 
 $(BUILD)/unit/test_%: $(BUILD)/unit/tests/unit/test_%.o $(UNIT_SUPPORT_OBJS)
-	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka -lzstd
 
 # Every test binary runs even if an earlier one fails; any failure fails
 # the target. test_cli also drives the real $(BUILD)/kiln binary.
@@ -41,7 +41,7 @@ test-unit: $(UNIT_BINS) $(BUILD)/kiln test-fuzz-regress
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := cpio elf release
+FUZZ_TARGETS := cpio elf release zfile
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
@@ -54,6 +54,8 @@ $(BUILD)/fuzz/fuzz_cpio: $(BUILD)/fuzz/tests/fuzz/fuzz_cpio.o \
 		$(BUILD)/fuzz/lib/cpio.o
 $(BUILD)/fuzz/fuzz_elf: $(BUILD)/fuzz/tests/fuzz/fuzz_elf.o \
 		$(BUILD)/fuzz/lib/elf.o
+$(BUILD)/fuzz/fuzz_zfile: $(BUILD)/fuzz/tests/fuzz/fuzz_zfile.o \
+		$(BUILD)/fuzz/lib/zfile.o
 FUZZ_RELEASE_OBJS := $(patsubst %,$(BUILD)/fuzz/packer/%.o,elfdeps erlexec \
 	relscript strv util) $(BUILD)/fuzz/lib/elf.o
 $(BUILD)/fuzz/fuzz_release: $(BUILD)/fuzz/tests/fuzz/fuzz_release.o \
@@ -102,6 +104,7 @@ test: test-release
 # Keep the objects that only pattern rules mention.
 .SECONDARY: $(UNIT_TEST_OBJS) $(UNIT_SUPPORT_OBJS) \
 	$(patsubst %,$(BUILD)/fuzz/tests/fuzz/fuzz_%.o,$(FUZZ_TARGETS)) \
-	$(BUILD)/fuzz/lib/cpio.o $(BUILD)/fuzz/lib/elf.o $(FUZZ_RELEASE_OBJS)
+	$(BUILD)/fuzz/lib/cpio.o $(BUILD)/fuzz/lib/elf.o \
+	$(BUILD)/fuzz/lib/zfile.o $(FUZZ_RELEASE_OBJS)
 
 .PHONY: fuzz test-fuzz-regress test-release

@@ -31,6 +31,8 @@
 #include "image.h"
 #include "netopts.h"
 #include "release.h"
+#include "report.h"
+#include "zpack.h"
 
 #define BUILD_MAX_SYMLINKS 40
 
@@ -47,6 +49,7 @@ struct build_opts {
 	const char *erl_flags;	      /* release: --erl-flags */
 	bool with_shell;	      /* release: --with-shell */
 	bool small_memory;	      /* release: --small-memory */
+	int zlevel;		      /* --compress: 0 = none */
 	struct netopts net;	      /* --ip, --gw, --dns, --hostname */
 	char *full_cmdline;	      /* --cmdline plus the network options */
 	const char *const *prog_argv; /* PROGRAM ARGS... after -- */
@@ -82,6 +85,12 @@ static const char build_usage[] =
 	"else\n"
 	"                       kernel.elf next to the kiln binary)\n"
 	"      --cmdline STR    default kernel options, stored in the image\n"
+	"      --compress N     zstd level 1-22 for the files (default 19), "
+	"or\n"
+	"                       none: each file that gets smaller is stored "
+	"in\n"
+	"                       128 KiB chunks, decompressed in the guest on\n"
+	"                       first use\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Network options, stored in the image's kernel options (kiln run's\n"
@@ -175,6 +184,7 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 		{"erl-flags", required_argument, NULL, 'f'},
 		{"with-shell", no_argument, NULL, 's'},
 		{"small-memory", no_argument, NULL, 'm'},
+		{"compress", required_argument, NULL, 'z'},
 		{"help", no_argument, NULL, 'h'},
 		NETOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -226,6 +236,20 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 		case 'm':
 			o->small_memory = true;
 			break;
+		case 'z': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (!strcmp(optarg, "none"))
+				v = 0;
+			else if (*end || end == optarg || v < 1 ||
+				 v > ZPACK_MAX_LEVEL)
+				return build_usage_error(
+					"--compress takes a zstd level from 1 "
+					"to %d, or none",
+					ZPACK_MAX_LEVEL);
+			o->zlevel = (int)v;
+			break;
+		}
 		case 'h':
 			o->help = true;
 			break;
@@ -430,7 +454,7 @@ static int build_check_output(const char *output, const char *kernel)
 /* Build the payload and the image in memory, then write it atomically. */
 static int build_image(const struct build_opts *o, const char *kernel_path)
 {
-	struct buf cpio = {0}, payload = {0}, kernel = {0}, image = {0};
+	struct buf cpio = {0};
 	struct image_args args = {
 		.argv = o->prog_argv,
 		.argc = o->prog_argc,
@@ -440,30 +464,15 @@ static int build_image(const struct build_opts *o, const char *kernel_path)
 	};
 	int ret;
 
-	ret = cpio_write_tree(&cpio, o->rootfs);
-	if (!ret)
-		ret = image_build_payload(&payload, &args, cpio.data, cpio.len);
+	report_stage(1, 2,
+		     o->zlevel ? "packing the rootfs (zstd)"
+			       : "packing the rootfs");
+	ret = cpio_write_tree(&cpio, o->rootfs, o->zlevel);
 	if (!ret) {
-		ret = util_read_file(kernel_path, &kernel);
-		if (ret == -ENOENT)
-			warnx("hint: build the kernel with make, or pass "
-			      "--kernel PATH or set KILN_KERNEL");
+		report_stage(2, 2, "writing the image");
+		ret = image_write(o->output, kernel_path, &args, &cpio, NULL);
 	}
-	if (!ret)
-		ret = image_assemble(&image, kernel_path, kernel.data,
-				     kernel.len, payload.data, payload.len);
-	if (!ret)
-		ret = util_write_atomic(o->output, image.data, image.len);
-	if (!ret)
-		fprintf(stderr,
-			"kiln: wrote %s (%zu KiB: kernel %zu KiB, rootfs "
-			"%zu KiB)\n",
-			o->output, image.len >> 10, kernel.len >> 10,
-			cpio.len >> 10);
 	buf_free(&cpio);
-	buf_free(&payload);
-	buf_free(&kernel);
-	buf_free(&image);
 	return ret;
 }
 
@@ -481,6 +490,7 @@ static int build_release(const struct build_opts *o)
 		.erl_flags = o->erl_flags,
 		.with_shell = o->with_shell,
 		.small_memory = o->small_memory,
+		.zlevel = o->zlevel,
 	};
 	char *kernel = build_kernel_path(o->kernel);
 	int ret = 1;
@@ -506,7 +516,7 @@ static char *build_cmdline(const struct build_opts *o)
 /* Entry point of `kiln build`; returns the exit status. */
 int cmd_build(int argc, char **argv)
 {
-	struct build_opts o = {0};
+	struct build_opts o = {.zlevel = ZPACK_DEFAULT_LEVEL};
 	struct stat st;
 	char *kernel = NULL;
 	int ret;

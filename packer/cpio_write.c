@@ -24,8 +24,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <kiln/image.h>
+
 #include "lib/cpio.h"
 #include "cpio_write.h"
+#include "zpack.h"
 
 #define CPIO_HDR_SIZE 110
 
@@ -33,6 +36,7 @@
 struct cpio_walk {
 	struct buf *out;
 	const char *root; /* host directory, without trailing slashes */
+	int zlevel;
 	uint32_t next_ino;
 	bool have_epoch;
 	uint64_t epoch; /* SOURCE_DATE_EPOCH: clamp mtimes to it */
@@ -50,12 +54,14 @@ int cpio_write_header(struct buf *out, const struct cpio_wentry *e)
 	uint64_t name_end, data_off;
 	char hdr[CPIO_HDR_SIZE + 1];
 	size_t namesize;
+	bool in_place = (e->mode & S_IFMT) == S_IFREG && e->size > 0 &&
+			e->check != KILN_CPIO_ZSTD;
 	int ret;
 
 	if (e->size > UINT32_MAX)
 		return -EFBIG;
 	name_end = (uint64_t)out->len + CPIO_HDR_SIZE + namelen + 1;
-	if ((e->mode & S_IFMT) == S_IFREG && e->size > 0)
+	if (in_place)
 		ret = util_align_up(name_end, CPIO_WRITE_DATA_ALIGN, &data_off);
 	else
 		ret = util_align_up(name_end, 4, &data_off);
@@ -63,13 +69,13 @@ int cpio_write_header(struct buf *out, const struct cpio_wentry *e)
 		return ret;
 	/* Extra name padding goes into namesize; the 4-byte pad does not. */
 	namesize = namelen + 1;
-	if ((e->mode & S_IFMT) == S_IFREG && e->size > 0)
+	if (in_place)
 		namesize = data_off - out->len - CPIO_HDR_SIZE;
 
 	snprintf(hdr, sizeof(hdr),
 		 "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08zX%08X",
 		 CPIO_NEWC_MAGIC, e->ino, e->mode, 0, 0, e->nlink, e->mtime,
-		 (uint32_t)e->size, 0, 0, 0, 0, namesize, 0);
+		 (uint32_t)e->size, 0, 0, 0, 0, namesize, e->check);
 	ret = buf_put(out, hdr, CPIO_HDR_SIZE);
 	if (!ret)
 		ret = buf_put(out, e->name, namelen);
@@ -78,11 +84,53 @@ int cpio_write_header(struct buf *out, const struct cpio_wentry *e)
 	return ret;
 }
 
-/* Append a whole entry: header, name, data and padding. */
+int cpio_write_may_compress(const char *name)
+{
+	return strcmp(name, ".kiln") && strncmp(name, ".kiln/", 6);
+}
+
+/*
+ * A regular file's compressed form, if it is smaller than the file (page
+ * padding not counted): 1 and *z filled, 0 to store it, or -errno.
+ */
+static int cpio_try_compress(const struct cpio_wentry *e, const void *data,
+			     struct buf *z)
+{
+	if ((e->mode & S_IFMT) != S_IFREG || !e->size || e->zlevel <= 0 ||
+	    !cpio_write_may_compress(e->name))
+		return 0;
+	z->len = 0;
+	int ret = zpack_file(z, data, e->size, e->zlevel);
+	if (ret) {
+		warnx("%s: cannot compress it (%s)", e->name, strerror(-ret));
+		return ret;
+	}
+	return z->len < e->size;
+}
+
+/*
+ * Append a whole entry: header, name, data and padding; a regular file
+ * compressed if e->zlevel asks and it gets smaller.
+ */
 int cpio_write_entry(struct buf *out, const struct cpio_wentry *e,
 		     const void *data)
 {
-	int ret = cpio_write_header(out, e);
+	struct buf z = {0};
+	int ret = cpio_try_compress(e, data, &z);
+
+	if (ret == 1) {
+		struct cpio_wentry c = *e;
+		c.size = z.len;
+		c.check = KILN_CPIO_ZSTD;
+		c.zlevel = 0;
+		ret = cpio_write_entry(out, &c, z.data);
+		buf_free(&z);
+		return ret;
+	}
+	buf_free(&z);
+	if (ret)
+		return ret;
+	ret = cpio_write_header(out, e);
 
 	if (!ret)
 		ret = buf_put(out, data, e->size);
@@ -122,15 +170,17 @@ static void cpio_fill(struct cpio_walk *w, struct cpio_wentry *e,
 	e->nlink = S_ISDIR(st->st_mode) ? 2 : 1;
 	e->mtime = cpio_mtime(w, st);
 	e->size = 0;
+	e->check = 0;
+	e->zlevel = w->zlevel;
 }
 
-/* Emit a regular file, reading its data straight into the archive. */
+/* Emit a regular file. */
 static int cpio_add_file(struct cpio_walk *w, const char *path, const char *rel,
 			 const struct stat *st)
 {
 	struct cpio_wentry e;
-	size_t done = 0;
-	int fd, ret;
+	struct buf data = {0};
+	int ret;
 
 	cpio_fill(w, &e, rel, st);
 	e.size = (uint64_t)st->st_size;
@@ -140,34 +190,15 @@ static int cpio_add_file(struct cpio_walk *w, const char *path, const char *rel,
 		      path);
 		return -EFBIG;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		warn("%s: cannot read (check its permissions)", path);
-		return ret;
+	ret = util_read_file(path, &data);
+	if (!ret && data.len != e.size) {
+		warnx("%s: changed while the image was being built", path);
+		ret = -EAGAIN;
 	}
-	ret = cpio_write_header(w->out, &e);
 	if (!ret)
-		ret = buf_reserve(w->out, e.size);
-	while (!ret && done < e.size) {
-		ssize_t n = read(fd, w->out->data + w->out->len + done,
-				 e.size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			warnx("%s: %s", path,
-			      n < 0 ? strerror(errno)
-				    : "file shrank while it was being read");
-		}
-		done += n > 0 ? (size_t)n : 0;
-	}
-	close(fd);
-	if (ret)
-		return ret;
-	w->out->len += e.size;
-	return buf_align(w->out, 4);
+		ret = cpio_write_entry(w->out, &e, data.data);
+	buf_free(&data);
+	return ret;
 }
 
 /* Emit a symlink; its data is the target path, without a NUL. */
@@ -317,9 +348,9 @@ static void cpio_read_epoch(struct cpio_walk *w)
  * Append a newc archive of everything below the host directory dir (not
  * including dir itself), ending with the trailer.
  */
-int cpio_write_tree(struct buf *out, const char *dir)
+int cpio_write_tree(struct buf *out, const char *dir, int zlevel)
 {
-	struct cpio_walk w = {.out = out, .next_ino = 1};
+	struct cpio_walk w = {.out = out, .next_ino = 1, .zlevel = zlevel};
 	struct stat st;
 	char *root;
 	size_t len;

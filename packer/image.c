@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 
 #include "lib/cpio.h"
+#include "lib/zfile.h"
 #include "image.h"
+#include "report.h"
 
 #define IMAGE_SHT_NOBITS 8
 
@@ -329,18 +331,28 @@ static int image_parse_hdr(struct image_view *v, const char **why)
 	return 0;
 }
 
-/* Walk the archive to the trailer; file data must be page-aligned. */
+/*
+ * Walk the archive to the trailer; file data must be page-aligned, or
+ * compressed with a valid chunk table (as the kernel checks at boot).
+ */
 static int image_parse_cpio(struct image_view *v, const char **why)
 {
 	struct cpio_iter it;
 	struct cpio_entry e;
+	struct zfile_view z;
 	int ret;
 
 	v->nfiles = 0;
 	cpio_iter_init(&it, v->cpio, v->cpio_size);
 	while ((ret = cpio_next(&it, &e)) == 1) {
-		if (S_ISREG(e.mode) && e.size > 0 &&
-		    (v->hdr.cpio_off + e.data_off) % IMAGE_PAGE_SIZE) {
+		if (S_ISREG(e.mode) && e.check == KILN_CPIO_ZSTD) {
+			if (zfile_parse(e.data, e.size, &z)) {
+				*why = "a compressed file's chunk table is "
+				       "malformed";
+				return -EINVAL;
+			}
+		} else if (S_ISREG(e.mode) && e.size > 0 &&
+			   (v->hdr.cpio_off + e.data_off) % IMAGE_PAGE_SIZE) {
 			*why = "a regular file's data is not page-aligned";
 			return -EINVAL;
 		}
@@ -371,5 +383,35 @@ int image_parse(const void *buf, size_t len, struct image_view *v,
 		ret = image_parse_hdr(v, why);
 	if (!ret)
 		ret = image_parse_cpio(v, why);
+	return ret;
+}
+
+int image_write(const char *output, const char *kernel_path,
+		const struct image_args *args, const struct buf *cpio,
+		const char *app_name)
+{
+	struct buf payload = {0}, kernel = {0}, image = {0};
+	int ret = image_build_payload(&payload, args, cpio->data, cpio->len);
+
+	if (!ret) {
+		ret = util_read_file(kernel_path, &kernel);
+		if (ret == -ENOENT)
+			warnx("hint: build the kernel with make, or pass "
+			      "--kernel PATH or set KILN_KERNEL");
+	}
+	if (!ret)
+		ret = image_assemble(&image, kernel_path, kernel.data,
+				     kernel.len, payload.data, payload.len);
+	if (!ret)
+		ret = util_write_atomic(output, image.data, image.len);
+	if (!ret) {
+		report_sizes(stderr, cpio->data, cpio->len, kernel.len,
+			     image.len, app_name);
+		fprintf(stderr, "kiln: wrote %s (%zu KiB)\n", output,
+			image.len >> 10);
+	}
+	buf_free(&payload);
+	buf_free(&kernel);
+	buf_free(&image);
 	return ret;
 }

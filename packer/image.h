@@ -55,4 +55,13 @@ int image_assemble(struct buf *out, const char *kernel_name, const void *kernel,
 int image_parse(const void *buf, size_t len, struct image_view *v,
 		const char **why);
 
+/*
+ * The last stages of kiln build: the payload around cpio, the kernel at
+ * kernel_path, the image written atomically to output, then the size
+ * report (app_name: the release's application, or NULL). 0 or -errno.
+ */
+int image_write(const char *output, const char *kernel_path,
+		const struct image_args *args, const struct buf *cpio,
+		const char *app_name);
+
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "lib/cpio.h"
+#include "lib/zfile.h"
 #include "cmd.h"
 #include "image.h"
 
@@ -37,8 +38,18 @@ static void inspect_cpio(const struct image_view *v)
 
 	cpio_iter_init(&it, v->cpio, v->cpio_size);
 	while (cpio_next(&it, &e) == 1) {
-		printf("%07o %10llu /%s", e.mode, (unsigned long long)e.size,
-		       e.name);
+		struct zfile_view z;
+		bool zstd = S_ISREG(e.mode) && e.check == KILN_CPIO_ZSTD;
+
+		if (zstd && zfile_parse(e.data, e.size, &z)) {
+			printf("%07o %10s /%s (compressed data malformed)\n",
+			       e.mode, "?", e.name);
+			continue;
+		}
+		printf("%07o %10llu /%s", e.mode,
+		       (unsigned long long)(zstd ? z.size : e.size), e.name);
+		if (zstd)
+			printf(" (zstd %llu)", (unsigned long long)e.size);
 		if (S_ISLNK(e.mode))
 			printf(" -> %.*s", (int)e.size, (const char *)e.data);
 		printf("\n");

@@ -439,7 +439,7 @@ static int mf_entry_cmp(const void *a, const void *b)
 }
 
 /* Write the whole manifest as a cpio newc archive, sorted by path. */
-int mf_write_cpio(struct manifest *m, struct buf *out)
+int mf_write_cpio(struct manifest *m, struct buf *out, int zlevel)
 {
 	struct buf data = {0};
 	int ret = 0;
@@ -454,6 +454,7 @@ int mf_write_cpio(struct manifest *m, struct buf *out)
 			.nlink = S_ISDIR(e->mode) ? 2 : 1,
 			.mtime = e->mtime,
 			.size = e->size,
+			.zlevel = zlevel,
 		};
 		const void *bytes = e->data;
 

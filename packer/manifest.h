@@ -51,6 +51,6 @@ int mf_add_host_path(struct manifest *m, const char *host_path);
 int mf_add_tree(struct manifest *m, const char *path, const char *host_dir);
 
 const struct mf_entry *mf_lookup(const struct manifest *m, const char *path);
-int mf_write_cpio(struct manifest *m, struct buf *out);
+int mf_write_cpio(struct manifest *m, struct buf *out, int zlevel);
 
 #endif

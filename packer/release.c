@@ -37,6 +37,7 @@
 #include "manifest.h"
 #include "release.h"
 #include "relscript.h"
+#include "report.h"
 
 /* The programs of erts-VSN/bin that run on a started node. */
 static const char *const release_erts_keep[] = {
@@ -649,7 +650,7 @@ static int rb_files(struct rb *b)
 /* Step 5: the image, written atomically. */
 static int rb_write(struct rb *b)
 {
-	struct buf cpio = {0}, payload = {0}, kernel = {0}, image = {0};
+	struct buf cpio = {0};
 	struct image_args args = {
 		.argv = (const char *const *)b->argv.v,
 		.argc = b->argv.n,
@@ -659,30 +660,16 @@ static int rb_write(struct rb *b)
 	};
 	int ret;
 
-	ret = mf_write_cpio(&b->mf, &cpio);
-	if (!ret)
-		ret = image_build_payload(&payload, &args, cpio.data, cpio.len);
+	report_stage(2, 3,
+		     b->o->zlevel ? "packing the files (zstd)"
+				  : "packing the files");
+	ret = mf_write_cpio(&b->mf, &cpio, b->o->zlevel);
 	if (!ret) {
-		ret = util_read_file(b->o->kernel, &kernel);
-		if (ret == -ENOENT)
-			warnx("hint: build the kernel with make, or pass "
-			      "--kernel PATH or set KILN_KERNEL");
+		report_stage(3, 3, "writing the image");
+		ret = image_write(b->o->output, b->o->kernel, &args, &cpio,
+				  b->ri.name);
 	}
-	if (!ret)
-		ret = image_assemble(&image, b->o->kernel, kernel.data,
-				     kernel.len, payload.data, payload.len);
-	if (!ret)
-		ret = util_write_atomic(b->o->output, image.data, image.len);
-	if (!ret)
-		fprintf(stderr,
-			"kiln: wrote %s (%zu KiB: kernel %zu KiB, rootfs %zu "
-			"KiB, %zu entries)\n",
-			b->o->output, image.len >> 10, kernel.len >> 10,
-			cpio.len >> 10, b->mf.n);
 	buf_free(&cpio);
-	buf_free(&payload);
-	buf_free(&kernel);
-	buf_free(&image);
 	return ret;
 }
 
@@ -737,6 +724,7 @@ int release_build(const struct release_opts *o)
 	mf_init(&b.mf);
 	elfdeps_init(&b.deps,
 		     o->ld_so_conf ? o->ld_so_conf : "/etc/ld.so.conf");
+	report_stage(1, 3, "reading the release");
 	ret = relscript_probe(o->dir, &b.ri);
 	if (!ret)
 		ret = rb_command(&b);

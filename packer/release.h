@@ -32,6 +32,7 @@ struct release_opts {
 	const char *erl_flags;	/* --erl-flags, or NULL */
 	bool with_shell;	/* --with-shell */
 	bool small_memory;	/* --small-memory */
+	int zlevel;		/* --compress: zstd level, 0 = none */
 	const char *ld_so_conf; /* NULL: /etc/ld.so.conf (tests override) */
 	const char *busybox;	/* NULL: /bin/busybox (tests override) */
 };

@@ -31,28 +31,8 @@ if [ "$installed" != "$DEBVER" ]; then
 fi
 
 dl=third_party/dl
-mkdir -p "$dl"
-if [ ! -f "$dl/$ORIG" ] || ! echo "$SHA256  $dl/$ORIG" | sha256sum -c --quiet 2>/dev/null; then
-	if ! grep -rqs '^deb-src\|^Types:.*deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		echo "fetch-otp-tests: adding a deb-src source for bookworm to apt"
-		SUDO=""
-		[ "$(id -u)" -eq 0 ] || SUDO=sudo
-		$SUDO tee /etc/apt/sources.list.d/kiln-deb-src.sources >/dev/null <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-		$SUDO apt-get update -qq
-	fi
-	(cd "$dl" && apt-get source --download-only -qq "erlang=$DEBVER" >/dev/null 2>&1) ||
-		(cd "$dl" && apt-get source --download-only "erlang=$DEBVER")
-	echo "$SHA256  $dl/$ORIG" | sha256sum -c --quiet || {
-		echo "fetch-otp-tests: $dl/$ORIG does not have the expected checksum" >&2
-		exit 1
-	}
-fi
+. scripts/debsrc.sh
+debsrc_fetch fetch-otp-tests "erlang=$DEBVER" "$ORIG" "$SHA256"
 
 rm -rf "$DEST" "$DEST.tmp"
 mkdir -p "$DEST.tmp"

@@ -14,6 +14,13 @@
  * relative to the payload start. The root filesystem is a cpio "newc"
  * archive whose regular-file data is page-aligned within the payload, so
  * the kernel can map file pages in place.
+ *
+ * A compressed regular file (cpio c_check field = KILN_CPIO_ZSTD, which is
+ * always 0 in plain newc) has as its cpio data a struct kiln_zfile_hdr,
+ * the chunk table, then the chunks: the file's bytes cut into pieces of
+ * 1 << chunk_shift bytes (the last one shorter), each compressed as one
+ * zstd frame with its content size, so any chunk decompresses on its own
+ * (docs/decisions/compressed-files.md). Its data need not be aligned.
  */
 #ifndef KILN_IMAGE_H
 #define KILN_IMAGE_H
@@ -50,6 +57,24 @@ struct kiln_payload_hdr {
 	uint64_t reserved[4];
 };
 
+#define KILN_CPIO_ZSTD	      1
+#define KILN_ZFILE_MAGIC      0x3146465a /* "ZFF1" */
+#define KILN_ZFILE_MIN_SHIFT  12	 /* chunks of 4 KiB ... */
+#define KILN_ZFILE_MAX_SHIFT  17	 /* ... to 128 KiB */
+#define KILN_ZFILE_MAX_CHUNKS (1U << 20) /* files up to 4 GiB at 4 KiB */
+
+/* At the start of a compressed file's cpio data. */
+struct kiln_zfile_hdr {
+	uint32_t magic;	      /* KILN_ZFILE_MAGIC */
+	uint32_t chunk_shift; /* chunk size is 1 << chunk_shift */
+	uint64_t size;	      /* the file's size, uncompressed */
+	uint32_t nchunks;     /* ceil(size / chunk size) */
+	uint32_t reserved;    /* 0 */
+	/* then uint32_t end[nchunks]: chunk i's frame is [end[i-1], end[i])
+	 * of the cpio data (end[-1]: the end of this table), ascending */
+};
+
+_Static_assert(sizeof(struct kiln_zfile_hdr) == 24, "zfile hdr size");
 _Static_assert(sizeof(struct kiln_boot_desc) == 32, "desc size");
 _Static_assert(sizeof(struct kiln_payload_hdr) == 112, "payload hdr size");
 

@@ -442,7 +442,7 @@ static int open_ops(struct vnode *vn, u32 flags, const struct file_ops **ops)
 	} else if (S_ISREG(vn->mode)) {
 		if (acc != O_RDONLY || (flags & O_TRUNC))
 			return -EROFS; /* the image's files are immutable */
-		*ops = &image_fops;
+		*ops = vn->zimg ? &zimage_fops : &image_fops;
 	} else {
 		return -ENXIO;
 	}
@@ -460,6 +460,8 @@ int file_open_vnode(struct vnode *vn, u32 flags, struct file **out)
 		ops, vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
 	if (!f)
 		return -ENOMEM;
+	if (ops == &zimage_fops)
+		zimage_open(vn->zimg); /* its release is zimage_fops' */
 	if (vn->vops && vn->vops->generate && !(flags & O_PATH)) {
 		ret = procfs_open_file(f);
 		if (ret) {

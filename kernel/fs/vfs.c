@@ -11,6 +11,7 @@
 #include "vfs.h"
 #include "file.h"
 #include "lib/cpio.h"
+#include <kiln/image.h>
 #include "mm/kheap.h"
 #include "arch/x86_64/percpu.h"
 #include "proc/proc.h"
@@ -294,6 +295,7 @@ void vfs_init(void)
 	BUG_ON(!tmp);
 	tmp->flags |= VN_MOUNT;
 	procfs_init();
+	zimage_init();
 }
 
 /* Create (or find) the directories of path; returns the last one. */
@@ -351,7 +353,12 @@ static int load_entry(const struct cpio_entry *e, const char *name, size_t nl)
 	vn->gid = e->gid;
 	vn->mtime_ns = (u64)e->mtime * NSEC_PER_SEC;
 	vn->atime_ns = vn->ctime_ns = vn->mtime_ns;
-	if (S_ISREG(e->mode) || S_ISLNK(e->mode)) {
+	if (S_ISREG(e->mode) && e->check == KILN_CPIO_ZSTD) {
+		vn->zimg = zimage_create(e->name, e->data, e->size);
+		if (!vn->zimg)
+			return -EINVAL;
+		vn->size = zimage_size(vn->zimg);
+	} else if (S_ISREG(e->mode) || S_ISLNK(e->mode)) {
 		vn->data = e->data;
 		vn->size = e->size;
 	}
@@ -572,8 +579,14 @@ int vfs_map_file_ro(const char *path, const u8 **data, u64 *size)
 		return ret;
 	if (S_ISDIR(vn->mode))
 		ret = -EISDIR;
+	else if (vn->zimg)
+		ret = -EACCES; /* compressed: kiln build never does that here */
 	else if (!S_ISREG(vn->mode) || !vn->data || (vn->flags & VN_TMPFS))
 		ret = -EACCES; /* only the image's files are mapped in place */
+	if (vn->zimg)
+		pr_err("%s is compressed in the image, so it cannot be read in "
+		       "place: rebuild the image with this kiln",
+		       path);
 	*data = vn->data;
 	*size = vn->size;
 	vnode_put(vn);

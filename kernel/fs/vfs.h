@@ -109,6 +109,7 @@ struct vnode {
 	struct list_head locks;	      /* advisory locks (fs/locks.c) */
 	u64 next_cookie;	      /* directories: for the next child */
 	const u8 *data;		      /* image file data / symlink target */
+	struct zimage *zimg;	      /* a compressed image file's pages */
 	const struct file_ops *fops;  /* device nodes and /proc files */
 	const struct vnode_ops *vops; /* synthesized nodes */
 	long arg;		      /* for vops (a cpu or fd number) */
@@ -234,6 +235,20 @@ int tmpfs_create_shmem(u64 len, struct file **out);
 
 /* tmpfs file contents and the fops of the tree's file kinds. */
 extern const struct file_ops tmpfs_fops;
+
+/* Compressed image files (fs/zimage.c). */
+struct zimage;
+extern const struct file_ops zimage_fops;
+void zimage_init(void);
+/* Check a compressed file's cpio data (name: for the error); or NULL. */
+struct zimage *zimage_create(const char *name, const void *data, u64 len);
+u64 zimage_size(const struct zimage *z);
+/* n bytes at pos into a kernel buffer; -EIO if the data is corrupt. */
+int zimage_read_kernel(struct zimage *z, u64 pos, void *buf, size_t n);
+/* A file of z was opened (its release gives the cache back at last). */
+void zimage_open(struct zimage *z);
+/* Chunks decompressed since boot, the bytes they gave, pages freed. */
+void zimage_stats(u64 *chunks, u64 *bytes, u64 *freed);
 void tmpfs_free_pages(struct vnode *vn);
 u64 vfs_now_ns(void);
 

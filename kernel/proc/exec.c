@@ -124,7 +124,7 @@ static bool segments_mappable(const struct elf_info *ei)
 }
 
 /* Map one PT_LOAD at bias from f: file pages, then the bss. */
-static int map_segment(struct mm *mm, struct file *f, const u8 *img,
+static int map_segment(struct mm *mm, struct file *f,
 		       const struct elf64_phdr *ph, u64 bias)
 {
 	u64 start = ALIGN_DOWN(ph->p_vaddr + bias, PAGE_SIZE);
@@ -136,6 +136,7 @@ static int map_segment(struct mm *mm, struct file *f, const u8 *img,
 			     : ALIGN_UP(file_end, PAGE_SIZE);
 	u32 prot = elf_prot(ph->p_flags);
 	u64 out;
+	paddr_t pa;
 	int ret;
 
 	if (start < mapped) {
@@ -153,21 +154,34 @@ static int map_segment(struct mm *mm, struct file *f, const u8 *img,
 		      &out);
 	if (ret || file_end <= mapped)
 		return ret;
-	/* the file bytes of the page the bss starts in */
-	return vm_copy_in(mm, mapped,
-			  img + ph->p_offset + (mapped - (ph->p_vaddr + bias)),
-			  file_end - mapped);
+	/* the file bytes of the page the bss starts in: one page of the
+	 * file, as the segment is congruent to its offset */
+	u64 off = ph->p_offset + (mapped - (ph->p_vaddr + bias));
+	ret = f->ops->get_page(f, off >> PAGE_SHIFT, &pa);
+	if (ret)
+		return ret == -EFAULT ? -EIO : ret;
+	ret = vm_copy_in(mm, mapped, P2V(pa), file_end - mapped);
+	page_put(pa);
+	return ret;
 }
 
 /* An executable opened for exec: its bytes and the open file. */
 struct exec_file {
 	struct file *f;
-	const u8 *img; /* the whole file: in place, or copy */
+	const u8 *img; /* the file's first img_len bytes: in place, or copy */
+	u64 img_len;   /* the whole file (size), or its head */
 	u64 size;
-	u8 *copy; /* kmalloc'd copy of a tmpfs file's bytes, or NULL */
+	u8 *copy; /* kmalloc'd copy of the file's bytes, or NULL */
 };
 
-/* Largest program read into memory from tmpfs (image files are not). */
+/*
+ * Files whose bytes are not in place (tmpfs, compressed image files) are
+ * read for exec only as far as their headers (EXEC_HEAD bytes); the
+ * segments are mapped from the file's pages. A whole copy (at most
+ * EXEC_MAX_COPY) is made only for headers past the head or segments
+ * that cannot be mapped.
+ */
+#define EXEC_HEAD     (16UL << 10)
 #define EXEC_MAX_COPY (64UL << 20)
 
 static void exec_file_close(struct exec_file *ef)
@@ -178,7 +192,7 @@ static void exec_file_close(struct exec_file *ef)
 	memset(ef, 0, sizeof(*ef));
 }
 
-/* Copy a file's contents through its pages (tmpfs has none in place). */
+/* Copy a file's first size bytes through its pages. */
 static int read_pages(struct file *f, u8 *buf, u64 size)
 {
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {
@@ -217,37 +231,80 @@ static int exec_file_open(const char *cwd, const char *path,
 	ef->size = READ_ONCE(vn->size);
 	if (vn->data && !(vn->flags & VN_TMPFS)) {
 		ef->img = vn->data;
+		ef->img_len = ef->size;
 		return 0;
 	}
+	u64 n = MIN(ef->size, EXEC_HEAD);
 	if (!ef->f->ops->get_page) {
 		ret = -EACCES;
-	} else if (ef->size > EXEC_MAX_COPY) {
-		ret = -ENOMEM;
-	} else if (!(ef->copy = kmalloc(MAX(ef->size, 1)))) {
+	} else if (!(ef->copy = kmalloc(MAX(n, 1)))) {
 		ret = -ENOMEM;
 	} else {
-		ret = read_pages(ef->f, ef->copy, ef->size);
+		ret = read_pages(ef->f, ef->copy, n);
 		ef->img = ef->copy;
+		ef->img_len = n;
 	}
 	if (ret)
 		exec_file_close(ef);
 	return ret;
 }
 
+/* Make ef->img the whole file (a copy), if it is only the head. */
+static int exec_file_whole(struct exec_file *ef)
+{
+	if (ef->img_len == ef->size)
+		return 0;
+	if (ef->size > EXEC_MAX_COPY)
+		return -ENOMEM;
+	u8 *copy = kmalloc(ef->size);
+	if (!copy)
+		return -ENOMEM;
+	int ret = read_pages(ef->f, copy, ef->size);
+	if (ret) {
+		kfree(copy);
+		return ret;
+	}
+	kfree(ef->copy);
+	ef->img = ef->copy = copy;
+	ef->img_len = ef->size;
+	return 0;
+}
+
+/* Parse ef's ELF headers, from its head if they lie there. */
+static int exec_file_parse(struct exec_file *ef, struct elf_info *ei)
+{
+	int ret = elf_parse_head(ef->img, ef->img_len, ef->size, ei);
+
+	if (ret == -EINVAL && ef->img_len < ef->size) {
+		ret = exec_file_whole(ef);
+		if (!ret)
+			ret = elf_parse(ef->img, ef->img_len, ei);
+	}
+	return ret;
+}
+
 /* Map every PT_LOAD of ef at bias, from the file when it can be. */
 static int load_segments(struct mm *mm, struct exec_file *ef,
-			 const struct elf_info *ei, u64 bias, u64 *end_out)
+			 struct elf_info *ei, u64 bias, u64 *end_out)
 {
 	u64 end = 0;
 	int ret = 0;
 
-	if (!segments_mappable(ei) || !ef->f->ops->get_page)
+	if (!segments_mappable(ei) || !ef->f->ops->get_page) {
+		int ret = exec_file_whole(ef);
+		if (ret)
+			return ret;
+		/* the copy moved the headers ei points into */
+		ret = elf_parse(ef->img, ef->img_len, ei);
+		if (ret)
+			return ret;
 		return copy_segments(mm, ef->img, ei, bias, end_out);
+	}
 	for (int i = 0; i < ei->phnum && !ret; i++) {
 		const struct elf64_phdr *ph = &ei->phdr[i];
 		if (ph->p_type != ELF_PT_LOAD || !ph->p_memsz)
 			continue;
-		ret = map_segment(mm, ef->f, ef->img, ph, bias);
+		ret = map_segment(mm, ef->f, ph, bias);
 		end = MAX(end, ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz,
 					PAGE_SIZE));
 	}
@@ -373,7 +430,7 @@ static int load_interp(struct mm *mm, const char *cwd, const char *path,
 		pr_err("exec: interpreter %s: error %d", path, -ret);
 		return ret == -ENOENT ? -ENOENT : -ELIBBAD;
 	}
-	ret = elf_parse(ef.img, ef.size, &ei);
+	ret = exec_file_parse(&ef, &ei);
 	if (ret || ei.interp || ei.type != ELF_ET_DYN) {
 		ret = -ELIBBAD;
 		goto out;
@@ -399,7 +456,7 @@ static int load_elf(struct exec_file *ef, const char *cwd, const char *execfn,
 {
 	struct elf_info ei;
 	u64 bias = 0, end, interp_bias = 0, entry, vdso_base;
-	int ret = elf_parse(ef->img, ef->size, &ei);
+	int ret = exec_file_parse(ef, &ei);
 
 	if (ret)
 		return ret;
@@ -498,7 +555,7 @@ int exec_load(const char *cwd, const char *path, char *const argv[], int argc,
 			ret = -ENOMEM;
 			goto out_close;
 		}
-		ret = parse_shebang(ef.img, ef.size, lines[depth], &interp,
+		ret = parse_shebang(ef.img, ef.img_len, lines[depth], &interp,
 				    &arg);
 		if (ret)
 			goto out_close;

@@ -113,6 +113,7 @@ CASES = [
     Case("clone", "clone"),
     Case("madv", "madv"),
     Case("memlock", "memlock", repeat=3),
+    Case("zfiles", "zfiles", repeat=3),
 ]
 
 

@@ -980,6 +980,34 @@ static void test_kiln_binary(void **state)
 			    d, d, fx->rootfs),
 			 0);
 	assert_int_equal(sh("cmp -s '%s/x.img' '%s/y.img'", d, d), 0);
+	/* --compress: a zstd level or none; files shown with their sizes */
+	assert_int_equal(sh("head -c 200000 /dev/zero > '%s/zeros' && "
+			    "'%s/bin/kiln' build -o '%s/z.img' --rootfs '%s' "
+			    "--add-unused 2>/dev/null",
+			    fx->rootfs, d, d, fx->rootfs),
+			 2);
+	assert_int_equal(
+		sh("'%s/bin/kiln' build -o '%s/z.img' --rootfs '%s' "
+		   "-- /hello 2>&1 | grep -q '(1 of 4 files compressed)'",
+		   d, d, fx->rootfs),
+		0);
+	assert_int_equal(sh("'%s/bin/kiln' inspect '%s/z.img' | grep -qx "
+			    "'0100644     200000 /zeros (zstd [0-9]*)'",
+			    d, d),
+			 0);
+	assert_int_equal(sh("'%s/bin/kiln' build -o '%s/n.img' --rootfs '%s' "
+			    "--compress none -- /hello 2>/dev/null && "
+			    "'%s/bin/kiln' inspect '%s/n.img' | grep -qx "
+			    "'0100644     200000 /zeros'",
+			    d, d, fx->rootfs, d, d),
+			 0);
+	assert_int_equal(
+		sh("'%s/bin/kiln' build -o '%s/n.img' --rootfs '%s' "
+		   "--compress 23 -- /hello 2>&1 | grep -q 'zstd level "
+		   "from 1 to 22'",
+		   d, d, fx->rootfs),
+		0);
+	assert_int_equal(sh("rm '%s/zeros'", fx->rootfs), 0);
 }
 
 int main(void)

@@ -330,6 +330,35 @@ static void test_interp(void **state)
 	assert_int_equal(parse(&f), 0);
 }
 
+/*
+ * elf_parse_head: the headers and PT_INTERP from the first bytes only,
+ * the segments checked against the whole file's size (exec of files whose
+ * bytes are not in memory: compressed image files, tmpfs).
+ */
+static void test_parse_head(void **state)
+{
+	struct elf_file f;
+	struct elf_info info, whole;
+	size_t head = INTERP_OFF + sizeof(INTERP);
+
+	(void)state;
+	make_elf(&f);
+	assert_int_equal(elf_parse(f.b, f.len, &whole), 0);
+	assert_int_equal(elf_parse_head(f.b, head, f.len, &info), 0);
+	assert_string_equal(info.interp, INTERP);
+	assert_int_equal(info.phdr_vaddr, whole.phdr_vaddr);
+	assert_int_equal(info.max_vaddr, whole.max_vaddr);
+	/* the PT_INTERP path cut by the head: refused */
+	assert_int_equal(elf_parse_head(f.b, head - 1, f.len, &info), -EINVAL);
+	/* the program headers past the head: refused */
+	assert_int_equal(elf_parse_head(f.b, PH_OFF + 56, f.len, &info),
+			 -EINVAL);
+	/* a segment past the file's end: refused, whatever the head */
+	assert_int_equal(elf_parse_head(f.b, head, f.len - 1, &info), -EINVAL);
+	/* a head longer than the file cannot be */
+	assert_int_equal(elf_parse_head(f.b, f.len, f.len - 1, &info), -EINVAL);
+}
+
 static void test_find_section(void **state)
 {
 	struct fk_opts o = {.action = FK_HANG};
@@ -422,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_load_checks),
 		cmocka_unit_test(test_no_load),
 		cmocka_unit_test(test_interp),
+		cmocka_unit_test(test_parse_head),
 		cmocka_unit_test(test_find_section),
 		cmocka_unit_test(test_find_section_corrupt),
 		cmocka_unit_test(test_find_section_truncated),

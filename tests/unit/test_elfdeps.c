@@ -384,7 +384,7 @@ static void test_manifest_host_path(void **state)
 	free(file);
 	file = path_join(dir, "real/lib/libx.so.1.2");
 	assert_true(S_ISREG(mf_lookup(&m, file)->mode));
-	assert_int_equal(mf_write_cpio(&m, &cpio), 0);
+	assert_int_equal(mf_write_cpio(&m, &cpio, 0), 0);
 	cpio_iter_init(&it, cpio.data, cpio.len);
 	while (cpio_next(&it, &ce) == 1) {
 		if (S_ISREG(ce.mode) && ce.size) {

@@ -94,7 +94,7 @@ static int build(struct fixture *fx, const uint8_t *k, size_t klen,
 	};
 	int ret;
 
-	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs), 0);
+	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs, 0), 0);
 	assert_int_equal(
 		image_build_payload(payload, &args, cpio.data, cpio.len), 0);
 	ret = image_assemble(out, "fake-kernel", k, klen, payload->data,
@@ -263,7 +263,7 @@ static void test_source_date_epoch(void **state)
 	struct cpio_entry e;
 
 	setenv("SOURCE_DATE_EPOCH", "100", 1);
-	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs), 0);
+	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs, 0), 0);
 	unsetenv("SOURCE_DATE_EPOCH");
 	cpio_iter_init(&it, cpio.data, cpio.len);
 	while (cpio_next(&it, &e) == 1)
@@ -296,7 +296,7 @@ static void test_gnu_cpio_reads_it(void **state)
 
 	if (sh("command -v cpio >/dev/null") != 0)
 		skip();
-	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs), 0);
+	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs, 0), 0);
 	assert_int_equal(util_write_atomic(arc, cpio.data, cpio.len), 0);
 
 	assert_int_equal(sh("cpio -it --quiet < '%s' > '%s'", arc, lst), 0);

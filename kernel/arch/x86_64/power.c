@@ -15,8 +15,11 @@
 #include "drivers/uart.h"
 #include "mm/pmm.h"
 #include "sched/time.h"
+#include "fs/vfs.h"
+#include <kiln/image.h>
 
 bool kstats_enabled;
+extern struct kiln_boot_desc kiln_desc; /* boot/main.c */
 
 /* The "stats" boot option: per-CPU counters, printed when the VM ends. */
 void kstats_print(void)
@@ -27,6 +30,12 @@ void kstats_print(void)
 		"at most %lu KiB in use",
 		now / 1000000, pmm_free_pages() * 4, pmm_total_pages() * 4,
 		(pmm_total_pages() - pmm_free_pages_min()) * 4);
+	u64 chunks, bytes, freed;
+	zimage_stats(&chunks, &bytes, &freed);
+	kprintf("stats: image %lu KiB (not counted above); compressed files: "
+		"%lu chunks read (%lu KiB), %lu KiB of cache freed",
+		ALIGN_UP(kiln_desc.payload_size, PAGE_SIZE) >> 10, chunks,
+		bytes >> 10, freed * 4);
 	for (u32 i = 0; i < ncpus; i++) {
 		struct cpu_stats *s = &cpu_table[i]->stats;
 		kprintf("stats: cpu%u switches %lu idle %lu ms syscalls %lu "

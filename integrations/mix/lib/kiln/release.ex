@@ -41,6 +41,8 @@ defmodule Kiln.Release do
       {:erl_flags, flags} -> ["--erl-flags", flags]
       {:with_shell, true} -> ["--with-shell"]
       {:cmdline, line} -> ["--cmdline", line]
+      {:compress, :none} -> ["--compress", "none"]
+      {:compress, level} when is_integer(level) -> ["--compress", "#{level}"]
       _run_option -> []
     end)
   end
