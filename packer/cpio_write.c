@@ -90,8 +90,10 @@ int cpio_write_may_compress(const char *name)
 }
 
 /*
- * A regular file's compressed form, if it is smaller than the file (page
- * padding not counted): 1 and *z filled, 0 to store it, or -errno.
+ * A regular file's compressed form, if it takes less room than the file
+ * would stored in place (whole pages): 1 and *z filled, 0 to store it, or
+ * -errno. Small files that do not compress (zstd keeps them as raw
+ * blocks) so lose their page padding; big ones stay mappable in place.
  */
 static int cpio_try_compress(const struct cpio_wentry *e, const void *data,
 			     struct buf *z)
@@ -105,7 +107,8 @@ static int cpio_try_compress(const struct cpio_wentry *e, const void *data,
 		warnx("%s: cannot compress it (%s)", e->name, strerror(-ret));
 		return ret;
 	}
-	return z->len < e->size;
+	return z->len < ((e->size + CPIO_WRITE_DATA_ALIGN - 1) &
+			 ~(uint64_t)(CPIO_WRITE_DATA_ALIGN - 1));
 }
 
 /*

@@ -81,9 +81,11 @@ static void gen_meminfo(struct pbuf *b)
 	pf(b, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n", total,
 	   free);
 	pf(b, "MemAvailable:   %8lu kB\n", free);
-	static const char *const zero[] = {"Buffers",	 "Cached",
-					   "SwapCached", "SwapTotal",
-					   "SwapFree",	 "Shmem"};
+	pf(b, "Buffers:        %8lu kB\n", 0UL);
+	/* the image's decompressed files; what is in place is not counted */
+	pf(b, "Cached:         %8lu kB\n", zimage_cached_pages() * 4);
+	static const char *const zero[] = {"SwapCached", "SwapTotal",
+					   "SwapFree", "Shmem"};
 	for (size_t i = 0; i < ARRAY_SIZE(zero); i++)
 		pf(b, "%s:%*s%8lu kB\n", zero[i], (int)(15 - strlen(zero[i])),
 		   "", 0UL);

@@ -247,6 +247,8 @@ u64 zimage_size(const struct zimage *z);
 int zimage_read_kernel(struct zimage *z, u64 pos, void *buf, size_t n);
 /* A file of z was opened (its release gives the cache back at last). */
 void zimage_open(struct zimage *z);
+/* Pages holding decompressed image files now (/proc/meminfo Cached). */
+u64 zimage_cached_pages(void);
 /* Chunks decompressed since boot, the bytes they gave, pages freed. */
 void zimage_stats(u64 *chunks, u64 *bytes, u64 *freed);
 void tmpfs_free_pages(struct vnode *vn);

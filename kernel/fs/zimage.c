@@ -50,6 +50,7 @@ static u32 zbuf_shift;	  /* its size; set while the tree loads */
 static u64 zstats_chunks; /* zlock: chunks decompressed */
 static u64 zstats_bytes;  /* zlock: bytes they gave */
 static u64 zstats_freed;  /* zusers_lock: pages given back */
+static u64 zcache_pages;  /* atomic: pages in the cache now */
 
 /* zstd's allocator (mk/zstd.mk renames malloc, calloc and free). */
 void *zstd_kmalloc(size_t n);
@@ -144,6 +145,7 @@ static int zimage_fill_locked(struct zimage *z, u32 ci)
 		WRITE_ONCE(z->pages[first + i], pa[i]);
 	zstats_chunks++;
 	zstats_bytes += want;
+	__atomic_add_fetch(&zcache_pages, n, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -238,6 +240,8 @@ static void zimage_release(struct file *f)
 				page_put(z->pages[i]);
 				z->pages[i] = 0;
 				zstats_freed++;
+				__atomic_sub_fetch(&zcache_pages, 1,
+						   __ATOMIC_RELAXED);
 			}
 		}
 	}
@@ -270,6 +274,11 @@ const struct file_ops zimage_fops = {
 	.release = zimage_release,
 	.seekable = true,
 };
+
+u64 zimage_cached_pages(void)
+{
+	return __atomic_load_n(&zcache_pages, __ATOMIC_RELAXED);
+}
 
 void zimage_stats(u64 *chunks, u64 *bytes, u64 *freed)
 {

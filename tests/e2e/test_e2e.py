@@ -125,6 +125,32 @@ def build_image(app, name, *flags):
     return img
 
 
+def test_release_image_is_compressed_and_reproducible():
+    """kiln build of a release: zstd-compressed files, a size report, and
+    the same bytes when built again from the same release."""
+    imgs, logs = [], []
+    for name in ("repro1-hello_ex.img", "repro2-hello_ex.img"):
+        img = os.path.join(BUILD, "e2e", name)
+        p = subprocess.run([KILN, "build", release_dir("hello_ex"), "-o", img],
+                           check=True, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=300)
+        imgs.append(img)
+        logs.append(p.stdout.decode(errors="replace"))
+    log = logs[0]
+    for part in ("kernel", "ERTS (erts-*/)", "app (its lib/, releases/)",
+                 "OTP and other libs", "shared libraries", "image total"):
+        assert f"kiln:   {part}" in log, log
+    with open(imgs[0], "rb") as a, open(imgs[1], "rb") as b:
+        assert a.read() == b.read(), "two builds of one release differ"
+    shown = subprocess.run([KILN, "inspect", imgs[0]], check=True,
+                           capture_output=True, text=True).stdout
+    beam = [l for l in shown.splitlines() if l.endswith(")")
+            and "/bin/beam.smp (zstd " in l]
+    assert beam, shown[:3000]
+    for img in imgs:
+        os.unlink(img)
+
+
 def test_small_memory_in_64_mib():
     img = build_image("hello_ex", "small-hello_ex.img", "--small-memory")
     boot_many("hello_ex", img, 2, SMALL_REPEAT,

@@ -444,6 +444,9 @@ def udp_echo(port, n=50):
 def app_image(request):
     app = request.param
     img, log = build_image(app, f"net-{app}.img")
+    # compressed: a small HTTP app's image is under 10 MiB
+    assert "image total" in log, log
+    assert os.path.getsize(img) < 10 << 20, log
     # a default mix release / a -sname relx release: epmd is a service
     shown = subprocess.run([KILN, "inspect", img], capture_output=True,
                            text=True, check=True).stdout

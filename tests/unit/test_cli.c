@@ -988,7 +988,7 @@ static void test_kiln_binary(void **state)
 			 2);
 	assert_int_equal(
 		sh("'%s/bin/kiln' build -o '%s/z.img' --rootfs '%s' "
-		   "-- /hello 2>&1 | grep -q '(1 of 4 files compressed)'",
+		   "-- /hello 2>&1 | grep -q '(4 of 4 files compressed)'",
 		   d, d, fx->rootfs),
 		0);
 	assert_int_equal(sh("'%s/bin/kiln' inspect '%s/z.img' | grep -qx "

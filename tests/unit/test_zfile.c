@@ -188,13 +188,13 @@ static int find(const struct buf *b, const char *name, struct cpio_entry *e)
 }
 
 /*
- * The writer compresses what gets smaller (4-byte aligned, c_check set),
- * stores what does not (page-aligned, in place), and never compresses
- * /.kiln, which the kernel reads in place.
+ * The writer compresses what takes less room than whole pages (4-byte
+ * aligned, c_check set), stores what does not (page-aligned, in place),
+ * and never compresses /.kiln, which the kernel reads in place.
  */
 static void test_writer_choices(void **state)
 {
-	size_t n = 100000;
+	size_t n = 25 * 4096;
 	uint8_t *text = make_data(n, 1), *noise = malloc(n);
 	struct buf b = {0};
 	struct cpio_entry e;
@@ -241,6 +241,20 @@ static void test_writer_choices(void **state)
 		assert_int_equal(e.size, n);
 		assert_int_equal(e.data_off % CPIO_WRITE_DATA_ALIGN, 0);
 	}
+	buf_free(&b);
+
+	/* a small file that does not compress still loses its padding */
+	struct cpio_wentry small = {.name = "small",
+				    .mode = S_IFREG | 0644,
+				    .size = 1000,
+				    .zlevel = 3,
+				    .ino = 1,
+				    .nlink = 1};
+	assert_int_equal(cpio_write_entry(&b, &small, noise), 0);
+	assert_true(find(&b, "small", &e));
+	assert_int_equal(e.check, KILN_CPIO_ZSTD);
+	blob = (struct buf){.data = (uint8_t *)e.data, .len = e.size};
+	check_roundtrip(&blob, noise, 1000);
 	buf_free(&b);
 	free(text);
 	free(noise);

@@ -33,9 +33,10 @@ void kstats_print(void)
 	u64 chunks, bytes, freed;
 	zimage_stats(&chunks, &bytes, &freed);
 	kprintf("stats: image %lu KiB (not counted above); compressed files: "
-		"%lu chunks read (%lu KiB), %lu KiB of cache freed",
+		"%lu chunks read (%lu KiB), %lu KiB of cache freed, %lu KiB "
+		"cached",
 		ALIGN_UP(kiln_desc.payload_size, PAGE_SIZE) >> 10, chunks,
-		bytes >> 10, freed * 4);
+		bytes >> 10, freed * 4, zimage_cached_pages() * 4);
 	for (u32 i = 0; i < ncpus; i++) {
 		struct cpu_stats *s = &cpu_table[i]->stats;
 		kprintf("stats: cpu%u switches %lu idle %lu ms syscalls %lu "
