@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/un.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,7 @@ struct run_opts {
 	enum run_net net;
 	const char *net_arg; /* tap: interface; socket: port */
 	char *report;	     /* the file QEMU writes COM2 to (exit report) */
+	char *ctl;	     /* our own QMP socket: REPORT.qmp */
 	const char *mac;
 	struct netopts netopts;
 	const char *monitor; /* QMP socket path, or NULL */
@@ -142,10 +144,15 @@ static const char run_usage[] =
 	"  kiln run --net socket:connect:7000 --mac 52:54:00:00:00:02 \\\n"
 	"      --ip 10.0.3.2/24 --hostname node2 b.img\n"
 	"\n"
+	"Stopping: Ctrl-C (or SIGINT, SIGTERM) presses the VM's power button:\n"
+	"the guest program gets SIGTERM (a release stops cleanly) and kiln\n"
+	"exits with its status. A second Ctrl-C, or 30 s without an exit,\n"
+	"stops QEMU at once.\n"
+	"\n"
 	"Environment: KILN_QEMU names the QEMU binary (default\n"
 	"qemu-system-x86_64).\n"
 	"Exit status: the guest program's (0-255); 124 on timeout; 125 if the\n"
-	"VM or kiln failed; 128+N when kiln is stopped by signal N.\n";
+	"VM or kiln failed; 128+N when kiln stops QEMU because of signal N.\n";
 
 /* Report a usage error; returns the exit status for it. */
 __attribute__((format(printf, 1, 2))) static int
@@ -621,6 +628,11 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	run_arg(a, "file,id=kilnexit,path=%s", o->report);
 	run_arg(a, "-device");
 	run_arg(a, "isa-serial,chardev=kilnexit,iobase=0x2f8,irq=3");
+	/* a QMP socket of our own: Ctrl-C presses the power button */
+	if (o->ctl) {
+		run_arg(a, "-qmp");
+		run_arg(a, "unix:%s,server=on,wait=off", o->ctl);
+	}
 	if (*cmdline) {
 		run_arg(a, "-append");
 		run_arg(a, "%s", cmdline);
@@ -692,6 +704,14 @@ static int run_report_file(struct run_opts *o)
 		return VM_EXIT_FAILURE;
 	}
 	close(fd);
+	/* the control socket beside it (none if the path is too long) */
+	if (asprintf(&o->ctl, "%s.qmp", o->report) < 0)
+		o->ctl = NULL;
+	else if (strlen(o->ctl) >=
+		 sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		free(o->ctl);
+		o->ctl = NULL;
+	}
 	return 0;
 }
 
@@ -721,11 +741,14 @@ int cmd_run(int argc, char **argv)
 	if (ret)
 		goto out;
 	run_qemu_args(&qemu, &o);
-	ret = vm_run(qemu.v, o.report, o.timeout);
+	ret = vm_run(qemu.v, o.report, o.ctl, o.timeout);
 	run_argv_free(&qemu);
 	unlink(o.report);
+	if (o.ctl)
+		unlink(o.ctl);
 out:
 	free(o.report);
+	free(o.ctl);
 	free(o.fwd);
 	return ret;
 }

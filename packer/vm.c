@@ -13,11 +13,20 @@
  *
  * QEMU runs as our child with stdin and stderr inherited and stdout on a
  * pipe. Every byte read is written to our stdout at once (no line
- * buffering). A timeout stops QEMU and exits 124; SIGINT, SIGTERM and
- * SIGHUP stop it and exit 128 + signal.
- * Stopping is by PID: SIGTERM (so QEMU restores the terminal), then
- * SIGKILL after a grace period. Those signals are blocked except inside
- * ppoll(), so none is lost between a check and a wait.
+ * buffering). A timeout stops QEMU and exits 124.
+ *
+ * Ctrl-C, SIGINT and SIGTERM first stop the guest gracefully: kiln sends
+ * system_powerdown to a QMP socket of its own (the kernel turns the ACPI
+ * power button into SIGTERM for its program, a release runs init:stop),
+ * and kiln then exits with the guest's status. A second one, SIGHUP, no
+ * QMP socket, or no exit within VM_POWERDOWN_GRACE_MS stops QEMU at once
+ * and exits 128 + signal. So that Ctrl-C reaches kiln and not QEMU, a
+ * terminal on stdin is relayed: kiln puts it in raw mode itself, takes
+ * Ctrl-C (0x03) as a stop request, and passes every other byte to
+ * QEMU's stdin through a pipe.
+ * Stopping at once is by PID: SIGTERM (so QEMU restores the terminal),
+ * then SIGKILL after a grace period. Those signals are blocked except
+ * inside ppoll(), so none is lost between a check and a wait.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -28,6 +37,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -35,9 +46,11 @@
 
 #include "vm.h"
 
-#define VM_STOP_GRACE_MS 3000
-#define VM_REAP_POLL_MS	 50
-#define VM_TIMED_OUT	 (-1)
+#define VM_STOP_GRACE_MS      3000
+#define VM_POWERDOWN_GRACE_MS 30000
+#define VM_REAP_POLL_MS	      50
+#define VM_TIMED_OUT	      (-1)
+#define VM_CTRL_C	      0x03
 
 /* The running QEMU and what we have seen of it. */
 struct vm {
@@ -48,6 +61,13 @@ struct vm {
 	int wstatus;
 	bool saw_output;	  /* the console printed something */
 	const sigset_t *waitmask; /* mask inside ppoll: signals unblocked */
+	const char *ctl;	  /* QMP socket for a graceful stop, or NULL */
+	int in_fd;		  /* relay: QEMU's stdin (pipe), or -1 */
+	bool stdin_eof;		  /* relay: our terminal closed */
+	bool ctrl_c;		  /* relay: Ctrl-C typed, not yet handled */
+	bool stopping;		  /* powerdown sent */
+	int stop_sig;		  /* the signal that asked for it */
+	int64_t stop_deadline;	  /* then, stop at once after this (ms) */
 };
 
 /* Set by the signal handler; the main loop acts on it. */
@@ -127,17 +147,47 @@ static void vm_forward(struct vm *vm, const char *buf, size_t n)
 	}
 }
 
+/* Relay: bytes typed on our terminal go to QEMU; Ctrl-C is ours. */
+static void vm_relay_input(struct vm *vm)
+{
+	char buf[256];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		vm->stdin_eof = true;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == VM_CTRL_C) {
+			vm->ctrl_c = true;
+			continue;
+		}
+		while (write(vm->in_fd, &buf[i], 1) < 0 && errno == EINTR)
+			;
+	}
+}
+
 /* Wait up to ms (-1: forever) for output or a signal, and handle it. */
 static void vm_pump(struct vm *vm, long ms)
 {
-	struct pollfd pfd = {.fd = vm->fd, .events = POLLIN};
+	struct pollfd pfd[2] = {{.fd = vm->fd, .events = POLLIN},
+				{.fd = STDIN_FILENO, .events = POLLIN}};
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	bool relay = vm->in_fd >= 0 && !vm->stdin_eof;
 	char buf[4096];
 	ssize_t n;
 	int r;
 
-	r = ppoll(&pfd, vm->fd >= 0 ? 1 : 0, ms < 0 ? NULL : &ts, vm->waitmask);
-	if (r <= 0 || vm->fd < 0)
+	if (vm->fd < 0)
+		pfd[0].fd = -1; /* ignored by poll */
+	r = ppoll(pfd, relay ? 2 : 1, ms < 0 ? NULL : &ts, vm->waitmask);
+	if (r <= 0)
+		return;
+	if (relay && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+		vm_relay_input(vm);
+	if (vm->fd < 0 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 		return;
 	n = read(vm->fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -165,6 +215,90 @@ static int64_t vm_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* One line from a QMP connection (a JSON object); 0 or -errno. */
+static int vm_qmp_line(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (n + 1 < size) {
+		ssize_t r = read(fd, buf + n, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EPIPE;
+		if (buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = 0;
+	return 0;
+}
+
+/* Send cmd and read lines until its answer (events may come first). */
+static int vm_qmp_execute(int fd, const char *cmd)
+{
+	char line[4096];
+	int ret;
+
+	if (dprintf(fd, "{\"execute\": \"%s\"}\n", cmd) < 0)
+		return -EIO;
+	do {
+		ret = vm_qmp_line(fd, line, sizeof(line));
+		if (ret)
+			return ret;
+	} while (!strstr(line, "\"return\"") && !strstr(line, "\"error\""));
+	return strstr(line, "\"error\"") ? -EIO : 0;
+}
+
+int vm_qmp_powerdown(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 2};
+	char line[4096];
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = vm_qmp_line(fd, line, sizeof(line)); /* the greeting */
+	if (!ret && !strstr(line, "\"QMP\""))
+		ret = -EPROTO;
+	if (!ret)
+		ret = vm_qmp_execute(fd, "qmp_capabilities");
+	if (!ret)
+		ret = vm_qmp_execute(fd, "system_powerdown");
+	close(fd);
+	return ret;
+}
+
+/*
+ * First stop request: press the power button. True if the guest was
+ * asked; false to stop QEMU at once (a second request, or no QMP).
+ */
+static bool vm_begin_stop(struct vm *vm, int sig)
+{
+	if (vm->stopping || !vm->ctl || vm_qmp_powerdown(vm->ctl))
+		return false;
+	vm->stopping = true;
+	vm->stop_sig = sig;
+	vm->stop_deadline = vm_now_ms() + VM_POWERDOWN_GRACE_MS;
+	fprintf(stderr,
+		"\r\nkiln: stopping the guest: power button (its "
+		"program gets SIGTERM); %s again stops it at once\r\n",
+		sig == SIGINT ? "Ctrl-C" : "the same signal");
+	return true;
+}
+
 /*
  * Copy output until QEMU has exited and its stdout is drained. Returns 0,
  * VM_TIMED_OUT, or the number of a signal that asked us to stop.
@@ -179,8 +313,24 @@ static int vm_loop(struct vm *vm, unsigned int timeout_s)
 		vm_try_reap(vm);
 		if (vm->reaped && vm->fd < 0)
 			return 0;
-		if (vm_signal)
-			return vm_signal;
+		if (vm->ctrl_c) {
+			vm->ctrl_c = false;
+			if (!vm_signal)
+				vm_signal = SIGINT;
+		}
+		if (vm_signal) {
+			int sig = vm_signal;
+
+			vm_signal = 0;
+			if (sig == SIGHUP || !vm_begin_stop(vm, sig))
+				return sig;
+		}
+		if (vm->stopping && vm_now_ms() >= vm->stop_deadline) {
+			warnx("the guest did not stop within %d s of the "
+			      "power button; stopping it now",
+			      VM_POWERDOWN_GRACE_MS / 1000);
+			return vm->stop_sig;
+		}
 		if (timeout_s) {
 			int64_t left = deadline - vm_now_ms();
 
@@ -188,6 +338,9 @@ static int vm_loop(struct vm *vm, unsigned int timeout_s)
 				return VM_TIMED_OUT;
 			ms = (long)left;
 		}
+		if (vm->stopping &&
+		    (ms < 0 || ms > vm->stop_deadline - vm_now_ms()))
+			ms = (long)(vm->stop_deadline - vm_now_ms());
 		/* After EOF (or exit), poll for the other half. */
 		if ((vm->fd < 0 || vm->reaped) &&
 		    (ms < 0 || ms > VM_REAP_POLL_MS))
@@ -217,12 +370,15 @@ static void vm_stop(struct vm *vm)
 }
 
 /* In the child: wire stdout to the pipe, reset signals, exec QEMU. */
-__attribute__((noreturn)) static void
-vm_exec(char *const argv[], int out_fd, int err_fd, const sigset_t *origmask)
+__attribute__((noreturn)) static void vm_exec(char *const argv[], int out_fd,
+					      int err_fd, int in_fd,
+					      const sigset_t *origmask)
 {
 	int e;
 
 	if (dup2(out_fd, STDOUT_FILENO) < 0)
+		_exit(127);
+	if (in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0)
 		_exit(127);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -237,14 +393,21 @@ vm_exec(char *const argv[], int out_fd, int err_fd, const sigset_t *origmask)
 }
 
 /*
- * Start QEMU with stdout on a pipe (vm->fd). If exec fails, the child
- * sends errno through a close-on-exec pipe and we report it here.
+ * Start QEMU with stdout on a pipe (vm->fd), and stdin on one too if
+ * relay (vm->in_fd). If exec fails, the child sends errno through a
+ * close-on-exec pipe and we report it here.
  */
-static int vm_spawn(struct vm *vm, char *const argv[], const sigset_t *origmask)
+static int vm_spawn(struct vm *vm, char *const argv[], const sigset_t *origmask,
+		    bool relay)
 {
-	int out[2], errp[2], e;
+	int out[2], errp[2], in[2] = {-1, -1}, e;
 	ssize_t n;
 
+	if (relay && pipe2(in, O_CLOEXEC) < 0) {
+		e = errno;
+		warn("pipe");
+		return -e;
+	}
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		e = errno;
 		warn("pipe");
@@ -268,9 +431,13 @@ static int vm_spawn(struct vm *vm, char *const argv[], const sigset_t *origmask)
 		return -e;
 	}
 	if (vm->pid == 0)
-		vm_exec(argv, out[1], errp[1], origmask);
+		vm_exec(argv, out[1], errp[1], in[0], origmask);
 	close(out[1]);
 	close(errp[1]);
+	if (relay) {
+		close(in[0]);
+		vm->in_fd = in[1];
+	}
 	vm->fd = out[0];
 	while ((n = read(errp[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;
@@ -281,9 +448,31 @@ static int vm_spawn(struct vm *vm, char *const argv[], const sigset_t *origmask)
 		      argv[0], strerror(e));
 		waitpid(vm->pid, NULL, 0);
 		close(vm->fd);
+		if (vm->in_fd >= 0)
+			close(vm->in_fd);
+		vm->in_fd = -1;
 		return -e;
 	}
 	return 0;
+}
+
+/*
+ * Raw mode for the relay, as QEMU sets it for a terminal on stdio, but
+ * without ISIG: Ctrl-C arrives as a byte, for kiln to act on.
+ */
+static void vm_raw_tty(const struct termios *saved)
+{
+	struct termios t = *saved;
+
+	t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR |
+				 IGNCR | ICRNL | IXON);
+	t.c_oflag |= OPOST;
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | IEXTEN | ISIG);
+	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
 /* Restore the terminal settings QEMU may have left behind (raw mode). */
@@ -340,12 +529,15 @@ static int vm_read_report(const char *path)
  * Run QEMU (argv), copying its console to our stdout, and return kiln
  * run's exit status. timeout_s 0 means no timeout.
  */
-int vm_run(char *const argv[], const char *report, unsigned int timeout_s)
+int vm_run(char *const argv[], const char *report, const char *ctl,
+	   unsigned int timeout_s)
 {
-	struct vm vm = {.fd = -1};
+	struct vm vm = {.fd = -1, .in_fd = -1, .ctl = ctl};
 	sigset_t origmask, waitmask;
 	struct termios tty;
 	bool have_tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &tty);
+	/* relay a terminal we are in the foreground of */
+	bool relay = have_tty && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	int why;
 
 	vm_signal = 0;
@@ -353,13 +545,17 @@ int vm_run(char *const argv[], const char *report, unsigned int timeout_s)
 	vm.waitmask = &waitmask;
 	fflush(stdout);
 	fflush(stderr);
-	if (vm_spawn(&vm, argv, &origmask))
+	if (vm_spawn(&vm, argv, &origmask, relay))
 		return VM_EXIT_FAILURE;
+	if (relay)
+		vm_raw_tty(&tty);
 	why = vm_loop(&vm, timeout_s);
 	if (why)
 		vm_stop(&vm);
 	if (vm.fd >= 0)
 		close(vm.fd);
+	if (vm.in_fd >= 0)
+		close(vm.in_fd);
 	if (have_tty)
 		vm_restore_tty(&tty);
 	if (why == VM_TIMED_OUT) {

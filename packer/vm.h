@@ -21,8 +21,15 @@ int vm_parse_report(const char *text, size_t len);
  * status; prints why when it is 125.
  */
 int vm_exit_status(int reported, bool saw_output, int wstatus);
-/* Run QEMU (argv), its console on our stdout; report is the file QEMU
- * writes COM2 to. Returns kiln run's exit status. */
-int vm_run(char *const argv[], const char *report, unsigned int timeout_s);
+/*
+ * Run QEMU (argv), its console on our stdout; report is the file QEMU
+ * writes COM2 to, ctl its QMP socket for a graceful stop (or NULL).
+ * Returns kiln run's exit status.
+ */
+int vm_run(char *const argv[], const char *report, const char *ctl,
+	   unsigned int timeout_s);
+
+/* Send system_powerdown to the QMP socket at path; 0 or -errno. */
+int vm_qmp_powerdown(const char *path);
 
 #endif

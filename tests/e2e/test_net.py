@@ -629,3 +629,74 @@ def test_burst_over_tap(cpus):
 if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "burst":
     # run inside the namespace by test_burst_over_tap
     burst(int(sys.argv[3]), int(sys.argv[4]), host=sys.argv[2])
+
+
+def test_ctrl_c_and_sigterm_stop_the_guest_gracefully():
+    """kiln run's first Ctrl-C (typed on its terminal) or SIGTERM presses
+    the power button: the release gets SIGTERM, stops with init:stop, and
+    kiln exits with its status 0. A second Ctrl-C stops QEMU at once."""
+    import pty
+    img, _ = build_image("http_ex", "stop-http_ex.img")
+    args = [KILN, "run", "--accel", "tcg", "--timeout",
+            str(BOOT_TIMEOUT + 120), img]
+
+    def read_until(fd, out, pat, timeout):
+        sel = selectors.DefaultSelector()
+        sel.register(fd, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while pat not in out[0] and time.monotonic() < deadline:
+            if sel.select(0.5):
+                try:
+                    d = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not d:
+                    break
+                out[0] += d
+        sel.close()
+        return pat in out[0]
+
+    def on_pty(keys):
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(KILN, args)
+        out = [b""]
+        try:
+            assert read_until(fd, out, b"http_ex: ready", BOOT_TIMEOUT), \
+                out[0].decode(errors="replace")[-3000:]
+            for k in keys:
+                os.write(fd, k)
+                time.sleep(0.2)
+            read_until(fd, out, b"\xff", 120)  # to EOF
+        finally:
+            _, ws = os.waitpid(pid, 0)
+            os.close(fd)
+        return os.waitstatus_to_exitcode(ws), out[0].decode(errors="replace")
+
+    rc, out = on_pty([b"\x03"])
+    assert rc == 0, f"exit {rc}\n{out[-3000:]}"
+    assert "kiln: stopping the guest: power button" in out, out[-3000:]
+    assert "power button: SIGTERM to pid 1" in out, out[-3000:]
+
+    rc, out = on_pty([b"\x03", b"\x03"])
+    assert rc == 128 + 2, f"exit {rc}\n{out[-3000:]}"
+
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        buf = b""
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while b"http_ex: ready" not in buf and time.monotonic() < deadline:
+            d = p.stdout.read1(4096)
+            if not d:
+                break
+            buf += d
+        p.send_signal(15)
+        rest = p.communicate(timeout=120)[0]
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    text = (buf + rest).decode(errors="replace")
+    assert p.returncode == 0, f"exit {p.returncode}\n{text[-3000:]}"
+    assert "power button: SIGTERM to pid 1" in text, text[-3000:]

@@ -624,6 +624,16 @@ static char *qemu_args(char **run_argv)
 		memmove(p + 6, end, strlen(end) + 1);
 		memcpy(p, "REPORT", 6);
 	}
+	/* ours: the control socket beside the report, called CTL */
+	p = strstr(s, "-qmp\nunix:");
+	if (p && strstr(p, "kiln-exit-")) {
+		p += strlen("-qmp\nunix:");
+		char *end = strstr(p, ".qmp,server=on");
+		assert_non_null(end);
+		end += 4;
+		memmove(p + 3, end, strlen(end) + 1);
+		memcpy(p, "CTL", 3);
+	}
 	buf_free(&b);
 	captured_free(&c);
 	free(body);
@@ -649,6 +659,7 @@ static void test_run_qemu_command_line(void **state)
 			 "-chardev\nfile,id=kilnexit,path=REPORT\n"
 			 "-device\nisa-serial,chardev=kilnexit,iobase=0x2f8,"
 			 "irq=3\n"
+			 "-qmp\nunix:CTL,server=on,wait=off\n"
 			 "-netdev\nuser,id=n0\n"
 			 "-device\nvirtio-net-pci,disable-legacy=on,netdev=n0\n"
 			 "-device\nvirtio-rng-pci,disable-legacy=on\n",
