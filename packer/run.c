@@ -76,6 +76,7 @@ struct run_opts {
 	struct netopts netopts;
 	const char *monitor; /* QMP socket path, or NULL */
 	const char *append;
+	char *env;	      /* --env K=V as kernel options "env=..." */
 	unsigned int timeout; /* seconds, 0 = none */
 	const char *image;
 	char **extra; /* QEMU arguments after -- */
@@ -103,6 +104,10 @@ static const char run_usage[] =
 	"      --machine q35|microvm  machine type (default q35)\n"
 	"      --append STR           kernel command line, given to QEMU's "
 	"-append\n"
+	"      --env K=V              set K=V in the program's environment\n"
+	"                             for this boot (repeatable; over the\n"
+	"                             image's value; a release's\n"
+	"                             config/runtime.exs sees it)\n"
 	"      --monitor SOCKET       a QMP socket (unix path) for e.g.\n"
 	"                             system_powerdown, which the guest turns\n"
 	"                             into SIGTERM for its program\n"
@@ -289,6 +294,37 @@ static bool run_is_mac(const char *s)
 	return *s == '\0';
 }
 
+/*
+ * --env K=V: the kernel option env=K=V, %XX-encoding spaces, '%' and
+ * every byte outside printable ASCII (the kernel decodes it and sets K
+ * in the program's environment, over the image's value).
+ */
+static int run_add_env(struct run_opts *o, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t old = o->env ? strlen(o->env) : 0;
+	char *p;
+
+	if (!eq || eq == kv)
+		return run_usage_error("--env %s: expected NAME=VALUE", kv);
+	p = realloc(o->env, old + 5 + 3 * strlen(kv) + 1);
+	if (!p)
+		return run_usage_error("out of memory");
+	o->env = p;
+	p += old;
+	if (old)
+		*p++ = ' ';
+	p += sprintf(p, "env=");
+	for (const unsigned char *c = (const unsigned char *)kv; *c; c++) {
+		if (*c <= ' ' || *c == '%' || *c >= 0x7f)
+			p += sprintf(p, "%%%02X", *c);
+		else
+			*p++ = (char)*c;
+	}
+	*p = 0;
+	return 0;
+}
+
 /* Handle one option of `kiln run`; 0 or an exit status. */
 static int run_option(struct run_opts *o, int c, const char *arg)
 {
@@ -347,6 +383,8 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 	case 'A':
 		o->append = arg;
 		return 0;
+	case 'E':
+		return run_add_env(o, arg);
 	case 't':
 		if (run_parse_uint(arg, 1, 1u << 30, &o->timeout))
 			return run_usage_error("--timeout %s: expected a "
@@ -374,6 +412,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{"monitor", required_argument, NULL, 'Q'},
 		NETOPTS_LONGOPTS,
 		{"append", required_argument, NULL, 'A'},
+		{"env", required_argument, NULL, 'E'},
 		{"timeout", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -585,7 +624,8 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	const char *qemu = getenv("KILN_QEMU");
 	bool kvm = o->accel == RUN_ACCEL_KVM;
 	char *net = netopts_cmdline(&o->netopts);
-	char *cmdline = netopts_join(o->append, net);
+	char *opts = netopts_join(o->append, net);
+	char *cmdline = netopts_join(opts, o->env);
 
 	run_arg(a, "%s", qemu && *qemu ? qemu : "qemu-system-x86_64");
 	run_arg(a, "-machine");
@@ -645,6 +685,7 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	for (int i = 0; i < o->nextra; i++)
 		run_arg(a, "%s", o->extra[i]);
 	free(net);
+	free(opts);
 	free(cmdline);
 }
 
@@ -749,6 +790,7 @@ int cmd_run(int argc, char **argv)
 out:
 	free(o.report);
 	free(o.ctl);
+	free(o.env);
 	free(o.fwd);
 	return ret;
 }

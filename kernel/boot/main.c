@@ -120,11 +120,98 @@ static void parse_options(const char *s)
 			klog_level = LOG_WARN;
 		else if (len == 10 && !memcmp(w, "loglevel=", 9))
 			klog_level = w[9] - '0';
+		else if (len > 4 && !memcmp(w, "env=", 4))
+			continue; /* start_payload: collect_env */
 		else if (drivers_option(w, len))
 			continue;
 		else
 			netstack_option(w, len);
 	}
+}
+
+/* A hex digit's value, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * "env=K=V" options (kiln run --env): K=V goes into the program's
+ * environment, replacing K's value from the image. The option's value is
+ * percent-encoded (%XX), so it can hold spaces. A malformed one is
+ * skipped with a warning.
+ */
+#define MAX_ENV_OPTS 64
+static char *env_opts[MAX_ENV_OPTS];
+static int nenv_opts;
+
+static void collect_env(const char *s)
+{
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *w = s;
+		while (*s && *s != ' ')
+			s++;
+		size_t len = s - w;
+		if (len <= 4 || memcmp(w, "env=", 4))
+			continue;
+		char *kv = kmalloc(len - 3);
+		size_t n = 0;
+		bool ok = kv != NULL;
+		for (size_t i = 4; ok && i < len; i++) {
+			if (w[i] != '%') {
+				kv[n++] = w[i];
+				continue;
+			}
+			int hi = i + 2 < len ? hexval(w[i + 1]) : -1;
+			int lo = i + 2 < len ? hexval(w[i + 2]) : -1;
+			ok = hi >= 0 && lo >= 0 && (hi || lo);
+			kv[n++] = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (ok) {
+			kv[n] = 0;
+			char *eq = memchr(kv, '=', n);
+			ok = eq && eq != kv;
+		}
+		if (!ok || nenv_opts == MAX_ENV_OPTS) {
+			pr_warn("ignoring the kernel option %.*s: %s", (int)len,
+				w,
+				ok ? "too many env= options"
+				   : "want env=NAME=VALUE, %XX-encoded");
+			kfree(kv);
+			continue;
+		}
+		env_opts[nenv_opts++] = kv;
+	}
+}
+
+/* Apply the env= options to envp (envc entries, room for max). */
+static int apply_env(char **envp, int envc, int max)
+{
+	for (int i = 0; i < nenv_opts; i++) {
+		char *kv = env_opts[i];
+		size_t klen = strchr(kv, '=') - kv + 1; /* with the '=' */
+		int j;
+		for (j = 0; j < envc; j++)
+			if (!strncmp(envp[j], kv, klen))
+				break;
+		if (j < envc) {
+			envp[j] = kv;
+		} else if (envc < max) {
+			envp[envc++] = kv;
+		} else {
+			pr_warn("env: no room for %s", kv);
+		}
+	}
+	return envc;
 }
 
 /* Find the RAM range holding pa; returns its end. */
@@ -181,9 +268,13 @@ static __noreturn void start_payload(void)
 		pr_err("image payload is malformed");
 		power_off(127);
 	}
-	if (h->cmdline_size && base[h->cmdline_off + h->cmdline_size - 1] == 0)
+	if (h->cmdline_size &&
+	    base[h->cmdline_off + h->cmdline_size - 1] == 0) {
 		parse_options((char *)base + h->cmdline_off);
+		collect_env((char *)base + h->cmdline_off);
+	}
 	parse_options(cmdline); /* the boot loader's options win */
+	collect_env(cmdline);
 	if (vfs_load_cpio(base + h->cpio_off, h->cpio_size))
 		power_off(127);
 	netstack_init();
@@ -195,6 +286,7 @@ static __noreturn void start_payload(void)
 		pr_err("image has no valid program command line");
 		power_off(127);
 	}
+	envc = apply_env(envp, envc, MAX_ARGS - 1);
 	pr_info("exec %s (%d args, %d env)", argv[0], argc, envc);
 	struct thread *init;
 	int ret = proc_create_init(argv[0], argv, argc, envp, envc, &init);

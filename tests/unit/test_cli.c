@@ -736,6 +736,14 @@ static void test_run_network(void **state)
 			      "netdev=n0,mac=52:54:00:00:00:01\n");
 	free(args);
 
+	/* --env: env= kernel options, %XX-encoded, after --append */
+	args = qemu_args((char *[]){"run", "--accel", "tcg", "--append",
+				    "quiet", "--env", "A=two words", "--env",
+				    "B=%\t=", fx->image, NULL});
+	assert_contains(args,
+			"-append\nquiet env=A=two%20words env=B=%25%09=\n");
+	free(args);
+
 	args = qemu_args((char *[]){"run", "--accel", "tcg", "--net",
 				    "socket:listen:7000", fx->image, NULL});
 	assert_contains(args, "-netdev\nsocket,id=n0,listen=127.0.0.1:7000\n");
