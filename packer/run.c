@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sys/un.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,6 +78,9 @@ struct run_opts {
 	const char *monitor; /* QMP socket path, or NULL */
 	const char *append;
 	char *env;	      /* --env K=V as kernel options "env=..." */
+	const char *snapshot; /* --snapshot FILE */
+	const char *restore;  /* --restore FILE */
+	int nconfig;	      /* options that shape the VM (not --timeout) */
 	unsigned int timeout; /* seconds, 0 = none */
 	const char *image;
 	char **extra; /* QEMU arguments after -- */
@@ -104,6 +108,14 @@ static const char run_usage[] =
 	"      --machine q35|microvm  machine type (default q35)\n"
 	"      --append STR           kernel command line, given to QEMU's "
 	"-append\n"
+	"      --snapshot FILE        boot, wait until the first published "
+	"TCP\n"
+	"                             port answers a request, save the "
+	"running\n"
+	"                             VM to FILE and exit (needs -p)\n"
+	"      --restore FILE         resume a VM saved by --snapshot, with\n"
+	"                             its image and options (only --timeout\n"
+	"                             and --monitor may be added)\n"
 	"      --env K=V              set K=V in the program's environment\n"
 	"                             for this boot (repeatable; over the\n"
 	"                             image's value; a release's\n"
@@ -328,7 +340,25 @@ static int run_add_env(struct run_opts *o, const char *kv)
 /* Handle one option of `kiln run`; 0 or an exit status. */
 static int run_option(struct run_opts *o, int c, const char *arg)
 {
+	if (c != 't' && c != 'Q' && c != 'h' && c != 'R')
+		o->nconfig++;
 	switch (c) {
+	case 'S':
+		if (strpbrk(arg, "'\"\\\n"))
+			return run_usage_error("--snapshot %s: the file name "
+					       "may not hold quotes, "
+					       "backslashes or newlines",
+					       arg);
+		o->snapshot = arg;
+		return 0;
+	case 'R':
+		if (strpbrk(arg, "'\"\\\n"))
+			return run_usage_error("--restore %s: the file name "
+					       "may not hold quotes, "
+					       "backslashes or newlines",
+					       arg);
+		o->restore = arg;
+		return 0;
 	case 'c':
 		if (run_parse_uint(arg, 1, 255, &o->cpus))
 			return run_usage_error("--cpus %s: expected 1-255",
@@ -413,6 +443,8 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		NETOPTS_LONGOPTS,
 		{"append", required_argument, NULL, 'A'},
 		{"env", required_argument, NULL, 'E'},
+		{"snapshot", required_argument, NULL, 'S'},
+		{"restore", required_argument, NULL, 'R'},
 		{"timeout", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -451,9 +483,26 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		o->extra = argv + optind;
 		o->nextra = argc - optind;
 	}
+	if (o->restore) {
+		if (o->image || o->nconfig || o->extra)
+			return run_usage_error("--restore FILE takes the VM's "
+					       "image and options from FILE; "
+					       "only --timeout and --monitor "
+					       "may be given");
+		return 0;
+	}
 	if (!o->help && !o->image)
 		return run_usage_error("missing IMAGE (make one with kiln "
 				       "build)");
+	if (o->snapshot) {
+		size_t i;
+		for (i = 0; i < o->nfwd && o->fwd[i].udp; i++)
+			;
+		if (i == o->nfwd)
+			return run_usage_error("--snapshot needs a published "
+					       "TCP port (-p HOST:GUEST): the "
+					       "VM is saved once it answers");
+	}
 	if (o->nfwd && o->net != RUN_NET_USER)
 		return run_usage_error("-p needs --net user (the default): "
 				       "only QEMU user networking forwards "
@@ -756,6 +805,125 @@ static int run_report_file(struct run_opts *o)
 	return 0;
 }
 
+/*
+ * Snapshot files: a 4 KiB header of text lines, then QEMU's migration
+ * stream. The header names the image (absolute path, size, mtime: the
+ * saved RAM holds the image as it was) and the kiln run arguments the VM
+ * was started with (plus the accelerator chosen), one per line, so that
+ * --restore builds the same machine.
+ */
+#define SNAP_MAGIC "KILN-SNAPSHOT 1\n"
+#define SNAP_HDR   4096
+
+static int run_snap_header(const struct run_opts *o, int argc, char **argv,
+			   struct buf *h)
+{
+	char *abs = realpath(o->image, NULL);
+	struct stat st;
+	int ret = 0;
+
+	if (!abs || stat(abs, &st) < 0) {
+		warn("%s", o->image);
+		free(abs);
+		return VM_EXIT_FAILURE;
+	}
+	char line[PATH_MAX + 64];
+	snprintf(line, sizeof(line),
+		 SNAP_MAGIC "image %s\nsize %lld\nmtime %lld.%09ld\n", abs,
+		 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		 st.st_mtim.tv_nsec);
+	ret = buf_put(h, line, strlen(line));
+	for (int i = 1; !ret && i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--snapshot") || !strcmp(a, "--timeout") ||
+		    !strcmp(a, "--monitor")) {
+			i++; /* and its value */
+			continue;
+		}
+		if (!strncmp(a, "--snapshot=", 11) ||
+		    !strncmp(a, "--timeout=", 10) ||
+		    !strncmp(a, "--monitor=", 10))
+			continue;
+		if (strchr(a, '\n')) {
+			warnx("--snapshot: an argument holds a newline");
+			ret = -EINVAL;
+			break;
+		}
+		snprintf(line, sizeof(line), "arg %s\n",
+			 a == o->image ? abs : a);
+		ret = buf_put(h, line, strlen(line));
+	}
+	snprintf(line, sizeof(line), "arg --accel\narg %s\nend\n",
+		 o->accel == RUN_ACCEL_KVM ? "kvm" : "tcg");
+	if (!ret)
+		ret = buf_put(h, line, strlen(line));
+	free(abs);
+	if (!ret && h->len > SNAP_HDR) {
+		warnx("--snapshot: the arguments do not fit in the header");
+		ret = -E2BIG;
+	}
+	if (!ret)
+		ret = buf_put_zeros(h, SNAP_HDR - h->len);
+	return ret ? VM_EXIT_FAILURE : 0;
+}
+
+/* Read a snapshot's header: the stored arguments into *args. */
+static int run_snap_read(const char *path, struct run_argv *args)
+{
+	char hdr[SNAP_HDR + 1], *line, *save;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, hdr, SNAP_HDR);
+	const char *image = NULL;
+	long long size = -1;
+	char mtime[64] = "";
+	bool end = false;
+
+	if (fd >= 0)
+		close(fd);
+	if (n != SNAP_HDR || memcmp(hdr, SNAP_MAGIC, strlen(SNAP_MAGIC))) {
+		if (fd < 0)
+			warn("%s", path);
+		else
+			warnx("%s: not a snapshot made by kiln run --snapshot",
+			      path);
+		return VM_EXIT_FAILURE;
+	}
+	hdr[SNAP_HDR] = 0;
+	run_arg(args, "run");
+	for (line = strtok_r(hdr + strlen(SNAP_MAGIC), "\n", &save);
+	     line && !end; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "image ", 6))
+			image = line + 6;
+		else if (!strncmp(line, "size ", 5))
+			size = atoll(line + 5);
+		else if (!strncmp(line, "mtime ", 6))
+			snprintf(mtime, sizeof(mtime), "%s", line + 6);
+		else if (!strncmp(line, "arg ", 4))
+			run_arg(args, "%s", line + 4);
+		else if (!strcmp(line, "end"))
+			end = true;
+	}
+	struct stat st;
+	char now[64];
+	if (!end || !image) {
+		warnx("%s: the snapshot's header is damaged", path);
+		return VM_EXIT_FAILURE;
+	}
+	if (stat(image, &st) < 0) {
+		warn("%s: the image this snapshot was saved from", image);
+		return VM_EXIT_FAILURE;
+	}
+	snprintf(now, sizeof(now), "%lld.%09ld", (long long)st.st_mtim.tv_sec,
+		 st.st_mtim.tv_nsec);
+	if (st.st_size != size || strcmp(now, mtime)) {
+		warnx("%s: the image changed since the snapshot %s was saved; "
+		      "save a new one with kiln run --snapshot",
+		      image, path);
+		return VM_EXIT_FAILURE;
+	}
+	return 0;
+}
+
 /* Entry point of `kiln run`; returns the exit status. */
 int cmd_run(int argc, char **argv)
 {
@@ -764,7 +932,10 @@ int cmd_run(int argc, char **argv)
 		.mem_mib = 256,
 		.accel = RUN_ACCEL_AUTO,
 	};
-	struct run_argv qemu = {0};
+	struct run_argv qemu = {0}, stored = {0};
+	struct buf hdr = {0};
+	struct vm_snapshot snap = {0};
+	char *snap_tmp = NULL;
 	int ret;
 
 	ret = run_parse(argc, argv, &o);
@@ -772,25 +943,88 @@ int cmd_run(int argc, char **argv)
 		fputs(run_usage, stdout);
 		goto out;
 	}
+	if (!ret && o.restore) {
+		/* the VM as saved, with this run's --timeout and --monitor */
+		struct run_opts r = {
+			.cpus = 1, .mem_mib = 256, .accel = RUN_ACCEL_AUTO};
+		ret = run_snap_read(o.restore, &stored);
+		if (!ret)
+			ret = run_parse((int)stored.n, stored.v, &r);
+		if (!ret) {
+			r.restore = o.restore;
+			r.timeout = o.timeout;
+			r.monitor = o.monitor;
+			free(o.fwd);
+			o = r;
+			fprintf(stderr, "kiln: restoring %s (%s)\n", o.restore,
+				o.image);
+		}
+	}
 	if (!ret)
 		ret = run_check_image(o.image);
 	if (!ret)
 		ret = run_pick_accel(&o);
+	if (!ret && o.snapshot) {
+		ret = run_snap_header(&o, argc, argv, &hdr);
+		if (!ret && (asprintf(&snap_tmp, "%s.tmp", o.snapshot) < 0 ||
+			     util_write_atomic(snap_tmp, hdr.data, hdr.len)))
+			ret = VM_EXIT_FAILURE;
+		for (size_t i = 0; i < o.nfwd; i++) {
+			if (!o.fwd[i].udp && !snap.port) {
+				snap.host = o.fwd[i].bind;
+				snap.port = o.fwd[i].host;
+			}
+		}
+		snap.path = snap_tmp;
+	}
 	if (ret)
 		goto out;
 	ret = run_report_file(&o);
 	if (ret)
 		goto out;
+	if (o.snapshot && !o.ctl) {
+		warnx("--snapshot: no room for the control socket's path (set "
+		      "TMPDIR to a shorter directory)");
+		ret = VM_EXIT_FAILURE;
+		unlink(o.report);
+		goto out;
+	}
 	run_qemu_args(&qemu, &o);
-	ret = vm_run(qemu.v, o.report, o.ctl, o.timeout);
+	if (o.restore) {
+		run_arg(&qemu, "-incoming");
+		run_arg(&qemu, "exec:tail -c +%d '%s'", SNAP_HDR + 1,
+			o.restore);
+	}
+	ret = vm_run(qemu.v, o.report, o.ctl, o.snapshot ? &snap : NULL,
+		     o.timeout);
 	run_argv_free(&qemu);
 	unlink(o.report);
 	if (o.ctl)
 		unlink(o.ctl);
+	if (o.snapshot) {
+		if (!ret && snap.saved && rename(snap_tmp, o.snapshot) == 0) {
+			fprintf(stderr,
+				"kiln: snapshot %s written; kiln run --restore "
+				"%s resumes it\n",
+				o.snapshot, o.snapshot);
+		} else {
+			if (!ret) {
+				warnx("--snapshot: the VM stopped before port "
+				      "%u "
+				      "answered; nothing was saved",
+				      snap.port);
+				ret = VM_EXIT_FAILURE;
+			}
+			unlink(snap_tmp);
+		}
+	}
 out:
 	free(o.report);
 	free(o.ctl);
 	free(o.env);
 	free(o.fwd);
+	free(snap_tmp);
+	buf_free(&hdr);
+	run_argv_free(&stored);
 	return ret;
 }

@@ -37,6 +37,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -51,6 +53,7 @@
 #define VM_REAP_POLL_MS	      50
 #define VM_TIMED_OUT	      (-1)
 #define VM_CTRL_C	      0x03
+#define VM_SNAPSHOT_FAILED    (-2)
 
 /* The running QEMU and what we have seen of it. */
 struct vm {
@@ -65,6 +68,8 @@ struct vm {
 	int in_fd;		  /* relay: QEMU's stdin (pipe), or -1 */
 	bool stdin_eof;		  /* relay: our terminal closed */
 	bool ctrl_c;		  /* relay: Ctrl-C typed, not yet handled */
+	struct vm_snapshot *snap; /* --snapshot, or NULL */
+	int64_t next_probe;	  /* snap: when to probe the port again */
 	bool stopping;		  /* powerdown sent */
 	int stop_sig;		  /* the signal that asked for it */
 	int64_t stop_deadline;	  /* then, stop at once after this (ms) */
@@ -234,26 +239,34 @@ static int vm_qmp_line(int fd, char *buf, size_t size)
 	return 0;
 }
 
-/* Send cmd and read lines until its answer (events may come first). */
-static int vm_qmp_execute(int fd, const char *cmd)
+/*
+ * Send cmd (with args, a JSON object, or NULL) and read lines until its
+ * answer (events may come first); the answer into reply if not NULL.
+ */
+static int vm_qmp_execute(int fd, const char *cmd, const char *args,
+			  char *reply, size_t rsize)
 {
 	char line[4096];
 	int ret;
 
-	if (dprintf(fd, "{\"execute\": \"%s\"}\n", cmd) < 0)
+	if (dprintf(fd, "{\"execute\": \"%s\"%s%s}\n", cmd,
+		    args ? ", \"arguments\": " : "", args ? args : "") < 0)
 		return -EIO;
 	do {
 		ret = vm_qmp_line(fd, line, sizeof(line));
 		if (ret)
 			return ret;
 	} while (!strstr(line, "\"return\"") && !strstr(line, "\"error\""));
+	if (reply)
+		snprintf(reply, rsize, "%s", line);
 	return strstr(line, "\"error\"") ? -EIO : 0;
 }
 
-int vm_qmp_powerdown(const char *path)
+/* Connect to the QMP socket at path and leave capabilities mode. */
+static int vm_qmp_open(const char *path, int timeout_s)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct timeval tv = {.tv_sec = 2};
+	struct timeval tv = {.tv_sec = timeout_s};
 	char line[4096];
 	int fd, ret;
 
@@ -274,9 +287,92 @@ int vm_qmp_powerdown(const char *path)
 	if (!ret && !strstr(line, "\"QMP\""))
 		ret = -EPROTO;
 	if (!ret)
-		ret = vm_qmp_execute(fd, "qmp_capabilities");
-	if (!ret)
-		ret = vm_qmp_execute(fd, "system_powerdown");
+		ret = vm_qmp_execute(fd, "qmp_capabilities", NULL, NULL, 0);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int vm_qmp_powerdown(const char *path)
+{
+	int fd = vm_qmp_open(path, 2), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = vm_qmp_execute(fd, "system_powerdown", NULL, NULL, 0);
+	close(fd);
+	return ret;
+}
+
+bool vm_port_answers(const char *host, unsigned int port)
+{
+	static const char req[] = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port)};
+	struct timeval tv = {.tv_sec = 1};
+	char c;
+	bool ok = false;
+	int fd;
+
+	if (inet_pton(AF_INET, strcmp(host, "0.0.0.0") ? host : "127.0.0.1",
+		      &sa.sin_addr) != 1)
+		return false;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* QEMU's user networking accepts at once and closes the connection
+	 * when the guest refuses it: only an answer means ready */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    write(fd, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1)
+		ok = read(fd, &c, 1) == 1;
+	close(fd);
+	return ok;
+}
+
+/*
+ * Save the running VM into snap->path (appended after kiln's header):
+ * QEMU's migration to a file through `cat`, then quit. Live: the guest
+ * runs until the last pass, and the restored VM starts running.
+ */
+static int vm_save(struct vm *vm)
+{
+	struct vm_snapshot *snap = vm->snap;
+	char args[4200], reply[4096];
+	int64_t t0 = vm_now_ms(), deadline = t0 + 600 * 1000;
+	int fd = vm_qmp_open(vm->ctl, 10), ret;
+
+	if (fd < 0) {
+		warnx("snapshot: cannot reach QEMU's QMP socket (%s)",
+		      strerror(-fd));
+		return fd;
+	}
+	snprintf(args, sizeof(args), "{\"uri\": \"exec:cat >> '%s'\"}",
+		 snap->path);
+	ret = vm_qmp_execute(fd, "migrate", args, reply, sizeof(reply));
+	while (!ret) {
+		ret = vm_qmp_execute(fd, "query-migrate", NULL, reply,
+				     sizeof(reply));
+		if (ret || strstr(reply, "\"completed\""))
+			break;
+		if (strstr(reply, "\"failed\"") ||
+		    strstr(reply, "\"cancelled\"") || vm_now_ms() > deadline) {
+			ret = -EIO;
+			break;
+		}
+		vm_pump(vm, 100); /* keep the console flowing */
+	}
+	if (ret) {
+		warnx("snapshot: QEMU could not save the VM: %s", reply);
+	} else {
+		vm_qmp_execute(fd, "quit", NULL, NULL, 0);
+		snap->saved = true;
+		fprintf(stderr, "\r\nkiln: saved the VM in %.1f s\r\n",
+			(double)(vm_now_ms() - t0) / 1000.0);
+	}
 	close(fd);
 	return ret;
 }
@@ -324,6 +420,18 @@ static int vm_loop(struct vm *vm, unsigned int timeout_s)
 			vm_signal = 0;
 			if (sig == SIGHUP || !vm_begin_stop(vm, sig))
 				return sig;
+		}
+		if (vm->snap && !vm->snap->saved && !vm->stopping &&
+		    vm_now_ms() >= vm->next_probe) {
+			if (vm_port_answers(vm->snap->host, vm->snap->port)) {
+				fprintf(stderr,
+					"\r\nkiln: port %u answers: saving the "
+					"VM\r\n",
+					vm->snap->port);
+				if (vm_save(vm))
+					return VM_SNAPSHOT_FAILED;
+			}
+			vm->next_probe = vm_now_ms() + 200;
 		}
 		if (vm->stopping && vm_now_ms() >= vm->stop_deadline) {
 			warnx("the guest did not stop within %d s of the "
@@ -530,9 +638,9 @@ static int vm_read_report(const char *path)
  * run's exit status. timeout_s 0 means no timeout.
  */
 int vm_run(char *const argv[], const char *report, const char *ctl,
-	   unsigned int timeout_s)
+	   struct vm_snapshot *snap, unsigned int timeout_s)
 {
-	struct vm vm = {.fd = -1, .in_fd = -1, .ctl = ctl};
+	struct vm vm = {.fd = -1, .in_fd = -1, .ctl = ctl, .snap = snap};
 	sigset_t origmask, waitmask;
 	struct termios tty;
 	bool have_tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &tty);
@@ -562,6 +670,10 @@ int vm_run(char *const argv[], const char *report, const char *ctl,
 		warnx("timeout after %u s", timeout_s);
 		return VM_EXIT_TIMEOUT;
 	}
+	if (why == VM_SNAPSHOT_FAILED)
+		return VM_EXIT_FAILURE;
+	if (snap && snap->saved)
+		return 0; /* QEMU quit after saving: no guest status */
 	if (why)
 		return 128 + why;
 	return vm_exit_status(vm_read_report(report), vm.saw_output,

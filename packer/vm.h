@@ -21,13 +21,25 @@ int vm_parse_report(const char *text, size_t len);
  * status; prints why when it is 125.
  */
 int vm_exit_status(int reported, bool saw_output, int wstatus);
+/* kiln run --snapshot: when to save the VM, and where. */
+struct vm_snapshot {
+	const char *host; /* probe this published TCP port (IPv4) ... */
+	unsigned int port;
+	const char *path; /* ... then append the VM's state to this file */
+	bool saved;	  /* out: it was */
+};
+
 /*
  * Run QEMU (argv), its console on our stdout; report is the file QEMU
- * writes COM2 to, ctl its QMP socket for a graceful stop (or NULL).
- * Returns kiln run's exit status.
+ * writes COM2 to, ctl its QMP socket for a graceful stop (or NULL), snap
+ * what --snapshot asks (or NULL). Returns kiln run's exit status (0 once
+ * a snapshot is saved).
  */
 int vm_run(char *const argv[], const char *report, const char *ctl,
-	   unsigned int timeout_s);
+	   struct vm_snapshot *snap, unsigned int timeout_s);
+
+/* Does the TCP port answer a request (any bytes back within 1 s)? */
+bool vm_port_answers(const char *host, unsigned int port);
 
 /* Send system_powerdown to the QMP socket at path; 0 or -errno. */
 int vm_qmp_powerdown(const char *path);

@@ -345,5 +345,6 @@ void kmain(u32 start_info_pa)
 		cpu_features.xsave_size, cpu_features.smep, cpu_features.smap,
 		pmm_free_pages() >> 8);
 	drivers_init();
+	time_start_rtc_check();
 	start_payload();
 }

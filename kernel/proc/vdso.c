@@ -57,6 +57,15 @@ static int vdso_get_page(struct file *f, u64 pgoff, paddr_t *pa)
 	return 0;
 }
 
+void vdso_set_realtime(u64 realtime_ns)
+{
+	struct vdso_data *d = &vvar_page.d;
+
+	__atomic_add_fetch(&d->seq, 1, __ATOMIC_SEQ_CST); /* odd: changing */
+	WRITE_ONCE(d->realtime_ns, realtime_ns);
+	__atomic_add_fetch(&d->seq, 1, __ATOMIC_SEQ_CST);
+}
+
 void vdso_init(void)
 {
 	struct vdso_data *d = &vvar_page.d;

@@ -7,6 +7,10 @@
  */
 #include <kernel/printk.h>
 #include "time.h"
+#include "kthread.h"
+#include "waitq.h"
+#include "arch/x86_64/percpu.h"
+#include "proc/vdso.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 
@@ -162,7 +166,54 @@ u64 clock_monotonic_ns(void)
 
 u64 clock_realtime_ns(void)
 {
-	return realtime_boot_ns + clock_monotonic_ns();
+	return READ_ONCE(realtime_boot_ns) + clock_monotonic_ns();
+}
+
+/*
+ * The wall clock follows the RTC. CLOCK_MONOTONIC counts guest time
+ * only, so a VM restored from a snapshot (kiln run --restore) or paused
+ * by its host comes back with CLOCK_REALTIME behind by the time it was
+ * away, while the RTC (QEMU's follows the host's clock) is right. Every
+ * RTC_CHECK_NS, if the two differ by RTC_STEP_S seconds or more, the
+ * wall clock steps to the RTC (and the vDSO's copy with it).
+ */
+#define RTC_CHECK_NS (1000ULL * 1000 * 1000)
+#define RTC_STEP_S   2
+
+static void rtc_check(void)
+{
+	u64 rtc = rtc_read_epoch();
+	u64 now = clock_realtime_ns() / NSEC_PER_SEC;
+
+	if (rtc && (rtc >= now + RTC_STEP_S || now >= rtc + RTC_STEP_S)) {
+		u64 rt = rtc * NSEC_PER_SEC - clock_monotonic_ns();
+		WRITE_ONCE(realtime_boot_ns, rt);
+		vdso_set_realtime(rt);
+		pr_info("time: wall clock stepped %s by %lu s to the RTC "
+			"(the VM was paused or restored)",
+			rtc > now ? "forward" : "back",
+			rtc > now ? rtc - now : now - rtc);
+	}
+}
+
+/* A kernel thread: timer callbacks cannot re-arm themselves. */
+static void rtc_thread(void *arg)
+{
+	struct waitq q;
+
+	(void)arg;
+	waitq_init(&q);
+	for (;;) {
+		u64 deadline = clock_monotonic_ns() + RTC_CHECK_NS;
+		waitq_wait_event(&q, false, deadline);
+		rtc_check();
+	}
+}
+
+void time_start_rtc_check(void)
+{
+	if (!kthread_create(rtc_thread, NULL, "rtc"))
+		pr_warn("time: no thread to keep the wall clock on the RTC");
 }
 
 void time_delay_us(u64 us)

@@ -20,6 +20,8 @@ void time_vdso_params(u64 *tsc_boot, u64 *mult, u64 *realtime_ns);
 /* Like time_boot_ns but never less than any value returned before. */
 u64 clock_monotonic_ns(void);
 u64 clock_realtime_ns(void);
+/* Keep CLOCK_REALTIME on the RTC from now on (after timers work). */
+void time_start_rtc_check(void);
 void time_delay_us(u64 us);
 u64 tsc_hz(void);
 

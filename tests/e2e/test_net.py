@@ -700,3 +700,56 @@ def test_ctrl_c_and_sigterm_stop_the_guest_gracefully():
     text = (buf + rest).decode(errors="replace")
     assert p.returncode == 0, f"exit {p.returncode}\n{text[-3000:]}"
     assert "power button: SIGTERM to pid 1" in text, text[-3000:]
+
+
+def test_snapshot_and_restore(tmp_path):
+    """kiln run --snapshot saves the VM once its port answers; --restore
+    resumes it serving at once, with the wall clock put right (the RTC
+    check), and stops gracefully; a changed image is refused."""
+    img, _ = build_image("http_ex", "snap-http_ex.img")
+    port = free_port()
+    snap = str(tmp_path / "http_ex.snap")
+    p = subprocess.run([KILN, "run", "--accel", "tcg", "-p", f"{port}:8080",
+                        "--snapshot", snap, "--timeout", str(BOOT_TIMEOUT),
+                        img], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=BOOT_TIMEOUT + 60)
+    out = p.stdout.decode(errors="replace")
+    assert p.returncode == 0, out[-3000:]
+    assert f"port {port} answers: saving the VM" in out, out[-3000:]
+    assert os.path.getsize(snap) > 4096 and not os.path.exists(snap + ".tmp")
+    time.sleep(3)  # the restored guest's wall clock is 3 s behind
+
+    # the same port: it comes from the snapshot's options
+    proc = subprocess.Popen([KILN, "run", "--restore", snap, "--timeout",
+                             "300"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        t0 = time.monotonic()
+        got = None
+        while time.monotonic() - t0 < 60 and got is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), 0.5) as s:
+                    s.settimeout(0.5)
+                    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                    data = s.recv(4096)
+                    if data.startswith(b"HTTP/1.1 200"):
+                        got = data
+            except OSError:
+                time.sleep(0.05)
+        assert got and HELLO["http_ex"].encode() in got, got
+        proc.send_signal(15)
+        rest = proc.communicate(timeout=120)[0].decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, rest[-3000:]
+    assert "kiln: restoring" in rest, rest[-3000:]
+    assert re.search(r"time: wall clock stepped forward by \d+ s", rest), \
+        rest[-3000:]
+
+    os.utime(img)  # the image changed: the snapshot no longer fits
+    p = subprocess.run([KILN, "run", "--restore", snap], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 125 and "image changed since the snapshot" in \
+        p.stderr, p.stderr
