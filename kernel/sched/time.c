@@ -170,30 +170,40 @@ u64 clock_realtime_ns(void)
 }
 
 /*
- * The wall clock follows the RTC. CLOCK_MONOTONIC counts guest time
- * only, so a VM restored from a snapshot (kiln run --restore) or paused
- * by its host comes back with CLOCK_REALTIME behind by the time it was
- * away, while the RTC (QEMU's follows the host's clock) is right. Every
- * RTC_CHECK_NS, if the two differ by RTC_STEP_S seconds or more, the
- * wall clock steps to the RTC (and the vDSO's copy with it).
+ * CLOCK_MONOTONIC counts guest time only, so a VM paused by its host or
+ * restored from a snapshot (kiln run --restore) comes back with
+ * CLOCK_REALTIME behind by the time it was away, while the RTC (QEMU's
+ * follows the host's clock) moved on. Every RTC_CHECK_NS a kernel thread
+ * compares how far each went since the last check: if the RTC went
+ * RTC_GAP_S seconds further, the VM was away, and the wall clock steps
+ * forward to the RTC (and the vDSO's copy with it). A slow drift (a TSC
+ * rate measured a little off) never adds up to a gap in one interval, so
+ * it is left alone, as Linux without NTP would; the clock never steps
+ * back.
  */
 #define RTC_CHECK_NS (1000ULL * 1000 * 1000)
-#define RTC_STEP_S   2
+#define RTC_GAP_S    3
+
+static u64 rtc_last, rtc_last_mono;
 
 static void rtc_check(void)
 {
-	u64 rtc = rtc_read_epoch();
-	u64 now = clock_realtime_ns() / NSEC_PER_SEC;
+	u64 rtc = rtc_read_epoch(), mono = clock_monotonic_ns();
 
-	if (rtc && (rtc >= now + RTC_STEP_S || now >= rtc + RTC_STEP_S)) {
-		u64 rt = rtc * NSEC_PER_SEC - clock_monotonic_ns();
+	if (!rtc)
+		return;
+	u64 went = (mono - rtc_last_mono) / NSEC_PER_SEC;
+	u64 now = clock_realtime_ns() / NSEC_PER_SEC;
+	if (rtc_last && rtc > rtc_last + went + RTC_GAP_S && rtc > now) {
+		u64 rt = rtc * NSEC_PER_SEC - mono;
 		WRITE_ONCE(realtime_boot_ns, rt);
 		vdso_set_realtime(rt);
-		pr_info("time: wall clock stepped %s by %lu s to the RTC "
+		pr_info("time: wall clock stepped forward by %lu s to the RTC "
 			"(the VM was paused or restored)",
-			rtc > now ? "forward" : "back",
-			rtc > now ? rtc - now : now - rtc);
+			rtc - now);
 	}
+	rtc_last = rtc;
+	rtc_last_mono = mono;
 }
 
 /* A kernel thread: timer callbacks cannot re-arm themselves. */

@@ -717,7 +717,7 @@ def test_snapshot_and_restore(tmp_path):
     assert p.returncode == 0, out[-3000:]
     assert f"port {port} answers: saving the VM" in out, out[-3000:]
     assert os.path.getsize(snap) > 4096 and not os.path.exists(snap + ".tmp")
-    time.sleep(3)  # the restored guest's wall clock is 3 s behind
+    time.sleep(5)  # the restored guest's wall clock is 5 s behind
 
     # the same port: it comes from the snapshot's options
     proc = subprocess.Popen([KILN, "run", "--restore", snap, "--timeout",
