@@ -25,7 +25,8 @@
  * Ctrl-C (0x03) as a stop request, and passes every other byte to
  * QEMU's stdin through a pipe.
  * Stopping at once is by PID: SIGTERM (so QEMU restores the terminal),
- * then SIGKILL after a grace period. Those signals are blocked except
+ * then SIGKILL after a grace period; if kiln itself is killed, QEMU gets
+ * SIGKILL from the kernel (PR_SET_PDEATHSIG). Those signals are blocked except
  * inside ppoll(), so none is lost between a check and a wait.
  */
 #define _GNU_SOURCE
@@ -39,6 +40,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -487,6 +489,9 @@ __attribute__((noreturn)) static void vm_exec(char *const argv[], int out_fd,
 	if (dup2(out_fd, STDOUT_FILENO) < 0)
 		_exit(127);
 	if (in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0)
+		_exit(127);
+	/* if kiln dies (SIGKILL included), QEMU goes with it */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
 		_exit(127);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

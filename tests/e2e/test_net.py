@@ -34,6 +34,7 @@ import os
 import re
 import resource
 import selectors
+import signal
 import socket
 import subprocess
 import sys
@@ -173,7 +174,9 @@ class Vm:
 
     def kill(self):
         if self.proc.poll() is None:
-            self.proc.terminate()  # kiln run stops QEMU by pid
+            # SIGHUP: kiln run stops QEMU at once, by pid (SIGTERM would
+            # press the power button first)
+            self.proc.send_signal(signal.SIGHUP)
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
