@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include <kiln/image.h>
+#include <zstd.h>
+
+#include "lib/zfile.h"
 #include "lib/elf.h"
 #include "helpers.h"
 
@@ -320,4 +323,28 @@ void captured_free(struct captured *c)
 {
 	free(c->out);
 	free(c->err);
+}
+
+void *zfile_inflate(const void *data, size_t len, size_t *size)
+{
+	struct zfile_view v;
+	uint8_t *out;
+
+	if (zfile_parse(data, len, &v))
+		return NULL;
+	out = malloc(v.size ? v.size : 1);
+	if (!out)
+		return NULL;
+	for (uint32_t i = 0; i < v.nchunks; i++) {
+		uint64_t off, n, want = zfile_chunk_bytes(&v, i);
+		zfile_frame(&v, i, &off, &n);
+		size_t got = ZSTD_decompress(out + ((size_t)i << v.chunk_shift),
+					     want, v.data + off, n);
+		if (ZSTD_isError(got) || got != want) {
+			free(out);
+			return NULL;
+		}
+	}
+	*size = v.size;
+	return out;
 }

@@ -62,4 +62,11 @@ struct captured {
 void run_captured(int (*fn)(int, char **), char **argv, struct captured *c);
 void captured_free(struct captured *c);
 
+/*
+ * A compressed image file's bytes (include/kiln/image.h), every chunk
+ * decompressed with libzstd: a malloc'd buffer of *size bytes, or NULL if
+ * the data is malformed.
+ */
+void *zfile_inflate(const void *data, size_t len, size_t *size);
+
 #endif

@@ -134,6 +134,8 @@ static void assert_no_output(void)
 struct img {
 	struct buf b;
 	struct image_view v;
+	void *inflated[64]; /* compressed files img_file decompressed */
+	size_t ninflated;
 };
 
 static void img_load(struct img *im)
@@ -145,6 +147,8 @@ static void img_load(struct img *im)
 
 static void img_free(struct img *im)
 {
+	for (size_t i = 0; i < im->ninflated; i++)
+		free(im->inflated[i]);
 	buf_free(&im->b);
 	unlink(fx->out);
 }
@@ -188,20 +192,31 @@ static const char *img_env(const struct img *im, const char *key)
 	return NULL;
 }
 
-/* The image's file at path (no leading '/'), or NULL. */
-static bool img_file(const struct img *im, const char *path,
-		     struct cpio_entry *out)
+/*
+ * The image's file at path (no leading '/'), or NULL; a compressed file's
+ * data and size are its decompressed bytes.
+ */
+static bool img_file(struct img *im, const char *path, struct cpio_entry *out)
 {
 	struct cpio_iter it;
 	struct cpio_entry e;
 
 	cpio_iter_init(&it, im->v.cpio, im->v.cpio_size);
 	while (cpio_next(&it, &e) == 1) {
-		if (!strcmp(e.name, path)) {
-			if (out)
-				*out = e;
-			return true;
+		if (strcmp(e.name, path))
+			continue;
+		if (S_ISREG(e.mode) && e.check == KILN_CPIO_ZSTD) {
+			size_t n;
+			void *d = zfile_inflate(e.data, e.size, &n);
+			assert_non_null(d);
+			assert_true(im->ninflated < 64);
+			im->inflated[im->ninflated++] = d;
+			e.data = d;
+			e.size = n;
 		}
+		if (out)
+			*out = e;
+		return true;
 	}
 	return false;
 }
