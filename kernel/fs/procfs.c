@@ -25,6 +25,7 @@
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "sched/sched.h"
 #include "sched/time.h"
 
 extern char kiln_hostname[]; /* sys/sys_proc.c */
@@ -233,8 +234,17 @@ static void gen_uptime(struct pbuf *b)
 
 static void gen_loadavg(struct pbuf *b)
 {
-	pf(b, "0.00 0.00 0.00 1/%d %d\n", current->proc->nthreads,
-	   current->proc->pid);
+	u64 l[3];
+
+	time_loadavg(l);
+	for (int i = 0; i < 3; i++) {
+		u64 v = l[i] + (1UL << 11) / 200; /* rounded, as Linux */
+		pf(b, "%lu.%02lu ", v >> 11,
+		   ((v & ((1UL << 11) - 1)) * 100) >> 11);
+	}
+	/* running: at least the reader */
+	u32 run = sched_nr_running();
+	pf(b, "%u/%u %d\n", run ? run : 1, proc_count_threads(), tid_last());
 }
 
 static void gen_version(struct pbuf *b)

@@ -50,6 +50,17 @@ void proc_for_each_thread_unlocked(void (*fn)(struct thread *, void *),
 	}
 }
 
+u32 proc_count_threads(void)
+{
+	struct process *p;
+	u32 n = 0;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+
+	list_for_each_entry(p, &all_procs, all_node) n += p->nthreads;
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return n;
+}
+
 void proc_table_add(struct process *p)
 {
 	u64 f = spin_lock_irqsave(&proc_table_lock);

@@ -32,6 +32,11 @@ int tid_alloc(void)
 	return __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 }
 
+int tid_last(void)
+{
+	return __atomic_load_n(&next_tid, __ATOMIC_RELAXED) - 1;
+}
+
 /* A thread of p with a kernel stack, a zeroed trapframe and FPU state. */
 struct thread *thread_alloc(struct process *p)
 {

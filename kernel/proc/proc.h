@@ -178,6 +178,10 @@ void proc_table_add(struct process *p);
 extern struct process *init_process;
 /* Guards the process table, parent and children links (fork.c). */
 extern struct spinlock proc_table_lock;
+/* User threads in every process (sysinfo's procs, /proc/loadavg). */
+u32 proc_count_threads(void);
+/* The most recently allocated pid/tid. */
+int tid_last(void);
 /* Each thread of each process, unlocked (the NMI dump, sched/dump.c). */
 void proc_for_each_thread_unlocked(void (*fn)(struct thread *, void *),
 				   void *arg);

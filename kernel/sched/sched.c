@@ -95,6 +95,20 @@ bool sched_has_runnable(void)
 	return !list_empty(&runq);
 }
 
+u32 sched_nr_running(void)
+{
+	u32 n = 0;
+	u64 f = spin_lock_irqsave(&sched_lock);
+	struct list_head *pos;
+
+	list_for_each(pos, &runq) n++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	for (u32 i = 0; i < ncpus; i++)
+		if (cpu_table[i] && !READ_ONCE(cpu_table[i]->is_idle))
+			n++;
+	return n;
+}
+
 static void fpu_save(struct thread *t)
 {
 	if (cpu_features.xsave)

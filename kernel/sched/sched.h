@@ -24,6 +24,8 @@ __noreturn void sched_idle_loop(void);
 /* Switch away from a dying thread for good. */
 __noreturn void sched_exit_current(void);
 bool sched_has_runnable(void);
+/* Threads running or waiting for a CPU now (the load average's n). */
+u32 sched_nr_running(void);
 void sched_yield_cpu(void);
 /* True if the current thread must stop waiting (killed or signalled). */
 bool thread_interrupted(struct thread *t);

@@ -8,6 +8,7 @@
 #include <kernel/printk.h>
 #include "time.h"
 #include "kthread.h"
+#include "sched.h"
 #include "waitq.h"
 #include "arch/x86_64/percpu.h"
 #include "proc/vdso.h"
@@ -206,6 +207,36 @@ static void rtc_check(void)
 	rtc_last_mono = mono;
 }
 
+/*
+ * Load averages as Linux computes them: every 5 s, each average moves
+ * toward n (threads running or runnable) by a factor for 1, 5 and 15
+ * minutes, in 11-bit fixed point. The sampling thread is not counted.
+ */
+#define FSHIFT	11
+#define FIXED_1 (1UL << FSHIFT)
+static const u64 load_exp[3] = {1884, 2014, 2037};
+static u64 avenrun[3];
+
+static void calc_load(void)
+{
+	u32 n = sched_nr_running();
+	u64 active = (n ? n - 1 : 0) * FIXED_1; /* not this thread */
+
+	for (int i = 0; i < 3; i++) {
+		u64 load = READ_ONCE(avenrun[i]);
+		u64 nl = load * load_exp[i] + active * (FIXED_1 - load_exp[i]);
+		if (active >= load)
+			nl += FIXED_1 - 1;
+		WRITE_ONCE(avenrun[i], nl / FIXED_1);
+	}
+}
+
+void time_loadavg(u64 out[3])
+{
+	for (int i = 0; i < 3; i++)
+		out[i] = READ_ONCE(avenrun[i]);
+}
+
 /* A kernel thread: timer callbacks cannot re-arm themselves. */
 static void rtc_thread(void *arg)
 {
@@ -213,10 +244,12 @@ static void rtc_thread(void *arg)
 
 	(void)arg;
 	waitq_init(&q);
-	for (;;) {
+	for (u64 n = 1;; n++) {
 		u64 deadline = clock_monotonic_ns() + RTC_CHECK_NS;
 		waitq_wait_event(&q, false, deadline);
 		rtc_check();
+		if (n % 5 == 0)
+			calc_load();
 	}
 }
 

@@ -20,8 +20,13 @@ void time_vdso_params(u64 *tsc_boot, u64 *mult, u64 *realtime_ns);
 /* Like time_boot_ns but never less than any value returned before. */
 u64 clock_monotonic_ns(void);
 u64 clock_realtime_ns(void);
-/* Keep CLOCK_REALTIME on the RTC from now on (after timers work). */
+/*
+ * Start the clock thread: CLOCK_REALTIME kept on the RTC, and the load
+ * averages sampled every 5 s.
+ */
 void time_start_rtc_check(void);
+/* The 1, 5 and 15 minute load averages, fixed point with 11 bits. */
+void time_loadavg(u64 out[3]);
 void time_delay_us(u64 us);
 u64 tsc_hz(void);
 

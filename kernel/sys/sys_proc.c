@@ -446,7 +446,12 @@ long sys_sysinfo(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	si.uptime = clock_monotonic_ns() / NSEC_PER_SEC;
 	si.totalram = pmm_total_pages() * PAGE_SIZE;
 	si.freeram = pmm_free_pages() * PAGE_SIZE;
-	si.procs = 1;
+	u64 l[3];
+	time_loadavg(l);
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = l[i] << (16 - 11); /* SI_LOAD_SHIFT */
+	u32 n = proc_count_threads();
+	si.procs = n > 0xffff ? 0xffff : n;
 	si.mem_unit = 1;
 	return copy_to_user(ubuf, &si, sizeof(si));
 }

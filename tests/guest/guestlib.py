@@ -114,6 +114,7 @@ CASES = [
     Case("madv", "madv"),
     Case("memlock", "memlock", repeat=3),
     Case("zfiles", "zfiles", repeat=3),
+    Case("loadavg", "loadavg"),
 ]
 
 
