@@ -48,6 +48,7 @@ KERNEL_SRCS := \
 	kernel/proc/exec.c \
 	kernel/proc/fork.c \
 	kernel/proc/proc.c \
+	kernel/proc/ptimer.c \
 	kernel/proc/signal.c \
 	kernel/sched/dump.c \
 	kernel/sched/futex.c \

@@ -356,6 +356,7 @@ long proc_execve(const char *path, char *const argv[], int argc,
 		schedule();
 	mm_put(old);
 	fdtable_close_on_exec(p->files);
+	ptimers_exec(p);
 	u64 f = spin_lock_irqsave(&p->lock);
 	for (int i = 0; i < NSIG; i++) {
 		if (p->sigactions[i].handler != SIG_IGN)
@@ -461,6 +462,7 @@ void proc_exit_notify(struct process *p)
 	struct process *c, *n, *parent;
 	bool autoreap;
 
+	ptimers_exit(p);
 	if (p->files) {
 		fdtable_put(p->files);
 		p->files = NULL;

@@ -39,11 +39,18 @@ struct k_sigaction {
 };
 
 /* Who sent a pending signal and why (the siginfo the handler gets). */
+#define SI_TIMER (-2)
+#define SIGEV_SIGNAL	0
+#define SIGEV_NONE	1
+#define SIGEV_THREAD	2
+#define SIGEV_THREAD_ID 4
+
 struct ksiginfo {
-	s32 code; /* SI_USER, SI_TKILL, SI_KERNEL, CLD_* */
-	s32 pid;  /* sender (SIGCHLD: the child) */
-	u32 uid;
+	s32 code; /* SI_USER, SI_TKILL, SI_KERNEL, SI_TIMER, CLD_* */
+	s32 pid;  /* sender (SIGCHLD: the child; SI_TIMER: the timer id) */
+	u32 uid;  /* SI_TIMER: the overrun, filled in when dequeued */
 	s32 status; /* SIGCHLD: exit code or signal */
+	u64 value;  /* SI_TIMER: sigev_value */
 };
 
 /*
@@ -114,6 +121,7 @@ struct process {
 	bool did_exec;	     /* since fork: setpgid fails with EACCES */
 	int pdeath_signal;   /* PR_SET_PDEATHSIG: sent when the parent exits */
 	u64 exited_cpu_ns;   /* CPU time of threads that exited; lock */
+	struct ptimers *ptimers; /* alarm, setitimer, timer_create (ptimer.c) */
 	u64 children_cpu_ns; /* of reaped children (times, getrusage) */
 	u32 umask;
 	char cwd[256];
@@ -178,6 +186,27 @@ void proc_table_add(struct process *p);
 extern struct process *init_process;
 /* Guards the process table, parent and children links (fork.c). */
 extern struct spinlock proc_table_lock;
+/* Process timers (proc/ptimer.c); times in ns, deadlines monotonic. */
+struct ptimers;
+int ptimer_real_set(u64 value_ns, u64 interval_ns, u64 *old_left,
+		    u64 *old_interval);
+void ptimer_real_get(u64 *left, u64 *interval);
+/* A new POSIX timer of the caller's process: its id, or -errno. The
+ * value PTIMER_VALUE_ID means "the id itself" (timer_create's default). */
+#define PTIMER_VALUE_ID ((u64)-1)
+int ptimer_create(bool realtime, int notify, int signo, int tid, u64 value);
+/* value: from now, or with abs on the timer's clock; 0 disarms. */
+int ptimer_settime(int id, bool abs, u64 value, u64 interval,
+		   u64 *old_left, u64 *old_interval);
+int ptimer_gettime(int id, u64 *left, u64 *interval);
+int ptimer_getoverrun(int id);
+int ptimer_delete(int id);
+/* Timer id's signal was dequeued (p->lock held): its overrun count. */
+u32 ptimer_dequeued(struct process *p, int id);
+/* exec deletes the POSIX timers; exit all of them. */
+void ptimers_exec(struct process *p);
+void ptimers_exit(struct process *p);
+
 /* User threads in every process (sysinfo's procs, /proc/loadavg). */
 u32 proc_count_threads(void);
 /* The most recently allocated pid/tid. */

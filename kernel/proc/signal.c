@@ -215,6 +215,36 @@ int signal_send_thread_info(struct thread *t, int sig,
 	return ret;
 }
 
+int signal_send_tid_info(struct process *p, int tid, int sig,
+			 const struct ksiginfo *info)
+{
+	struct thread *t, *target = NULL;
+
+	if (sig <= 0 || sig > NSIG || sig == SIGKILL)
+		return -EINVAL;
+	if (is_ignored(p, sig))
+		return 0;
+	u64 f = spin_lock_irqsave(&p->lock);
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		if (t->tid == tid)
+			target = t;
+	}
+	int ret = target ? enqueue_locked(p, &target->sigpending,
+					  &target->sigq, sig, info)
+			 : -ESRCH;
+	if (!ret && (!(target->sigmask & SIGBIT(sig)) ||
+		     (target->sigwait_set & SIGBIT(sig))))
+		sched_wake(target);
+	spin_unlock_irqrestore(&p->lock, f);
+	return ret;
+}
+
+bool signal_ignored(struct process *p, int sig)
+{
+	return sig > 0 && sig <= NSIG && is_ignored(p, sig);
+}
+
 int signal_send_process_info(struct process *p, int sig,
 			     const struct ksiginfo *info)
 {
@@ -488,6 +518,8 @@ static bool dequeue_locked(struct process *p, u64 *pend, struct sigqueue *q,
 	if (sig < SIGRT_FIRST) {
 		*info = q->std[sig];
 		__atomic_and_fetch(pend, ~bit, __ATOMIC_SEQ_CST);
+		if (info->code == SI_TIMER)
+			info->uid = ptimer_dequeued(p, info->pid);
 		return true;
 	}
 	struct sigqueue_entry *e, *found = NULL;
@@ -511,6 +543,8 @@ static bool dequeue_locked(struct process *p, u64 *pend, struct sigqueue *q,
 	}
 	if (!more)
 		__atomic_and_fetch(pend, ~bit, __ATOMIC_SEQ_CST);
+	if (found && info->code == SI_TIMER)
+		info->uid = ptimer_dequeued(p, info->pid);
 	return true;
 }
 
@@ -542,5 +576,7 @@ int signal_dequeue_set(struct thread *t, u64 set, void *uinfo_k)
 	info->kill.pid = k.pid;
 	info->kill.uid = k.uid;
 	info->kill.status = k.status;
+	if (k.code == SI_TIMER) /* si_timerid, si_overrun, then si_value */
+		memcpy(info->raw + 8, &k.value, sizeof(k.value));
 	return sig;
 }

@@ -82,6 +82,11 @@ int signal_send_thread_info(struct thread *t, int sig,
 			    const struct ksiginfo *info);
 /* From the kernel itself (SI_KERNEL). */
 int signal_send_process(struct process *p, int sig);
+/* To thread tid of p (lookup and queueing under p->lock); -ESRCH. */
+int signal_send_tid_info(struct process *p, int tid, int sig,
+			 const struct ksiginfo *info);
+/* Would sig be discarded (SIG_IGN, or default-ignored)? */
+bool signal_ignored(struct process *p, int sig);
 /* As Linux's send_sig: SI_USER from the current process (SIGPIPE). */
 int signal_send_thread(struct thread *t, int sig);
 /* Free queued real-time signals (a thread's: p is its process). */

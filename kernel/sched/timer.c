@@ -45,11 +45,9 @@ void timer_cancel(struct ktimer *t)
 	}
 }
 
-void timer_add(struct ktimer *t, u64 deadline_ns)
+/* Put t on c's sorted list (c->timer_lock held); true if it is first. */
+static bool insert_locked(struct percpu *c, struct ktimer *t, u64 deadline_ns)
 {
-	timer_cancel(t);
-	struct percpu *c = this_cpu();
-	u64 f = spin_lock_irqsave(&c->timer_lock);
 	struct list_head *pos;
 
 	t->deadline_ns = deadline_ns;
@@ -61,10 +59,23 @@ void timer_add(struct ktimer *t, u64 deadline_ns)
 	}
 	list_add_tail(&t->node, pos);
 	t->cpu = c->id;
-	bool first = c->timers.next == &t->node;
+	return c->timers.next == &t->node;
+}
+
+void timer_add(struct ktimer *t, u64 deadline_ns)
+{
+	timer_cancel(t);
+	struct percpu *c = this_cpu();
+	u64 f = spin_lock_irqsave(&c->timer_lock);
+	bool first = insert_locked(c, t, deadline_ns);
 	spin_unlock_irqrestore(&c->timer_lock, f);
 	if (first)
 		timer_rearm();
+}
+
+void timer_forward(struct ktimer *t, u64 deadline_ns)
+{
+	t->rearm_ns = deadline_ns;
 }
 
 void timer_rearm(void)
@@ -101,8 +112,12 @@ void timer_interrupt(void)
 		if (t->deadline_ns > now)
 			break;
 		list_del(&t->node); /* t->cpu stays set until fn is done */
+		t->rearm_ns = 0;
 		t->fn(t);
-		t->cpu = -1;
+		if (t->rearm_ns > now)
+			insert_locked(c, t, t->rearm_ns); /* timer_forward */
+		else
+			t->cpu = -1;
 	}
 	spin_unlock(&c->timer_lock);
 	if (!c->is_idle && now >= c->slice_end_ns) {

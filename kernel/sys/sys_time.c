@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Clock and sleep syscalls (mechanism in sched/time.c and sched/waitq.c). */
+#include <kernel/printk.h>
 #include "syscall.h"
 #include "arch/x86_64/percpu.h"
 #include "mm/uaccess.h"
@@ -164,4 +165,248 @@ long sys_clock_nanosleep(u64 id, u64 flags, u64 ureq, u64 urem, u64 a4, u64 a5)
 	if (deadline <= now_mono)
 		return 0;
 	return sleep_until(deadline, urem);
+}
+
+/* ---- alarm, setitimer, getitimer; the timer_create family ---- */
+
+#define ITIMER_REAL	     0
+#define ITIMER_VIRTUAL	     1
+#define ITIMER_PROF	     2
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+
+struct timeval {
+	s64 sec;
+	s64 usec;
+};
+
+struct itimerval {
+	struct timeval interval, value;
+};
+
+struct itimerspec {
+	struct timespec interval, value;
+};
+
+struct sigevent {
+	u64 value;
+	s32 signo;
+	s32 notify;
+	s32 tid; /* SIGEV_THREAD_ID */
+	u8 pad[44];
+};
+_Static_assert(sizeof(struct sigevent) == 64, "sigevent");
+
+static void ns_to_timeval(u64 ns, struct timeval *tv)
+{
+	tv->sec = ns / NSEC_PER_SEC;
+	tv->usec = (ns % NSEC_PER_SEC) / 1000;
+	if (ns && !tv->sec && !tv->usec)
+		tv->usec = 1; /* armed: never report 0 */
+}
+
+static void ns_to_timespec(u64 ns, struct timespec *ts)
+{
+	ts->sec = ns / NSEC_PER_SEC;
+	ts->nsec = ns % NSEC_PER_SEC;
+}
+
+static int timeval_ns(const struct timeval *tv, u64 *ns)
+{
+	if (tv->sec < 0 || tv->usec < 0 || tv->usec >= 1000000)
+		return -EINVAL;
+	*ns = (u64)tv->sec * NSEC_PER_SEC + (u64)tv->usec * 1000;
+	return 0;
+}
+
+static int timespec_ns(const struct timespec *ts, u64 *ns)
+{
+	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	*ns = (u64)ts->sec * NSEC_PER_SEC + (u64)ts->nsec;
+	return 0;
+}
+
+/* ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which Kiln does not
+ * split into user and system: refused, and said once. */
+static int itimer_which(u64 which)
+{
+	static bool told;
+
+	if (which == ITIMER_REAL)
+		return 0;
+	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
+		if (!told) {
+			told = true;
+			pr_warn("setitimer: ITIMER_VIRTUAL and ITIMER_PROF are "
+				"not supported (EINVAL); ITIMER_REAL is");
+		}
+	}
+	return -EINVAL;
+}
+
+long sys_getitimer(u64 which, u64 ucur, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct itimerval cur = {0};
+	u64 left, interval;
+
+	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+		return copy_to_user(ucur, &cur, sizeof(cur)); /* never set */
+	if (which != ITIMER_REAL)
+		return -EINVAL;
+	ptimer_real_get(&left, &interval);
+	ns_to_timeval(left, &cur.value);
+	ns_to_timeval(interval, &cur.interval);
+	return copy_to_user(ucur, &cur, sizeof(cur));
+}
+
+long sys_setitimer(u64 which, u64 unew, u64 uold, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct itimerval nv = {0}, ov = {0};
+	u64 value, interval, left, oint;
+	int ret = itimer_which(which);
+
+	if (ret)
+		return ret;
+	if (unew && copy_from_user(&nv, unew, sizeof(nv)))
+		return -EFAULT;
+	if (timeval_ns(&nv.value, &value) || timeval_ns(&nv.interval, &interval))
+		return -EINVAL;
+	ret = ptimer_real_set(value, interval, &left, &oint);
+	if (ret)
+		return ret;
+	if (!uold)
+		return 0;
+	ns_to_timeval(left, &ov.value);
+	ns_to_timeval(oint, &ov.interval);
+	return copy_to_user(uold, &ov, sizeof(ov));
+}
+
+long sys_alarm(u64 seconds, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	u64 left, interval;
+	u32 secs = (u32)seconds;
+	int ret = ptimer_real_set((u64)secs * NSEC_PER_SEC, 0, &left, &interval);
+
+	if (ret)
+		return ret;
+	struct timeval tv;
+	ns_to_timeval(left, &tv);
+	/* rounded as Linux: a partial second left counts as one */
+	if ((!tv.sec && tv.usec) || tv.usec >= 500000)
+		tv.sec++;
+	return tv.sec;
+}
+
+long sys_timer_create(u64 clock, u64 usev, u64 uid, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	static bool told;
+	struct sigevent ev = {.signo = 14 /* SIGALRM */, .notify = SIGEV_SIGNAL};
+	bool realtime = false;
+	s32 id;
+
+	switch ((s32)clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_ALARM:
+		realtime = true;
+		break;
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
+		break;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		if (!told) {
+			told = true;
+			pr_warn("timer_create: CPU-time clocks are not "
+				"supported (EINVAL)");
+		}
+		return -EINVAL;
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+		return -EOPNOTSUPP; /* as Linux: no timers on these */
+	default:
+		return -EINVAL;
+	}
+	if (usev && copy_from_user(&ev, usev, sizeof(ev)))
+		return -EFAULT;
+	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE &&
+	    ev.notify != SIGEV_THREAD_ID)
+		return -EINVAL; /* SIGEV_THREAD is the C library's */
+	if (ev.notify != SIGEV_NONE && (ev.signo <= 0 || ev.signo > 64))
+		return -EINVAL;
+	if (ev.notify == SIGEV_THREAD_ID) {
+		struct thread *t;
+		bool found = false;
+		u64 f = spin_lock_irqsave(&current->proc->lock);
+		list_for_each_entry(t, &current->proc->threads, proc_node)
+			found |= t->tid == ev.tid;
+		spin_unlock_irqrestore(&current->proc->lock, f);
+		if (!found)
+			return -EINVAL;
+	}
+	/* no sigevent: SIGALRM carrying the timer's id */
+	id = ptimer_create(realtime, ev.notify, ev.signo,
+			   ev.notify == SIGEV_THREAD_ID ? ev.tid : 0,
+			   usev ? ev.value : PTIMER_VALUE_ID);
+	if (id < 0)
+		return id;
+	if (copy_to_user(uid, &id, sizeof(id))) {
+		ptimer_delete(id);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_timer_settime(u64 id, u64 flags, u64 unew, u64 uold, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	struct itimerspec nv, ov = {0};
+	u64 value, interval, left, oint;
+
+	if (!unew)
+		return -EINVAL;
+	if (copy_from_user(&nv, unew, sizeof(nv)))
+		return -EFAULT;
+	if (timespec_ns(&nv.value, &value) ||
+	    timespec_ns(&nv.interval, &interval))
+		return -EINVAL;
+	int ret = ptimer_settime((s32)id, flags & TIMER_ABSTIME, value,
+				 interval, &left, &oint);
+	if (ret || !uold)
+		return ret;
+	ns_to_timespec(left, &ov.value);
+	ns_to_timespec(oint, &ov.interval);
+	return copy_to_user(uold, &ov, sizeof(ov));
+}
+
+long sys_timer_gettime(u64 id, u64 ucur, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct itimerspec cur;
+	u64 left, interval;
+	int ret = ptimer_gettime((s32)id, &left, &interval);
+
+	if (ret)
+		return ret;
+	ns_to_timespec(left, &cur.value);
+	ns_to_timespec(interval, &cur.interval);
+	return copy_to_user(ucur, &cur, sizeof(cur));
+}
+
+long sys_timer_getoverrun(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return ptimer_getoverrun((s32)id);
+}
+
+long sys_timer_delete(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return ptimer_delete((s32)id);
 }

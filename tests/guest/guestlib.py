@@ -115,6 +115,7 @@ CASES = [
     Case("memlock", "memlock", repeat=3),
     Case("zfiles", "zfiles", repeat=3),
     Case("loadavg", "loadavg"),
+    Case("itimers", "itimers", repeat=3),
 ]
 
 
