@@ -39,16 +39,16 @@ struct k_sigaction {
 };
 
 /* Who sent a pending signal and why (the siginfo the handler gets). */
-#define SI_TIMER (-2)
+#define SI_TIMER	(-2)
 #define SIGEV_SIGNAL	0
 #define SIGEV_NONE	1
 #define SIGEV_THREAD	2
 #define SIGEV_THREAD_ID 4
 
 struct ksiginfo {
-	s32 code; /* SI_USER, SI_TKILL, SI_KERNEL, SI_TIMER, CLD_* */
-	s32 pid;  /* sender (SIGCHLD: the child; SI_TIMER: the timer id) */
-	u32 uid;  /* SI_TIMER: the overrun, filled in when dequeued */
+	s32 code;   /* SI_USER, SI_TKILL, SI_KERNEL, SI_TIMER, CLD_* */
+	s32 pid;    /* sender (SIGCHLD: the child; SI_TIMER: the timer id) */
+	u32 uid;    /* SI_TIMER: the overrun, filled in when dequeued */
 	s32 status; /* SIGCHLD: exit code or signal */
 	u64 value;  /* SI_TIMER: sigev_value */
 };
@@ -117,12 +117,12 @@ struct process {
 	struct list_head children;
 	struct list_head sibling;
 	struct waitq child_wait;
-	int pgid, sid;	     /* proc_table_lock */
-	bool did_exec;	     /* since fork: setpgid fails with EACCES */
-	int pdeath_signal;   /* PR_SET_PDEATHSIG: sent when the parent exits */
-	u64 exited_cpu_ns;   /* CPU time of threads that exited; lock */
+	int pgid, sid;	   /* proc_table_lock */
+	bool did_exec;	   /* since fork: setpgid fails with EACCES */
+	int pdeath_signal; /* PR_SET_PDEATHSIG: sent when the parent exits */
+	u64 exited_cpu_ns; /* CPU time of threads that exited; lock */
 	struct ptimers *ptimers; /* alarm, setitimer, timer_create (ptimer.c) */
-	u64 children_cpu_ns; /* of reaped children (times, getrusage) */
+	u64 children_cpu_ns;	 /* of reaped children (times, getrusage) */
 	u32 umask;
 	char cwd[256];
 	char comm[16];
@@ -196,8 +196,8 @@ void ptimer_real_get(u64 *left, u64 *interval);
 #define PTIMER_VALUE_ID ((u64)-1)
 int ptimer_create(bool realtime, int notify, int signo, int tid, u64 value);
 /* value: from now, or with abs on the timer's clock; 0 disarms. */
-int ptimer_settime(int id, bool abs, u64 value, u64 interval,
-		   u64 *old_left, u64 *old_interval);
+int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
+		   u64 *old_interval);
 int ptimer_gettime(int id, u64 *left, u64 *interval);
 int ptimer_getoverrun(int id);
 int ptimer_delete(int id);

@@ -226,8 +226,8 @@ static struct ptimer *ptimer_find(int id)
 	return READ_ONCE(s->posix[id]);
 }
 
-int ptimer_settime(int id, bool abs, u64 value, u64 interval,
-		   u64 *old_left, u64 *old_interval)
+int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
+		   u64 *old_interval)
 {
 	struct ptimer *t = ptimer_find(id);
 	u64 od, oi, now = clock_monotonic_ns(), deadline = 0;

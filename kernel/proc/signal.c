@@ -230,8 +230,8 @@ int signal_send_tid_info(struct process *p, int tid, int sig,
 		if (t->tid == tid)
 			target = t;
 	}
-	int ret = target ? enqueue_locked(p, &target->sigpending,
-					  &target->sigq, sig, info)
+	int ret = target ? enqueue_locked(p, &target->sigpending, &target->sigq,
+					  sig, info)
 			 : -ESRCH;
 	if (!ret && (!(target->sigmask & SIGBIT(sig)) ||
 		     (target->sigwait_set & SIGBIT(sig))))

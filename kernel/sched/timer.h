@@ -15,8 +15,8 @@ struct ktimer {
 	u64 deadline_ns; /* monotonic */
 	void (*fn)(struct ktimer *t);
 	void *arg;
-	int cpu;	/* list it is on, -1 when idle */
-	u64 rearm_ns;	/* timer_forward from fn: fire again then */
+	int cpu;      /* list it is on, -1 when idle */
+	u64 rearm_ns; /* timer_forward from fn: fire again then */
 };
 
 void timer_init(struct ktimer *t, void (*fn)(struct ktimer *), void *arg);

@@ -272,7 +272,8 @@ long sys_setitimer(u64 which, u64 unew, u64 uold, u64 a3, u64 a4, u64 a5)
 		return ret;
 	if (unew && copy_from_user(&nv, unew, sizeof(nv)))
 		return -EFAULT;
-	if (timeval_ns(&nv.value, &value) || timeval_ns(&nv.interval, &interval))
+	if (timeval_ns(&nv.value, &value) ||
+	    timeval_ns(&nv.interval, &interval))
 		return -EINVAL;
 	ret = ptimer_real_set(value, interval, &left, &oint);
 	if (ret)
@@ -289,7 +290,8 @@ long sys_alarm(u64 seconds, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	u64 left, interval;
 	u32 secs = (u32)seconds;
-	int ret = ptimer_real_set((u64)secs * NSEC_PER_SEC, 0, &left, &interval);
+	int ret =
+		ptimer_real_set((u64)secs * NSEC_PER_SEC, 0, &left, &interval);
 
 	if (ret)
 		return ret;
@@ -305,7 +307,8 @@ long sys_timer_create(u64 clock, u64 usev, u64 uid, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
 	static bool told;
-	struct sigevent ev = {.signo = 14 /* SIGALRM */, .notify = SIGEV_SIGNAL};
+	struct sigevent ev = {.signo = 14 /* SIGALRM */,
+			      .notify = SIGEV_SIGNAL};
 	bool realtime = false;
 	s32 id;
 
