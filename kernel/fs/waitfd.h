@@ -25,6 +25,10 @@ struct file;
 /* pipe.c: a pipe as [0] read end and [1] write end; flags: O_NONBLOCK. */
 int pipe_open(u32 flags, struct file *ends[2]);
 
+/* signalfd.c; flags: O_NONBLOCK. set_mask: -EINVAL if not a signalfd. */
+int signalfd_open(u64 mask, u32 flags, struct file **out);
+int signalfd_set_mask(struct file *f, u64 mask);
+
 /* eventfd.c; flags: EFD_SEMAPHORE and O_NONBLOCK. */
 #define EFD_SEMAPHORE 1
 int eventfd_open(u32 initval, u32 flags, struct file **out);

@@ -12,9 +12,10 @@
  * the signal (which takes p->lock). Settings change under pt->lock too;
  * the kernel timer is armed or cancelled after it is dropped, so the lock
  * order is always timer lock -> pt->lock, and p->lock -> pt->lock (the
- * dequeue hook). A POSIX timer whose signal is still pending does not
- * queue another: it counts an overrun, which the dequeued siginfo carries
- * (si_overrun) and timer_getoverrun returns, as on Linux.
+ * dequeue hook); nothing takes p->lock while holding pt->lock. A POSIX timer
+ * whose signal is still pending does not queue another: it counts an overrun,
+ * which the dequeued siginfo carries (si_overrun) and timer_getoverrun returns,
+ * as on Linux.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -61,6 +62,9 @@ static void ptimer_fire(struct ktimer *kt)
 	struct ksiginfo info = {0};
 	int sig = 0, tid = 0;
 	u64 now = clock_monotonic_ns();
+	/* before s->lock: it takes p->lock (the order is p->lock, s->lock) */
+	bool ignored = t->id >= 0 && t->signo &&
+		       signal_ignored(s->p, READ_ONCE(t->signo));
 
 	spin_lock(&s->lock);
 	if (!t->deadline || t->deadline > now) {
@@ -81,8 +85,7 @@ static void ptimer_fire(struct ktimer *kt)
 	if (t->id < 0) {
 		sig = SIGALRM;
 		info.code = SI_KERNEL;
-	} else if (t->signo && t->notify != SIGEV_NONE &&
-		   !signal_ignored(s->p, t->signo)) {
+	} else if (t->signo && t->notify != SIGEV_NONE && !ignored) {
 		if (t->queued) {
 			t->overrun += 1 + missed;
 		} else {

@@ -101,14 +101,35 @@ static bool default_ignored(int sig)
 	       sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* Will sig, if delivered now, be dropped without effect? */
-static bool is_ignored(struct process *p, int sig)
+/*
+ * Will sig, sent to thread t (NULL: to the process, which Linux checks
+ * against its main thread), be dropped without effect? As on Linux, a
+ * blocked signal is never ignored: its handler may change before it is
+ * unblocked, and sigwaitinfo or a signalfd may take it (SIGCHLD with its
+ * default action is the usual case).
+ */
+static bool is_ignored_for(struct process *p, struct thread *t, int sig)
 {
 	u64 h = p->sigactions[sig - 1].handler;
 
 	if (sig == SIGKILL)
 		return false;
-	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
+	if (!(h == SIG_IGN || (h == SIG_DFL && default_ignored(sig))))
+		return false;
+	if (t)
+		return !(READ_ONCE(t->sigmask) & SIGBIT(sig));
+	u64 f = spin_lock_irqsave(&p->lock); /* threads come and go */
+	bool blocked = !list_empty(&p->threads) &&
+		       (list_first_entry(&p->threads, struct thread, proc_node)
+				->sigmask &
+			SIGBIT(sig));
+	spin_unlock_irqrestore(&p->lock, f);
+	return !blocked;
+}
+
+static bool is_ignored(struct process *p, int sig)
+{
+	return is_ignored_for(p, NULL, sig);
 }
 
 /* Kill every thread of p with wait status ws (once). */
@@ -200,7 +221,7 @@ int signal_send_thread_info(struct thread *t, int sig,
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (!sig || is_ignored(p, sig))
+	if (!sig || is_ignored_for(p, t, sig))
 		return 0;
 	if (sig == SIGKILL) {
 		kill_process(p, SIGKILL);
@@ -212,6 +233,8 @@ int signal_send_thread_info(struct thread *t, int sig,
 	if (!ret &&
 	    (!(t->sigmask & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig))))
 		sched_wake(t);
+	if (!ret)
+		signalfd_notify();
 	return ret;
 }
 
@@ -237,6 +260,8 @@ int signal_send_tid_info(struct process *p, int tid, int sig,
 		     (target->sigwait_set & SIGBIT(sig))))
 		sched_wake(target);
 	spin_unlock_irqrestore(&p->lock, f);
+	if (!ret)
+		signalfd_notify();
 	return ret;
 }
 
@@ -271,6 +296,8 @@ int signal_send_process_info(struct process *p, int sig,
 	if (target && !ret)
 		sched_wake(target);
 	spin_unlock_irqrestore(&p->lock, f);
+	if (!ret)
+		signalfd_notify();
 	return ret;
 }
 

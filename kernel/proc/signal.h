@@ -85,6 +85,8 @@ int signal_send_process(struct process *p, int sig);
 /* To thread tid of p (lookup and queueing under p->lock); -ESRCH. */
 int signal_send_tid_info(struct process *p, int tid, int sig,
 			 const struct ksiginfo *info);
+/* A signal was queued: signalfds look again (fs/signalfd.c). */
+void signalfd_notify(void);
 /* Would sig be discarded (SIG_IGN, or default-ignored)? */
 bool signal_ignored(struct process *p, int sig);
 /* As Linux's send_sig: SI_USER from the current process (SIGPIPE). */

@@ -136,6 +136,35 @@ long sys_eventfd(u64 initval, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sys_eventfd2(initval, 0, 0, 0, 0, 0);
 }
 
+long sys_signalfd4(u64 fd, u64 umask, u64 sizemask, u64 flags, u64 a4,
+		   u64 a5)
+{
+	(void)a4, (void)a5;
+	struct file *f;
+	u64 mask;
+
+	if (flags & ~(u64)(O_CLOEXEC | O_NONBLOCK) || sizemask != 8)
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	if ((int)fd == -1) {
+		int ret = signalfd_open(mask, flags, &f);
+		return ret ? ret : install(f, flags);
+	}
+	f = fd_get(files(), (int)fd);
+	if (!f)
+		return -EBADF;
+	int ret = signalfd_set_mask(f, mask);
+	file_put(f);
+	return ret ? ret : (long)(int)fd;
+}
+
+long sys_signalfd(u64 fd, u64 umask, u64 sizemask, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_signalfd4(fd, umask, sizemask, 0, 0, 0);
+}
+
 long sys_timerfd_create(u64 clockid, u64 flags, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;

@@ -116,6 +116,7 @@ CASES = [
     Case("zfiles", "zfiles", repeat=3),
     Case("loadavg", "loadavg"),
     Case("itimers", "itimers", repeat=3),
+    Case("sigfd", "sigfd", repeat=3),
 ]
 
 
