@@ -136,8 +136,7 @@ long sys_eventfd(u64 initval, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sys_eventfd2(initval, 0, 0, 0, 0, 0);
 }
 
-long sys_signalfd4(u64 fd, u64 umask, u64 sizemask, u64 flags, u64 a4,
-		   u64 a5)
+long sys_signalfd4(u64 fd, u64 umask, u64 sizemask, u64 flags, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
 	struct file *f;
