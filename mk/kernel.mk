@@ -82,6 +82,7 @@ KERNEL_SRCS += \
 	kernel/fs/eventfd.c \
 	kernel/fs/pipe.c \
 	kernel/fs/poll.c \
+	kernel/fs/sendfile.c \
 	kernel/fs/signalfd.c \
 	kernel/fs/timerfd.c \
 	kernel/sys/sys_poll.c

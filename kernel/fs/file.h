@@ -127,6 +127,11 @@ void file_close(struct file *f, struct fdtable *t);
  * seekable files take the lock (a pipe or socket read may block, and its
  * position is unused).
  */
+/* fs/sendfile.c: in's bytes to out; offset NULL: in's own position. */
+ssize_t file_sendfile(struct file *out, struct file *in, u64 *offset,
+		      size_t count);
+ssize_t file_copy_range(struct file *in, u64 *off_in, struct file *out,
+			u64 *off_out, size_t len);
 void file_pos_lock(struct file *f);
 void file_pos_unlock(struct file *f);
 /* Change status flags: clear the bits in clear, then set those in set. */

@@ -145,7 +145,9 @@ static ssize_t tmpfs_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 }
 
 /* Copy n bytes from ubuf into the file at start (vn->wlock held). */
-static ssize_t write_locked(struct vnode *vn, u64 ubuf, size_t n, u64 start)
+/* n bytes at start from the user's ubuf, or from kbuf if not NULL. */
+static ssize_t write_locked(struct vnode *vn, u64 ubuf, const u8 *kbuf,
+			    size_t n, u64 start)
 {
 	size_t done = 0;
 	ssize_t err = 0;
@@ -160,8 +162,11 @@ static ssize_t write_locked(struct vnode *vn, u64 ubuf, size_t n, u64 start)
 			err = -ENOSPC;
 			break;
 		}
-		err = copy_from_user((u8 *)P2V(pa) + (off & (PAGE_SIZE - 1)),
-				     ubuf + done, k);
+		u8 *dst = (u8 *)P2V(pa) + (off & (PAGE_SIZE - 1));
+		if (kbuf)
+			memcpy(dst, kbuf + done, k);
+		else
+			err = copy_from_user(dst, ubuf + done, k);
 		page_put(pa);
 		if (err)
 			break;
@@ -187,7 +192,26 @@ static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	ssize_t done = -EFBIG;
 	if (start < TMPFS_MAX_SIZE) {
 		n = MIN(n, TMPFS_MAX_SIZE - start);
-		done = write_locked(vn, ubuf, n, start);
+		done = write_locked(vn, ubuf, NULL, n, start);
+	}
+	mutex_unlock(&vn->wlock);
+	if (done > 0)
+		*pos = start + done;
+	return done;
+}
+
+ssize_t tmpfs_write_kernel(struct file *f, const void *buf, size_t n, u64 *pos)
+{
+	struct vnode *vn = f->vn;
+	int ret = mutex_lock_interruptible(&vn->wlock);
+
+	if (ret)
+		return ret;
+	u64 start = (f->flags & O_APPEND) ? vn->size : *pos;
+	ssize_t done = -EFBIG;
+	if (start < TMPFS_MAX_SIZE) {
+		n = MIN(n, TMPFS_MAX_SIZE - start);
+		done = write_locked(vn, 0, buf, n, start);
 	}
 	mutex_unlock(&vn->wlock);
 	if (done > 0)

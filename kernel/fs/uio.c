@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* User I/O vectors (see uio.h). */
+#include <kernel/string.h>
 #include <uapi/errno.h>
 #include "uio.h"
 #include "file.h"
@@ -13,6 +14,7 @@ void uio_init(struct uio *u, const struct kiovec *iov, u32 cnt)
 	u->idx = 0;
 	u->off = 0;
 	u->resid = 0;
+	u->kernel = false;
 	for (u32 i = 0; i < cnt; i++)
 		u->resid += MIN(iov[i].len, UIO_MAX_RW - u->resid);
 }
@@ -32,8 +34,14 @@ static int uio_move(struct uio *u, void *kbuf, size_t n, bool out)
 			continue;
 		}
 		size_t k = MIN(v->len - u->off, n);
-		int ret = out ? copy_to_user(v->base + u->off, p, k)
-			      : copy_from_user(p, v->base + u->off, k);
+		int ret = 0;
+		if (u->kernel && out)
+			memcpy((void *)(v->base + u->off), p, k);
+		else if (u->kernel)
+			memcpy(p, (const void *)(v->base + u->off), k);
+		else
+			ret = out ? copy_to_user(v->base + u->off, p, k)
+				  : copy_from_user(p, v->base + u->off, k);
 		if (ret)
 			return -EFAULT;
 		u->off += k;
@@ -42,6 +50,12 @@ static int uio_move(struct uio *u, void *kbuf, size_t n, bool out)
 		n -= k;
 	}
 	return 0;
+}
+
+void uio_init_kernel(struct uio *u, const struct kiovec *iov, u32 cnt)
+{
+	uio_init(u, iov, cnt);
+	u->kernel = true;
 }
 
 int uio_copyin(struct uio *u, void *dst, size_t n)

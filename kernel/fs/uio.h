@@ -26,10 +26,13 @@ struct uio {
 	u32 cnt, idx;
 	u64 off;      /* into iov[idx] */
 	size_t resid; /* bytes left */
+	bool kernel;  /* the bases are kernel addresses (sendfile) */
 };
 
 /* Start at the beginning; the total is clamped to UIO_MAX_RW, as Linux. */
 void uio_init(struct uio *u, const struct kiovec *iov, u32 cnt);
+/* The same over kernel memory (sendfile's pages), copied with memcpy. */
+void uio_init_kernel(struct uio *u, const struct kiovec *iov, u32 cnt);
 /* Copy the vector's next n bytes in or out, advancing it; 0 or -EFAULT. */
 int uio_copyin(struct uio *u, void *dst, size_t n);
 int uio_copyout(struct uio *u, const void *src, size_t n);

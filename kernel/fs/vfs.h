@@ -235,6 +235,8 @@ int tmpfs_create_shmem(u64 len, struct file **out);
 
 /* tmpfs file contents and the fops of the tree's file kinds. */
 extern const struct file_ops tmpfs_fops;
+/* tmpfs_fops' write from kernel memory (sendfile, copy_file_range). */
+ssize_t tmpfs_write_kernel(struct file *f, const void *buf, size_t n, u64 *pos);
 
 /* Compressed image files (fs/zimage.c). */
 struct zimage;

@@ -23,6 +23,7 @@ SYSCALL(94, lchown, 3, full, "as chown")
 SYSCALL(137, statfs, 2, full, "TMPFS_MAGIC (PROC_SUPER_MAGIC under /proc, /sys)")
 SYSCALL(138, fstatfs, 2, full, "as statfs")
 SYSCALL(162, sync, 0, full, "nothing to flush")
+SYSCALL(40, sendfile, 4, full, "from regular files (image, compressed or not, and tmpfs) to sockets, pipes and tmpfs files; other destinations EINVAL")
 SYSCALL(221, fadvise64, 4, full, "advice checked and ignored: files live in memory")
 SYSCALL(258, mkdirat, 3, full, "as mkdir")
 SYSCALL(260, fchownat, 5, full, "AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH")
@@ -42,4 +43,5 @@ SYSCALL(327, preadv2, 6, partial, "offset -1 = the file position; RWF_HIPRI/DSYN
 SYSCALL(328, pwritev2, 6, partial, "as preadv2")
 SYSCALL(332, statx, 5, full, "STATX_BASIC_STATS")
 SYSCALL(436, close_range, 3, full, "CLOSE_RANGE_CLOEXEC; UNSHARE accepted (fd tables are never shared)")
+SYSCALL(326, copy_file_range, 6, full, "between regular files (to tmpfs); same-file overlap EINVAL")
 /* clang-format on */

@@ -214,6 +214,63 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 	return ret;
 }
 
+long sys_sendfile(u64 out_fd, u64 in_fd, u64 uoff, u64 count, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	struct file *out = fd_get(files(), (int)out_fd);
+	struct file *in = fd_get(files(), (int)in_fd);
+	u64 off = 0;
+	long ret = -EBADF;
+
+	if (!in || !out)
+		goto done;
+	ret = -EFAULT;
+	if (uoff && copy_from_user(&off, uoff, sizeof(off)))
+		goto done;
+	ret = -EINVAL;
+	if ((s64)off < 0 || (s64)count < 0)
+		goto done;
+	ret = file_sendfile(out, in, uoff ? &off : NULL, count);
+	if (uoff && ret >= 0 && copy_to_user(uoff, &off, sizeof(off)))
+		ret = -EFAULT;
+done:
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return ret;
+}
+
+long sys_copy_file_range(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out,
+			 u64 len, u64 flags)
+{
+	struct file *in = fd_get(files(), (int)fd_in);
+	struct file *out = fd_get(files(), (int)fd_out);
+	u64 oi = 0, oo = 0;
+	long ret = -EBADF;
+
+	if (!in || !out)
+		goto done;
+	ret = -EFAULT;
+	if ((uoff_in && copy_from_user(&oi, uoff_in, sizeof(oi))) ||
+	    (uoff_out && copy_from_user(&oo, uoff_out, sizeof(oo))))
+		goto done;
+	ret = -EINVAL;
+	if (flags || (s64)oi < 0 || (s64)oo < 0)
+		goto done;
+	ret = file_copy_range(in, uoff_in ? &oi : NULL, out,
+			      uoff_out ? &oo : NULL, len);
+	if (ret > 0 && ((uoff_in && copy_to_user(uoff_in, &oi, sizeof(oi))) ||
+			(uoff_out && copy_to_user(uoff_out, &oo, sizeof(oo)))))
+		ret = -EFAULT;
+done:
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return ret;
+}
+
 long sys_read(u64 fd, u64 buf, u64 len, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;

@@ -117,6 +117,7 @@ CASES = [
     Case("loadavg", "loadavg"),
     Case("itimers", "itimers", repeat=3),
     Case("sigfd", "sigfd", repeat=3),
+    Case("sendfile", "sendfile", repeat=3),
 ]
 
 
