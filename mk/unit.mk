@@ -41,7 +41,7 @@ test-unit: $(UNIT_BINS) $(BUILD)/kiln test-fuzz-regress
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := cpio elf release zfile
+FUZZ_TARGETS := cpio elf release zfile image
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
@@ -56,6 +56,10 @@ $(BUILD)/fuzz/fuzz_elf: $(BUILD)/fuzz/tests/fuzz/fuzz_elf.o \
 		$(BUILD)/fuzz/lib/elf.o
 $(BUILD)/fuzz/fuzz_zfile: $(BUILD)/fuzz/tests/fuzz/fuzz_zfile.o \
 		$(BUILD)/fuzz/lib/zfile.o
+FUZZ_IMAGE_OBJS := $(patsubst %,$(BUILD)/fuzz/packer/%.o,image report util) \
+	$(BUILD)/fuzz/lib/cpio.o $(BUILD)/fuzz/lib/elf.o $(BUILD)/fuzz/lib/zfile.o
+$(BUILD)/fuzz/fuzz_image: $(BUILD)/fuzz/tests/fuzz/fuzz_image.o \
+		$(FUZZ_IMAGE_OBJS)
 FUZZ_RELEASE_OBJS := $(patsubst %,$(BUILD)/fuzz/packer/%.o,elfdeps erlexec \
 	relscript strv util) $(BUILD)/fuzz/lib/elf.o
 $(BUILD)/fuzz/fuzz_release: $(BUILD)/fuzz/tests/fuzz/fuzz_release.o \
@@ -105,6 +109,6 @@ test: test-release
 .SECONDARY: $(UNIT_TEST_OBJS) $(UNIT_SUPPORT_OBJS) \
 	$(patsubst %,$(BUILD)/fuzz/tests/fuzz/fuzz_%.o,$(FUZZ_TARGETS)) \
 	$(BUILD)/fuzz/lib/cpio.o $(BUILD)/fuzz/lib/elf.o \
-	$(BUILD)/fuzz/lib/zfile.o $(FUZZ_RELEASE_OBJS)
+	$(BUILD)/fuzz/lib/zfile.o $(FUZZ_RELEASE_OBJS) $(FUZZ_IMAGE_OBJS)
 
 .PHONY: fuzz test-fuzz-regress test-release
