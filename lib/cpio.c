@@ -36,18 +36,6 @@ enum cpio_field {
 _Static_assert(6 + CPIO_NFIELDS * CPIO_FIELD_LEN == CPIO_HDR_SIZE,
 	       "newc header layout");
 
-/* Value of one hex digit, or -1 if c is not one. */
-static int cpio_hex_digit(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode the 8-hex-digit header field idx of the header at hdr. */
 static int cpio_field(const uint8_t *hdr, enum cpio_field idx, uint32_t *out)
 {
@@ -55,7 +43,7 @@ static int cpio_field(const uint8_t *hdr, enum cpio_field idx, uint32_t *out)
 	uint32_t v = 0;
 
 	for (int i = 0; i < CPIO_FIELD_LEN; i++) {
-		int d = cpio_hex_digit(p[i]);
+		int d = lib_hex_digit(p[i]);
 
 		if (d < 0)
 			return -EINVAL;

@@ -344,20 +344,15 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 		o->nconfig++;
 	switch (c) {
 	case 'S':
-		if (strpbrk(arg, "'\"\\\n"))
-			return run_usage_error("--snapshot %s: the file name "
-					       "may not hold quotes, "
-					       "backslashes or newlines",
-					       arg);
-		o->snapshot = arg;
-		return 0;
 	case 'R':
+		/* the name goes into a shell command for QEMU (exec:) */
 		if (strpbrk(arg, "'\"\\\n"))
-			return run_usage_error("--restore %s: the file name "
-					       "may not hold quotes, "
-					       "backslashes or newlines",
-					       arg);
-		o->restore = arg;
+			return run_usage_error(
+				"--%s %s: the file name may not "
+				"hold quotes, backslashes or "
+				"newlines",
+				c == 'S' ? "snapshot" : "restore", arg);
+		*(c == 'S' ? &o->snapshot : &o->restore) = arg;
 		return 0;
 	case 'c':
 		if (run_parse_uint(arg, 1, 255, &o->cpus))

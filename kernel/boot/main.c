@@ -22,6 +22,7 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
+#include "lib/libdefs.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "net/netstack.h"
@@ -98,16 +99,24 @@ static u64 read_start_info(u32 pa)
 	return si->rsdp_paddr;
 }
 
+/* The next space-separated word of *s at *w, its length (0: no more). */
+static size_t next_word(const char **s, const char **w)
+{
+	while (**s == ' ')
+		(*s)++;
+	*w = *s;
+	while (**s && **s != ' ')
+		(*s)++;
+	return *s - *w;
+}
+
 /* Apply "key[=value]" options from a command line. */
 static void parse_options(const char *s)
 {
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		const char *w = s;
-		while (*s && *s != ' ')
-			s++;
-		size_t len = s - w;
+	const char *w;
+	size_t len;
+
+	while ((len = next_word(&s, &w))) {
 		if (len == 5 && !memcmp(w, "trace", 5))
 			syscall_trace = true;
 		else if (len == 6 && !memcmp(w, "strace", 6))
@@ -129,18 +138,6 @@ static void parse_options(const char *s)
 	}
 }
 
-/* A hex digit's value, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * "env=K=V" options (kiln run --env): K=V goes into the program's
  * environment, replacing K's value from the image. The option's value is
@@ -153,13 +150,10 @@ static int nenv_opts;
 
 static void collect_env(const char *s)
 {
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		const char *w = s;
-		while (*s && *s != ' ')
-			s++;
-		size_t len = s - w;
+	const char *w;
+	size_t len;
+
+	while ((len = next_word(&s, &w))) {
 		if (len <= 4 || memcmp(w, "env=", 4))
 			continue;
 		char *kv = kmalloc(len - 3);
@@ -170,8 +164,8 @@ static void collect_env(const char *s)
 				kv[n++] = w[i];
 				continue;
 			}
-			int hi = i + 2 < len ? hexval(w[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(w[i + 2]) : -1;
+			int hi = i + 2 < len ? lib_hex_digit(w[i + 1]) : -1;
+			int lo = i + 2 < len ? lib_hex_digit(w[i + 2]) : -1;
 			ok = hi >= 0 && lo >= 0 && (hi || lo);
 			kv[n++] = (char)(hi << 4 | lo);
 			i += 2;

@@ -91,17 +91,6 @@ static u32 eventfd_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* Like Linux's anonymous inodes: mode 0600 and no file type. */
-static int eventfd_stat(struct file *f, struct linux_stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_nlink = 1;
-	st->st_mode = 0600;
-	st->st_blksize = 4096;
-	return 0;
-}
-
 static void eventfd_release(struct file *f)
 {
 	kfree(f->priv);
@@ -111,7 +100,7 @@ static const struct file_ops eventfd_fops = {
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.poll = eventfd_poll,
-	.stat = eventfd_stat,
+	.stat = file_anon_stat,
 	.release = eventfd_release,
 };
 

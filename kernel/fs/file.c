@@ -58,6 +58,16 @@ void file_close(struct file *f, struct fdtable *t)
 	file_put(f);
 }
 
+int file_anon_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	memset(st, 0, sizeof(*st));
+	st->st_nlink = 1;
+	st->st_mode = 0600;
+	st->st_blksize = 4096;
+	return 0;
+}
+
 void file_pos_lock(struct file *f)
 {
 	if (f->ops->seekable)

@@ -132,6 +132,9 @@ ssize_t file_sendfile(struct file *out, struct file *in, u64 *offset,
 		      size_t count);
 ssize_t file_copy_range(struct file *in, u64 *off_in, struct file *out,
 			u64 *off_out, size_t len);
+/* stat of an anonymous-inode file (eventfd, timerfd, signalfd): mode
+ * 0600 and no file type, as on Linux. */
+int file_anon_stat(struct file *f, struct linux_stat *st);
 void file_pos_lock(struct file *f);
 void file_pos_unlock(struct file *f);
 /* Change status flags: clear the bits in clear, then set those in set. */

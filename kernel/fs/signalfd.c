@@ -63,30 +63,6 @@ struct signalfd_siginfo {
 };
 _Static_assert(sizeof(struct signalfd_siginfo) == 128, "signalfd_siginfo");
 
-/* The kernel siginfo layout signal_dequeue_set fills (proc/signal.c). */
-struct ksi {
-	s32 signo, errno_, code, pad;
-	union {
-		struct {
-			s32 pid;
-			u32 uid;
-			s32 status;
-		} kill;
-		struct {
-			s32 tid;
-			s32 overrun;
-			u64 value;
-		} timer;
-		struct {
-			s32 pid;
-			u32 uid;
-			u64 value;
-		} rt;
-		u8 raw[112];
-	};
-};
-_Static_assert(sizeof(struct ksi) == 128, "siginfo");
-
 void signalfd_notify(void)
 {
 	struct signalfd *s;
@@ -107,7 +83,7 @@ static bool sfd_ready(u64 mask)
 	       mask;
 }
 
-static void to_ssi(const struct ksi *k, struct signalfd_siginfo *o)
+static void to_ssi(const struct siginfo *k, struct signalfd_siginfo *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->signo = k->signo;
@@ -135,7 +111,7 @@ static ssize_t sfd_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	if (n < sizeof(struct signalfd_siginfo))
 		return -EINVAL;
 	while (done + sizeof(struct signalfd_siginfo) <= n) {
-		struct ksi k;
+		struct siginfo k;
 		struct signalfd_siginfo o;
 		int sig = signal_dequeue_set(current, READ_ONCE(s->mask), &k);
 		if (!sig) {
@@ -172,16 +148,6 @@ static u32 sfd_poll(struct file *f, struct poll_table *pt)
 	return sfd_ready(READ_ONCE(s->mask)) ? POLLIN | POLLRDNORM : 0;
 }
 
-static int sfd_stat(struct file *f, struct linux_stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_nlink = 1;
-	st->st_mode = 0600;
-	st->st_blksize = 4096;
-	return 0;
-}
-
 static void sfd_release(struct file *f)
 {
 	struct signalfd *s = f->priv;
@@ -197,7 +163,7 @@ static const struct file_ops signalfd_fops = {
 	.read = sfd_read,
 	.write = sfd_write,
 	.poll = sfd_poll,
-	.stat = sfd_stat,
+	.stat = file_anon_stat,
 	.release = sfd_release,
 };
 

@@ -146,16 +146,6 @@ static u32 timerfd_poll(struct file *f, struct poll_table *pt)
 	return READ_ONCE(t->ticks) ? POLLIN | POLLRDNORM : 0;
 }
 
-static int timerfd_stat(struct file *f, struct linux_stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_nlink = 1;
-	st->st_mode = 0600; /* an anonymous inode, as on Linux */
-	st->st_blksize = 4096;
-	return 0;
-}
-
 /*
  * timer_cancel() returns at once when the callback has been taken off its
  * list, possibly while it still runs on another CPU. Callbacks run under
@@ -187,7 +177,7 @@ static void timerfd_release(struct file *f)
 static const struct file_ops timerfd_fops = {
 	.read = timerfd_read,
 	.poll = timerfd_poll,
-	.stat = timerfd_stat,
+	.stat = file_anon_stat,
 	.release = timerfd_release,
 };
 

@@ -181,7 +181,9 @@ static ssize_t write_locked(struct vnode *vn, u64 ubuf, const u8 *kbuf,
 	return done ? (ssize_t)done : err;
 }
 
-static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
+/* write at *pos (the end with O_APPEND) from ubuf, or kbuf if not NULL */
+static ssize_t tmpfs_write_at(struct file *f, u64 ubuf, const void *kbuf,
+			      size_t n, u64 *pos)
 {
 	struct vnode *vn = f->vn;
 	int ret = mutex_lock_interruptible(&vn->wlock);
@@ -192,7 +194,7 @@ static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	ssize_t done = -EFBIG;
 	if (start < TMPFS_MAX_SIZE) {
 		n = MIN(n, TMPFS_MAX_SIZE - start);
-		done = write_locked(vn, ubuf, NULL, n, start);
+		done = write_locked(vn, ubuf, kbuf, n, start);
 	}
 	mutex_unlock(&vn->wlock);
 	if (done > 0)
@@ -200,23 +202,14 @@ static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	return done;
 }
 
+static ssize_t tmpfs_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	return tmpfs_write_at(f, ubuf, NULL, n, pos);
+}
+
 ssize_t tmpfs_write_kernel(struct file *f, const void *buf, size_t n, u64 *pos)
 {
-	struct vnode *vn = f->vn;
-	int ret = mutex_lock_interruptible(&vn->wlock);
-
-	if (ret)
-		return ret;
-	u64 start = (f->flags & O_APPEND) ? vn->size : *pos;
-	ssize_t done = -EFBIG;
-	if (start < TMPFS_MAX_SIZE) {
-		n = MIN(n, TMPFS_MAX_SIZE - start);
-		done = write_locked(vn, 0, buf, n, start);
-	}
-	mutex_unlock(&vn->wlock);
-	if (done > 0)
-		*pos = start + done;
-	return done;
+	return tmpfs_write_at(f, 0, buf, n, pos);
 }
 
 /* Zero the bytes from off to the end of its page (vn->lock held). */

@@ -48,20 +48,6 @@ static const char *const names[32] = {
 	"SIGPWR",  "SIGSYS",
 };
 
-struct siginfo {
-	s32 signo, errno_, code, pad;
-	union {
-		struct {
-			s32 pid;
-			u32 uid;
-			s32 status;
-		} kill;
-		u64 addr;
-		u8 raw[112];
-	};
-};
-_Static_assert(sizeof(struct siginfo) == 128, "siginfo");
-
 struct sigcontext {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 	u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
@@ -604,6 +590,6 @@ int signal_dequeue_set(struct thread *t, u64 set, void *uinfo_k)
 	info->kill.uid = k.uid;
 	info->kill.status = k.status;
 	if (k.code == SI_TIMER) /* si_timerid, si_overrun, then si_value */
-		memcpy(info->raw + 8, &k.value, sizeof(k.value));
+		info->timer.value = k.value;
 	return sig;
 }

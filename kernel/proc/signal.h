@@ -45,6 +45,27 @@
 #define SIG_DFL 0
 #define SIG_IGN 1
 
+/* Linux's siginfo_t, as user space sees it (sigframes, sigtimedwait;
+ * signalfd converts from it). */
+struct siginfo {
+	s32 signo, errno_, code, pad;
+	union {
+		struct {
+			s32 pid;
+			u32 uid;
+			s32 status; /* SIGCHLD */
+		} kill;
+		struct {
+			s32 tid; /* the timer's id */
+			s32 overrun;
+			u64 value;
+		} timer;
+		u64 addr;
+		u8 raw[112];
+	};
+};
+_Static_assert(sizeof(struct siginfo) == 128, "siginfo");
+
 #define SA_NOCLDSTOP 0x1
 #define SA_NOCLDWAIT 0x2
 #define SA_SIGINFO   0x4

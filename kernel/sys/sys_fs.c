@@ -214,6 +214,16 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 	return ret;
 }
 
+/* Drop the two files of sendfile/copy_file_range; returns ret. */
+static long put_two(struct file *a, struct file *b, long ret)
+{
+	if (a)
+		file_put(a);
+	if (b)
+		file_put(b);
+	return ret;
+}
+
 long sys_sendfile(u64 out_fd, u64 in_fd, u64 uoff, u64 count, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
@@ -234,11 +244,7 @@ long sys_sendfile(u64 out_fd, u64 in_fd, u64 uoff, u64 count, u64 a4, u64 a5)
 	if (uoff && ret >= 0 && copy_to_user(uoff, &off, sizeof(off)))
 		ret = -EFAULT;
 done:
-	if (in)
-		file_put(in);
-	if (out)
-		file_put(out);
-	return ret;
+	return put_two(in, out, ret);
 }
 
 long sys_copy_file_range(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out,
@@ -264,11 +270,7 @@ long sys_copy_file_range(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out,
 			(uoff_out && copy_to_user(uoff_out, &oo, sizeof(oo)))))
 		ret = -EFAULT;
 done:
-	if (in)
-		file_put(in);
-	if (out)
-		file_put(out);
-	return ret;
+	return put_two(in, out, ret);
 }
 
 long sys_read(u64 fd, u64 buf, u64 len, u64 a3, u64 a4, u64 a5)
