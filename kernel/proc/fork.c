@@ -98,6 +98,24 @@ int proc_kill(int pid, int sig)
 	return found ? ret : -ESRCH;
 }
 
+int proc_signal_pgrp(int pgid, int sig)
+{
+	struct process *p;
+	struct ksiginfo info = {.code = 0x80 /* SI_KERNEL */};
+	int found = 0;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (p->pgid != pgid || p->zombie)
+			continue;
+		found++;
+		signal_send_process_info(p, sig, &info);
+	}
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return found ? 0 : -ESRCH;
+}
+
 /* The live or zombie process with this pid (proc_table_lock held). */
 static struct process *find_locked(int pid)
 {

@@ -207,6 +207,10 @@ u32 ptimer_dequeued(struct process *p, int id);
 void ptimers_exec(struct process *p);
 void ptimers_exit(struct process *p);
 
+/* A kernel signal (SI_KERNEL) to every process of group pgid (the
+ * console's ^C); any context. */
+int proc_signal_pgrp(int pgid, int sig);
+
 /* User threads in every process (sysinfo's procs, /proc/loadavg). */
 u32 proc_count_threads(void);
 /* The most recently allocated pid/tid. */
