@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The packer's side of compressed image files: header, chunk table and one
- * zstd frame per chunk, with the content size in each frame header and no
- * checksum (the kernel checks that a frame gives exactly its chunk). One
+ * zstd frame per chunk, with the content size in each frame header and a
+ * content checksum (XXH64, 4 bytes), which the kernel's decoder checks:
+ * a damaged image reads as EIO, never as wrong bytes. One
  * compression context is kept for the process and reset for every chunk,
  * so the output depends only on the input and the level.
  */
@@ -55,7 +56,7 @@ int zpack_file(struct buf *out, const void *data, uint64_t size, int level)
 		ZSTD_CCtx_setParameter(zpack_ctx, ZSTD_c_compressionLevel,
 				       level);
 		ZSTD_CCtx_setParameter(zpack_ctx, ZSTD_c_contentSizeFlag, 1);
-		ZSTD_CCtx_setParameter(zpack_ctx, ZSTD_c_checksumFlag, 0);
+		ZSTD_CCtx_setParameter(zpack_ctx, ZSTD_c_checksumFlag, 1);
 		size_t got =
 			ZSTD_compress2(zpack_ctx, out->data + out->len, bound,
 				       (const uint8_t *)data + i * chunk, n);

@@ -19,7 +19,8 @@
  * always 0 in plain newc) has as its cpio data a struct kiln_zfile_hdr,
  * the chunk table, then the chunks: the file's bytes cut into pieces of
  * 1 << chunk_shift bytes (the last one shorter), each compressed as one
- * zstd frame with its content size, so any chunk decompresses on its own
+ * zstd frame with its content size and checksum, so any chunk decompresses
+ * (and is verified) on its own
  * (docs/decisions/compressed-files.md). Its data need not be aligned.
  */
 #ifndef KILN_IMAGE_H

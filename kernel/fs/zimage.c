@@ -32,7 +32,9 @@
 
 struct zimage {
 	struct zfile_view v;
-	u64 users; /* zusers_lock: open files (mappings hold theirs) */
+	const char *name; /* the cpio entry's, in the payload (for errors) */
+	bool told;	  /* zlock: its damage was logged */
+	u64 users;	  /* zusers_lock: open files (mappings hold theirs) */
 	u64 npages;
 	paddr_t pages[]; /* per page of the file: its page, or 0 */
 };
@@ -92,6 +94,7 @@ struct zimage *zimage_create(const char *name, const void *data, u64 len)
 	if (!z)
 		return NULL;
 	z->v = v;
+	z->name = name;
 	z->npages = npages;
 	if (v.chunk_shift > zbuf_shift)
 		zbuf_shift = v.chunk_shift;
@@ -126,7 +129,14 @@ static int zimage_fill_locked(struct zimage *z, u32 ci)
 	size_t got = ZSTD_decompressDCtx(zctx, zbuf, 1UL << zbuf_shift,
 					 z->v.data + off, len);
 	if (ZSTD_isError(got) || got != want) {
-		pr_err("image: a compressed file's chunk %u is corrupt", ci);
+		if (!z->told) {
+			z->told = true;
+			pr_err("image: /%s: chunk %u is damaged (%s): reads "
+			       "give "
+			       "EIO; rebuild the image",
+			       z->name, ci,
+			       ZSTD_isError(got) ? "does not decode" : "short");
+		}
 		return -EIO;
 	}
 	for (u64 i = 0; i < n; i++) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <cmocka.h>
@@ -61,6 +62,10 @@ static void check_roundtrip(const struct buf *blob, const uint8_t *data,
 		assert_int_equal(
 			ZSTD_getFrameContentSize(blob->data + off, len),
 			zfile_chunk_bytes(&v, i));
+		ZSTD_frameHeader fh;
+		assert_int_equal(
+			ZSTD_getFrameHeader(&fh, blob->data + off, len), 0);
+		assert_int_equal(fh.checksumFlag, 1); /* damage is detected */
 		size_t got = ZSTD_decompress(out, (1u << ZPACK_CHUNK_SHIFT) + 1,
 					     blob->data + off, len);
 		assert_false(ZSTD_isError(got));
@@ -91,6 +96,33 @@ static void test_roundtrip_sizes(void **state)
 		buf_free(&b);
 		free(d);
 	}
+}
+
+/* A flipped bit anywhere in a frame, its checksum included, fails. */
+static void test_damage_detected(void **state)
+{
+	uint8_t *d = make_data(100000, 5), out[100001];
+	struct buf b = {0};
+	struct zfile_view v;
+	uint64_t off, len;
+
+	(void)state;
+	assert_int_equal(zpack_file(&b, d, 100000, 3), 0);
+	assert_int_equal(zfile_parse(b.data, b.len, &v), 0);
+	zfile_frame(&v, 0, &off, &len);
+	for (uint64_t i = 0; i < len; i += len / 7 + 1) {
+		uint64_t at = i ? off + i : off + len - 1; /* checksum */
+		b.data[at] ^= 0x10;
+		size_t got =
+			ZSTD_decompress(out, sizeof(out), b.data + off, len);
+		/* an error, or (damage that changes nothing) the same bytes:
+		 * never different bytes */
+		assert_true(ZSTD_isError(got) ||
+			    (got == 100000 && !memcmp(out, d, 100000)));
+		b.data[at] ^= 0x10;
+	}
+	buf_free(&b);
+	free(d);
 }
 
 /* zpack_file appends: what was in the buffer stays. */
@@ -265,6 +297,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_sizes),
 		cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_damage_detected),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_empty_and_short),
 		cmocka_unit_test(test_writer_choices),
