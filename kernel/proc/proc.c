@@ -125,12 +125,10 @@ u64 proc_cpu_ns(struct process *p)
 	u64 f = spin_lock_irqsave(&p->lock);
 	u64 ns = p->exited_cpu_ns;
 
-	list_for_each_entry(t, &p->threads, proc_node)
-	{
-		ns += t->cpu_ns;
-		if (t == current)
-			ns += time_boot_ns() - t->run_start_ns;
-	}
+	/* threads running on other CPUs count their current slice too (a
+	 * thread that just woke its joiner may still be running its exit) */
+	list_for_each_entry(t, &p->threads, proc_node) ns +=
+		sched_thread_cpu_ns(t);
 	spin_unlock_irqrestore(&p->lock, f);
 	return ns;
 }

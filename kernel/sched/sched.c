@@ -95,6 +95,18 @@ bool sched_has_runnable(void)
 	return !list_empty(&runq);
 }
 
+u64 sched_thread_cpu_ns(struct thread *t)
+{
+	u64 f = spin_lock_irqsave(&sched_lock);
+	u64 ns = t->cpu_ns;
+
+	/* on a CPU now (this one or another): its slice so far counts */
+	if (t->state == T_RUNNING)
+		ns += time_boot_ns() - t->run_start_ns;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return ns;
+}
+
 u32 sched_nr_running(void)
 {
 	u32 n = 0;

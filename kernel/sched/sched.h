@@ -24,6 +24,9 @@ __noreturn void sched_idle_loop(void);
 /* Switch away from a dying thread for good. */
 __noreturn void sched_exit_current(void);
 bool sched_has_runnable(void);
+/* t's CPU time so far, the slice it is running now included (a thread
+ * of a process, never an idle thread). */
+u64 sched_thread_cpu_ns(struct thread *t);
 /* Threads running or waiting for a CPU now (the load average's n). */
 u32 sched_nr_running(void);
 void sched_yield_cpu(void);
