@@ -664,6 +664,9 @@ int vfs_put_file(const char *path, const char *data, size_t len, u32 mode)
 		return -ENOMEM;
 	if (!S_ISREG(vn->mode) || vn->levels)
 		return -EEXIST;
+	/* the image's file of that name may be compressed: not any more
+	 * (its zimage stays allocated; these files are few and small) */
+	vn->zimg = NULL;
 	vn->data = (const u8 *)data;
 	vn->size = len;
 	return 0;
