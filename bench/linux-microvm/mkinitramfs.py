@@ -17,6 +17,7 @@ MODULE.ko files (for a distribution kernel with virtio as modules) go to
 import os
 import stat
 import struct
+import subprocess
 import sys
 
 PAYLOAD_MAGIC = 0x4C5941504E4C494B  # "KILNPAYL"
@@ -55,20 +56,38 @@ def read_image(path):
             strings(p[envp_off:envp_off + envp_size]), cmdline)
 
 
+def unzfile(data):
+    """A compressed image file's bytes (include/kiln/image.h: a header, a
+    chunk table, then one zstd frame per chunk; concatenated frames
+    decompress to the concatenated chunks)."""
+    magic, _shift, size, nchunks = struct.unpack_from("<IIQI", data, 0)
+    if magic != 0x3146465a:
+        raise ValueError("bad compressed-file header")
+    out = subprocess.run(["zstd", "-d", "-q", "-c"],
+                         input=data[24 + 4 * nchunks:],
+                         stdout=subprocess.PIPE, check=True).stdout
+    if len(out) != size:
+        raise ValueError("compressed file: wrong size")
+    return out
+
+
 def cpio_entries(blob):
-    """Yield (name, mode, data) for each entry of a newc archive."""
+    """Yield (name, mode, data) for each entry of a newc archive; the
+    data of compressed files (c_check 1) decompressed."""
     pos = 0
     while pos + 110 <= len(blob):
         if blob[pos:pos + 6] != b"070701":
             raise ValueError(f"bad cpio magic at {pos}")
         f = [int(blob[pos + 6 + 8 * i:pos + 14 + 8 * i], 16) for i in range(13)]
-        mode, filesize, namesize = f[1], f[6], f[11]
+        mode, filesize, namesize, check = f[1], f[6], f[11], f[12]
         name = blob[pos + 110:pos + 110 + namesize].split(b"\0")[0].decode()
         pos = (pos + 110 + namesize + 3) & ~3
         data = blob[pos:pos + filesize]
         pos = (pos + filesize + 3) & ~3
         if name == "TRAILER!!!":
             return
+        if check == 1 and stat.S_ISREG(mode):
+            data = unzfile(data)
         yield name, mode, data
 
 
