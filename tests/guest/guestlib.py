@@ -287,3 +287,28 @@ def boots(case):
     if case.repeat:
         return min(int(case.repeat), REPEAT)
     return 1
+
+
+def c_image(request, tmp_path_factory, name, src, files=None):
+    """A --rootfs image whose program /NAME is the C source src (static,
+    musl), with files {name: bytes} beside it; skipped in host-only runs.
+    For the tests that drive one program themselves (test_console.py,
+    test_corrupt.py)."""
+    import pytest
+    if (request.config.getoption("--host-only")
+            or os.environ.get("GUEST_HOST_ONLY") == "1"):
+        pytest.skip("host-only run")
+    if not shutil.which("musl-gcc"):
+        pytest.fail("musl-gcc not installed (scripts/deps.sh installs it)")
+    d = tmp_path_factory.mktemp(name)
+    root = d / "rootfs"
+    root.mkdir()
+    for fname, data in (files or {}).items():
+        (root / fname).write_bytes(data)
+    (d / f"{name}.c").write_text(src)
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(root / name),
+                    str(d / f"{name}.c")], check=True)
+    img = str(d / f"{name}.img")
+    subprocess.run([KILN, "build", "-o", img, "--rootfs", str(root), "--",
+                    "/" + name], check=True, capture_output=True)
+    return img

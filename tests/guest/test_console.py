@@ -10,7 +10,6 @@ reading. The host has no console to compare with: what Linux's tty does
 for the same bytes is written down here.
 """
 import os
-import shutil
 import subprocess
 import time
 
@@ -67,21 +66,7 @@ INPUT = {1: b"hello\r", 2: b"abX\x7fc\r", 3: b"junk\x15ok\r", 4: b"\x04",
 
 @pytest.fixture(scope="module")
 def image(request, tmp_path_factory):
-    if (request.config.getoption("--host-only")
-            or os.environ.get("GUEST_HOST_ONLY") == "1"):
-        pytest.skip("host-only run")
-    if not shutil.which("musl-gcc"):
-        pytest.fail("musl-gcc not installed (scripts/deps.sh installs it)")
-    d = tmp_path_factory.mktemp("console")
-    (d / "rootfs").mkdir()
-    (d / "tty.c").write_text(PROG)
-    subprocess.run(["musl-gcc", "-static", "-O2", "-o",
-                    str(d / "rootfs" / "tty"), str(d / "tty.c")], check=True)
-    img = d / "tty.img"
-    subprocess.run([g.KILN, "build", "-o", str(img), "--rootfs",
-                    str(d / "rootfs"), "--", "/tty"], check=True,
-                   capture_output=True)
-    return str(img)
+    return g.c_image(request, tmp_path_factory, "tty", PROG)
 
 
 def test_line_discipline(image):

@@ -9,8 +9,6 @@ The kernel must boot, the read must fail with EIO where the damage is
 the damaged page must give SIGBUS to the program only, and the kernel
 must say which file is damaged.
 """
-import os
-import shutil
 import struct
 import subprocess
 
@@ -83,21 +81,8 @@ def find_data(img):
 
 @pytest.fixture(scope="module")
 def image(request, tmp_path_factory):
-    if (request.config.getoption("--host-only")
-            or os.environ.get("GUEST_HOST_ONLY") == "1"):
-        pytest.skip("host-only run")
-    if not shutil.which("musl-gcc"):
-        pytest.fail("musl-gcc not installed (scripts/deps.sh installs it)")
-    d = tmp_path_factory.mktemp("corrupt")
-    root = d / "rootfs"
-    root.mkdir()
-    (root / "data").write_bytes(b"0123456789abcdef" * (300000 // 16))
-    (d / "r.c").write_text(PROG)
-    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(root / "r"),
-                    str(d / "r.c")], check=True)
-    img = str(d / "r.img")
-    subprocess.run([g.KILN, "build", "-o", img, "--rootfs", str(root), "--",
-                    "/r"], check=True, capture_output=True)
+    img = g.c_image(request, tmp_path_factory, "r", PROG,
+                    {"data": b"0123456789abcdef" * (300000 // 16)})
     at, n = find_data(img)
     with open(img, "r+b") as f:
         f.seek(at + n // 2)
