@@ -12,6 +12,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -I.
 all: $(BUILD)/kernel.elf $(BUILD)/kiln
 
 include mk/kernel.mk
+include mk/loader.mk
 include mk/packer.mk
 include mk/unit.mk
 include mk/guest.mk

@@ -20,13 +20,16 @@ PACKER_SRCS := \
 	packer/strv.c \
 	packer/netopts.c \
 	packer/report.c \
-	packer/zpack.c
+	packer/zpack.c \
+	packer/disk.c \
+	packer/libvirt.c
 
 # The packer sources other than main.c: the unit tests link these too.
 PACKER_LIB_SRCS := $(filter-out packer/main.c,$(PACKER_SRCS))
 LIB_SRCS := lib/cpio.c lib/elf.c lib/zfile.c
 
-PACKER_OBJS := $(patsubst %.c,$(BUILD)/packer/%.o,$(PACKER_SRCS) $(LIB_SRCS))
+PACKER_OBJS := $(patsubst %.c,$(BUILD)/packer/%.o,$(PACKER_SRCS) $(LIB_SRCS)) \
+	$(LOADER_BLOB)
 
 $(BUILD)/kiln: $(PACKER_OBJS)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lzstd

@@ -18,7 +18,8 @@ UNIT_TESTS := cpio elf image cli release elfdeps zfile
 UNIT_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SUPPORT_SRCS := tests/unit/helpers.c $(PACKER_LIB_SRCS) $(LIB_SRCS)
-UNIT_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_SUPPORT_SRCS))
+UNIT_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_SUPPORT_SRCS)) \
+	$(LOADER_BLOB)
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 UNIT_TEST_OBJS := $(patsubst %,$(BUILD)/unit/tests/unit/test_%.o,$(UNIT_TESTS))
 
@@ -56,7 +57,8 @@ $(BUILD)/fuzz/fuzz_elf: $(BUILD)/fuzz/tests/fuzz/fuzz_elf.o \
 		$(BUILD)/fuzz/lib/elf.o
 $(BUILD)/fuzz/fuzz_zfile: $(BUILD)/fuzz/tests/fuzz/fuzz_zfile.o \
 		$(BUILD)/fuzz/lib/zfile.o
-FUZZ_IMAGE_OBJS := $(patsubst %,$(BUILD)/fuzz/packer/%.o,image report util) \
+FUZZ_IMAGE_OBJS := $(patsubst %,$(BUILD)/fuzz/packer/%.o,image disk report util) \
+	$(LOADER_BLOB) \
 	$(BUILD)/fuzz/lib/cpio.o $(BUILD)/fuzz/lib/elf.o $(BUILD)/fuzz/lib/zfile.o
 $(BUILD)/fuzz/fuzz_image: $(BUILD)/fuzz/tests/fuzz/fuzz_image.o \
 		$(FUZZ_IMAGE_OBJS)

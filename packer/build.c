@@ -50,6 +50,7 @@ struct build_opts {
 	bool with_shell;	      /* release: --with-shell */
 	bool small_memory;	      /* release: --small-memory */
 	int zlevel;		      /* --compress: 0 = none */
+	enum disk_format format;      /* --format */
 	struct netopts net;	      /* --ip, --gw, --dns, --hostname */
 	char *full_cmdline;	      /* --cmdline plus the network options */
 	const char *const *prog_argv; /* PROGRAM ARGS... after -- */
@@ -91,6 +92,12 @@ static const char build_usage[] =
 	"in\n"
 	"                       128 KiB chunks, decompressed in the guest on\n"
 	"                       first use\n"
+	"      --format FMT     elf (default): the kernel ELF with the files,\n"
+	"                       for kiln run and PVH hypervisors (QEMU\n"
+	"                       -kernel, Firecracker, Cloud Hypervisor);\n"
+	"                       raw or qcow2: a BIOS-bootable disk with that\n"
+	"                       image behind a small loader, for clouds and\n"
+	"                       libvirt (kiln libvirt prints a domain)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Network options, stored in the image's kernel options (kiln run's\n"
@@ -185,6 +192,7 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 		{"with-shell", no_argument, NULL, 's'},
 		{"small-memory", no_argument, NULL, 'm'},
 		{"compress", required_argument, NULL, 'z'},
+		{"format", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		NETOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -250,6 +258,11 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 			o->zlevel = (int)v;
 			break;
 		}
+		case 'F':
+			if (disk_format_parse(optarg, &o->format))
+				return build_usage_error(
+					"--format takes elf, raw or qcow2");
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -461,6 +474,7 @@ static int build_image(const struct build_opts *o, const char *kernel_path)
 		.envp = o->envp,
 		.envc = o->envc,
 		.cmdline = o->full_cmdline,
+		.format = o->format,
 	};
 	int ret;
 
@@ -491,6 +505,7 @@ static int build_release(const struct build_opts *o)
 		.with_shell = o->with_shell,
 		.small_memory = o->small_memory,
 		.zlevel = o->zlevel,
+		.format = o->format,
 	};
 	char *kernel = build_kernel_path(o->kernel);
 	int ret = 1;

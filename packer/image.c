@@ -403,12 +403,17 @@ int image_write(const char *output, const char *kernel_path,
 		ret = image_assemble(&image, kernel_path, kernel.data,
 				     kernel.len, payload.data, payload.len);
 	if (!ret)
-		ret = util_write_atomic(output, image.data, image.len);
+		ret = disk_write(output, &image, args->format);
 	if (!ret) {
+		struct stat st;
+
 		report_sizes(stderr, cpio->data, cpio->len, kernel.len,
 			     image.len, app_name);
-		fprintf(stderr, "kiln: wrote %s (%zu KiB)\n", output,
-			image.len >> 10);
+		fprintf(stderr, "kiln: wrote %s (%lld KiB%s)\n", output,
+			stat(output, &st) ? 0LL : (long long)st.st_size >> 10,
+			args->format == DISK_FORMAT_RAW	    ? ", raw disk"
+			: args->format == DISK_FORMAT_QCOW2 ? ", qcow2 disk"
+							    : "");
 	}
 	buf_free(&payload);
 	buf_free(&kernel);

@@ -16,6 +16,7 @@
 
 #include <kiln/image.h>
 #include "lib/elf.h"
+#include "disk.h"
 #include "util.h"
 
 #define IMAGE_PAGE_SIZE	    4096
@@ -27,7 +28,8 @@ struct image_args {
 	size_t argc;
 	const char *const *envp; /* "K=V" strings */
 	size_t envc;
-	const char *cmdline; /* default kernel options, may be "" */
+	const char *cmdline;	 /* default kernel options, may be "" */
+	enum disk_format format; /* image_write: ELF, or a disk around it */
 };
 
 /* A parsed image; pointers point into the caller's buffer. */
@@ -57,8 +59,8 @@ int image_parse(const void *buf, size_t len, struct image_view *v,
 
 /*
  * The last stages of kiln build: the payload around cpio, the kernel at
- * kernel_path, the image written atomically to output, then the size
- * report (app_name: the release's application, or NULL). 0 or -errno.
+ * kernel_path, the image written atomically to output (as args->format), then
+ * the size report (app_name: the release's application, or NULL). 0 or -errno.
  */
 int image_write(const char *output, const char *kernel_path,
 		const struct image_args *args, const struct buf *cpio,

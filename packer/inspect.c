@@ -18,7 +18,8 @@
 static const char inspect_usage[] =
 	"Usage: kiln inspect IMAGE\n"
 	"\n"
-	"Check IMAGE (made by kiln build) and print its program, environment,\n"
+	"Check IMAGE (made by kiln build, an ELF image or a raw disk) and "
+	"print its program, environment,\n"
 	"kernel options and root filesystem listing.\n";
 
 /* Print n NUL-terminated strings from s, one per line, after a label. */
@@ -93,6 +94,8 @@ int cmd_inspect(int argc, char **argv)
 	struct buf image = {0};
 	struct image_view v;
 	const char *why;
+	const void *img;
+	size_t img_len;
 
 	if (argc == 2 &&
 	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -106,7 +109,30 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (util_read_file(argv[1], &image))
 		return 1;
-	if (image_parse(image.data, image.len, &v, &why)) {
+	img = image.data;
+	img_len = image.len;
+	switch (disk_kind(image.data, image.len)) {
+	case DISK_KIND_QCOW2:
+		warnx("%s: a qcow2 disk: kiln inspect reads raw disks and ELF "
+		      "images (qemu-img convert -O raw %s DISK.raw)",
+		      argv[1], argv[1]);
+		buf_free(&image);
+		return 1;
+	case DISK_KIND_RAW:
+		if (!disk_image(image.data, image.len, &img, &img_len)) {
+			warnx("%s: a raw disk whose parameter sector names no "
+			      "image (rebuild it with kiln build)",
+			      argv[1]);
+			buf_free(&image);
+			return 1;
+		}
+		printf("raw disk: %zu bytes, the image at LBA 8, %zu bytes\n",
+		       image.len, img_len);
+		break;
+	case DISK_KIND_OTHER:
+		break;
+	}
+	if (image_parse(img, img_len, &v, &why)) {
 		warnx("%s: not a valid Kiln image: %s (rebuild it with kiln "
 		      "build)",
 		      argv[1], why);

@@ -24,6 +24,7 @@ static const struct main_cmd main_cmds[] = {
 	 "make a bootable image from a release or a rootfs"},
 	{"run", cmd_run, "boot an image under QEMU"},
 	{"inspect", cmd_inspect, "show what an image holds"},
+	{"libvirt", cmd_libvirt, "print a libvirt domain that boots an image"},
 };
 
 #define MAIN_NCMDS (sizeof(main_cmds) / sizeof(main_cmds[0]))

@@ -657,6 +657,7 @@ static int rb_write(struct rb *b)
 		.envp = (const char *const *)b->env.v,
 		.envc = b->env.n,
 		.cmdline = b->o->cmdline ? b->o->cmdline : "",
+		.format = b->o->format,
 	};
 	int ret;
 

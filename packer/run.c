@@ -83,7 +83,8 @@ struct run_opts {
 	int nconfig;	      /* options that shape the VM (not --timeout) */
 	unsigned int timeout; /* seconds, 0 = none */
 	const char *image;
-	char **extra; /* QEMU arguments after -- */
+	enum disk_kind disk; /* a disk image (kiln build --format) */
+	char **extra;	     /* QEMU arguments after -- */
 	int nextra;
 	bool help;
 };
@@ -528,7 +529,7 @@ static bool run_cpu_has_virt(void)
 }
 
 /* Can we use KVM? If not, why (into why[len]). */
-static bool run_kvm_usable(char *why, size_t len)
+bool run_kvm_usable(char *why, size_t len)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
@@ -648,10 +649,12 @@ static void run_net_args(struct run_argv *a, const struct run_opts *o)
 		run_arg(a, "-netdev");
 		run_arg(a, "%s", netdev);
 		run_arg(a, "-device");
-		run_arg(a, "%s,netdev=n0%s%s",
+		/* romfile=: SeaBIOS (disk boots) must not run iPXE */
+		run_arg(a, "%s,netdev=n0%s%s%s",
 			o->microvm ? "virtio-net-device"
 				   : "virtio-net-pci,disable-legacy=on",
-			o->mac ? ",mac=" : "", o->mac ? o->mac : "");
+			o->mac ? ",mac=" : "", o->mac ? o->mac : "",
+			o->disk != DISK_KIND_OTHER ? ",romfile=" : "");
 		free(netdev);
 	}
 	run_arg(a, "-device");
@@ -688,13 +691,21 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	run_arg(a, "%u", o->mem_mib);
 	run_arg(a, "-smp");
 	run_arg(a, "%u", o->cpus);
-	run_arg(a, "-kernel");
-	run_arg(a, "%s", o->image);
+	if (o->disk != DISK_KIND_OTHER) {
+		/* SeaBIOS boots the disk's loader (include/kiln/disk.h) */
+		run_arg(a, "-drive");
+		run_arg(a, "file=%s,format=%s,if=virtio,readonly=on", o->image,
+			o->disk == DISK_KIND_RAW ? "raw" : "qcow2");
+	} else {
+		run_arg(a, "-kernel");
+		run_arg(a, "%s", o->image);
+	}
 	/*
 	 * qboot instead of SeaBIOS on q35: it boots PVH kernels faster and
 	 * prints nothing on the serial console (SeaBIOS resets the terminal).
 	 */
-	if (!o->microvm && access(QBOOT_ROM, R_OK) == 0) {
+	if (!o->microvm && o->disk == DISK_KIND_OTHER &&
+	    access(QBOOT_ROM, R_OK) == 0) {
 		run_arg(a, "-bios");
 		run_arg(a, "%s", QBOOT_ROM);
 	}
@@ -733,10 +744,41 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	free(cmdline);
 }
 
+/*
+ * A disk boots through its own loader (kiln build --format raw|qcow2): no
+ * kernel command line reaches it, so the options that become kernel
+ * options are refused rather than dropped; 0 or the exit status.
+ */
+static int run_check_disk(const struct run_opts *o)
+{
+	char *net = netopts_cmdline(&o->netopts);
+	bool opts = (net && *net) || (o->append && *o->append) ||
+		    (o->env && *o->env);
+
+	free(net);
+	if (o->microvm) {
+		warnx("%s: a disk image boots on q35 only; --machine microvm "
+		      "needs the ELF image (kiln build --format elf)",
+		      o->image);
+		return VM_EXIT_FAILURE;
+	}
+	if (opts) {
+		warnx("%s: a disk image takes no kernel options at run time "
+		      "(--append, --env, --ip, --gw, --dns, --hostname): give "
+		      "them to kiln build, or boot the ELF image (kiln build "
+		      "--format elf)",
+		      o->image);
+		return VM_EXIT_FAILURE;
+	}
+	return 0;
+}
+
 /* IMAGE must be readable; warn (only) if it does not look like one. */
-static int run_check_image(const char *image)
+static int run_check_image(const char *image, enum disk_kind *kind)
 {
 	struct image_view v;
+	const void *img;
+	size_t img_len;
 	const char *why = NULL;
 	struct stat st;
 	void *map;
@@ -762,7 +804,15 @@ static int run_check_image(const char *image)
 		warn("%s: cannot read the image", image);
 		return VM_EXIT_FAILURE;
 	}
-	if (image_parse(map, (size_t)st.st_size, &v, &why))
+	img = map;
+	img_len = (size_t)st.st_size;
+	*kind = disk_kind(map, img_len);
+	if (*kind == DISK_KIND_RAW && !disk_image(map, img_len, &img, &img_len))
+		why = "a raw disk whose parameter sector names no image";
+	if (!why && *kind != DISK_KIND_QCOW2 &&
+	    image_parse(img, img_len, &v, &why) == 0)
+		why = NULL;
+	if (why)
 		warnx("warning: %s: %s; booting it anyway", image, why);
 	munmap(map, (size_t)st.st_size);
 	return 0;
@@ -956,7 +1006,9 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (!ret)
-		ret = run_check_image(o.image);
+		ret = run_check_image(o.image, &o.disk);
+	if (!ret && o.disk != DISK_KIND_OTHER)
+		ret = run_check_disk(&o);
 	if (!ret)
 		ret = run_pick_accel(&o);
 	if (!ret && o.snapshot) {

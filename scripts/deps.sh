@@ -11,6 +11,7 @@ PKGS=(
 	libcmocka-dev libclang-rt-14-dev
 	python3 python3-pytest
 	qemu-system-x86 qemu-utils
+	libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
 	erlang-nox erlang-dev elixir rebar3
 	erlang-common-test erlang-src
 	busybox-static

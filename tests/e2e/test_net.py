@@ -756,3 +756,26 @@ def test_snapshot_and_restore(tmp_path):
                        text=True, timeout=60)
     assert p.returncode == 125 and "image changed since the snapshot" in \
         p.stderr, p.stderr
+
+
+MICROVM_REPEAT = int(os.environ.get("E2E_MICROVM_REPEAT", "5"))
+
+
+def test_microvm_serves_http():
+    """`kiln run --machine microvm`: no PCI, no ACPI tables of a PC (the
+    devices are virtio-mmio); http_erl serves wrk at 10 connections and
+    its own powerdown, E2E_MICROVM_REPEAT boots (default 5) at 1 and 2
+    vCPUs alternately."""
+    img, _ = build_image("http_erl", "microvm-http_erl.img")
+    for boot in range(MICROVM_REPEAT):
+        port = free_port()
+        vm = Vm(img, 1 + boot % 2, ["--machine", "microvm", "-p",
+                                    f"127.0.0.1:{port}:8080"])
+        try:
+            wait_http(vm, port, "http_erl")
+            assert "virtio-rng at mmio" in vm.output(), vm.output()[-3000:]
+            run_wrk(port, "http_erl", 10, False, "/")
+            healthy(port)
+            assert vm.powerdown() == 0, vm.output()[-3000:]
+        finally:
+            vm.kill()

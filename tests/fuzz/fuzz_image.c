@@ -3,7 +3,8 @@
  * libFuzzer target for the packer's image reader (packer/image.c:
  * image_parse, as kiln inspect and kiln run use it on any file they are
  * given): the ELF, the boot descriptor, the payload header, its strings,
- * the cpio archive and every compressed file's chunk table. On success
+ * the cpio archive and every compressed file's chunk table; for a raw
+ * disk (packer/disk.c), the image its parameter sector names. On success
  * every string and file area it reports is touched, so AddressSanitizer
  * catches a range outside the input.
  */
@@ -28,8 +29,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* image_parse wants an 8-byte aligned buffer, like an mmap */
 	uint8_t *buf = malloc(size ? size : 1);
 
+	const void *img = buf;
+	size_t img_len = size;
+
 	memcpy(buf, data, size);
-	if (image_parse(buf, size, &v, &why)) {
+	if (disk_kind(buf, size) == DISK_KIND_RAW &&
+	    !disk_image(buf, size, &img, &img_len)) {
+		free(buf);
+		return 0;
+	}
+	if (image_parse(img, img_len, &v, &why)) {
 		assert(why != NULL);
 		free(buf);
 		return 0;

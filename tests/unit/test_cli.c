@@ -26,7 +26,11 @@
 
 #include <cmocka.h>
 
+#include <kiln/disk.h>
+#include "lib/elf.h"
 #include "packer/cmd.h"
+#include "packer/disk.h"
+#include "packer/util.h"
 #include "packer/image.h"
 #include "packer/vm.h"
 #include "helpers.h"
@@ -960,6 +964,214 @@ static int sh(const char *fmt, ...)
 	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
 }
 
+/*
+ * kiln build --format raw: the loader, the parameter sector and the
+ * partition describe the ELF image that follows byte for byte.
+ */
+static void check_disk_layout(const struct buf *disk, const struct buf *elf)
+{
+	const uint8_t *d = disk->data;
+	struct kiln_disk_params p;
+	struct elf_info ei;
+	uint32_t n = 0, start, count;
+	const void *img;
+	size_t img_len;
+
+	assert_int_equal(disk->len % (1u << 20), 0);
+	assert_true(disk->len >= 4096 + elf->len);
+	assert_int_equal(d[510], 0x55);
+	assert_int_equal(d[511], 0xaa);
+	memcpy(&p, d + 512, sizeof(p));
+	assert_memory_equal(p.magic, KILN_DISK_MAGIC, 8);
+	assert_int_equal(p.image_lba, KILN_DISK_IMAGE_LBA);
+	assert_int_equal(p.image_size, elf->len);
+	assert_memory_equal(d + 4096, elf->data, elf->len);
+	assert_int_equal(disk_kind(d, disk->len), DISK_KIND_RAW);
+	assert_true(disk_image(d, disk->len, &img, &img_len));
+	assert_ptr_equal(img, d + 4096);
+	assert_int_equal(img_len, elf->len);
+	/* the partition: active, type 0xda, LBA 8 to the end */
+	assert_int_equal(d[446], 0x80);
+	assert_int_equal(d[450], KILN_DISK_PART_TYPE);
+	memcpy(&start, d + 454, 4);
+	memcpy(&count, d + 458, 4);
+	assert_int_equal(start, 8);
+	assert_int_equal((uint64_t)(start + count) * 512, disk->len);
+	/* the fake kernel's PVH entry is its text start */
+	assert_int_equal(p.entry, FK_TEXT_PADDR);
+	/* every PT_LOAD, by address, with its zeros */
+	assert_int_equal(elf_parse(elf->data, elf->len, &ei), 0);
+	for (uint16_t i = 0; i < ei.phnum; i++) {
+		const struct elf64_phdr *ph = &ei.phdr[i];
+		bool found = false;
+
+		if (ph->p_type != ELF_PT_LOAD || !ph->p_memsz)
+			continue;
+		n++;
+		for (uint32_t k = 0; k < p.nseg; k++) {
+			const struct kiln_disk_seg *s = &p.seg[k];
+
+			if (s->paddr != ph->p_paddr)
+				continue;
+			found = true;
+			assert_int_equal(s->lba, 8 + ph->p_offset / 512);
+			assert_int_equal(s->sectors,
+					 (ph->p_filesz + 511) / 512);
+			assert_int_equal(s->zero_paddr,
+					 ph->p_paddr + ph->p_filesz);
+			assert_int_equal(s->zero_words,
+					 (ph->p_memsz - ph->p_filesz + 1) / 2);
+		}
+		assert_true(found);
+	}
+	assert_int_equal(p.nseg, n);
+	for (uint32_t k = 1; k < p.nseg; k++)
+		assert_true(p.seg[k - 1].paddr < p.seg[k].paddr);
+}
+
+static void test_build_disk(void **state)
+{
+	char *raw = path_join(fx->dir, "disk.raw");
+	char *qcow = path_join(fx->dir, "disk.qcow2");
+	struct buf disk = {0}, elf = {0}, bad = {0};
+	const char *why = NULL;
+	const void *img;
+	size_t img_len;
+	struct captured c;
+
+	(void)state;
+	need_image();
+	BUILD(&c, "-o", raw, "--format", "raw", "--rootfs", fx->rootfs,
+	      "--kernel", fx->kernel, "--", "/hello");
+	assert_int_equal(c.status, 0);
+	assert_contains(c.err, "raw disk");
+	captured_free(&c);
+	assert_int_equal(util_read_file(raw, &disk), 0);
+	assert_int_equal(util_read_file(fx->image, &elf), 0);
+	check_disk_layout(&disk, &elf);
+
+	/* the packer's own checks: not an image, a truncated image */
+	assert_int_equal(disk_make(disk.data, disk.len, &bad, &why), -ENOEXEC);
+	assert_non_null(why);
+	why = NULL;
+	assert_true(disk_make(elf.data, elf.len / 2, &bad, &why) < 0);
+	assert_non_null(why);
+	/* a parameter sector that names more than the disk holds */
+	memcpy(disk.data + 512 + 20, &(uint32_t){0xffffff00u}, 4);
+	assert_false(disk_image(disk.data, disk.len, &img, &img_len));
+	disk.data[512] = 'X';
+	assert_int_equal(disk_kind(disk.data, disk.len), DISK_KIND_OTHER);
+	assert_int_equal(disk_kind(disk.data, 100), DISK_KIND_OTHER);
+	buf_free(&bad);
+
+	BUILD(&c, "-o", fx->out, "--format", "vmdk", "--rootfs", fx->rootfs,
+	      "--kernel", fx->kernel, "--", "/hello");
+	assert_int_equal(c.status, 2);
+	assert_contains(c.err, "--format takes elf, raw or qcow2");
+	assert_no_output_file();
+	captured_free(&c);
+
+	if (system("command -v qemu-img >/dev/null") == 0) {
+		BUILD(&c, "-o", qcow, "--format", "qcow2", "--rootfs",
+		      fx->rootfs, "--kernel", fx->kernel, "--", "/hello");
+		assert_int_equal(c.status, 0);
+		captured_free(&c);
+		buf_free(&disk);
+		assert_int_equal(util_read_file(qcow, &disk), 0);
+		assert_int_equal(disk_kind(disk.data, disk.len),
+				 DISK_KIND_QCOW2);
+		assert_false(path_exists(fx->out_tmp));
+	}
+
+	/* a disk takes no kernel options at run time */
+	RUN(&c, "--accel", "tcg", "--env", "A=B", raw);
+	assert_int_equal(c.status, VM_EXIT_FAILURE);
+	assert_contains(c.err, "takes no kernel options");
+	captured_free(&c);
+	RUN(&c, "--accel", "tcg", "--machine", "microvm", raw);
+	assert_int_equal(c.status, VM_EXIT_FAILURE);
+	assert_contains(c.err, "boots on q35 only");
+	captured_free(&c);
+
+	/* booted for real: SeaBIOS, the loader, the fake kernel's status */
+	if (system("command -v qemu-system-x86_64 >/dev/null") == 0) {
+		RUN(&c, "--accel", "tcg", "--timeout", "60", raw);
+		assert_int_equal(c.status, 42);
+		assert_contains(c.out, "[kiln] exit status 42\n");
+		captured_free(&c);
+		if (path_exists(qcow)) {
+			RUN(&c, "--accel", "tcg", "--timeout", "60", qcow);
+			assert_int_equal(c.status, 42);
+			captured_free(&c);
+		}
+	}
+	buf_free(&disk);
+	buf_free(&elf);
+	free(raw);
+	free(qcow);
+}
+
+#define LIBVIRT(c, ...)                                                        \
+	run_captured(cmd_libvirt, (char *[]){"libvirt", __VA_ARGS__, NULL}, c)
+
+static void test_libvirt_xml(void **state)
+{
+	char *raw = path_join(fx->dir, "lv.raw");
+	struct captured c;
+
+	(void)state;
+	need_image();
+	BUILD(&c, "-o", raw, "--format", "raw", "--rootfs", fx->rootfs,
+	      "--kernel", fx->kernel, "--", "/hello");
+	assert_int_equal(c.status, 0);
+	captured_free(&c);
+
+	LIBVIRT(&c, raw, "--accel", "tcg", "--cpus", "2", "--mem", "64");
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "<domain type='qemu'>\n  <name>lv</name>\n");
+	assert_contains(c.out, "<memory unit='MiB'>64</memory>");
+	assert_contains(c.out, "<vcpu>2</vcpu>");
+	assert_contains(c.out, "<driver name='qemu' type='raw'/>");
+	assert_contains(c.out, "<source file='");
+	assert_contains(c.out, "/lv.raw'/>");
+	assert_contains(c.out, "<boot dev='hd'/>");
+	assert_contains(c.out, "<source network='default'/>");
+	assert_contains(c.out, "<serial type='pty'>");
+	assert_contains(c.out, "<on_poweroff>destroy</on_poweroff>");
+	assert_false(strstr(c.out, "<kernel>"));
+	captured_free(&c);
+
+	/* an ELF image: direct kernel boot, with kernel options */
+	LIBVIRT(&c, fx->image, "--accel", "kvm", "--name", "a&b", "--append",
+		"x=<1>", "--net", "bridge:br0", "--console", "file:/tmp/c.log");
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "<domain type='kvm'>");
+	assert_contains(c.out, "<name>a&amp;b</name>");
+	assert_contains(c.out, "<kernel>");
+	assert_contains(c.out, "<cmdline>x=&lt;1&gt;</cmdline>");
+	assert_contains(c.out, "<source bridge='br0'/>");
+	assert_contains(c.out, "<source path='/tmp/c.log' append='on'/>");
+	assert_contains(c.out, "<cpu mode='host-passthrough'/>");
+	assert_false(strstr(c.out, "<disk"));
+	captured_free(&c);
+
+	LIBVIRT(&c, raw, "--append", "x=1");
+	assert_int_equal(c.status, 1);
+	assert_contains(c.err, "takes no kernel options");
+	captured_free(&c);
+	LIBVIRT(&c, raw, "--net", "tap");
+	assert_int_equal(c.status, 2);
+	captured_free(&c);
+	LIBVIRT(&c, fx->rootfs);
+	assert_int_equal(c.status, 1);
+	captured_free(&c);
+	LIBVIRT(&c, "--help");
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "Usage: kiln libvirt IMAGE");
+	captured_free(&c);
+	free(raw);
+}
+
 /* The real binary: dispatch, help, inspect, default kernel location. */
 static void test_kiln_binary(void **state)
 {
@@ -1055,6 +1267,8 @@ int main(void)
 		cmocka_unit_test(test_run_usage),
 		cmocka_unit_test(test_vm_parse_report),
 		cmocka_unit_test(test_run_real_qemu),
+		cmocka_unit_test(test_build_disk),
+		cmocka_unit_test(test_libvirt_xml),
 		cmocka_unit_test(test_kiln_binary),
 	};
 

@@ -2,7 +2,9 @@
 /*
  * ACPI table parsing, just what the kernel needs: MADT (CPUs, I/O APIC,
  * interrupt source overrides), FADT (PM1a control block or the hardware-
- * reduced sleep control register) and the \_S5 sleep type from the DSDT.
+ * reduced sleep control register), the \_S5 sleep type from the DSDT and,
+ * on hardware-reduced machines (QEMU microvm), the Generic Event Device
+ * that carries the power button.
  * Falls back to the MP table. Every table is checksummed before use.
  */
 #include <kernel/printk.h>
@@ -44,6 +46,9 @@ static u64 sleep_ctl_pa; /* hardware-reduced ACPI (microvm) */
 static u8 sleep_ctl_space;
 static u16 slp_typa, slp_typb;
 static bool s5_known;
+/* the Generic Event Device (ACPI0013, hardware-reduced ACPI) */
+static u32 ged_evt_pa, ged_irq;
+static volatile u32 *ged_evt;
 
 static bool checksum_ok(const void *p, size_t len)
 {
@@ -194,6 +199,37 @@ static void parse_virtio_mmio(const struct sdt_header *dsdt)
 	}
 }
 
+/*
+ * QEMU's Generic Event Device (docs/specs/acpi_hw_reduced_hotplug.rst):
+ * Device _HID "ACPI0013" with an Extended Interrupt in its _CRS, and
+ * OperationRegion (EREG, SystemMemory, ADDR, 4) holding the event
+ * selector, which reads (and clears) the pending events. By pattern.
+ */
+static void parse_ged(const struct sdt_header *dsdt)
+{
+	static const u8 ereg[] = {0x5b, 0x80, 'E', 'R', 'E', 'G', 0x00, 0x0c};
+	const u8 *p = (const u8 *)dsdt + sizeof(*dsdt);
+	const u8 *end = (const u8 *)dsdt + dsdt->length;
+
+	for (; p + 8 <= end; p++) {
+		if (memcmp(p, "ACPI0013", 8))
+			continue;
+		for (const u8 *q = p + 8; q + 9 <= MIN(p + 96, end); q++) {
+			if (q[0] == 0x89 && q[4] >= 1) {
+				memcpy(&ged_irq, q + 5, 4);
+				break;
+			}
+		}
+		for (const u8 *q = p + 8; q + 12 <= MIN(p + 512, end); q++) {
+			if (!memcmp(q, ereg, sizeof(ereg))) {
+				memcpy(&ged_evt_pa, q + 8, 4);
+				break;
+			}
+		}
+		return;
+	}
+}
+
 static void parse_fadt(const struct sdt_header *h)
 {
 	const u8 *f = (const u8 *)h;
@@ -218,6 +254,7 @@ static void parse_fadt(const struct sdt_header *h)
 	if (dsdt) {
 		parse_s5(dsdt);
 		parse_virtio_mmio(dsdt);
+		parse_ged(dsdt);
 	}
 }
 
@@ -333,13 +370,17 @@ bool acpi_isa_override(u32 irq, u32 *gsi, u32 *flags)
 	return false;
 }
 
+/* QEMU's GED takes S5 as sleep type 5 when the DSDT has no \_S5_. */
+#define GED_SLP_TYP_S5 5
+
 void acpi_poweroff(void)
 {
+	u8 typ = s5_known ? (slp_typa & 7) : GED_SLP_TYP_S5;
+
 	if (sleep_ctl_pa && sleep_ctl_space == 1) /* system I/O */
-		outb(sleep_ctl_pa, (slp_typa & 7) << 2 | 1 << 5);
+		outb(sleep_ctl_pa, typ << 2 | 1 << 5);
 	else if (sleep_ctl_pa && sleep_ctl_space == 0)
-		*(volatile u8 *)phys_map(sleep_ctl_pa, 1) =
-			(slp_typa & 7) << 2 | 1 << 5;
+		*(volatile u8 *)phys_map(sleep_ctl_pa, 1) = typ << 2 | 1 << 5;
 	if (pm1a_cnt && s5_known) {
 		outw(pm1a_cnt, (slp_typa << 10) | (1 << 13));
 		if (pm1b_cnt)
@@ -350,6 +391,15 @@ void acpi_poweroff(void)
 #define PM1_PWRBTN (1 << 8)
 #define PM1_SCI_EN 1
 
+static void power_button(void)
+{
+	if (init_process) {
+		pr_info("acpi: power button: SIGTERM to pid %d",
+			init_process->pid);
+		signal_send_process(init_process, SIGTERM);
+	}
+}
+
 /* SCI handler: the power button becomes SIGTERM to PID 1. */
 static void sci_irq_handler(void *arg)
 {
@@ -359,11 +409,17 @@ static void sci_irq_handler(void *arg)
 	if (!(sts & PM1_PWRBTN))
 		return;
 	outw(pm1a_evt, PM1_PWRBTN);
-	if (init_process) {
-		pr_info("acpi: power button: SIGTERM to pid %d",
-			init_process->pid);
-		signal_send_process(init_process, SIGTERM);
-	}
+	power_button();
+}
+
+#define GED_PWR_DOWN_EVT (1u << 1) /* QEMU ACPI_GED_PWR_DOWN_EVT */
+
+/* GED handler: reading the selector takes (and clears) its events. */
+static void ged_irq_handler(void *arg)
+{
+	(void)arg;
+	if (*ged_evt & GED_PWR_DOWN_EVT)
+		power_button();
 }
 
 /*
@@ -373,6 +429,17 @@ static void sci_irq_handler(void *arg)
  */
 void acpi_power_button_init(void)
 {
+	if (ged_evt_pa && ged_irq && irq_have_ioapic()) {
+		ged_evt = phys_map(ged_evt_pa, 4);
+		(void)*ged_evt; /* drop a stale event */
+		if (irq_attach_gsi(ged_irq, false, false, ged_irq_handler, NULL,
+				   "acpi-ged") < 0)
+			ged_evt = NULL;
+		else
+			pr_info("acpi: power button: GED at %x, gsi %u",
+				ged_evt_pa, ged_irq);
+		return;
+	}
 	if (!pm1a_evt || pm1_evt_len < 4 || !sci_irq || !irq_have_ioapic())
 		return;
 	if (smi_cmd && acpi_enable_val && pm1a_cnt &&
