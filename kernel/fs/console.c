@@ -15,7 +15,7 @@
 #include "sched/waitq.h"
 #include "arch/x86_64/percpu.h"
 
-void console_out(const char *s, size_t n);
+void console_out_tty(const char *s, size_t n, bool onlcr);
 
 /*
  * Input goes through a small line discipline that honours the termios
@@ -23,7 +23,8 @@ void console_out(const char *s, size_t n);
  * (VINTR, VQUIT: the signal to the foreground process group); ICANON
  * (a read returns one whole line; VERASE, VKILL, VWERASE edit it, VEOF at
  * its start reads as end of file); ECHO (with ECHOE, ECHOK and ECHOCTL);
- * and VMIN/VTIME without ICANON. It runs in the UART interrupt, as a
+ * and VMIN/VTIME without ICANON; on output (the program's and the echo),
+ * OPOST|ONLCR. It runs in the UART interrupt, as a
  * tty's does, so echo follows typing. `ready` holds what a read may take:
  * bytes, and CONS_EOF for a VEOF on an empty line.
  */
@@ -31,6 +32,8 @@ void console_out(const char *s, size_t n);
 #define LINE_MAX 1024
 #define CONS_EOF 0x100
 
+#define OPOST	0x1
+#define ONLCR	0x4
 #define IGNCR	0x80
 #define ICRNL	0x100
 #define INLCR	0x40
@@ -73,6 +76,14 @@ static u32 line_len;	     /* rx_wait.lock */
 static int fg_pgrp = 1;	     /* TIOCSPGRP; 1: PID 1's group */
 static struct waitq rx_wait = {SPINLOCK_INIT, LIST_HEAD_INIT(rx_wait.waiters)};
 
+/* Output through the tty: '\n' becomes "\r\n" under OPOST|ONLCR. */
+static void tty_out(const char *s, size_t n)
+{
+	u32 of = READ_ONCE(termios.c_oflag);
+
+	console_out_tty(s, n, (of & (OPOST | ONLCR)) == (OPOST | ONLCR));
+}
+
 static void put_ready(u16 c)
 {
 	if (rd_head - rd_tail < RX_SIZE)
@@ -86,14 +97,14 @@ static void echo_char(u8 c)
 
 	if (!(lf & ECHO)) {
 		if (c == '\n' && (lf & ECHONL))
-			console_out("\n", 1);
+			tty_out("\n", 1);
 		return;
 	}
 	if ((lf & ECHOCTL) && c < 32 && c != '\n' && c != '\t') {
 		char two[2] = {'^', (char)(c + 64)};
-		console_out(two, 2);
+		tty_out(two, 2);
 	} else {
-		console_out((const char *)&c, 1);
+		tty_out((const char *)&c, 1);
 	}
 }
 
@@ -107,7 +118,7 @@ static void erase_one(void)
 		int w = (termios.c_lflag & ECHOCTL) && c < 32 && c != '\t' ? 2
 									   : 1;
 		while (w--)
-			console_out("\b \b", 3);
+			tty_out("\b \b", 3);
 	}
 }
 
@@ -257,7 +268,7 @@ static ssize_t console_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		size_t k = MIN(n - done, sizeof(tmp));
 		if (copy_from_user(tmp, ubuf + done, k))
 			return done ? (ssize_t)done : -EFAULT;
-		console_out(tmp, k);
+		tty_out(tmp, k);
 		done += k;
 	}
 	return done;
