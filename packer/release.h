@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "relscript.h"
+
 #define RELEASE_GUEST_ROOT     "/app"
 #define RELEASE_GUEST_HOME     "/root"
 #define RELEASE_GUEST_INETRC   "/etc/erl_inetrc"
@@ -29,12 +31,13 @@ struct release_opts {
 	size_t envc;
 	const char *const *adds; /* --add HOST:GUEST */
 	size_t addc;
-	const char *erl_flags;	/* --erl-flags, or NULL */
-	bool with_shell;	/* --with-shell */
-	bool small_memory;	/* --small-memory */
-	int zlevel;		/* --compress: zstd level, 0 = none */
-	const char *ld_so_conf; /* NULL: /etc/ld.so.conf (tests override) */
-	const char *busybox;	/* NULL: /bin/busybox (tests override) */
+	const char *erl_flags;	  /* --erl-flags, or NULL */
+	bool with_shell;	  /* --with-shell */
+	bool small_memory;	  /* --small-memory */
+	enum rel_console console; /* --console */
+	int zlevel;		  /* --compress: zstd level, 0 = none */
+	const char *ld_so_conf;	  /* NULL: /etc/ld.so.conf (tests override) */
+	const char *busybox;	  /* NULL: /bin/busybox (tests override) */
 };
 
 int release_build(const struct release_opts *o);
