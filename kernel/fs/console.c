@@ -70,10 +70,11 @@ static struct kernel_termios termios = {
 };
 
 static u16 ready[RX_SIZE];
-static u32 rd_head, rd_tail; /* rx_wait.lock */
-static u8 line[LINE_MAX];    /* the line being edited (ICANON) */
-static u32 line_len;	     /* rx_wait.lock */
-static int fg_pgrp = 1;	     /* TIOCSPGRP; 1: PID 1's group */
+static u32 rd_head, rd_tail;		 /* rx_wait.lock */
+static u8 line[LINE_MAX];		 /* the line being edited (ICANON) */
+static u32 line_len;			 /* rx_wait.lock */
+static int fg_pgrp = 1;			 /* TIOCSPGRP; 1: PID 1's group */
+static u16 win_cols = 80, win_rows = 24; /* TIOCGWINSZ; set once at boot */
 static struct waitq rx_wait = {SPINLOCK_INIT, LIST_HEAD_INIT(rx_wait.waiters)};
 
 /* Output through the tty: '\n' becomes "\r\n" under OPOST|ONLCR. */
@@ -201,6 +202,47 @@ static void console_irq(void *arg)
 		proc_signal_pgrp(pgrp, sig);
 }
 
+/* A decimal number in [1, 9999] from s[0..len), or 0. */
+static u16 parse_dim(const char *s, size_t len)
+{
+	u32 v = 0;
+
+	if (!len || len > 4)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (u32)(s[i] - '0');
+	}
+	return (u16)v;
+}
+
+/*
+ * The boot option "winsize=COLSxROWS": the size of the terminal kiln run
+ * shows the console on, for TIOCGWINSZ (a serial line has no way to tell;
+ * OTP's line editor wraps long lines at this width). Without it, 80x24.
+ * Changes after boot are not seen (no SIGWINCH). True if word was ours.
+ */
+bool console_option(const char *w, size_t len)
+{
+	const char *x;
+	u16 cols, rows;
+
+	if (len < 8 || memcmp(w, "winsize=", 8))
+		return false;
+	x = memchr(w + 8, 'x', len - 8);
+	cols = x ? parse_dim(w + 8, (size_t)(x - w - 8)) : 0;
+	rows = x ? parse_dim(x + 1, (size_t)(w + len - x - 1)) : 0;
+	if (!cols || !rows) {
+		pr_warn("console: %.*s: expected winsize=COLSxROWS\n", (int)len,
+			w);
+		return true;
+	}
+	win_cols = cols;
+	win_rows = rows;
+	return true;
+}
+
 /* Console input: the UART interrupt fills the receive ring. */
 void console_init_input(void)
 {
@@ -312,7 +354,7 @@ static int console_ioctl(struct file *f, u32 cmd, u64 arg)
 		return 0;
 	}
 	case TIOCGWINSZ: {
-		u16 ws[4] = {24, 80, 0, 0};
+		u16 ws[4] = {win_rows, win_cols, 0, 0};
 		return copy_to_user(arg, ws, sizeof(ws));
 	}
 	case TIOCGPGRP: {

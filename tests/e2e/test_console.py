@@ -9,15 +9,19 @@ prompt, types into it and reads the answers:
 Both use OTP's line editor (tty_sl, in raw mode on the kernel's console):
 an expression is evaluated, a line is edited (Backspace, Ctrl-A, arrow
 keys, history), Tab completes (erl), and halting with status 3 makes kiln
-run exit with 3. Every wait is bounded; on failure the kiln run this test
+run exit with 3; the shell sees the terminal's width (kiln run passes it
+as winsize=COLSxROWS). Every wait is bounded; on failure the kiln run this test
 started is killed by its PID.
 """
+import fcntl
 import os
 import pty
 import re
 import selectors
 import signal
+import struct
 import subprocess
+import termios
 import time
 
 import pytest
@@ -28,6 +32,7 @@ BUILD = os.path.join(ROOT, "build")
 KILN = os.path.join(BUILD, "kiln")
 BOOT_TIMEOUT = int(os.environ.get("E2E_TIMEOUT", "300"))
 STEP_TIMEOUT = 60
+COLS, ROWS = 132, 40  # the pseudo-terminal's size, which the guest sees
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -52,6 +57,8 @@ class Console:
                 str(BOOT_TIMEOUT + 300), img]
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            fcntl.ioctl(1, termios.TIOCSWINSZ,
+                        struct.pack("HHHH", ROWS, COLS, 0, 0))
             os.execv(KILN, args)
         self.out = b""
         self.status = None
@@ -141,13 +148,15 @@ def test_iex_on_the_console(console):
     assert "Interactive Elixir" in c.text()
     seg = c.type(b"Enum.sum([20, 22])\r", b"iex(http_ex@kiln)2> ")
     assert "42" in result_of(seg), seg
+    seg = c.type(b":io.columns()\r", b"iex(http_ex@kiln)3> ")
+    assert f"{{:ok, {COLS}}}" in result_of(seg), seg
     # Backspace, Ctrl-A (start of line), then an insertion: 23 * 1114.
-    seg = c.type(b"3 * 11145\x7f\x01" + b"2\r", b"iex(http_ex@kiln)3> ")
+    seg = c.type(b"3 * 11145\x7f\x01" + b"2\r", b"iex(http_ex@kiln)4> ")
     assert "25622" in result_of(seg), seg
     # Up arrow recalls it (alone: edlin drops what follows in the same
     # read), Left arrow and an insertion make it 23 * 10114.
     c.type(b"\x1b[A", b"23 * 1114")
-    seg = c.type(b"\x1b[D\x1b[D\x1b[D" + b"0\r", b"iex(http_ex@kiln)4> ")
+    seg = c.type(b"\x1b[D\x1b[D\x1b[D" + b"0\r", b"iex(http_ex@kiln)5> ")
     assert "232622" in result_of(seg), seg
     c.type(b"System.halt(3)\r", b"exit status 3")
     assert c.wait_exit(STEP_TIMEOUT) == 3, c.text()[-3000:]
@@ -165,6 +174,8 @@ def test_erlang_shell_on_the_console(console):
     c.type(b"lists:rev\t", b"reverse(")  # Tab completes the name
     seg = c.type(b"[1,2,X]).\r", b"(http_erl@kiln)3> ")
     assert "[42,2,1]" in result_of(seg), seg
+    seg = c.type(b"io:rows().\r", b"(http_erl@kiln)4> ")
+    assert f"{{ok,{ROWS}}}" in result_of(seg), seg
     c.type(b"halt(3).\r", b"exit status 3")
     assert c.wait_exit(STEP_TIMEOUT) == 3, c.text()[-3000:]
 
