@@ -665,14 +665,15 @@ static void run_net_args(struct run_argv *a, const struct run_opts *o)
 /*
  * "winsize=COLSxROWS" for a terminal on stdout, where the console shows:
  * a shell's line editor on the guest's console needs its width. NULL
- * when stdout is not a terminal (the kernel then answers 80x24).
+ * when stdout is not a terminal (the kernel then answers 80x24), and for
+ * --snapshot and --restore, whose two machines must be started alike.
  */
-static char *run_winsize_opt(void)
+static char *run_winsize_opt(const struct run_opts *o)
 {
 	struct winsize ws;
 	char *s;
 
-	if (!isatty(STDOUT_FILENO) ||
+	if (o->snapshot || o->restore || !isatty(STDOUT_FILENO) ||
 	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_col ||
 	    !ws.ws_row)
 		return NULL;
@@ -689,7 +690,7 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	const char *qemu = getenv("KILN_QEMU");
 	bool kvm = o->accel == RUN_ACCEL_KVM;
 	char *net = netopts_cmdline(&o->netopts);
-	char *winsize = run_winsize_opt();
+	char *winsize = run_winsize_opt(o);
 	char *user = netopts_join(winsize, o->append); /* --append wins */
 	char *opts = netopts_join(user, net);
 	char *cmdline = netopts_join(opts, o->env);
