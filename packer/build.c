@@ -49,6 +49,7 @@ struct build_opts {
 	const char *erl_flags;	      /* release: --erl-flags */
 	bool with_shell;	      /* release: --with-shell */
 	bool small_memory;	      /* release: --small-memory */
+	enum rel_console console;     /* release: --console */
 	int zlevel;		      /* --compress: 0 = none */
 	enum disk_format format;      /* --format */
 	struct netopts net;	      /* --ip, --gw, --dns, --hostname */
@@ -115,6 +116,13 @@ static const char build_usage[] =
 	"      --small-memory    interactive code loading, " RELEASE_SMALL_FLAGS
 	",\n"
 	"                        MALLOC_ARENA_MAX=1\n"
+	"      --console MODE    what reads the serial console: none (the\n"
+	"                        default, as `bin/NAME start`), iex (IEx,\n"
+	"                        as `bin/NAME start_iex`; Elixir only) or\n"
+	"                        erl (the Erlang shell, as relx's\n"
+	"                        `bin/NAME console`); TERM defaults to\n"
+	"                        " RELSCRIPT_DEFAULT_TERM "; its terminfo "
+	"entry is added\n"
 	"\n"
 	"A release with Erlang distribution (RELEASE_DISTRIBUTION=sname, the\n"
 	"mix default, or -sname/-name in vm.args) gets its own epmd started "
@@ -126,6 +134,7 @@ static const char build_usage[] =
 	"\n"
 	"Examples:\n"
 	"  kiln build _build/prod/rel/my_app -o my_app.img\n"
+	"  kiln build _build/prod/rel/my_app -o iex.img --console iex\n"
 	"  kiln build _build/prod/rel/my_app -o node1.img --ip 10.0.3.1/24 \\\n"
 	"      --hostname node1 --env RELEASE_COOKIE=secret\n"
 	"  kiln build -o hello.img --rootfs rootfs --env TERM=dumb -- /hello "
@@ -193,6 +202,7 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 		{"small-memory", no_argument, NULL, 'm'},
 		{"compress", required_argument, NULL, 'z'},
 		{"format", required_argument, NULL, 'F'},
+		{"console", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		NETOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -243,6 +253,14 @@ static int build_parse(int argc, char **argv, struct build_opts *o)
 			break;
 		case 'm':
 			o->small_memory = true;
+			break;
+		case 'C':
+			if (relscript_console_parse(optarg, &o->console))
+				return build_usage_error(
+					"--console '%s': expected none, iex "
+					"(an IEx prompt, Elixir releases) or "
+					"erl (the Erlang shell)",
+					optarg);
 			break;
 		case 'z': {
 			char *end;
@@ -306,10 +324,12 @@ static int build_check_args(const struct build_opts *o)
 		return build_usage_error("missing -o IMAGE");
 	if (o->release_dir)
 		return 0;
-	if (o->addc || o->erl_flags || o->with_shell || o->small_memory)
-		return build_usage_error("--add, --erl-flags, --with-shell and "
-					 "--small-memory are for release "
-					 "builds (kiln build RELEASE_DIR ...)");
+	if (o->addc || o->erl_flags || o->with_shell || o->small_memory ||
+	    o->console != REL_CONSOLE_NONE)
+		return build_usage_error("--add, --erl-flags, --with-shell, "
+					 "--small-memory and --console are for "
+					 "release builds (kiln build "
+					 "RELEASE_DIR ...)");
 	if (!o->rootfs)
 		return build_usage_error("missing --rootfs DIR");
 	if (!o->dashdash || o->prog_argc == 0)
@@ -504,6 +524,7 @@ static int build_release(const struct build_opts *o)
 		.erl_flags = o->erl_flags,
 		.with_shell = o->with_shell,
 		.small_memory = o->small_memory,
+		.console = o->console,
 		.zlevel = o->zlevel,
 		.format = o->format,
 	};

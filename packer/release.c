@@ -110,6 +110,32 @@ static void rb_input_env(const struct rb *b, struct strv *env)
 
 static void rb_take_cookie(struct rb *b);
 
+/*
+ * A shell on the console: OTP's tty driver (tty_sl) edits lines only with
+ * a TERM it finds in terminfo, so give one where the release sets none.
+ * Warn when the flags leave nothing to read the console.
+ */
+static void rb_console_env(struct rb *b)
+{
+	const char *term = env_get(&b->env, "TERM");
+	const struct strv *a = &b->argv;
+
+	if (b->o->console == REL_CONSOLE_NONE)
+		return;
+	if (!term || !*term)
+		env_set(&b->env, "TERM", RELSCRIPT_DEFAULT_TERM);
+	if (b->o->console != REL_CONSOLE_ERL)
+		return; /* IEx is the user process despite -noshell */
+	for (size_t i = 1; i < a->n && strcmp(a->v[i], "-extra"); i++) {
+		if (!strcmp(a->v[i], "-noshell") ||
+		    !strcmp(a->v[i], "-noinput"))
+			warnx("warning: --console erl: the release's flags "
+			      "include %s, so no shell reads the console (take "
+			      "it out of vm.args or ERL_FLAGS)",
+			      a->v[i]);
+	}
+}
+
 /* Steps 1: the command line and environment of beam.smp in the guest. */
 static int rb_command(struct rb *b)
 {
@@ -120,7 +146,7 @@ static int rb_command(struct rb *b)
 	int ret;
 
 	rb_input_env(b, &in);
-	ret = relscript_command(&b->ri, &in, &b->cmd);
+	ret = relscript_command(&b->ri, &in, b->o->console, &b->cmd);
 	strv_free(&in);
 	if (ret)
 		return ret;
@@ -162,6 +188,7 @@ static int rb_command(struct rb *b)
 		env_set(&b->env, "ERL_INETRC", RELEASE_GUEST_INETRC);
 	if (b->o->small_memory && !env_get(&b->env, "MALLOC_ARENA_MAX"))
 		env_set(&b->env, "MALLOC_ARENA_MAX", "1");
+	rb_console_env(b);
 	env_sort(&b->env);
 	rb_take_cookie(b);
 	return 0;
@@ -514,6 +541,42 @@ static int rb_add_locale(struct rb *b)
 	return ret;
 }
 
+/*
+ * A console image: the terminfo entry of its TERM, from where the host's
+ * ncurses (which beam.smp's libtinfo is) looks, at the same path.
+ */
+static int rb_add_terminfo(struct rb *b)
+{
+	static const char *const dirs[] = {"/etc/terminfo", "/lib/terminfo",
+					   "/usr/share/terminfo", NULL};
+	const char *term = env_get(&b->env, "TERM");
+	int ret = 0;
+
+	if (b->o->console == REL_CONSOLE_NONE || !term || !*term ||
+	    !strcmp(term, "dumb"))
+		return 0;
+	if (strchr(term, '/') || term[0] == '.') {
+		warnx("TERM=%s: not a terminal name (fix --env TERM=...)",
+		      term);
+		return -EINVAL;
+	}
+	for (size_t i = 0; dirs[i]; i++) {
+		char *p = xasprintf("%s/%c/%s", dirs[i], term[0], term);
+		bool found = access(p, R_OK) == 0;
+
+		if (found)
+			ret = mf_add_host_path(&b->mf, p);
+		free(p);
+		if (found)
+			return ret;
+	}
+	warnx("warning: TERM=%s: no terminfo entry on this host, so the "
+	      "shell will not edit lines (apt-get install ncurses-term, or "
+	      "--env TERM=xterm)",
+	      term);
+	return 0;
+}
+
 /* --with-shell: busybox as /bin/sh, for os:cmd and the start scripts. */
 static int rb_add_shell(struct rb *b)
 {
@@ -638,6 +701,8 @@ static int rb_files(struct rb *b)
 				  0644);
 	if (!ret)
 		ret = rb_add_locale(b);
+	if (!ret)
+		ret = rb_add_terminfo(b);
 	if (!ret && b->o->with_shell)
 		ret = rb_add_shell(b);
 	for (size_t i = 0; !ret && i < b->o->addc; i++)
@@ -710,6 +775,13 @@ static void rb_summary(const struct rb *b)
 			"kiln: cookie: in %s/.erlang.cookie (mode 0400), not "
 			"on the command line\n",
 			env_get(&b->env, "HOME"));
+	if (b->o->console != REL_CONSOLE_NONE)
+		fprintf(stderr,
+			"kiln: console: %s reads the serial console "
+			"(TERM=%s)\n",
+			b->o->console == REL_CONSOLE_IEX ? "IEx"
+							 : "the Erlang shell",
+			env_get(&b->env, "TERM"));
 }
 
 /*

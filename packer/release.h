@@ -13,12 +13,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RELEASE_GUEST_ROOT   "/app"
-#define RELEASE_GUEST_HOME   "/root"
-#define RELEASE_GUEST_INETRC "/etc/erl_inetrc"
-#define RELEASE_BASE_PATH    "/usr/bin:/bin"
 #include "disk.h"
+#include "relscript.h"
 
+#define RELEASE_GUEST_ROOT     "/app"
+#define RELEASE_GUEST_HOME     "/root"
+#define RELEASE_GUEST_INETRC   "/etc/erl_inetrc"
+#define RELEASE_BASE_PATH      "/usr/bin:/bin"
 #define RELEASE_GUEST_SERVICES "/.kiln/services"
 #define RELEASE_SMALL_FLAGS    "+MIscs 32 +Mea min"
 
@@ -31,13 +32,14 @@ struct release_opts {
 	size_t envc;
 	const char *const *adds; /* --add HOST:GUEST */
 	size_t addc;
-	const char *erl_flags;	 /* --erl-flags, or NULL */
-	bool with_shell;	 /* --with-shell */
-	bool small_memory;	 /* --small-memory */
-	int zlevel;		 /* --compress: zstd level, 0 = none */
-	enum disk_format format; /* --format */
-	const char *ld_so_conf;	 /* NULL: /etc/ld.so.conf (tests override) */
-	const char *busybox;	 /* NULL: /bin/busybox (tests override) */
+	const char *erl_flags;	  /* --erl-flags, or NULL */
+	bool with_shell;	  /* --with-shell */
+	bool small_memory;	  /* --small-memory */
+	enum rel_console console; /* --console */
+	int zlevel;		  /* --compress: zstd level, 0 = none */
+	enum disk_format format;  /* --format */
+	const char *ld_so_conf;	  /* NULL: /etc/ld.so.conf (tests override) */
+	const char *busybox;	  /* NULL: /bin/busybox (tests override) */
 };
 
 int release_build(const struct release_opts *o);

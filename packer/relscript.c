@@ -7,7 +7,9 @@
  * (bin/NAME foreground) and OTP 25's start_erl, for a start from the
  * release root as `bin/NAME start` (mix) or `bin/NAME foreground` (relx)
  * with no terminal on stdout. tests/e2e/check-release-argv.py compares the
- * result with what the real scripts exec under strace.
+ * result with what the real scripts exec under strace. The console modes
+ * follow `bin/NAME start_iex` and releases/VSN/iex (mix) and `bin/NAME
+ * console` (relx) on a terminal.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -29,6 +31,26 @@
 const char *relscript_kind_name(enum rel_kind kind)
 {
 	return kind == REL_MIX ? "mix" : kind == REL_RELX ? "relx" : "systools";
+}
+
+static const char *const rel_console_names[] = {
+	[REL_CONSOLE_NONE] = "none",
+	[REL_CONSOLE_IEX] = "iex",
+	[REL_CONSOLE_ERL] = "erl",
+};
+
+/* "none", "iex" or "erl" (kiln build --console); 0 or -EINVAL. */
+int relscript_console_parse(const char *s, enum rel_console *out)
+{
+	size_t n = sizeof(rel_console_names) / sizeof(rel_console_names[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(s, rel_console_names[i])) {
+			*out = (enum rel_console)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static bool rel_exists(const char *path)
@@ -256,8 +278,12 @@ static char *rel_sh_quote(const char *s)
 	return q;
 }
 
-/* The shell text that replays bin/NAME up to its exec, then dumps env. */
-static char *rel_mix_script(const struct rel_info *ri, const char *cat)
+/*
+ * The shell text that replays `bin/NAME command` up to its exec, then
+ * dumps the environment.
+ */
+static char *rel_mix_script(const struct rel_info *ri, const char *cat,
+			    const char *command)
 {
 	static const char *const defaults[][2] = {
 		{"RELEASE_MODE", "embedded"},
@@ -280,7 +306,7 @@ static char *rel_mix_script(const struct rel_info *ri, const char *cat)
 		"RELEASE_ROOT=%s; export RELEASE_ROOT\n"
 		"KILN_D=%s; RELEASE_NAME=\"${RELEASE_NAME:-$KILN_D}\"\n"
 		"KILN_D=%s; RELEASE_VSN=\"${RELEASE_VSN:-$KILN_D}\"\n"
-		"RELEASE_COMMAND=start\n"
+		"RELEASE_COMMAND=%s\n"
 		"KILN_D=%s; RELEASE_PROG=\"${RELEASE_PROG:-$KILN_D}\"\n"
 		"unset KILN_D\n"
 		"export RELEASE_NAME RELEASE_VSN RELEASE_COMMAND RELEASE_PROG\n"
@@ -289,7 +315,7 @@ static char *rel_mix_script(const struct rel_info *ri, const char *cat)
 		"RELEASE_COOKIE=\"${RELEASE_COOKIE:-\"$(cat "
 		"\"$RELEASE_ROOT/releases/COOKIE\")\"}\"\n"
 		"export RELEASE_COOKIE\n",
-		root, name, vsn, name);
+		root, name, vsn, command, name);
 	buf_put(&b, part, strlen(part));
 	free(part);
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
@@ -387,20 +413,46 @@ static void rel_mix_runtime_config(const struct rel_info *ri,
 	free(path);
 }
 
-/* The mix start script, the elixir script and the erl script. */
+/*
+ * The elixir script's flags ahead of those bin/NAME passes it:
+ * $ELIXIR_ERL_OPTIONS, then $ERL. `start` runs the Elixir CLI without a
+ * shell; `start_iex` (through releases/VSN/iex) makes IEx.CLI the user
+ * process instead; the Erlang shell is `start` without -noshell. On a
+ * terminal (every console mode) the script turns ANSI colours on, unless
+ * NO_COLOR is set.
+ */
+static void rel_mix_erl_flags(const struct rel_cmd *cmd,
+			      enum rel_console console, struct strv *a)
+{
+	const char *no_color = env_get(&cmd->env, "NO_COLOR");
+
+	rel_split_words(env_get(&cmd->env, "ELIXIR_ERL_OPTIONS"), a);
+	if (console != REL_CONSOLE_NONE && !(no_color && *no_color))
+		rel_split_words("-elixir ansi_enabled true", a);
+	if (console == REL_CONSOLE_IEX)
+		rel_split_words("-noshell -user Elixir.IEx.CLI", a);
+	else if (console == REL_CONSOLE_ERL)
+		rel_split_words("-s elixir start_cli", a);
+	else
+		rel_split_words("-noshell -s elixir start_cli", a);
+}
+
+/* The mix start script, the elixir (and iex) script and the erl script. */
 static int rel_mix(const struct rel_info *ri, const struct strv *env,
-		   struct rel_cmd *cmd)
+		   enum rel_console console, struct rel_cmd *cmd)
 {
 	const char *cat =
 		access("/bin/cat", X_OK) == 0 ? "/bin/cat" : "/usr/bin/cat";
-	char *script = rel_mix_script(ri, cat), *what;
+	const char *command =
+		console == REL_CONSOLE_IEX ? "start_iex" : "start";
+	char *script = rel_mix_script(ri, cat, command), *what;
 	const char *dist, *rootdir, *e;
 	struct strv *a = &cmd->args;
 	int ret;
 
-	what = xasprintf("evaluating %s/releases/%s/env.sh as `bin/%s start` "
+	what = xasprintf("evaluating %s/releases/%s/env.sh as `bin/%s %s` "
 			 "does",
-			 ri->root, ri->vsn, ri->name);
+			 ri->root, ri->vsn, ri->name, command);
 	ret = rel_run_sh(script, ri->root, env, what, &cmd->env);
 	free(script);
 	free(what);
@@ -417,8 +469,7 @@ static int rel_mix(const struct rel_info *ri, const struct strv *env,
 	rel_mix_runtime_config(ri, cmd);
 	cmd->tmp_dir = xstrdup(env_get(&cmd->env, "RELEASE_TMP"));
 	/* releases/VSN/elixir: $ELIXIR_ERL_OPTIONS $ERL "$@" */
-	rel_split_words(env_get(&cmd->env, "ELIXIR_ERL_OPTIONS"), a);
-	rel_split_words("-noshell -s elixir start_cli", a);
+	rel_mix_erl_flags(cmd, console, a);
 	e = env_get(&cmd->env, "RELEASE_MODE");
 	strv_push(a, "-mode");
 	rel_split_words(e, a);
@@ -441,6 +492,8 @@ static int rel_mix(const struct rel_info *ri, const struct strv *env,
 	strv_push(a, env_get(&cmd->env, "RELEASE_VM_ARGS"));
 	strv_push(a, "-extra");
 	strv_push(a, "--no-halt");
+	if (console == REL_CONSOLE_IEX)
+		strv_push(a, "+iex"); /* releases/VSN/iex */
 	/* erts-VSN/bin/erl (as rewritten by mix) */
 	rootdir = env_get(&cmd->env, "ERL_ROOTDIR");
 	env_set(&cmd->env, "BINDIR", ri->erts_bin);
@@ -656,9 +709,12 @@ static int relx_node_name(const char *vmargs, struct rel_cmd *cmd)
 	return ret;
 }
 
-/* The relx start script's `foreground` command. */
+/*
+ * The relx start script's `foreground` command, or with a console mode its
+ * `console` command: the same without -noinput +Bd.
+ */
 static int rel_relx(const struct rel_info *ri, const struct strv *env,
-		    struct rel_cmd *cmd)
+		    enum rel_console console, struct rel_cmd *cmd)
 {
 	struct strv *e = &cmd->env, *a = &cmd->args;
 	char *vmargs, *config, *boot;
@@ -679,7 +735,9 @@ static int rel_relx(const struct rel_info *ri, const struct strv *env,
 	}
 	env_set(e, "PWD", ri->root); /* cd "$ROOTDIR" */
 	env_set(e, "PROGNAME", ri->name);
-	rel_split_words("-noinput +Bd -boot", a);
+	if (console == REL_CONSOLE_NONE)
+		rel_split_words("-noinput +Bd", a);
+	strv_push(a, "-boot");
 	boot = xasprintf("%s/releases/%s/%s.boot", ri->root, ri->vsn, ri->name);
 	if (rel_exists(boot)) {
 		*strrchr(boot, '.') = '\0';
@@ -708,7 +766,7 @@ static int rel_relx(const struct rel_info *ri, const struct strv *env,
 	}
 	free(vmargs);
 	strv_push(a, "--");
-	strv_push(a, "foreground");
+	strv_push(a, console == REL_CONSOLE_NONE ? "foreground" : "console");
 	return 0;
 }
 
@@ -744,21 +802,49 @@ static int rel_systools(const struct rel_info *ri, const struct strv *env,
 	return 0;
 }
 
+/* IEx needs Elixir's start scripts and the iex application. */
+static int rel_check_iex(const struct rel_info *ri)
+{
+	char *pat = xasprintf("%s/lib/iex-*/ebin", ri->root);
+	glob_t g;
+	int ret = 0;
+
+	if (ri->kind != REL_MIX) {
+		warnx("--console iex: %s is a %s release, not an Elixir one "
+		      "made by `mix release`; use --console erl for the Erlang "
+		      "shell",
+		      ri->root, relscript_kind_name(ri->kind));
+		ret = -EINVAL;
+	} else if (glob(pat, 0, NULL, &g) != 0) {
+		warnx("--console iex: %s has no lib/iex-*: the release leaves "
+		      "IEx out; add `iex: :none` to its :applications in "
+		      "mix.exs, or use --console erl",
+		      ri->root);
+		ret = -ENOENT;
+	} else {
+		globfree(&g);
+	}
+	free(pat);
+	return ret;
+}
+
 /*
  * Work out how the release's start script would run erlexec, given the
- * environment env it is started in. Fills *cmd (free it with
- * relscript_cmd_free); prints why on failure.
+ * environment env it is started in and what should read the console.
+ * Fills *cmd (free it with relscript_cmd_free); prints why on failure.
  */
 int relscript_command(const struct rel_info *ri, const struct strv *env,
-		      struct rel_cmd *cmd)
+		      enum rel_console console, struct rel_cmd *cmd)
 {
 	int ret;
 
 	memset(cmd, 0, sizeof(*cmd));
+	if (console == REL_CONSOLE_IEX && (ret = rel_check_iex(ri)))
+		return ret;
 	if (ri->kind == REL_MIX)
-		ret = rel_mix(ri, env, cmd);
+		ret = rel_mix(ri, env, console, cmd);
 	else if (ri->kind == REL_RELX)
-		ret = rel_relx(ri, env, cmd);
+		ret = rel_relx(ri, env, console, cmd);
 	else
 		ret = rel_systools(ri, env, cmd);
 	if (ret)

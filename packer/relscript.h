@@ -13,6 +13,11 @@
  *  - systools (anything else): OTP's start_erl, plus -args_file
  *    releases/VSN/vm.args when that file exists.
  *
+ * With a console mode (kiln build --console) the command is the release's
+ * interactive one instead: mix `bin/NAME start_iex` (IEx) or `start`
+ * without -noshell (the Erlang shell), relx `bin/NAME console`, systools
+ * start_erl as it is (docs/decisions/console-shell.md).
+ *
  * Everything is computed with host paths (the release's real location);
  * release.c then maps the release root to the guest path /app.
  */
@@ -26,6 +31,12 @@
 #define RELSCRIPT_SHORT_HOSTNAME "kiln"
 
 enum rel_kind { REL_MIX, REL_RELX, REL_SYSTOOLS };
+
+/* What reads the console: nothing, IEx, or the Erlang shell. */
+enum rel_console { REL_CONSOLE_NONE, REL_CONSOLE_IEX, REL_CONSOLE_ERL };
+
+/* TERM for a console image whose environment sets none. */
+#define RELSCRIPT_DEFAULT_TERM "xterm-256color"
 
 /* What identifies a release directory. */
 struct rel_info {
@@ -49,7 +60,8 @@ struct rel_cmd {
 int relscript_probe(const char *dir, struct rel_info *ri);
 void relscript_info_free(struct rel_info *ri);
 int relscript_command(const struct rel_info *ri, const struct strv *env,
-		      struct rel_cmd *cmd);
+		      enum rel_console console, struct rel_cmd *cmd);
+int relscript_console_parse(const char *s, enum rel_console *out);
 void relscript_cmd_free(struct rel_cmd *cmd);
 const char *relscript_kind_name(enum rel_kind kind);
 const char *relscript_vfile(const struct strv *vfiles, const char *path);

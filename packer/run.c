@@ -12,13 +12,14 @@
  * This file turns the options into a QEMU command line: the accelerator
  * (KVM only if /dev/kvm opens read-write and the CPU has vmx/svm), the
  * machine, the serial console on stdio, COM2 to a file for the exit
- * report and isa-debug-exit for the exit
- * status, a virtio-rng device, and a virtio-net device on the chosen
- * network (QEMU user networking with -p port forwards by default; the
- * address comes from its DHCP server unless --ip is given, which becomes
- * kernel options with the rest of netopts.h). vm.c runs QEMU and works out the
- * exit status. kiln's own failures, usage errors included, exit 125 (like
- * docker run) so they cannot be mistaken for the guest's status.
+ * report and isa-debug-exit for the exit status, a virtio-rng device, and
+ * a virtio-net device on the chosen network (QEMU user networking with -p
+ * port forwards by default; the address comes from its DHCP server unless
+ * --ip is given, which becomes kernel options with the rest of netopts.h;
+ * so does the size of the terminal on stdout, for the guest's
+ * TIOCGWINSZ). vm.c runs QEMU and works out the exit status. kiln's own
+ * failures, usage errors included, exit 125 (like docker run) so they
+ * cannot be mistaken for the guest's status.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -663,6 +665,27 @@ static void run_net_args(struct run_argv *a, const struct run_opts *o)
 			   : "virtio-rng-pci,disable-legacy=on");
 }
 
+/*
+ * "winsize=COLSxROWS" for a terminal on stdout, where the console shows:
+ * a shell's line editor on the guest's console needs its width. NULL
+ * when stdout is not a terminal (the kernel then answers 80x24), and for
+ * --snapshot and --restore, whose two machines must be started alike.
+ */
+static char *run_winsize_opt(const struct run_opts *o)
+{
+	struct winsize ws;
+	char *s;
+
+	if (o->snapshot || o->restore || o->disk != DISK_KIND_OTHER ||
+	    !isatty(STDOUT_FILENO) ||
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_col ||
+	    !ws.ws_row)
+		return NULL;
+	if (asprintf(&s, "winsize=%ux%u", ws.ws_col, ws.ws_row) < 0)
+		err(VM_EXIT_FAILURE, "out of memory");
+	return s;
+}
+
 /* The QEMU command line for the options (accel already settled). */
 #define QBOOT_ROM "/usr/share/qemu/qboot.rom"
 
@@ -671,7 +694,9 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	const char *qemu = getenv("KILN_QEMU");
 	bool kvm = o->accel == RUN_ACCEL_KVM;
 	char *net = netopts_cmdline(&o->netopts);
-	char *opts = netopts_join(o->append, net);
+	char *winsize = run_winsize_opt(o);
+	char *user = netopts_join(winsize, o->append); /* --append wins */
+	char *opts = netopts_join(user, net);
 	char *cmdline = netopts_join(opts, o->env);
 
 	run_arg(a, "%s", qemu && *qemu ? qemu : "qemu-system-x86_64");
@@ -740,6 +765,8 @@ static void run_qemu_args(struct run_argv *a, const struct run_opts *o)
 	for (int i = 0; i < o->nextra; i++)
 		run_arg(a, "%s", o->extra[i]);
 	free(net);
+	free(winsize);
+	free(user);
 	free(opts);
 	free(cmdline);
 }

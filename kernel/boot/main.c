@@ -131,7 +131,7 @@ static void parse_options(const char *s)
 			klog_level = w[9] - '0';
 		else if (len > 4 && !memcmp(w, "env=", 4))
 			continue; /* start_payload: collect_env */
-		else if (drivers_option(w, len))
+		else if (drivers_option(w, len) || console_option(w, len))
 			continue;
 		else
 			netstack_option(w, len);

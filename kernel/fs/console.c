@@ -15,7 +15,7 @@
 #include "sched/waitq.h"
 #include "arch/x86_64/percpu.h"
 
-void console_out(const char *s, size_t n);
+void console_out_tty(const char *s, size_t n, bool onlcr);
 
 /*
  * Input goes through a small line discipline that honours the termios
@@ -23,7 +23,8 @@ void console_out(const char *s, size_t n);
  * (VINTR, VQUIT: the signal to the foreground process group); ICANON
  * (a read returns one whole line; VERASE, VKILL, VWERASE edit it, VEOF at
  * its start reads as end of file); ECHO (with ECHOE, ECHOK and ECHOCTL);
- * and VMIN/VTIME without ICANON. It runs in the UART interrupt, as a
+ * and VMIN/VTIME without ICANON; on output (the program's and the echo),
+ * OPOST|ONLCR. It runs in the UART interrupt, as a
  * tty's does, so echo follows typing. `ready` holds what a read may take:
  * bytes, and CONS_EOF for a VEOF on an empty line.
  */
@@ -31,6 +32,8 @@ void console_out(const char *s, size_t n);
 #define LINE_MAX 1024
 #define CONS_EOF 0x100
 
+#define OPOST	0x1
+#define ONLCR	0x4
 #define IGNCR	0x80
 #define ICRNL	0x100
 #define INLCR	0x40
@@ -67,11 +70,20 @@ static struct kernel_termios termios = {
 };
 
 static u16 ready[RX_SIZE];
-static u32 rd_head, rd_tail; /* rx_wait.lock */
-static u8 line[LINE_MAX];    /* the line being edited (ICANON) */
-static u32 line_len;	     /* rx_wait.lock */
-static int fg_pgrp = 1;	     /* TIOCSPGRP; 1: PID 1's group */
+static u32 rd_head, rd_tail;		 /* rx_wait.lock */
+static u8 line[LINE_MAX];		 /* the line being edited (ICANON) */
+static u32 line_len;			 /* rx_wait.lock */
+static int fg_pgrp = 1;			 /* TIOCSPGRP; 1: PID 1's group */
+static u16 win_cols = 80, win_rows = 24; /* TIOCGWINSZ; set once at boot */
 static struct waitq rx_wait = {SPINLOCK_INIT, LIST_HEAD_INIT(rx_wait.waiters)};
+
+/* Output through the tty: '\n' becomes "\r\n" under OPOST|ONLCR. */
+static void tty_out(const char *s, size_t n)
+{
+	u32 of = READ_ONCE(termios.c_oflag);
+
+	console_out_tty(s, n, (of & (OPOST | ONLCR)) == (OPOST | ONLCR));
+}
 
 static void put_ready(u16 c)
 {
@@ -86,14 +98,14 @@ static void echo_char(u8 c)
 
 	if (!(lf & ECHO)) {
 		if (c == '\n' && (lf & ECHONL))
-			console_out("\n", 1);
+			tty_out("\n", 1);
 		return;
 	}
 	if ((lf & ECHOCTL) && c < 32 && c != '\n' && c != '\t') {
 		char two[2] = {'^', (char)(c + 64)};
-		console_out(two, 2);
+		tty_out(two, 2);
 	} else {
-		console_out((const char *)&c, 1);
+		tty_out((const char *)&c, 1);
 	}
 }
 
@@ -107,7 +119,7 @@ static void erase_one(void)
 		int w = (termios.c_lflag & ECHOCTL) && c < 32 && c != '\t' ? 2
 									   : 1;
 		while (w--)
-			console_out("\b \b", 3);
+			tty_out("\b \b", 3);
 	}
 }
 
@@ -190,6 +202,47 @@ static void console_irq(void *arg)
 		proc_signal_pgrp(pgrp, sig);
 }
 
+/* A decimal number in [1, 9999] from s[0..len), or 0. */
+static u16 parse_dim(const char *s, size_t len)
+{
+	u32 v = 0;
+
+	if (!len || len > 4)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (u32)(s[i] - '0');
+	}
+	return (u16)v;
+}
+
+/*
+ * The boot option "winsize=COLSxROWS": the size of the terminal kiln run
+ * shows the console on, for TIOCGWINSZ (a serial line has no way to tell;
+ * OTP's line editor wraps long lines at this width). Without it, 80x24.
+ * Changes after boot are not seen (no SIGWINCH). True if word was ours.
+ */
+bool console_option(const char *w, size_t len)
+{
+	const char *x;
+	u16 cols, rows;
+
+	if (len < 8 || memcmp(w, "winsize=", 8))
+		return false;
+	x = memchr(w + 8, 'x', len - 8);
+	cols = x ? parse_dim(w + 8, (size_t)(x - w - 8)) : 0;
+	rows = x ? parse_dim(x + 1, (size_t)(w + len - x - 1)) : 0;
+	if (!cols || !rows) {
+		pr_warn("console: %.*s: expected winsize=COLSxROWS\n", (int)len,
+			w);
+		return true;
+	}
+	win_cols = cols;
+	win_rows = rows;
+	return true;
+}
+
 /* Console input: the UART interrupt fills the receive ring. */
 void console_init_input(void)
 {
@@ -257,7 +310,7 @@ static ssize_t console_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 		size_t k = MIN(n - done, sizeof(tmp));
 		if (copy_from_user(tmp, ubuf + done, k))
 			return done ? (ssize_t)done : -EFAULT;
-		console_out(tmp, k);
+		tty_out(tmp, k);
 		done += k;
 	}
 	return done;
@@ -301,7 +354,7 @@ static int console_ioctl(struct file *f, u32 cmd, u64 arg)
 		return 0;
 	}
 	case TIOCGWINSZ: {
-		u16 ws[4] = {24, 80, 0, 0};
+		u16 ws[4] = {win_rows, win_cols, 0, 0};
 		return copy_to_user(arg, ws, sizeof(ws));
 	}
 	case TIOCGPGRP: {

@@ -161,6 +161,8 @@ void fdtable_put(struct fdtable *t);
 extern const struct file_ops console_fops;
 /* Take console input interrupts (after irq_init). */
 void console_init_input(void);
+/* A "winsize=COLSxROWS" boot option; true if word was one. */
+bool console_option(const char *word, size_t len);
 void devices_init(void);
 
 /* fd flags and close_range (fs/file.c) */

@@ -26,14 +26,19 @@ void printk_dump_mode(bool on)
 	dumping = on;
 }
 
-static void out_locked(const char *s, size_t n)
+static void out_locked_nl(const char *s, size_t n, bool onlcr)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
+		if (s[i] == '\n' && onlcr)
 			uart_putc('\r');
 		uart_putc(s[i]);
 		at_line_start = s[i] == '\n';
 	}
+}
+
+static void out_locked(const char *s, size_t n)
+{
+	out_locked_nl(s, n, true);
 }
 
 /* Write the program's bytes to the console. */
@@ -41,6 +46,18 @@ void console_out(const char *s, size_t n)
 {
 	u64 f = spin_lock_irqsave(&console_lock);
 	out_locked(s, n);
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
+/*
+ * The same, with '\n' sent as "\r\n" only if onlcr: the tty's output
+ * processing (termios OPOST and ONLCR), which a raw-mode program such as
+ * OTP's line editor turns off to move the cursor down with a bare '\n'.
+ */
+void console_out_tty(const char *s, size_t n, bool onlcr)
+{
+	u64 f = spin_lock_irqsave(&console_lock);
+	out_locked_nl(s, n, onlcr);
 	spin_unlock_irqrestore(&console_lock, f);
 }
 

@@ -21,28 +21,43 @@ these documented exceptions:
     (docs/decisions/epmd.md).
 Both sides start from the same environment: PATH=/usr/bin:/bin, HOME=/root.
 
+The console modes are checked the same way, with the script's interactive
+command run on a pseudo-terminal (which the scripts test for) and
+TERM=xterm-256color on both sides (given to kiln build with --env):
+`kiln build --console iex` against `bin/hello_ex start_iex`, `--console
+erl` against `bin/hello_erl console` and start_erl (hello_sys).
+
 Usage: check-release-argv.py --kiln build/kiln --kernel build/kernel.elf E2E
 """
 import argparse
 import os
+import pty
+import select
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 HOME = "/root"
 BASE_ENV = {"PATH": "/usr/bin:/bin", "HOME": HOME}
 KILN_DEFAULTS = ("LANG", "TZ", "ERL_INETRC")
+CONSOLE_TERM = "xterm-256color"
+# (release, kiln build --console MODE) pairs checked
+CASES = [("hello_ex", "none"), ("hello_erl", "none"), ("hello_sys", "none"),
+         ("hello_ex", "iex"), ("hello_erl", "erl"), ("hello_sys", "erl")]
 GUEST_ROOT = "/app"
 GUEST_SHORT_HOST = "kiln"
 
 
-def start_command(name, root):
+def start_command(name, root, console):
     """The command line that starts each test release in the foreground."""
     if name == "hello_ex":
-        return ["bin/hello_ex", "start"], "hello_ex"
+        cmd = "start_iex" if console == "iex" else "start"
+        return ["bin/hello_ex", cmd], "hello_ex"
     if name == "hello_erl":
-        return ["bin/hello_erl", "foreground"], "hello_erl"
+        cmd = "console" if console == "erl" else "foreground"
+        return ["bin/hello_erl", cmd], "hello_erl"
     rel = os.path.join(root, "releases")
     return ([os.path.join("bin", "start_erl"), root, rel,
              os.path.join(rel, "start_erl.data"), "-args_file",
@@ -94,29 +109,64 @@ def last_beam_exec(trace_prefix):
     return best[1:]
 
 
-def run_native(name, root, tmp):
+def run_on_pty(argv, cwd, env, timeout):
+    """Run argv with a pseudo-terminal as stdio; (status, output)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=slave,
+                            stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    out, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            try:
+                chunk = os.read(master, 65536) if ready else b""
+            except OSError:  # EIO: every writer closed the terminal
+                chunk = None
+            if chunk:
+                out += chunk
+            elif chunk is None or proc.poll() is not None:
+                break
+        status = proc.wait(timeout=max(1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()  # ours, by PID
+        status = proc.wait()
+    finally:
+        os.close(master)
+    return status, out.decode("utf-8", "replace")
+
+
+def run_native(name, root, console, tmp):
     """Run the release under strace; returns (path, argv, env dict)."""
-    cmd, prefix = start_command(name, root)
+    cmd, prefix = start_command(name, root, console)
     trace = os.path.join(tmp, "trace")
-    proc = subprocess.run(
-        ["strace", "-f", "-ff", "-qq", "-ttt", "-v", "-xx", "-s", "1048576",
-         "-e", "trace=execve", "-e", "signal=none", "-o", trace] + cmd,
-        cwd=root, env=BASE_ENV, capture_output=True, text=True, timeout=120,
-        check=False)
-    out = proc.stdout
-    if (proc.returncode != 0 or f"{prefix}: all checks passed" not in out
+    strace = ["strace", "-f", "-ff", "-qq", "-ttt", "-v", "-xx", "-s",
+              "1048576", "-e", "trace=execve", "-e", "signal=none", "-o",
+              trace]
+    if console == "none":
+        proc = subprocess.run(strace + cmd, cwd=root, env=BASE_ENV,
+                              capture_output=True, text=True, timeout=120,
+                              check=False)
+        status, out, err = proc.returncode, proc.stdout, proc.stderr
+    else:
+        env = dict(BASE_ENV, TERM=CONSOLE_TERM)
+        status, out = run_on_pty(strace + cmd, root, env, 120)
+        err = ""
+    if (status != 0 or f"{prefix}: all checks passed" not in out
             or "FAILED" in out):
-        raise RuntimeError(f"native run failed (status {proc.returncode})"
-                           f":\n{out}\n{proc.stderr}")
+        raise RuntimeError(f"native run failed (status {status})"
+                           f":\n{out}\n{err}")
     path, argv, envp = last_beam_exec(trace)
     return path, argv, dict(kv.split("=", 1) for kv in envp)
 
 
-def run_kiln(kiln, kernel, root, tmp):
+def run_kiln(kiln, kernel, root, console, tmp):
     """Build an image and read its argv/env back with kiln inspect."""
     img = os.path.join(tmp, "app.img")
     env = dict(BASE_ENV)
-    subprocess.run([kiln, "build", root, "-o", img, "--kernel", kernel],
+    extra = [] if console == "none" else ["--env", "TERM=" + CONSOLE_TERM]
+    subprocess.run([kiln, "build", root, "-o", img, "--kernel", kernel,
+                    "--console", console] + extra,
                    env=env, check=True, capture_output=True, text=True)
     shown = subprocess.run([kiln, "inspect", img], check=True,
                            capture_output=True, text=True).stdout
@@ -191,7 +241,7 @@ def main():
     ap.add_argument("e2e", help="directory made by make-apps.sh")
     args = ap.parse_args()
     kiln, kernel = os.path.abspath(args.kiln), os.path.abspath(args.kernel)
-    names = ["hello_ex", "hello_erl", "hello_sys"]
+    names = sorted({n for n, _ in CASES})
     roots = {n: os.path.realpath(os.path.join(args.e2e, n)) for n in names}
     epmd = None
     if not epmd_running():
@@ -208,23 +258,24 @@ def main():
             epmd.wait(timeout=0.1) if epmd.poll() is not None else None
     failed = 0
     try:
-        for n in names:
+        for n, console in CASES:
             with tempfile.TemporaryDirectory() as tmp:
                 try:
-                    native = run_native(n, roots[n], tmp)
-                    image = run_kiln(kiln, kernel, roots[n], tmp)
+                    native = run_native(n, roots[n], console, tmp)
+                    image = run_kiln(kiln, kernel, roots[n], console, tmp)
                     errors, nargs, nvars = compare(n, roots[n], native, image)
                 except (RuntimeError, subprocess.CalledProcessError) as e:
                     errors, nargs, nvars = [str(e)], 0, 0
                     if isinstance(e, subprocess.CalledProcessError):
                         errors.append(e.stderr)
+            what = n if console == "none" else f"{n} --console {console}"
             if errors:
                 failed += 1
-                print(f"release argv {n}: FAILED")
+                print(f"release argv {what}: FAILED")
                 for e in errors:
                     print("  " + e)
             else:
-                print(f"release argv {n}: ok (native run passed; {nargs} "
+                print(f"release argv {what}: ok (native run passed; {nargs} "
                       f"arguments and {nvars} variables match)")
     finally:
         if epmd:

@@ -10,7 +10,9 @@
                         steps: [:assemble, &Kiln.Release.image/1]:
                         `mix release` writes _build/prod/rel/NAME.img,
                         which boots to its ready line; a missing kiln
-                        command is a clear Mix error
+                        command is a clear Mix error; console: :iex
+                        builds an IEx image, which mix kiln.run
+                        refuses to run without a terminal
 
 Every boot: wait for the app's ready line, GET / (the greeting), /health
 and a 404 through a published port on 127.0.0.1, then QMP
@@ -179,3 +181,19 @@ def test_mix_integration():
         assert rc == 0, f"exit {rc}\n{vm.output()[-3000:]}"
     finally:
         vm.kill()
+
+    # console: :iex reaches kiln build; mix kiln.run cannot give kiln run
+    # the terminal, so it says what to type instead.
+    with open(mix_exs) as f:
+        s = f.read()
+    with open(mix_exs, "w") as f:
+        f.write(s.replace("kiln: [memory_profile:",
+                          "kiln: [console: :iex, memory_profile:", 1))
+    _, out = run(["mix", "release", "--overwrite"], proj, env=env)
+    assert "--console iex" in out, out
+    shown = subprocess.run([KILN, "inspect", img], capture_output=True,
+                           text=True, check=True).stdout
+    assert "Elixir.IEx.CLI" in shown, shown[:3000]
+    rc, out = run(["mix", "kiln.run"], proj, env=env, ok=False)
+    assert rc != 0 and "needs your terminal" in out, out
+    assert f"{KILN} run " in out and img in out, out

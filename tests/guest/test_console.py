@@ -4,10 +4,11 @@
 A program reads fds 0 as a terminal: whole lines in canonical mode with
 the input echoed, Enter's \\r read as \\n (ICRNL), erase and kill editing,
 ^D at the start of a line as end of file, raw mode (no ICANON, no ECHO)
-returning bytes at once, and ^C raising SIGINT in the foreground process
-group. The harness types each part only once the program says it is
-reading. The host has no console to compare with: what Linux's tty does
-for the same bytes is written down here.
+returning bytes at once, output without OPOST keeping a bare \\n (as OTP's
+line editor needs to move the cursor down), and ^C raising SIGINT in the
+foreground process group. The harness types each part only once the
+program says it is reading. The host has no console to compare with: what
+Linux's tty does for the same bytes is written down here.
 """
 import os
 import subprocess
@@ -50,6 +51,11 @@ int main(void)
 	t.c_cc[VTIME] = 0;
 	tcsetattr(0, TCSANOW, &t);
 	ready(5); rd("raw");
+	t.c_oflag &= ~OPOST;
+	tcsetattr(0, TCSANOW, &t);
+	printf("bare\n");
+	fflush(stdout);
+	t.c_oflag |= OPOST;
 	t.c_lflag |= ICANON | ECHO | ISIG;
 	tcsetattr(0, TCSANOW, &t);
 	ready(6);
@@ -105,4 +111,5 @@ def test_line_discipline(image):
     raw = [l for l in text.split("\n") if l.startswith("raw: ")]
     assert raw and raw[0][5] in "123" and "[x" in raw[0], text[-3000:]
     assert "xyz" not in text.split("ready 5")[1].split("raw:")[0], "echoed"
+    assert b"]\r\nbare\nready 6" in out, out[-300:]  # no ONLCR without OPOST
     assert "^C" in text and "sigint 2" in text, text[-3000:]

@@ -5,8 +5,9 @@
  * evaluated by /bin/sh), relx (vm.args.src substitution) and systools;
  * errors for incomplete releases, with no output file left behind; what
  * is dropped from the image; and erlexec's argument rules, checked against
- * the host's own erlexec when Erlang is installed. The comparison with
- * real start scripts under strace is tests/e2e/check-release-argv.py.
+ * the host's own erlexec when Erlang is installed; the console modes
+ * (--console iex|erl). The comparison with real start scripts under
+ * strace is tests/e2e/check-release-argv.py.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -800,6 +801,178 @@ static void test_with_shell(void **state)
 	free(r);
 }
 
+/* --console iex: what `bin/app start_iex` runs; only with Elixir's IEx. */
+static void test_console_iex(void **state)
+{
+	char *r = fake_release("iex", FAKE_MIX);
+	struct captured c;
+	struct img im;
+	bool have_terminfo =
+		access("/lib/terminfo/x/xterm-256color", R_OK) == 0 ||
+		access("/usr/share/terminfo/x/xterm-256color", R_OK) == 0;
+	static const char *const want[] = {"/app/erts-13.1.5/bin/beam.smp",
+					   "-S",
+					   "2:2",
+					   "--",
+					   "-root",
+					   "/app",
+					   "-bindir",
+					   "/app/erts-13.1.5/bin",
+					   "-progname",
+					   "erl",
+					   "--",
+					   "-home",
+					   "/root",
+					   "--",
+					   "-elixir",
+					   "ansi_enabled",
+					   "true",
+					   "-noshell",
+					   "-user",
+					   "Elixir.IEx.CLI",
+					   "-mode",
+					   "embedded",
+					   "-sname",
+					   "app",
+					   "-config",
+					   "/app/releases/0.1.0/sys",
+					   "-boot",
+					   "/app/releases/0.1.0/start",
+					   "-boot_var",
+					   "RELEASE_LIB",
+					   "/app/lib",
+					   "--",
+					   "--",
+					   "-extra",
+					   "--no-halt",
+					   "+iex",
+					   NULL};
+
+	(void)state;
+	/* A mix release without the iex application: no image. */
+	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel, "--console", "iex");
+	assert_int_equal(c.status, 1);
+	assert_contains(c.err, "has no lib/iex-*");
+	assert_no_output();
+	captured_free(&c);
+
+	tmp_file(r, "lib/iex-1.14.0/ebin/iex.app", "{application, iex, []}.\n",
+		 0644);
+	tmp_file(r, "releases/0.1.0/env.sh",
+		 "case $RELEASE_COMMAND in start_iex) export IN_IEX=yes;; "
+		 "esac\n",
+		 0644);
+	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel, "--console", "iex");
+	assert_int_equal(c.status, 0);
+	assert_contains(c.err, "console: IEx reads the serial console "
+			       "(TERM=xterm-256color)");
+	img_load(&im);
+	img_assert_argv(&im, want);
+	assert_string_equal(img_env(&im, "RELEASE_COMMAND"), "start_iex");
+	assert_string_equal(img_env(&im, "IN_IEX"), "yes");
+	assert_string_equal(img_env(&im, "TERM"), "xterm-256color");
+	/* tty_sl edits lines only with the TERM's terminfo entry */
+	if (have_terminfo)
+		assert_true(
+			img_file(&im, "lib/terminfo/x/xterm-256color", NULL) ||
+			img_file(&im, "usr/lib/terminfo/x/xterm-256color",
+				 NULL) ||
+			img_file(&im, "usr/share/terminfo/x/xterm-256color",
+				 NULL));
+	img_free(&im);
+	captured_free(&c);
+
+	/* NO_COLOR turns the elixir script's ANSI flag off; TERM is kept. */
+	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel, "--console", "iex",
+	      "--env", "NO_COLOR=1", "--env", "TERM=vt100");
+	assert_int_equal(c.status, 0);
+	img_load(&im);
+	assert_false(img_has_arg(&im, "ansi_enabled"));
+	assert_true(img_has_arg(&im, "Elixir.IEx.CLI"));
+	assert_string_equal(img_env(&im, "TERM"), "vt100");
+	img_free(&im);
+	captured_free(&c);
+	free(r);
+}
+
+/* --console erl: the Erlang shell; --console iex needs a mix release. */
+static void test_console_erl(void **state)
+{
+	char *mix = fake_release("mixerl", FAKE_MIX);
+	char *relx = fake_release("relxerl", FAKE_RELX);
+	char *sys = fake_release("syserl", FAKE_SYSTOOLS);
+	struct captured c;
+	struct img im;
+
+	(void)state;
+	/* mix: `bin/app start` without -noshell; the Elixir CLI still runs. */
+	BUILD(&c, mix, "-o", fx->out, "--kernel", fx->kernel, "--console",
+	      "erl");
+	assert_int_equal(c.status, 0);
+	assert_contains(c.err, "console: the Erlang shell reads the serial "
+			       "console");
+	img_load(&im);
+	assert_false(img_has_arg(&im, "-noshell"));
+	assert_false(img_has_arg(&im, "-user"));
+	assert_true(img_has_arg(&im, "start_cli"));
+	assert_true(img_has_arg(&im, "ansi_enabled"));
+	assert_string_equal(img_env(&im, "RELEASE_COMMAND"), "start");
+	img_free(&im);
+	captured_free(&c);
+
+	/* relx: `bin/app console`, with relx's own TERM default. */
+	BUILD(&c, relx, "-o", fx->out, "--kernel", fx->kernel, "--console",
+	      "erl");
+	assert_int_equal(c.status, 0);
+	img_load(&im);
+	assert_false(img_has_arg(&im, "-noinput"));
+	assert_false(img_has_arg(&im, "-noshell"));
+	assert_false(img_has_arg(&im, "-Bd"));
+	assert_false(img_has_arg(&im, "foreground"));
+	assert_true(img_has_arg(&im, "console"));
+	assert_string_equal(img_env(&im, "TERM"), "screen");
+	img_free(&im);
+	captured_free(&c);
+	BUILD(&c, relx, "-o", fx->out, "--kernel", fx->kernel, "--console",
+	      "iex");
+	assert_int_equal(c.status, 1);
+	assert_contains(c.err, "is a relx release, not an Elixir one made by "
+			       "`mix release`; use --console erl");
+	assert_no_output();
+	captured_free(&c);
+
+	/* systools: start_erl as it is; a -noshell in vm.args is reported. */
+	tmp_file(sys, "releases/0.1.0/vm.args", "-noshell\n", 0644);
+	BUILD(&c, sys, "-o", fx->out, "--kernel", fx->kernel, "--console",
+	      "erl");
+	assert_int_equal(c.status, 0);
+	assert_contains(c.err, "warning: --console erl: the release's flags "
+			       "include -noshell");
+	unlink(fx->out);
+	captured_free(&c);
+	BUILD(&c, sys, "-o", fx->out, "--kernel", fx->kernel, "--console",
+	      "iex");
+	assert_int_equal(c.status, 1);
+	assert_contains(c.err, "is a systools release");
+	assert_no_output();
+	captured_free(&c);
+
+	/* Usage errors. */
+	BUILD(&c, mix, "-o", fx->out, "--kernel", fx->kernel, "--console",
+	      "bash");
+	assert_int_equal(c.status, 2);
+	assert_contains(c.err, "--console 'bash': expected none, iex");
+	captured_free(&c);
+	BUILD(&c, "-o", fx->out, "--rootfs", mix, "--console", "erl", "--",
+	      "/x");
+	assert_int_equal(c.status, 2);
+	assert_contains(c.err, "--console are for release builds");
+	captured_free(&c);
+	free(mix);
+	free(relx);
+	free(sys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -813,6 +986,8 @@ int main(void)
 		cmocka_unit_test(test_relx_release),
 		cmocka_unit_test(test_systools_options),
 		cmocka_unit_test(test_with_shell),
+		cmocka_unit_test(test_console_iex),
+		cmocka_unit_test(test_console_erl),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,7 +8,7 @@ defmodule Kiln.Release do
         myapp: [
           steps: [:assemble, &Kiln.Release.image/1],
           kiln: [cpus: 2, memory_profile: :small, add: ["priv/x:/x"],
-                 env: [{"KEY", "value"}], erl_flags: "+S 2"]
+                 env: [{"KEY", "value"}], erl_flags: "+S 2", console: :iex]
         ]
       ]
 
@@ -43,9 +43,16 @@ defmodule Kiln.Release do
       {:cmdline, line} -> ["--cmdline", line]
       {:compress, :none} -> ["--compress", "none"]
       {:compress, level} when is_integer(level) -> ["--compress", "#{level}"]
+      {:console, mode} -> ["--console", console_mode!(mode)]
       _run_option -> []
     end)
   end
+
+  # console: :iex (IEx on the serial console), :erl (the Erlang shell), :none
+  defp console_mode!(mode) when mode in [:none, :iex, :erl], do: Atom.to_string(mode)
+
+  defp console_mode!(mode),
+    do: Mix.raise("kiln: console: #{inspect(mode)}: expected :iex, :erl or :none")
 
   @doc "The `kiln` executable, or a Mix error saying how to give it."
   def kiln!(opts \\ []) do

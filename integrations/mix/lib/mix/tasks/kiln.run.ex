@@ -10,6 +10,10 @@ defmodule Mix.Tasks.Kiln.Run do
   Ports come from the release's `kiln: [ports: ["8080:8080"]]` and from
   `-p` flags; `cpus:` and `mem:` (MiB) from the same options. Arguments
   after `--` go to `kiln run` as they are.
+
+  An image with a shell on its console (`console: :iex` or `:erl`) needs
+  the terminal itself, which a Mix task cannot hand to a child process:
+  the task then stops and prints the `kiln run` command to type instead.
   """
   use Mix.Task
 
@@ -32,8 +36,18 @@ defmodule Mix.Tasks.Kiln.Run do
         Enum.flat_map(ports, &["-p", &1]) ++
         opt(opts, :cpus, "--cpus") ++ opt(opts, :mem, "--mem") ++ extra ++ [img]
 
-    Mix.shell().info("* kiln #{Enum.join(args, " ")}")
     kiln = Kiln.Release.kiln!(opts)
+
+    if Keyword.get(opts, :console, :none) != :none do
+      Mix.raise(
+        "kiln.run: the image has a shell on its console (console: " <>
+          "#{inspect(opts[:console])}), which needs your terminal, and Mix " <>
+          "runs kiln without one; run it directly:\n\n    " <>
+          Enum.join([kiln | args], " ")
+      )
+    end
+
+    Mix.shell().info("* kiln #{Enum.join(args, " ")}")
 
     case System.cmd(kiln, args, into: IO.stream(:stdio, :line), stderr_to_stdout: true) do
       {_, 0} -> :ok
