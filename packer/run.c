@@ -668,8 +668,9 @@ static void run_net_args(struct run_argv *a, const struct run_opts *o)
 /*
  * "winsize=COLSxROWS" for a terminal on stdout, where the console shows:
  * a shell's line editor on the guest's console needs its width. NULL
- * when stdout is not a terminal (the kernel then answers 80x24), and for
- * --snapshot and --restore, whose two machines must be started alike.
+ * when stdout is not a terminal (the kernel then answers 80x24), for
+ * --snapshot and --restore, whose two machines must be started alike, and
+ * for disks, which take no kernel command line.
  */
 static char *run_winsize_opt(const struct run_opts *o)
 {
