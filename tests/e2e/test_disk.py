@@ -4,7 +4,7 @@
 test_disk_images: `kiln build --format raw|qcow2` of the systools release
 hello_sys: the raw disk is reproducible, whole MiB, holds the ELF image
 byte for byte behind the loader and `kiln inspect` reads it; `kiln run`
-boots the raw disk E2E_DISK_REPEAT times (default 20) at 1 vCPU and the
+boots the raw disk E2E_DISK_REPEAT times (default 10) at 1 vCPU and the
 qcow2 disk as many times at 2 vCPUs (SeaBIOS, then the Kiln loader, then
 the kernel), each must print the app's lines and exit 0.
 
@@ -35,7 +35,7 @@ from test_net import Vm, build_image, free_port, wait_http
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
 KILN = os.path.join(BUILD, "kiln")
-REPEAT = int(os.environ.get("E2E_DISK_REPEAT", "20"))
+REPEAT = int(os.environ.get("E2E_DISK_REPEAT", "10"))
 CI = os.environ.get("CI") == "true"
 SECTOR = 512
 
