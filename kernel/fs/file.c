@@ -462,6 +462,11 @@ static int open_ops(struct vnode *vn, u32 flags, const struct file_ops **ops)
 int file_open_vnode(struct vnode *vn, u32 flags, struct file **out)
 {
 	const struct file_ops *ops;
+
+	if ((vn->mode & S_IFMT) == S_IFIFO && !(flags & (O_PATH | O_DIRECTORY)))
+		return pipe_fifo_open(
+			vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC),
+			out);
 	int ret = open_ops(vn, flags, &ops);
 
 	if (ret)

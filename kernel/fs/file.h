@@ -103,7 +103,8 @@ struct file {
 	struct spinlock lock;  /* flags (their changes) */
 	struct mutex pos_lock; /* pos, for seekable files */
 	u64 pos;
-	u32 flags; /* O_* status flags: read freely, changed under lock */
+	u32 flags;   /* O_* status flags: read freely, changed under lock */
+	u32 version; /* Linux's f_version: a FIFO reader's writer count */
 	void *priv;
 	struct list_head epitems; /* epoll items watching this file (epoll.c) */
 };

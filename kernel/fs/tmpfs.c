@@ -663,6 +663,40 @@ out:
 	return ret;
 }
 
+int vfs_mknod(struct vnode *base, const char *path, u32 mode)
+{
+	struct vnode *dir, *vn;
+	const char *name;
+	size_t len;
+	bool slash;
+	int depth = 0;
+
+	spin_lock(&vfs_lock);
+	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
+					   &slash, &depth);
+	if (ret)
+		goto out;
+	if (!len || is_dot(name, len)) {
+		ret = -EEXIST;
+	} else if ((vn = vfs_child_locked(dir, name, len))) {
+		vnode_put(vn);
+		ret = -EEXIST;
+	} else if (slash) {
+		ret = -ENOENT;
+	} else if ((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK) {
+		ret = -EPERM; /* no device behind a new node: as without
+				 CAP_MKNOD */
+	} else {
+		ret = create_locked(dir, name, len, mode, &vn);
+		if (!ret)
+			vnode_put(vn);
+	}
+	vnode_put(dir);
+out:
+	spin_unlock(&vfs_lock);
+	return ret;
+}
+
 /* Why child of dir may not be unlinked (rmdir when isdir), or 0. */
 static int unlink_check(struct vnode *dir, struct vnode *child, bool isdir,
 			bool slash)

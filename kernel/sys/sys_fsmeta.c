@@ -77,6 +77,42 @@ long sys_mkdir(u64 path, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sys_mkdirat((u64)AT_FDCWD, path, mode, 0, 0, 0);
 }
 
+/* mknod: FIFOs, sockets and regular files; device nodes EPERM. */
+long sys_mknodat(u64 dirfd, u64 path, u64 mode, u64 dev, u64 a4, u64 a5)
+{
+	(void)dev, (void)a4, (void)a5;
+	struct fsarg_path p;
+	u32 type = (u16)mode & S_IFMT; /* mode is a umode_t, as Linux */
+
+	switch (type) {
+	case 0:
+		type = S_IFREG;
+		break;
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+	case S_IFCHR:
+	case S_IFBLK:
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	int ret = fsarg_get((int)dirfd, path, &p);
+	if (ret)
+		return ret;
+	ret = vfs_mknod(p.base, p.path, type | fsarg_mode(mode));
+	fsarg_put(&p);
+	return ret;
+}
+
+long sys_mknod(u64 path, u64 mode, u64 dev, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_mknodat((u64)AT_FDCWD, path, mode, dev, 0, 0);
+}
+
 long sys_unlinkat(u64 dirfd, u64 path, u64 flags, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;

@@ -1,0 +1,5 @@
+#include "guest.h"
+int main(void)
+{
+	guest_exit("inotify");
+}
