@@ -584,66 +584,61 @@ static bool root_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
 static const struct vnode_ops root_vops = {.lookup = root_lookup,
 					   .readdir = root_readdir};
 
-/* The caller's open file at fd n, referenced, or NULL. */
-static struct file *fd_file(long n)
+/* What the caller's fd n is (fd_peek): these run under vfs_lock, where
+ * no file may be released, so they take no file reference. */
+static int fd_vnode(long n, struct vnode **vn, struct linux_stat *st)
 {
-	return n >= 0 && n < FD_MAX_DEFAULT ? fd_get(current->proc->files, n)
-					    : NULL;
+	return n >= 0 && n < FD_MAX_DEFAULT
+		       ? fd_peek(current->proc->files, n, vn, st)
+		       : -EBADF;
 }
 
 /* What Linux shows for files without a path. */
-static int anon_name(struct file *f, char *buf, size_t size)
+static int anon_name(const struct linux_stat *st, char *buf, size_t size)
 {
-	struct linux_stat st = {0};
-
-	if (f->ops->stat)
-		f->ops->stat(f, &st);
-	if ((st.st_mode & S_IFMT) == S_IFIFO)
-		return snprintf(buf, size, "pipe:[%lu]", st.st_ino);
-	if ((st.st_mode & S_IFMT) == S_IFSOCK)
-		return snprintf(buf, size, "socket:[%lu]", st.st_ino);
+	if ((st->st_mode & S_IFMT) == S_IFIFO)
+		return snprintf(buf, size, "pipe:[%lu]", st->st_ino);
+	if ((st->st_mode & S_IFMT) == S_IFSOCK)
+		return snprintf(buf, size, "socket:[%lu]", st->st_ino);
 	return snprintf(buf, size, "anon_inode:[%s]", "kiln");
 }
 
 static int fd_readlink(struct vnode *vn, char *buf, size_t size)
 {
 	char tmp[VFS_NAME_MAX + 64];
-	struct file *f = fd_file(vn->arg);
+	struct linux_stat st = {0};
+	struct vnode *fvn;
 	int ret;
 
-	if (!f)
+	if (fd_vnode(vn->arg, &fvn, &st))
 		return -ENOENT;
-	if (f->vn) {
+	if (fvn) {
 		char *path = kmalloc(VFS_PATH_MAX);
-		ret = path ? vfs_path_of_locked(f->vn, path, VFS_PATH_MAX)
+		ret = path ? vfs_path_of_locked(fvn, path, VFS_PATH_MAX)
 			   : -ENOMEM;
 		if (!ret) {
 			ret = MIN(strlen(path), size);
 			memcpy(buf, path, ret);
 		}
 		kfree(path);
+		vnode_put(fvn);
 	} else {
-		ret = MIN((size_t)anon_name(f, tmp, sizeof(tmp)), size);
+		ret = MIN((size_t)anon_name(&st, tmp, sizeof(tmp)), size);
 		memcpy(buf, tmp, ret);
 	}
-	file_put(f);
 	return ret;
 }
 
 static int fd_follow(struct vnode *vn, struct vnode **out)
 {
-	struct file *f = fd_file(vn->arg);
-	int ret = -ENXIO; /* pipes and sockets cannot be reopened here */
+	struct vnode *fvn;
 
-	if (!f)
+	if (fd_vnode(vn->arg, &fvn, NULL))
 		return -ENOENT;
-	if (f->vn) {
-		vnode_get(f->vn);
-		*out = f->vn;
-		ret = 0;
-	}
-	file_put(f);
-	return ret;
+	if (!fvn)
+		return -ENXIO; /* pipes and sockets cannot be reopened here */
+	*out = fvn;
+	return 0;
 }
 
 static const struct vnode_ops fd_link_vops = {.readlink = fd_readlink,
@@ -652,11 +647,12 @@ static const struct vnode_ops fd_link_vops = {.readlink = fd_readlink,
 static struct vnode *fd_lookup(struct vnode *dir, const char *name, size_t len)
 {
 	long n = parse_num(name, len);
-	struct file *f = fd_file(n);
+	struct vnode *fvn;
 
-	if (!f)
+	if (fd_vnode(n, &fvn, NULL))
 		return NULL;
-	file_put(f);
+	if (fvn)
+		vnode_put(fvn);
 	return transient(dir, name, len, S_IFLNK | 0700, &fd_link_vops, n);
 }
 

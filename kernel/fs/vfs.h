@@ -117,10 +117,11 @@ struct vnode {
 	struct spinlock lock;	      /* size, times, pages */
 	u64 size;
 	u64 atime_ns, mtime_ns, ctime_ns;
-	paddr_t pages;	    /* tmpfs: root of a radix tree of pages */
-	int levels;	    /* its depth (0: no pages) */
-	struct mutex wlock; /* tmpfs: serializes writers, truncate */
-	struct pipe *pipe;  /* a FIFO's pipe while it is open: lock */
+	paddr_t pages;		  /* tmpfs: root of a radix tree of pages */
+	int levels;		  /* its depth (0: no pages) */
+	struct mutex wlock;	  /* tmpfs: serializes writers, truncate */
+	struct pipe *pipe;	  /* a FIFO's pipe while it is open: lock */
+	struct list_head watches; /* inotify watches (fs/inotify.c) */
 };
 
 extern struct vnode *vfs_root;
