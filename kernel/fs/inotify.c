@@ -29,11 +29,6 @@
 
 #define FIONREAD 0x541b
 
-/* Linux's defaults (/proc/sys/fs/inotify); everyone is one user here. */
-#define INOTIFY_MAX_EVENTS    16384
-#define INOTIFY_MAX_INSTANCES 128
-#define INOTIFY_MAX_WATCHES   8192
-
 /* What a watch keeps of the inotify_add_watch mask. */
 #define WATCH_BITS (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK)
 
@@ -115,10 +110,10 @@ static void queue_locked(struct inotify *ino, s32 wd, u32 mask, u32 cookie,
 			return;
 		ev = ino->overflow;
 	} else {
+		/* as Linux, an event that cannot be allocated is lost */
 		ev = kmalloc(sizeof(*ev) + len);
 		if (!ev)
-			return; /* as Linux: an event we cannot allocate is lost
-				 */
+			return;
 		ev->wd = wd;
 		ev->mask = mask;
 		ev->cookie = cookie;

@@ -11,6 +11,11 @@
 struct file;
 struct vnode;
 
+/* Linux's defaults (/proc/sys/fs/inotify); everyone is one user here. */
+#define INOTIFY_MAX_EVENTS    16384
+#define INOTIFY_MAX_INSTANCES 128
+#define INOTIFY_MAX_WATCHES   8192
+
 /* A new inotify file; flags: O_NONBLOCK. -EMFILE past 128 instances. */
 int inotify_open(u32 flags, struct file **out);
 bool is_inotify_file(struct file *f);

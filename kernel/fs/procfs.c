@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include "vfs.h"
 #include "file.h"
+#include "inotify.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "drivers/random.h"
@@ -418,6 +419,22 @@ static void gen_max_map_count(struct pbuf *b)
 	pf(b, "65530\n");
 }
 
+/* inotify's limits (fs/inotify.h), read-only here. */
+static void gen_inotify_events(struct pbuf *b)
+{
+	pf(b, "%d\n", INOTIFY_MAX_EVENTS);
+}
+
+static void gen_inotify_instances(struct pbuf *b)
+{
+	pf(b, "%d\n", INOTIFY_MAX_INSTANCES);
+}
+
+static void gen_inotify_watches(struct pbuf *b)
+{
+	pf(b, "%d\n", INOTIFY_MAX_WATCHES);
+}
+
 static void gen_cpu_range(struct pbuf *b)
 {
 	if (ncpus > 1)
@@ -451,6 +468,9 @@ static const struct {
 	{"proc/sys/kernel/random/boot_id", gen_boot_id},
 	{"proc/sys/vm/overcommit_memory", gen_zero},
 	{"proc/sys/vm/max_map_count", gen_max_map_count},
+	{"proc/sys/fs/inotify/max_queued_events", gen_inotify_events},
+	{"proc/sys/fs/inotify/max_user_instances", gen_inotify_instances},
+	{"proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},
 	{"sys/devices/system/cpu/online", gen_cpu_range},
 	{"sys/devices/system/cpu/possible", gen_cpu_range},
 	{"sys/devices/system/cpu/present", gen_cpu_range},

@@ -10,12 +10,14 @@
  * IN_EXCL_UNLINK, IN_ONLYDIR, IN_DONT_FOLLOW; watch descriptors;
  * read(2) with a buffer too small (EINVAL), FIONREAD, O_NONBLOCK, poll,
  * epoll, a read that blocks until a child creates a file; the queue
- * limit (IN_Q_OVERFLOW); argument errors.
+ * limit (IN_Q_OVERFLOW); argument errors; threads creating and deleting
+ * files while another reads and others open and close instances.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -410,12 +412,101 @@ static void test_read(void)
 	drain("read cleanup");
 }
 
+#define NTHREADS   4
+#define PER_THREAD 200
+
+static volatile int churn_errors;
+
+/* Create and delete PER_THREAD files of its own. */
+static void *creator(void *arg)
+{
+	char name[32];
+
+	for (int i = 0; i < PER_THREAD; i++) {
+		snprintf(name, sizeof(name), "w%d-%d", (int)(intptr_t)arg, i);
+		touch(name);
+		unlink(name);
+	}
+	return NULL;
+}
+
+/* Instances that come and go while the others work. */
+static void *churner(void *arg)
+{
+	char buf[4096];
+	(void)arg;
+
+	for (int i = 0; i < 50; i++) {
+		int fd = inotify_init1(IN_NONBLOCK);
+		if (fd < 0 || inotify_add_watch(fd, ".", IN_ALL_EVENTS) != 1)
+			churn_errors++;
+		if (read(fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
+			churn_errors++;
+		close(fd);
+	}
+	return NULL;
+}
+
+/* Each name's CREATE comes before its DELETE, and none is lost. */
+static void test_threads(void)
+{
+	static char seen[NTHREADS][PER_THREAD];
+	char buf[4096] __attribute__((aligned(8)));
+	pthread_t t[NTHREADS + 1];
+	int creates = 0, deletes = 0, bad = 0;
+
+	int w = inotify_add_watch(in, ".", IN_CREATE | IN_DELETE);
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_create(&t[i], NULL, creator, (void *)(intptr_t)i);
+	pthread_create(&t[NTHREADS], NULL, churner, NULL);
+	while (deletes < NTHREADS * PER_THREAD && !bad) {
+		struct pollfd pf = {in, POLLIN, 0};
+		if (poll(&pf, 1, 10000) != 1)
+			break;
+		ssize_t k = read(in, buf, sizeof(buf));
+		for (ssize_t off = 0; off < k;) {
+			struct inotify_event *e = (void *)(buf + off);
+			int id, i;
+			off += sizeof(*e) + e->len;
+			if (e->wd != w ||
+			    sscanf(e->name, "w%d-%d", &id, &i) != 2 || id < 0 ||
+			    id >= NTHREADS || i < 0 || i >= PER_THREAD) {
+				bad++;
+			} else if (e->mask == IN_CREATE && !seen[id][i]) {
+				seen[id][i] = 1;
+				creates++;
+			} else if (e->mask == IN_DELETE && seen[id][i] == 1) {
+				seen[id][i] = 2;
+				deletes++;
+			} else {
+				bad++;
+			}
+		}
+	}
+	for (int i = 0; i <= NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	check(creates == NTHREADS * PER_THREAD &&
+		      deletes == NTHREADS * PER_THREAD && !bad,
+	      "threads: 800 creates then deletes, in order, none lost",
+	      "%d creates, %d deletes, %d unexpected", creates, deletes, bad);
+	check(!churn_errors, "threads: instances opened and closed meanwhile",
+	      "%d errors", churn_errors);
+	inotify_rm_watch(in, w);
+	drain("threads cleanup");
+}
+
 /* 16384 events queue; the next ones are one IN_Q_OVERFLOW. */
 static void test_overflow(void)
 {
 	static char buf[65536] __attribute__((aligned(8)));
 	long events = 0, overflows = 0, after = 0, other = 0;
 
+	char lim[32] = {0};
+	int fd = open("/proc/sys/fs/inotify/max_queued_events", O_RDONLY);
+	check(fd >= 0 && read(fd, lim, sizeof(lim) - 1) > 0 &&
+		      !strcmp(lim, "16384\n"),
+	      "overflow: max_queued_events 16384", "got '%s'", lim);
+	close(fd);
 	touch("o1");
 	touch("o2");
 	int w = inotify_add_watch(in, ".", IN_ATTRIB);
@@ -465,6 +556,7 @@ int main(void)
 	test_names();
 	test_flags();
 	test_read();
+	test_threads();
 	test_overflow();
 	check_zero(close(in), "close the instance");
 	chdir("/");
