@@ -25,6 +25,7 @@
 #define MS 1000000LL
 
 static char dir[64], path[96];
+static void *volatile bad_ptr = (void *)8; /* volatile: no compiler check */
 
 static void sleep_ms(int ms)
 {
@@ -71,6 +72,8 @@ static void test_mknod(void)
 		    "mknod: bad type EINVAL");
 	check_errno(mknod(at("f"), S_IFDIR | 0700, 0), -1, EPERM,
 		    "mknod: S_IFDIR checked before EEXIST");
+	check_errno(mknod((const char *)bad_ptr, S_IFIFO | 0600, 0), -1, EFAULT,
+		    "mknod: bad path pointer EFAULT");
 	check_zero(mknod(at("s"), S_IFSOCK | 0600, 0), "mknod: S_IFSOCK");
 	check(lstat(at("s"), &st) == 0 && S_ISSOCK(st.st_mode),
 	      "mknod: a socket node", "mode %o", st.st_mode);

@@ -21,8 +21,10 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,6 +159,8 @@ static void test_errors(void)
 	check_errno(inotify_rm_watch(0, 1), -1, EINVAL,
 		    "errors: rm_watch on a non-inotify fd");
 	check_errno(write(in, "x", 1), -1, EBADF, "errors: write");
+	check_errno(ioctl(in, FIONREAD, bad_ptr), -1, EFAULT,
+		    "errors: FIONREAD to a bad pointer");
 	struct stat st;
 	check(fstat(in, &st) == 0 && (st.st_mode & 07777) == 0600 &&
 		      !(st.st_mode & S_IFMT),
@@ -237,7 +241,13 @@ static void test_names(void)
 	check_zero(mkfifo("p", 0600), "names: mkfifo");
 	check_zero(mkdir("s", 0700), "names: mkdir");
 	check_zero(symlink("x", "sl"), "names: symlink");
-	drain("mkfifo, mkdir, symlink");
+	int us = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sun = {.sun_family = AF_UNIX, .sun_path = "u"};
+	check_zero(bind(us, (struct sockaddr *)&sun, sizeof(sun)),
+		   "names: bind a unix socket");
+	close(us);
+	check_zero(unlink("u"), "names: unlink the socket");
+	drain("mkfifo, mkdir, symlink, bind");
 
 	int ws = inotify_add_watch(in, "s", IN_ALL_EVENTS);
 	touch("s/x");
