@@ -71,9 +71,11 @@ KERNEL_SRCS := \
 
 # Files: tmpfs, /proc, /sys (one owner edits this block)
 KERNEL_SRCS += \
+	kernel/fs/inotify.c \
 	kernel/fs/procfs.c \
 	kernel/fs/tmpfs.c \
 	kernel/sys/sys_fsmeta.c \
+	kernel/sys/sys_inotify.c \
 	kernel/sys/sys_cred.c
 
 # Waiting: pipes, eventfd, timerfd, epoll, poll/select (one owner)

@@ -7,6 +7,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "file.h"
+#include "fsnotify.h"
 #include "locks.h"
 #include "vfs.h"
 #include "waitfd.h"
@@ -42,6 +43,8 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (f->vn)
+		fsnotify_close(f);
 	if (!list_empty(&f->epitems))
 		epoll_release_file(f);
 	locks_release_file(f);
@@ -162,6 +165,22 @@ struct file *fd_get(struct fdtable *t, int fd)
 	}
 	spin_unlock_irqrestore(&t->lock, fl);
 	return f;
+}
+
+int fd_peek(struct fdtable *t, int fd, struct vnode **vn, struct linux_stat *st)
+{
+	u64 fl = spin_lock_irqsave(&t->lock);
+	struct file *f = fd >= 0 && fd < t->size ? t->fds[fd] : NULL;
+
+	if (f) {
+		*vn = f->vn;
+		if (f->vn)
+			vnode_get(f->vn);
+		else if (st && f->ops->stat)
+			f->ops->stat(f, st); /* pipes and sockets: no locks */
+	}
+	spin_unlock_irqrestore(&t->lock, fl);
+	return f ? 0 : -EBADF;
 }
 
 int fd_close(struct fdtable *t, int fd)
@@ -462,6 +481,11 @@ static int open_ops(struct vnode *vn, u32 flags, const struct file_ops **ops)
 int file_open_vnode(struct vnode *vn, u32 flags, struct file **out)
 {
 	const struct file_ops *ops;
+
+	if ((vn->mode & S_IFMT) == S_IFIFO && !(flags & (O_PATH | O_DIRECTORY)))
+		return pipe_fifo_open(
+			vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC),
+			out);
 	int ret = open_ops(vn, flags, &ops);
 
 	if (ret)

@@ -103,7 +103,8 @@ struct file {
 	struct spinlock lock;  /* flags (their changes) */
 	struct mutex pos_lock; /* pos, for seekable files */
 	u64 pos;
-	u32 flags; /* O_* status flags: read freely, changed under lock */
+	u32 flags;   /* O_* status flags: read freely, changed under lock */
+	u32 version; /* Linux's f_version: a FIFO reader's writer count */
 	void *priv;
 	struct list_head epitems; /* epoll items watching this file (epoll.c) */
 };
@@ -145,6 +146,13 @@ struct fdtable *fdtable_create(void);
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* The file at fd with a reference taken, or NULL. */
 struct file *fd_get(struct fdtable *t, int fd);
+/*
+ * What fd is, without a reference on the file (so without releasing one:
+ * /proc/self/fd looks under vfs_lock): its vnode, referenced, or NULL and,
+ * if st is not NULL, the file's own stat. -EBADF if fd is not open.
+ */
+int fd_peek(struct fdtable *t, int fd, struct vnode **vn,
+	    struct linux_stat *st);
 int fd_close(struct fdtable *t, int fd);
 int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec);
 int fd_install_console(struct fdtable *t);

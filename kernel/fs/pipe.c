@@ -8,10 +8,18 @@
  * a read from a full pipe and by the last reader closing. ->poll hooks the
  * same queues, so epoll sees these wakeups as edges, as on Linux.
  *
+ * FIFOs (mknod S_IFIFO) use the same pipe: the first open of the vnode
+ * attaches one (vn->pipe), the last close detaches and frees it, data
+ * included, as Linux. Opening for reading waits for a writer and vice
+ * versa (Linux's fifo_open): r_counter and w_counter count the opens of
+ * each side, and a waiter sleeps on open_wait until the other counter
+ * moves. A FIFO opened O_RDWR is both ends at once.
+ *
  * Locking: pipe->lock guards the ring and the counts. It is never taken in
  * interrupt context and never held while waking: state changes first, then
  * the queue is woken, so sleepers may test the state under their queue's
- * lock alone. The ring is allocated by the first write.
+ * lock alone. The ring is allocated by the first write. A FIFO's vn->lock
+ * guards vn->pipe and is taken before pipe->lock.
  */
 #include <kernel/string.h>
 #include "file.h"
@@ -34,17 +42,27 @@ struct pipe {
 	u8 *buf;	      /* PIPE_SIZE bytes; NULL until the first write */
 	u32 head, tail;	      /* free-running byte counts written / read */
 	int readers, writers; /* open ends, for EOF and EPIPE */
-	int refs;	      /* files not yet fully released */
+	int refs;	      /* files (and FIFO openers) holding the pipe */
+	u32 r_counter;	      /* opens for reading so far (FIFO waits) */
+	u32 w_counter;	      /* opens for writing so far */
 	u64 ino;
-	struct waitq rd_wait; /* readers: data or EOF */
-	struct waitq wr_wait; /* writers: room or no readers */
+	struct vnode *vn;	/* a FIFO's vnode (not counted), or NULL */
+	struct waitq rd_wait;	/* readers: data or EOF */
+	struct waitq wr_wait;	/* writers: room or no readers */
+	struct waitq open_wait; /* FIFO openers: the other side opened */
 };
 
 static u64 pipe_next_ino = 1;
 
-static bool is_read_end(struct file *f)
+/* A pipe's read end, or a FIFO opened for reading (O_RDONLY or O_RDWR). */
+static bool can_read(u32 flags)
 {
-	return (f->flags & O_ACCMODE) == O_RDONLY;
+	return (flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool can_write(u32 flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY;
 }
 
 /* Bytes in the ring, read without the lock: tail first, it never passes
@@ -190,18 +208,39 @@ static ssize_t pipe_write_iter(struct file *f, struct uio *u, u64 *pos)
 	}
 }
 
+/*
+ * As Linux: a FIFO reader opened O_NONBLOCK before any writer sees no
+ * POLLHUP until a writer has come (f->version holds w_counter at open;
+ * it is 0 for anonymous pipes, whose w_counter starts at 1).
+ */
+/* A write to a FIFO updates its times, as Linux's file_update_time. */
+static ssize_t fifo_write_iter(struct file *f, struct uio *u, u64 *pos)
+{
+	ssize_t ret = pipe_write_iter(f, u, pos);
+
+	if (ret > 0 && f->vn) {
+		u64 now = vfs_now_ns();
+		spin_lock(&f->vn->lock);
+		f->vn->mtime_ns = f->vn->ctime_ns = now;
+		spin_unlock(&f->vn->lock);
+	}
+	return ret;
+}
+
 static u32 pipe_poll(struct file *f, struct poll_table *pt)
 {
 	struct pipe *p = f->priv;
 	u32 mask = 0;
 
-	if (is_read_end(f)) {
+	if (can_read(f->flags)) {
 		poll_wait(&p->rd_wait, pt);
 		if (pipe_used(p))
 			mask |= POLLIN | POLLRDNORM;
-		if (!READ_ONCE(p->writers))
+		if (!READ_ONCE(p->writers) &&
+		    f->version != READ_ONCE(p->w_counter))
 			mask |= POLLHUP;
-	} else {
+	}
+	if (can_write(f->flags)) {
 		poll_wait(&p->wr_wait, pt);
 		/* Linux: writable while a page slot is free */
 		if (pipe_room(p) >= PIPE_BUF)
@@ -235,57 +274,88 @@ static int pipe_stat(struct file *f, struct linux_stat *st)
 	return 0;
 }
 
-/*
- * One end closes: the other side learns EOF or EPIPE. The pipe goes when
- * both ends are released; refs keeps it alive while we wake the peers.
- */
-static void pipe_release(struct file *f)
+/* Drop a reference; the last one detaches a FIFO's pipe and frees it. */
+static void pipe_put(struct pipe *p)
 {
-	struct pipe *p = f->priv;
-	bool rd = is_read_end(f);
+	struct vnode *vn = p->vn;
 
-	spin_lock(&p->lock);
-	if (rd)
-		p->readers--;
-	else
-		p->writers--;
-	spin_unlock(&p->lock);
-	if (rd)
-		waitq_wake(&p->wr_wait, POLLERR | POLLOUT, -1);
-	else
-		waitq_wake(&p->rd_wait, POLLHUP | POLLIN, -1);
+	if (vn)
+		spin_lock(&vn->lock);
 	spin_lock(&p->lock);
 	bool last = --p->refs == 0;
 	spin_unlock(&p->lock);
+	if (last && vn)
+		vn->pipe = NULL;
+	if (vn)
+		spin_unlock(&vn->lock);
 	if (last) {
 		kfree(p->buf);
 		kfree(p);
 	}
 }
 
+/* An end opened with flags goes: the other side learns EOF or EPIPE. */
+static void pipe_disconnect(struct pipe *p, u32 flags)
+{
+	spin_lock(&p->lock);
+	if (can_read(flags))
+		p->readers--;
+	if (can_write(flags))
+		p->writers--;
+	spin_unlock(&p->lock);
+	if (can_read(flags))
+		waitq_wake(&p->wr_wait, POLLERR | POLLOUT, -1);
+	if (can_write(flags))
+		waitq_wake(&p->rd_wait, POLLHUP | POLLIN, -1);
+}
+
+/*
+ * One end closes. The pipe goes when every end is released; the file's
+ * reference keeps it alive while we wake the peers.
+ */
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	pipe_disconnect(p, f->flags);
+	pipe_put(p);
+}
+
 static const struct file_ops pipe_fops = {
 	.read = uio_read_one,
 	.write = uio_write_one,
 	.read_iter = pipe_read_iter,
-	.write_iter = pipe_write_iter,
+	.write_iter = fifo_write_iter,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll,
 	.stat = pipe_stat,
 	.release = pipe_release,
 };
 
-int pipe_open(u32 flags, struct file *ends[2])
+/* A new pipe with no ends and no reference yet. */
+static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
 
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	spin_init(&p->lock);
 	waitq_init(&p->rd_wait);
 	waitq_init(&p->wr_wait);
-	p->readers = p->writers = 1;
-	p->refs = 2;
+	waitq_init(&p->open_wait);
 	p->ino = __atomic_fetch_add(&pipe_next_ino, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+int pipe_open(u32 flags, struct file *ends[2])
+{
+	struct pipe *p = pipe_alloc();
+
+	if (!p)
+		return -ENOMEM;
+	p->readers = p->writers = 1;
+	p->r_counter = p->w_counter = 1; /* never 0: POLLHUP, see pipe_poll */
+	p->refs = 2;
 	ends[0] = file_alloc(&pipe_fops, NULL, O_RDONLY | flags);
 	ends[1] = file_alloc(&pipe_fops, NULL, O_WRONLY | flags);
 	if (!ends[0] || !ends[1]) {
@@ -296,4 +366,100 @@ int pipe_open(u32 flags, struct file *ends[2])
 	}
 	ends[0]->priv = ends[1]->priv = p;
 	return 0;
+}
+
+/* The FIFO vn's pipe, attached by its first opener; referenced. */
+static int fifo_attach(struct vnode *vn, struct pipe **out)
+{
+	struct pipe *fresh = NULL, *p;
+
+	for (;;) {
+		spin_lock(&vn->lock);
+		if (!vn->pipe && fresh) {
+			vn->pipe = fresh;
+			fresh = NULL;
+		}
+		if ((p = vn->pipe)) {
+			spin_lock(&p->lock);
+			p->refs++;
+			spin_unlock(&p->lock);
+		}
+		spin_unlock(&vn->lock);
+		if (p) {
+			kfree(fresh); /* another opener attached one first */
+			*out = p;
+			return 0;
+		}
+		if (!(fresh = pipe_alloc()))
+			return -ENOMEM;
+		fresh->vn = vn;
+	}
+}
+
+/*
+ * Become an end of the FIFO's pipe, as Linux's fifo_open: O_RDONLY waits
+ * for a writer unless O_NONBLOCK; O_WRONLY waits for a reader, or fails
+ * with ENXIO under O_NONBLOCK; O_RDWR never waits. *seen gets the writer
+ * counter a non-blocking reader saw (for pipe_poll).
+ */
+static int fifo_connect(struct pipe *p, u32 flags, u32 *seen)
+{
+	u32 acc = flags & O_ACCMODE, *partner = NULL, cur = 0;
+	bool wake = false;
+
+	spin_lock(&p->lock);
+	if (acc == O_WRONLY && (flags & O_NONBLOCK) && !p->readers) {
+		spin_unlock(&p->lock);
+		return -ENXIO;
+	}
+	if (can_read(flags)) {
+		p->r_counter++;
+		wake |= p->readers++ == 0;
+	}
+	if (can_write(flags)) {
+		p->w_counter++;
+		wake |= p->writers++ == 0;
+	}
+	if (acc == O_RDONLY && !p->writers && (flags & O_NONBLOCK))
+		*seen = p->w_counter;
+	else if (acc == O_RDONLY && !p->writers)
+		partner = &p->w_counter;
+	else if (acc == O_WRONLY && !p->readers)
+		partner = &p->r_counter;
+	if (partner)
+		cur = *partner;
+	spin_unlock(&p->lock);
+	if (wake)
+		waitq_wake(&p->open_wait, 0, -1);
+	if (!partner)
+		return 0;
+	int ret =
+		waitq_wait_event(&p->open_wait, READ_ONCE(*partner) != cur, 0);
+	if (ret)
+		pipe_disconnect(p, flags); /* -ERESTARTSYS, as Linux */
+	return ret;
+}
+
+int pipe_fifo_open(struct vnode *vn, u32 flags, struct file **out)
+{
+	struct pipe *p;
+	u32 seen = 0;
+	int ret = fifo_attach(vn, &p);
+
+	if (ret)
+		return ret;
+	ret = fifo_connect(p, flags, &seen);
+	if (!ret) {
+		struct file *f = file_alloc(&pipe_fops, vn, flags);
+		if (f) {
+			f->priv = p;
+			f->version = seen;
+			*out = f;
+			return 0;
+		}
+		pipe_disconnect(p, flags);
+		ret = -ENOMEM;
+	}
+	pipe_put(p);
+	return ret;
 }

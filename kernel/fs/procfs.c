@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include "vfs.h"
 #include "file.h"
+#include "inotify.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "drivers/random.h"
@@ -418,6 +419,22 @@ static void gen_max_map_count(struct pbuf *b)
 	pf(b, "65530\n");
 }
 
+/* inotify's limits (fs/inotify.h), read-only here. */
+static void gen_inotify_events(struct pbuf *b)
+{
+	pf(b, "%d\n", INOTIFY_MAX_EVENTS);
+}
+
+static void gen_inotify_instances(struct pbuf *b)
+{
+	pf(b, "%d\n", INOTIFY_MAX_INSTANCES);
+}
+
+static void gen_inotify_watches(struct pbuf *b)
+{
+	pf(b, "%d\n", INOTIFY_MAX_WATCHES);
+}
+
 static void gen_cpu_range(struct pbuf *b)
 {
 	if (ncpus > 1)
@@ -451,6 +468,9 @@ static const struct {
 	{"proc/sys/kernel/random/boot_id", gen_boot_id},
 	{"proc/sys/vm/overcommit_memory", gen_zero},
 	{"proc/sys/vm/max_map_count", gen_max_map_count},
+	{"proc/sys/fs/inotify/max_queued_events", gen_inotify_events},
+	{"proc/sys/fs/inotify/max_user_instances", gen_inotify_instances},
+	{"proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},
 	{"sys/devices/system/cpu/online", gen_cpu_range},
 	{"sys/devices/system/cpu/possible", gen_cpu_range},
 	{"sys/devices/system/cpu/present", gen_cpu_range},
@@ -584,66 +604,61 @@ static bool root_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
 static const struct vnode_ops root_vops = {.lookup = root_lookup,
 					   .readdir = root_readdir};
 
-/* The caller's open file at fd n, referenced, or NULL. */
-static struct file *fd_file(long n)
+/* What the caller's fd n is (fd_peek): these run under vfs_lock, where
+ * no file may be released, so they take no file reference. */
+static int fd_vnode(long n, struct vnode **vn, struct linux_stat *st)
 {
-	return n >= 0 && n < FD_MAX_DEFAULT ? fd_get(current->proc->files, n)
-					    : NULL;
+	return n >= 0 && n < FD_MAX_DEFAULT
+		       ? fd_peek(current->proc->files, n, vn, st)
+		       : -EBADF;
 }
 
 /* What Linux shows for files without a path. */
-static int anon_name(struct file *f, char *buf, size_t size)
+static int anon_name(const struct linux_stat *st, char *buf, size_t size)
 {
-	struct linux_stat st = {0};
-
-	if (f->ops->stat)
-		f->ops->stat(f, &st);
-	if ((st.st_mode & S_IFMT) == S_IFIFO)
-		return snprintf(buf, size, "pipe:[%lu]", st.st_ino);
-	if ((st.st_mode & S_IFMT) == S_IFSOCK)
-		return snprintf(buf, size, "socket:[%lu]", st.st_ino);
+	if ((st->st_mode & S_IFMT) == S_IFIFO)
+		return snprintf(buf, size, "pipe:[%lu]", st->st_ino);
+	if ((st->st_mode & S_IFMT) == S_IFSOCK)
+		return snprintf(buf, size, "socket:[%lu]", st->st_ino);
 	return snprintf(buf, size, "anon_inode:[%s]", "kiln");
 }
 
 static int fd_readlink(struct vnode *vn, char *buf, size_t size)
 {
 	char tmp[VFS_NAME_MAX + 64];
-	struct file *f = fd_file(vn->arg);
+	struct linux_stat st = {0};
+	struct vnode *fvn;
 	int ret;
 
-	if (!f)
+	if (fd_vnode(vn->arg, &fvn, &st))
 		return -ENOENT;
-	if (f->vn) {
+	if (fvn) {
 		char *path = kmalloc(VFS_PATH_MAX);
-		ret = path ? vfs_path_of_locked(f->vn, path, VFS_PATH_MAX)
+		ret = path ? vfs_path_of_locked(fvn, path, VFS_PATH_MAX)
 			   : -ENOMEM;
 		if (!ret) {
 			ret = MIN(strlen(path), size);
 			memcpy(buf, path, ret);
 		}
 		kfree(path);
+		vnode_put(fvn);
 	} else {
-		ret = MIN((size_t)anon_name(f, tmp, sizeof(tmp)), size);
+		ret = MIN((size_t)anon_name(&st, tmp, sizeof(tmp)), size);
 		memcpy(buf, tmp, ret);
 	}
-	file_put(f);
 	return ret;
 }
 
 static int fd_follow(struct vnode *vn, struct vnode **out)
 {
-	struct file *f = fd_file(vn->arg);
-	int ret = -ENXIO; /* pipes and sockets cannot be reopened here */
+	struct vnode *fvn;
 
-	if (!f)
+	if (fd_vnode(vn->arg, &fvn, NULL))
 		return -ENOENT;
-	if (f->vn) {
-		vnode_get(f->vn);
-		*out = f->vn;
-		ret = 0;
-	}
-	file_put(f);
-	return ret;
+	if (!fvn)
+		return -ENXIO; /* pipes and sockets cannot be reopened here */
+	*out = fvn;
+	return 0;
 }
 
 static const struct vnode_ops fd_link_vops = {.readlink = fd_readlink,
@@ -652,11 +667,12 @@ static const struct vnode_ops fd_link_vops = {.readlink = fd_readlink,
 static struct vnode *fd_lookup(struct vnode *dir, const char *name, size_t len)
 {
 	long n = parse_num(name, len);
-	struct file *f = fd_file(n);
+	struct vnode *fvn;
 
-	if (!f)
+	if (fd_vnode(n, &fvn, NULL))
 		return NULL;
-	file_put(f);
+	if (fvn)
+		vnode_put(fvn);
 	return transient(dir, name, len, S_IFLNK | 0700, &fd_link_vops, n);
 }
 

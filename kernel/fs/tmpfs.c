@@ -18,6 +18,7 @@
 #include <kernel/string.h>
 #include "vfs.h"
 #include "file.h"
+#include "fsnotify.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
@@ -394,24 +395,27 @@ static int create_locked(struct vnode *dir, const char *name, size_t len,
 		vnode_put(vn);
 		return ret;
 	}
+	fsnotify_dirent(dir, name, len, mode, IN_CREATE);
 	*out = vn;
 	return 0;
 }
 
 /*
- * The last step of open(O_CREAT), in dir: create name, or take what is
- * there (referenced). A dangling symlink returns 1 with its target in
- * *target (kmalloc'd): Linux creates the file it names.
+ * The last step of open(O_CREAT), in dir: create name (*created set), or
+ * take what is there (referenced). A dangling symlink returns 1 with its
+ * target in *target (kmalloc'd): Linux creates the file it names.
  */
 static int create_last_locked(struct vnode *dir, const char *name, size_t len,
 			      u32 flags, u32 mode, struct vnode **out,
-			      char **target)
+			      char **target, bool *created)
 {
 	struct vnode *child = vfs_child_locked(dir, name, len);
 	int ret;
 
-	if (!child)
+	if (!child) {
+		*created = true;
 		return create_locked(dir, name, len, S_IFREG | mode, out);
+	}
 	if (flags & O_EXCL) {
 		ret = -EEXIST;
 	} else if (!S_ISLNK(child->mode) || (flags & O_NOFOLLOW)) {
@@ -436,7 +440,7 @@ static int create_last_locked(struct vnode *dir, const char *name, size_t len,
 
 /* Resolve path for open(O_CREAT), creating the file if it is missing. */
 static int open_create_locked(struct vnode *base, const char *path, u32 flags,
-			      u32 mode, struct vnode **out)
+			      u32 mode, struct vnode **out, bool *created)
 {
 	int nofollow = (flags & O_NOFOLLOW) ? LOOKUP_NOFOLLOW : 0;
 	int depth = 0, ret;
@@ -462,7 +466,7 @@ static int open_create_locked(struct vnode *base, const char *path, u32 flags,
 			ret = -EISDIR;
 		else
 			ret = create_last_locked(dir, name, len, flags, mode,
-						 out, &target);
+						 out, &target, created);
 		if (ret == 1 && ++depth > VFS_MAX_SYMLINKS) {
 			kfree(target);
 			ret = -ELOOP;
@@ -557,6 +561,7 @@ int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
 	     struct file **out)
 {
 	struct vnode *vn;
+	bool created = false;
 	int ret;
 
 	base = base ? base : vfs_root;
@@ -568,7 +573,8 @@ int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
 				    &vn);
 	} else {
 		spin_lock(&vfs_lock);
-		ret = open_create_locked(base, path, flags, mode & 07777, &vn);
+		ret = open_create_locked(base, path, flags, mode & 07777, &vn,
+					 &created);
 		spin_unlock(&vfs_lock);
 		if (!ret && S_ISDIR(vn->mode)) {
 			vnode_put(vn);
@@ -581,11 +587,15 @@ int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
 		ret = -ELOOP; /* O_NOFOLLOW on a symlink */
 	else
 		ret = file_open_vnode(vn, flags, out);
+	if (!ret)
+		fsnotify_file(*out, IN_OPEN);
 	if (!ret && (flags & O_TRUNC) && S_ISREG(vn->mode) &&
 	    (vn->flags & VN_TMPFS) && !(flags & O_PATH)) {
 		ret = tmpfs_truncate(vn, 0);
 		if (ret)
 			file_put(*out);
+		else if (!created) /* as Linux: a new file is not truncated */
+			fsnotify_change(vn, IN_MODIFY);
 	}
 	vnode_put(vn);
 	return ret;
@@ -663,6 +673,40 @@ out:
 	return ret;
 }
 
+int vfs_mknod(struct vnode *base, const char *path, u32 mode)
+{
+	struct vnode *dir, *vn;
+	const char *name;
+	size_t len;
+	bool slash;
+	int depth = 0;
+
+	spin_lock(&vfs_lock);
+	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
+					   &slash, &depth);
+	if (ret)
+		goto out;
+	if (!len || is_dot(name, len)) {
+		ret = -EEXIST;
+	} else if ((vn = vfs_child_locked(dir, name, len))) {
+		vnode_put(vn);
+		ret = -EEXIST;
+	} else if (slash) {
+		ret = -ENOENT;
+	} else if ((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK) {
+		ret = -EPERM; /* no device behind a new node: as without
+				 CAP_MKNOD */
+	} else {
+		ret = create_locked(dir, name, len, mode, &vn);
+		if (!ret)
+			vnode_put(vn);
+	}
+	vnode_put(dir);
+out:
+	spin_unlock(&vfs_lock);
+	return ret;
+}
+
 /* Why child of dir may not be unlinked (rmdir when isdir), or 0. */
 static int unlink_check(struct vnode *dir, struct vnode *child, bool isdir,
 			bool slash)
@@ -702,10 +746,16 @@ int vfs_unlink(struct vnode *base, const char *path, bool isdir)
 		ret = unlink_check(dir, child, isdir, slash);
 	if (!ret && !(d = vfs_dentry_locked(dir, name, len)))
 		ret = -EACCES; /* a dynamic /proc entry */
+	u32 mode = child ? child->mode : 0;
+	if (!ret && !isdir)
+		fsnotify_inode(child, IN_ATTRIB); /* its link count */
 	if (!ret)
 		vfs_unlink_locked(d);
 	if (child)
-		vnode_put(child);
+		vnode_put(
+			child); /* gone? IN_DELETE_SELF, as Linux's d_delete */
+	if (!ret)
+		fsnotify_dirent(dir, name, len, mode, IN_DELETE);
 	vnode_put(dir);
 out:
 	spin_unlock(&vfs_lock);
@@ -749,6 +799,19 @@ static int rename_check(struct vnode *old, struct vnode *odir,
 	return 0;
 }
 
+/* The events of a rename, as Linux's vfs_rename (vfs_lock held). */
+static void notify_rename(struct vnode *odir, const char *oname, size_t olen,
+			  struct vnode *ndir, const char *nname, size_t nlen,
+			  struct vnode *old, struct vnode *new, u32 flags)
+{
+	if (!(flags & RENAME_EXCHANGE)) {
+		fsnotify_move(odir, oname, olen, ndir, nname, nlen, old, new);
+		return;
+	}
+	fsnotify_move(odir, oname, olen, ndir, nname, nlen, old, NULL);
+	fsnotify_move(ndir, nname, nlen, odir, oname, olen, new, NULL);
+}
+
 /* Rename with both parents resolved (vfs_lock held). */
 static int rename_locked(struct vnode *odir, const char *oname, size_t olen,
 			 bool oslash, struct vnode *ndir, const char *nname,
@@ -778,6 +841,9 @@ static int rename_locked(struct vnode *odir, const char *oname, size_t olen,
 		else
 			ret = vfs_move_locked(od, ndir, nname, nlen, nd);
 	}
+	if (!ret && old != new)
+		notify_rename(odir, oname, olen, ndir, nname, nlen, old, new,
+			      flags);
 	vnode_put(old);
 	if (new)
 		vnode_put(new);
@@ -855,6 +921,8 @@ int vfs_link(struct vnode *vn, struct vnode *nbase, const char *npath)
 	if (!ret) {
 		vn->nlink++;
 		vn->flags &= ~VN_LINKABLE;
+		fsnotify_inode(vn, IN_ATTRIB); /* its link count */
+		fsnotify_dirent(dir, name, len, vn->mode, IN_CREATE);
 	}
 	vnode_put(dir);
 out:

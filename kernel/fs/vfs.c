@@ -10,6 +10,7 @@
 #include <kernel/string.h>
 #include "vfs.h"
 #include "file.h"
+#include "fsnotify.h"
 #include "lib/cpio.h"
 #include <kiln/image.h>
 #include "mm/kheap.h"
@@ -42,6 +43,7 @@ struct vnode *vnode_alloc(u32 mode, u32 flags)
 	list_init(&vn->children);
 	list_init(&vn->names);
 	list_init(&vn->locks);
+	list_init(&vn->watches);
 	spin_init(&vn->lock);
 	mutex_init(&vn->wlock);
 	vn->atime_ns = vn->mtime_ns = vn->ctime_ns = vfs_now_ns();
@@ -88,6 +90,8 @@ void vnode_put(struct vnode *vn)
 {
 	while (vn && !__atomic_sub_fetch(&vn->refcount, 1, __ATOMIC_ACQ_REL)) {
 		struct vnode *parent = vnode_parent(vn);
+		if (!list_empty(&vn->watches))
+			fsnotify_vnode_free(vn);
 		if (vn->flags & VN_TMPFS) {
 			tmpfs_free_pages(vn);
 			if (S_ISLNK(vn->mode))

@@ -59,6 +59,7 @@
 
 struct file;
 struct file_ops;
+struct pipe;
 struct vnode;
 
 /* A name in a directory (vfs_lock guards every field). */
@@ -116,9 +117,11 @@ struct vnode {
 	struct spinlock lock;	      /* size, times, pages */
 	u64 size;
 	u64 atime_ns, mtime_ns, ctime_ns;
-	paddr_t pages;	    /* tmpfs: root of a radix tree of pages */
-	int levels;	    /* its depth (0: no pages) */
-	struct mutex wlock; /* tmpfs: serializes writers, truncate */
+	paddr_t pages;		  /* tmpfs: root of a radix tree of pages */
+	int levels;		  /* its depth (0: no pages) */
+	struct mutex wlock;	  /* tmpfs: serializes writers, truncate */
+	struct pipe *pipe;	  /* a FIFO's pipe while it is open: lock */
+	struct list_head watches; /* inotify watches (fs/inotify.c) */
 };
 
 extern struct vnode *vfs_root;
@@ -201,6 +204,11 @@ void vfs_exchange_locked(struct dentry *a, struct dentry *b);
 int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
 	     struct file **out);
 int vfs_mkdir(struct vnode *base, const char *path, u32 mode);
+/*
+ * mknod: a FIFO, socket or empty regular file (mode holds the type);
+ * device nodes EPERM (nothing could back them).
+ */
+int vfs_mknod(struct vnode *base, const char *path, u32 mode);
 int vfs_symlink(const char *target, struct vnode *base, const char *path);
 int vfs_unlink(struct vnode *base, const char *path, bool dir);
 /* A new name npath for the non-directory vn (link, linkat). */

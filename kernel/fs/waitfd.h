@@ -24,6 +24,12 @@ struct file;
 
 /* pipe.c: a pipe as [0] read end and [1] write end; flags: O_NONBLOCK. */
 int pipe_open(u32 flags, struct file *ends[2]);
+struct vnode;
+/*
+ * Open the FIFO vn with flags (O_ACCMODE, O_NONBLOCK...): its pipe, shared
+ * by every opener; may sleep for the other side (-ERESTARTSYS), -ENXIO.
+ */
+int pipe_fifo_open(struct vnode *vn, u32 flags, struct file **out);
 
 /* signalfd.c; flags: O_NONBLOCK. set_mask: -EINVAL if not a signalfd. */
 int signalfd_open(u64 mask, u32 flags, struct file **out);

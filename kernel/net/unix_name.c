@@ -10,6 +10,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "unix.h"
+#include "fs/fsnotify.h"
 #include "fs/vfs.h"
 
 #define NAME_BUCKETS 256
@@ -162,6 +163,9 @@ static int unix_mknod(const char *path, struct vnode **out)
 			ret = dir->flags & VN_DELETED ? -ENOENT : -EACCES;
 		} else {
 			ret = vfs_link_locked(dir, node, name, len);
+			if (!ret)
+				fsnotify_dirent(dir, name, len, S_IFSOCK,
+						IN_CREATE);
 		}
 		vnode_put(dir);
 	}

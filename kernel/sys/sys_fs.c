@@ -12,6 +12,7 @@
 #include "sys_fs.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/fsnotify.h"
 #include "fs/locks.h"
 #include "fs/uio.h"
 #include "fs/vfs.h"
@@ -210,13 +211,20 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 			f->pos = pos;
 		file_pos_unlock(f);
 	}
+	if (ret > 0)
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	file_put(f);
 	return ret;
 }
 
-/* Drop the two files of sendfile/copy_file_range; returns ret. */
+/* Drop the two files of sendfile/copy_file_range (in, out); returns
+ * ret, after the events of a copy that moved bytes. */
 static long put_two(struct file *a, struct file *b, long ret)
 {
+	if (ret > 0) {
+		fsnotify_file(a, IN_ACCESS);
+		fsnotify_file(b, IN_MODIFY);
+	}
 	if (a)
 		file_put(a);
 	if (b)
@@ -347,6 +355,8 @@ static long do_rwv(int fd, u64 uiov, u64 cnt, bool write, u64 *at)
 			file_pos_unlock(f);
 		}
 	}
+	if (ret > 0)
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	uio_iov_free(iov, stack);
 	file_put(f);
 	return ret;
@@ -458,6 +468,8 @@ long sys_fallocate(u64 fd, u64 mode, u64 off, u64 len, u64 a4, u64 a5)
 		ret = -ENODEV;
 	else
 		ret = vfs_fallocate(f->vn, (u32)mode, off, len);
+	if (!ret)
+		fsnotify_file(f, IN_MODIFY);
 	file_put(f);
 	return ret;
 }
@@ -716,6 +728,8 @@ long sys_getdents64(u64 fd, u64 buf, u64 size, u64 a3, u64 a4, u64 a5)
 	if (!f)
 		return -EBADF;
 	long ret = f->ops->getdents ? f->ops->getdents(f, buf, size) : -ENOTDIR;
+	if (f->ops->getdents && f->vn && !(f->vn->flags & VN_DELETED))
+		fsnotify_file(f, IN_ACCESS); /* whatever came of it, as Linux */
 	file_put(f);
 	return ret;
 }
@@ -982,6 +996,8 @@ long sys_ftruncate(u64 fd, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 		ret = f->ops->truncate(f, len);
 	else if (f->flags & O_PATH)
 		ret = -EBADF;
+	if (!ret && f->vn)
+		fsnotify_change(f->vn, IN_MODIFY);
 	file_put(f);
 	return ret;
 }

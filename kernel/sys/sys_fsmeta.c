@@ -10,6 +10,7 @@
 #include "sys_fs.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/fsnotify.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
@@ -75,6 +76,42 @@ long sys_mkdir(u64 path, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	return sys_mkdirat((u64)AT_FDCWD, path, mode, 0, 0, 0);
+}
+
+/* mknod: FIFOs, sockets and regular files; device nodes EPERM. */
+long sys_mknodat(u64 dirfd, u64 path, u64 mode, u64 dev, u64 a4, u64 a5)
+{
+	(void)dev, (void)a4, (void)a5;
+	struct fsarg_path p;
+	u32 type = (u16)mode & S_IFMT; /* mode is a umode_t, as Linux */
+
+	switch (type) {
+	case 0:
+		type = S_IFREG;
+		break;
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+	case S_IFCHR:
+	case S_IFBLK:
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	int ret = fsarg_get((int)dirfd, path, &p);
+	if (ret)
+		return ret;
+	ret = vfs_mknod(p.base, p.path, type | fsarg_mode(mode));
+	fsarg_put(&p);
+	return ret;
+}
+
+long sys_mknod(u64 path, u64 mode, u64 dev, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_mknodat((u64)AT_FDCWD, path, mode, dev, 0, 0);
 }
 
 long sys_unlinkat(u64 dirfd, u64 path, u64 flags, u64 a3, u64 a4, u64 a5)
@@ -197,6 +234,31 @@ static int may_change(struct vnode *vn)
 	return (vn->flags & VN_PROC) ? -EPERM : 0;
 }
 
+static void set_mode(struct vnode *vn, u32 mode)
+{
+	vfs_chmod(vn, mode);
+	fsnotify_change(vn, IN_ATTRIB);
+}
+
+/* chown; -1 leaves an id (both -1: no event, as Linux). */
+static void set_owner(struct vnode *vn, u32 uid, u32 gid)
+{
+	vfs_chown(vn, uid, gid);
+	if (uid != (u32)-1 || gid != (u32)-1)
+		fsnotify_change(vn, IN_ATTRIB);
+}
+
+/* The event of a utimes (Linux's fsnotify_change): both times IN_ATTRIB,
+ * one IN_ACCESS or IN_MODIFY, none nothing. */
+static u32 utimes_event(u64 at, u64 mt)
+{
+	if (at != VFS_TIME_OMIT && mt != VFS_TIME_OMIT)
+		return IN_ATTRIB;
+	if (at != VFS_TIME_OMIT)
+		return IN_ACCESS;
+	return mt != VFS_TIME_OMIT ? IN_MODIFY : 0;
+}
+
 long sys_fchmodat(u64 dirfd, u64 path, u64 mode, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
@@ -206,7 +268,7 @@ long sys_fchmodat(u64 dirfd, u64 path, u64 mode, u64 a3, u64 a4, u64 a5)
 	if (ret)
 		return ret;
 	if (!(ret = may_change(vn)))
-		vfs_chmod(vn, mode);
+		set_mode(vn, mode);
 	vnode_put(vn);
 	return ret;
 }
@@ -230,7 +292,7 @@ long sys_fchmod(u64 fd, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
 		return 0; /* pipes, sockets: nothing to keep */
 	int ret = may_change(vn);
 	if (!ret)
-		vfs_chmod(vn, mode);
+		set_mode(vn, mode);
 	vnode_put(vn);
 	return ret;
 }
@@ -246,7 +308,7 @@ long sys_fchownat(u64 dirfd, u64 path, u64 uid, u64 gid, u64 flags, u64 a5)
 	if (ret)
 		return ret;
 	if (!(ret = may_change(vn)))
-		vfs_chown(vn, (u32)uid, (u32)gid);
+		set_owner(vn, (u32)uid, (u32)gid);
 	vnode_put(vn);
 	return ret;
 }
@@ -277,7 +339,7 @@ long sys_fchown(u64 fd, u64 uid, u64 gid, u64 a3, u64 a4, u64 a5)
 		return 0;
 	int ret = may_change(vn);
 	if (!ret)
-		vfs_chown(vn, (u32)uid, (u32)gid);
+		set_owner(vn, (u32)uid, (u32)gid);
 	vnode_put(vn);
 	return ret;
 }
@@ -325,8 +387,10 @@ long sys_utimensat(u64 dirfd, u64 path, u64 utimes, u64 flags, u64 a4, u64 a5)
 		ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
 	if (ret)
 		return ret;
-	if (!(ret = may_change(vn)))
+	if (!(ret = may_change(vn))) {
 		vfs_set_times(vn, at, mt);
+		fsnotify_change(vn, utimes_event(at, mt));
+	}
 	vnode_put(vn);
 	return ret;
 }
@@ -342,6 +406,8 @@ long sys_truncate(u64 path, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	if (ret)
 		return ret;
 	ret = vfs_truncate(vn, len);
+	if (!ret)
+		fsnotify_change(vn, IN_MODIFY);
 	vnode_put(vn);
 	return ret;
 }

@@ -118,6 +118,8 @@ CASES = [
     Case("itimers", "itimers", repeat=3),
     Case("sigfd", "sigfd", repeat=3),
     Case("sendfile", "sendfile", repeat=3),
+    Case("fifo", "fifo", repeat=3),
+    Case("inotify", "inotify", repeat=3),
 ]
 
 
