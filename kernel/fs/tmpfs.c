@@ -601,32 +601,49 @@ int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
 	return ret;
 }
 
+/*
+ * The parent of a name to create, with vfs_lock held: 0 with *dir held
+ * (the caller puts it), -EEXIST if the name is empty, "." or "..", or
+ * already exists, or the lookup's error. *slash: path ended in '/'.
+ */
+static int new_name_locked(struct vnode *base, const char *path,
+			   struct vnode **dir, const char **name, size_t *len,
+			   bool *slash)
+{
+	struct vnode *vn;
+	int depth = 0;
+	int ret = vfs_lookup_parent_locked(base, path, dir, name, len, slash,
+					   &depth);
+
+	if (ret)
+		return ret;
+	if (!*len || is_dot(*name, *len)) {
+		ret = -EEXIST;
+	} else if ((vn = vfs_child_locked(*dir, *name, *len))) {
+		vnode_put(vn);
+		ret = -EEXIST;
+	}
+	if (ret)
+		vnode_put(*dir);
+	return ret;
+}
+
 int vfs_mkdir(struct vnode *base, const char *path, u32 mode)
 {
 	struct vnode *dir, *vn;
 	const char *name;
 	size_t len;
 	bool slash;
-	int depth = 0;
 
 	spin_lock(&vfs_lock);
-	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
-					   &slash, &depth);
-	if (ret)
-		goto out;
-	if (!len || is_dot(name, len)) {
-		ret = -EEXIST;
-	} else if ((vn = vfs_child_locked(dir, name, len))) {
-		vnode_put(vn);
-		ret = -EEXIST;
-	} else {
+	int ret = new_name_locked(base, path, &dir, &name, &len, &slash);
+	if (!ret) {
 		ret = create_locked(dir, name, len, S_IFDIR | (mode & 07777),
 				    &vn);
 		if (!ret)
 			vnode_put(vn);
+		vnode_put(dir);
 	}
-	vnode_put(dir);
-out:
 	spin_unlock(&vfs_lock);
 	return ret;
 }
@@ -637,7 +654,6 @@ int vfs_symlink(const char *target, struct vnode *base, const char *path)
 	const char *name;
 	size_t len, tlen = strlen(target);
 	bool slash;
-	int depth = 0;
 
 	if (!tlen)
 		return -ENOENT;
@@ -646,28 +662,21 @@ int vfs_symlink(const char *target, struct vnode *base, const char *path)
 		return -ENOMEM;
 	memcpy(t, target, tlen);
 	spin_lock(&vfs_lock);
-	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
-					   &slash, &depth);
-	if (ret)
-		goto out;
-	if (!len || is_dot(name, len)) {
-		ret = -EEXIST;
-	} else if ((vn = vfs_child_locked(dir, name, len))) {
-		vnode_put(vn);
-		ret = -EEXIST;
-	} else if (slash) {
-		ret = -ENOENT;
-	} else {
-		ret = create_locked(dir, name, len, S_IFLNK | 0777, &vn);
+	int ret = new_name_locked(base, path, &dir, &name, &len, &slash);
+	if (!ret) {
+		if (slash)
+			ret = -ENOENT;
+		else
+			ret = create_locked(dir, name, len, S_IFLNK | 0777,
+					    &vn);
 		if (!ret) {
 			vn->data = (const u8 *)t;
 			vn->size = tlen;
 			t = NULL;
 			vnode_put(vn);
 		}
+		vnode_put(dir);
 	}
-	vnode_put(dir);
-out:
 	spin_unlock(&vfs_lock);
 	kfree(t);
 	return ret;
@@ -679,30 +688,20 @@ int vfs_mknod(struct vnode *base, const char *path, u32 mode)
 	const char *name;
 	size_t len;
 	bool slash;
-	int depth = 0;
 
 	spin_lock(&vfs_lock);
-	int ret = vfs_lookup_parent_locked(base, path, &dir, &name, &len,
-					   &slash, &depth);
-	if (ret)
-		goto out;
-	if (!len || is_dot(name, len)) {
-		ret = -EEXIST;
-	} else if ((vn = vfs_child_locked(dir, name, len))) {
-		vnode_put(vn);
-		ret = -EEXIST;
-	} else if (slash) {
-		ret = -ENOENT;
-	} else if ((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK) {
-		ret = -EPERM; /* no device behind a new node: as without
-				 CAP_MKNOD */
-	} else {
-		ret = create_locked(dir, name, len, mode, &vn);
-		if (!ret)
+	int ret = new_name_locked(base, path, &dir, &name, &len, &slash);
+	if (!ret) {
+		if (slash)
+			ret = -ENOENT;
+		else if ((mode & S_IFMT) == S_IFCHR ||
+			 (mode & S_IFMT) == S_IFBLK)
+			ret = -EPERM; /* no device behind a new node: as
+					 without CAP_MKNOD */
+		else if (!(ret = create_locked(dir, name, len, mode, &vn)))
 			vnode_put(vn);
+		vnode_put(dir);
 	}
-	vnode_put(dir);
-out:
 	spin_unlock(&vfs_lock);
 	return ret;
 }
