@@ -178,6 +178,7 @@ def libvirt():
                         "libvirt-daemon-system and libvirt-clients")
         pytest.skip("libvirtd/virsh missing (scripts/deps.sh installs them)")
     tmp = tempfile.mkdtemp(prefix="kiln-libvirt-")
+    os.chmod(tmp, 0o755)  # a host libvirtd may run QEMU as libvirt-qemu
     lv = Libvirt(tmp)
     try:
         yield lv
