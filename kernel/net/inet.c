@@ -29,6 +29,7 @@
 #define TCP_KEEPCNT	   6
 #define TCP_QUICKACK	   12
 #define IP_PKTINFO	   8
+#define IP_PKTOPTIONS	   9
 #define IP_MTU_DISCOVER	   10
 #define IP_RECVERR	   11
 #define IP_FREEBIND	   15
@@ -266,10 +267,54 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val,
 	return 0;
 }
 
+/*
+ * IP_PKTOPTIONS (TCP only, as Linux): control messages for the options
+ * asked for with IP_PKTINFO, IP_RECVTTL and IP_RECVTOS: the local address,
+ * the multicast TTL (which an accepted connection takes from the
+ * handshake's TTL) and the TOS the connection came in with. Whole
+ * messages that fit in *len.
+ */
+static int tcp_pktoptions(struct inet_sock *is, void *val, u32 *len)
+{
+	struct sock_msg m = {0};
+	u32 n = 0;
+
+	if (READ_ONCE(is->ip_pktinfo)) {
+		struct {
+			int ifindex;
+			u32 spec_dst, addr;
+		} pi = {0, is->laddr, is->laddr};
+		sock_msg_cmsg(&m, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+	}
+	if (READ_ONCE(is->sock.opts.ip_recvttl)) {
+		int ttl = READ_ONCE(is->ip_mc_ttl);
+		sock_msg_cmsg(&m, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	}
+	if (READ_ONCE(is->sock.opts.ip_recvtos)) {
+		int tos = READ_ONCE(is->ip_rcv_tos);
+		sock_msg_cmsg(&m, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	}
+	while (n < m.ipctl_len) {
+		struct cmsghdr h;
+		memcpy(&h, m.ipctl + n, sizeof(h));
+		u32 space = CMSG_ALIGN(h.len);
+		if (n + space > *len)
+			break;
+		n += space;
+	}
+	memcpy(val, m.ipctl, n);
+	*len = n;
+	return 0;
+}
+
 int inet_getsockopt(struct socket *s, int level, int name, void *val, u32 *len)
 {
 	struct inet_sock *is = inet_of(s);
 	int *field = inet_opt_field(is, level, name), v;
+
+	if (level == IPPROTO_IP && name == IP_PKTOPTIONS)
+		return s->type == SOCK_STREAM ? tcp_pktoptions(is, val, len)
+					      : -ENOPROTOOPT;
 
 	if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
 		net_lock();

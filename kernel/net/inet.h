@@ -55,6 +55,7 @@ struct inet_sock {
 	int tcp_cork, tcp_keepidle, tcp_keepintvl, tcp_keepcnt, tcp_quickack;
 	int ip_recverr, ip_pktinfo, ip_mtu_discover, ip_mc_ttl, ip_mc_loop;
 	int ip_freebind;
+	int ip_rcv_tos;	   /* TCP: the TOS the connection came in with */
 	char bind_dev[16]; /* SO_BINDTODEVICE; "" for none; net lock */
 };
 

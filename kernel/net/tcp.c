@@ -186,6 +186,13 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	memcpy(c->bind_dev, l->bind_dev, sizeof(c->bind_dev));
 	c->state = INET_CONNECTED;
 	c->was_connected = true;
+	/* as Linux's tcp_v4_syn_recv_sock: the handshake's TOS and TTL,
+	 * for IP_PKTOPTIONS (this runs inside tcp_input) */
+	const struct ip_hdr *iph = ip4_current_header();
+	if (iph) {
+		c->ip_rcv_tos = IPH_TOS(iph);
+		c->ip_mc_ttl = IPH_TTL(iph);
+	}
 	tcp_attach(c, pcb);
 	inet_apply_opts(c);
 	tcp_sync_names(c);

@@ -15,7 +15,7 @@
 
 #define SOCK_MAX 11	     /* socket types are below this */
 #define CTL_MAX	 (64 * 1024) /* control data of one sendmsg (optmem) */
-#define OPT_MAX	 16	     /* the largest option value read */
+#define OPT_MAX	 96	     /* the largest option value (IP_PKTOPTIONS) */
 
 struct user_msghdr {
 	u64 name;

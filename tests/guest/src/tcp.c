@@ -595,6 +595,81 @@ static void test_options(void)
 	close(l);
 }
 
+/* IP_PKTOPTIONS as getsockopt returns it: the count of control messages,
+ * their IP_TOS and IP_TTL values (-1 when absent), or -errno. */
+static int pktoptions(int fd, int *tos, int *ttl)
+{
+	union {
+		unsigned char b[256];
+		struct cmsghdr align;
+	} u;
+	socklen_t len = sizeof(u.b);
+	struct msghdr m = {.msg_control = u.b};
+	int n = 0;
+
+	*tos = *ttl = -1;
+	if (getsockopt(fd, IPPROTO_IP, IP_PKTOPTIONS, u.b, &len))
+		return -errno;
+	m.msg_controllen = len;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		int v = 0;
+		size_t dlen = c->cmsg_len - CMSG_LEN(0);
+		memcpy(&v, CMSG_DATA(c), dlen < sizeof(v) ? dlen : sizeof(v));
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
+			*tos = v;
+		else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
+			*ttl = v;
+		n++;
+	}
+	return n;
+}
+
+/* gen_tcp's pktoptions: an accepted connection reports the TOS and TTL
+ * its handshake came with, for the IP_RECV* options it inherited. */
+static void test_pktoptions(void)
+{
+	uint16_t port;
+	int l = listener(1, &port), one = 1, tos = 96, ttl = 33, t1, t2, n;
+	int c = socket(AF_INET, SOCK_STREAM, 0), u, s, mc = -1;
+	struct sockaddr_in a = loopback(port);
+	socklen_t ml = sizeof(mc);
+	unsigned char buf[64];
+
+	setsockopt(l, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
+	setsockopt(l, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
+	setsockopt(c, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	setsockopt(c, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	if (connect(c, (struct sockaddr *)&a, sizeof(a)))
+		check(false, "tcp: connect with IP_TOS", "errno %d", errno);
+	s = accept(l, NULL, NULL);
+	n = pktoptions(s, &t1, &t2);
+	check(n == 2 && t1 == 96 && t2 == 33,
+	      "tcp: IP_PKTOPTIONS of an accepted connection: the handshake's "
+	      "TOS and TTL",
+	      "n %d tos %d ttl %d", n, t1, t2);
+	getsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &mc, &ml);
+	check(mc == 33,
+	      "tcp: an accepted connection's IP_MULTICAST_TTL is the "
+	      "handshake's TTL",
+	      "%d", mc);
+	n = pktoptions(c, &t1, &t2);
+	check(n == 0, "tcp: IP_PKTOPTIONS with no IP_RECV* option: empty", "%d",
+	      n);
+	setsockopt(c, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
+	n = pktoptions(c, &t1, &t2);
+	check(n == 1 && t2 == 1,
+	      "tcp: IP_PKTOPTIONS of the connecting side: its multicast TTL",
+	      "n %d ttl %d", n, t2);
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	ml = sizeof(buf);
+	check_errno(getsockopt(u, IPPROTO_IP, IP_PKTOPTIONS, buf, &ml), -1,
+		    ENOPROTOOPT, "udp: IP_PKTOPTIONS ENOPROTOOPT");
+	close(u);
+	close(s);
+	close(c);
+	close(l);
+}
+
 static void test_poll_states(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -665,6 +740,7 @@ int main(void)
 	test_rst();
 	test_peek_fionread();
 	test_options();
+	test_pktoptions();
 	test_poll_states();
 	guest_exit("tcp");
 }
