@@ -13,9 +13,10 @@
 #include "proc/proc.h"
 #include "sched/time.h"
 
-#define SOCK_MAX 11	     /* socket types are below this */
-#define CTL_MAX	 (64 * 1024) /* control data of one sendmsg (optmem) */
-#define OPT_MAX	 96	     /* the largest option value (IP_PKTOPTIONS) */
+#define SOCK_MAX    11		/* socket types are below this */
+#define CTL_MAX	    (64 * 1024) /* control data of one sendmsg (optmem) */
+#define OPT_MAX	    16		/* the largest option value set */
+#define OPT_GET_MAX 96		/* read: IP_PKTOPTIONS's messages */
 
 struct user_msghdr {
 	u64 name;
@@ -475,7 +476,7 @@ long sys_setsockopt(u64 fd, u64 level, u64 name, u64 uval, u64 len, u64 a5)
 long sys_getsockopt(u64 fd, u64 level, u64 name, u64 uval, u64 ulen, u64 a5)
 {
 	(void)a5;
-	u8 buf[OPT_MAX];
+	u8 buf[OPT_GET_MAX];
 	struct socket *s;
 	long ret;
 	int len;
@@ -488,7 +489,7 @@ long sys_getsockopt(u64 fd, u64 level, u64 name, u64 uval, u64 ulen, u64 a5)
 	} else if (len < 0) {
 		ret = -EINVAL;
 	} else {
-		u32 n = MIN((u32)len, OPT_MAX);
+		u32 n = MIN((u32)len, OPT_GET_MAX);
 		ret = sock_getsockopt(s, (int)level, (int)name, buf, &n);
 		if (!ret &&
 		    (copy_to_user(uval, buf, n) || put_user((int)n, ulen)))
