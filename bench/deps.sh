@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Packages the benchmarks need beyond scripts/deps.sh (Debian 12, root):
-# the Linux-microVM baseline's kernel source and build tools, wrk, and
-# iproute2 for bench/http's network namespace. Idempotent.
+# the Linux-microVM baseline's kernel source and build tools, wrk,
+# iproute2 for bench/http's network namespace, and debootstrap for
+# bench/product's container-size comparison. Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/../scripts/deps.sh"
@@ -11,6 +12,7 @@ PKGS=(
 	linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
 	wrk iproute2
 	libglib2.0-dev pkg-config
+	debootstrap
 )
 
 missing=()
