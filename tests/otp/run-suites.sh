@@ -44,7 +44,8 @@ kiln_run() {
 		--add "$rel/$erts/bin/erlexec:/app/$erts/bin/erlexec" \
 		--add "$rel/bin/erl:/app/bin/start_erl" \
 		--env RELEASE_DISTRIBUTION=none --env OTP_DIST=1 \
-		--env "OTP_SUITES=$suites" >/dev/null
+		--env "OTP_SUITES=$suites" ${OTP_CASES:+--env "OTP_CASES=$OTP_CASES"} \
+		>/dev/null
 	nice -n 10 ./build/kiln run --accel tcg --cpus "${OTP_CPUS:-2}" \
 		--mem "${OTP_MEM:-512}" --timeout "${OTP_TIMEOUT:-5400}" \
 		"$out/otp_suites.img" >"$out/kiln.log" 2>&1 </dev/null ||
