@@ -102,6 +102,8 @@ static const char run_usage[] =
 	"\n"
 	"Boot IMAGE (made by kiln build) under QEMU with the console on this\n"
 	"terminal, and exit with the guest program's exit status.\n"
+	"A raw or qcow2 disk (kiln build --format) boots through SeaBIOS and\n"
+	"its own loader, on q35, and takes no kernel options at run time.\n"
 	"\n"
 	"Options:\n"
 	"      --cpus N               virtual CPUs (default 1)\n"
