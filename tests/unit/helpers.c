@@ -348,3 +348,10 @@ void *zfile_inflate(const void *data, size_t len, size_t *size)
 	*size = v.size;
 	return out;
 }
+
+bool ci_strict(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && !strcmp(ci, "true");
+}

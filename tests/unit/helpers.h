@@ -42,6 +42,22 @@ uint8_t *fk_build(const struct fk_opts *o, size_t *len);
 /* Write the fake kernel to dir/name; returns the malloc'd path. */
 char *fk_write(const char *dir, const char *name, const struct fk_opts *o);
 
+/*
+ * Skip a test that needs something missing here (what: e.g. "qemu-img"),
+ * except under CI=true, where scripts/deps.sh has installed every tool:
+ * there the test fails instead of passing by skipping. Needs cmocka.h.
+ */
+bool ci_strict(void);
+#define SKIP_MISSING(what)                                                     \
+	do {                                                                   \
+		if (ci_strict())                                               \
+			fail_msg(                                              \
+				"%s is missing, and a test may not skip "      \
+				"under CI=true (scripts/deps.sh installs it)", \
+				what);                                         \
+		skip();                                                        \
+	} while (0)
+
 /* mkdtemp under $TMPDIR; returns the malloc'd path. */
 char *tmp_dir(void);
 /* rm -rf path. */

@@ -223,7 +223,7 @@ static void test_closure_host_binary(void **state)
 
 	(void)state;
 	if (!elfdeps_is_elf("/bin/ls"))
-		skip();
+		SKIP_MISSING("an ELF /bin/ls");
 	elfdeps_init(&d, "/etc/ld.so.conf");
 	assert_int_equal(elfdeps_add(&d, "/bin/ls", "/bin/ls", true), 0);
 	assert_true(found_suffix(&d, "/libc.so.6"));

@@ -295,7 +295,7 @@ static void test_gnu_cpio_reads_it(void **state)
 	char *out = path_join(fx->dir, "extracted");
 
 	if (sh("command -v cpio >/dev/null") != 0)
-		skip();
+		SKIP_MISSING("cpio");
 	assert_int_equal(cpio_write_tree(&cpio, fx->rootfs, 0), 0);
 	assert_int_equal(util_write_atomic(arc, cpio.data, cpio.len), 0);
 

@@ -424,7 +424,7 @@ static void test_erlexec_matches_host(void **state)
 
 	(void)state;
 	if (glob("/usr/lib/erlang/erts-*/bin/erlexec", 0, NULL, &g) != 0)
-		skip();
+		SKIP_MISSING("Debian's erlang (erlexec)");
 	vm2 = path_join(fx->dir, "h2.args");
 	tmp_file(fx->dir, "h1.args",
 		 "# comment\n+P 5000 -setcookie 'x y' -args_file ", 0644);
@@ -786,7 +786,7 @@ static void test_with_shell(void **state)
 
 	(void)state;
 	if (access("/bin/busybox", X_OK) != 0)
-		skip();
+		SKIP_MISSING("/bin/busybox (busybox-static)");
 	r = fake_release("shell", FAKE_MIX);
 	BUILD(&c, r, "-o", fx->out, "--kernel", fx->kernel, "--with-shell");
 	assert_int_equal(c.status, 0);
