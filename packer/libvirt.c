@@ -80,18 +80,6 @@ static int lv_usage_error(const char *msg, const char *arg)
 	return CMD_EXIT_USAGE;
 }
 
-static int lv_uint(const char *s, unsigned int min, unsigned int max,
-		   unsigned int *out)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-
-	if (!*s || *end || s[0] == '-' || v < min || v > max)
-		return -EINVAL;
-	*out = (unsigned int)v;
-	return 0;
-}
-
 static int lv_parse(int argc, char **argv, struct lv_opts *o)
 {
 	static const struct option longopts[] = {
@@ -121,12 +109,12 @@ static int lv_parse(int argc, char **argv, struct lv_opts *o)
 			o->name = optarg;
 			break;
 		case 'c':
-			if (lv_uint(optarg, 1, 64, &o->cpus))
+			if (util_parse_uint(optarg, 1, 64, &o->cpus))
 				return lv_usage_error("--cpus takes 1 to 64",
 						      optarg);
 			break;
 		case 'm':
-			if (lv_uint(optarg, 16, 1u << 20, &o->mem_mib))
+			if (util_parse_uint(optarg, 16, 1u << 20, &o->mem_mib))
 				return lv_usage_error("--mem takes MiB from 16",
 						      optarg);
 			break;

@@ -190,23 +190,6 @@ run_usage_error(const char *fmt, ...)
 	return VM_EXIT_FAILURE;
 }
 
-/* Parse a decimal number in [min, max]. */
-static int run_parse_uint(const char *s, unsigned int min, unsigned int max,
-			  unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = (unsigned int)v;
-	return 0;
-}
-
 /*
  * Parse "[IP:]HOST:GUEST[/udp|/tcp]" into *f; false if malformed.
  */
@@ -241,8 +224,8 @@ static bool run_parse_fwd(const char *arg, struct run_fwd *f)
 			goto out;
 		strcpy(f->bind, parts[0]);
 	}
-	ok = !run_parse_uint(parts[n - 1], 1, 65535, &f->host) &&
-	     !run_parse_uint(parts[n], 1, 65535, &f->guest);
+	ok = !util_parse_uint(parts[n - 1], 1, 65535, &f->host) &&
+	     !util_parse_uint(parts[n], 1, 65535, &f->guest);
 out:
 	free(copy);
 	return ok;
@@ -281,11 +264,11 @@ static int run_set_net(struct run_opts *o, const char *arg)
 		o->net = RUN_NET_TAP;
 		o->net_arg = arg + 4;
 	} else if (!strncmp(arg, "socket:listen:", 14) &&
-		   !run_parse_uint(arg + 14, 1, 65535, &port)) {
+		   !util_parse_uint(arg + 14, 1, 65535, &port)) {
 		o->net = RUN_NET_LISTEN;
 		o->net_arg = arg + 14;
 	} else if (!strncmp(arg, "socket:connect:", 15) &&
-		   !run_parse_uint(arg + 15, 1, 65535, &port)) {
+		   !util_parse_uint(arg + 15, 1, 65535, &port)) {
 		o->net = RUN_NET_CONNECT;
 		o->net_arg = arg + 15;
 	} else {
@@ -360,12 +343,12 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 		*(c == 'S' ? &o->snapshot : &o->restore) = arg;
 		return 0;
 	case 'c':
-		if (run_parse_uint(arg, 1, 255, &o->cpus))
+		if (util_parse_uint(arg, 1, 255, &o->cpus))
 			return run_usage_error("--cpus %s: expected 1-255",
 					       arg);
 		return 0;
 	case 'm':
-		if (run_parse_uint(arg, 16, 1u << 22, &o->mem_mib))
+		if (util_parse_uint(arg, 16, 1u << 22, &o->mem_mib))
 			return run_usage_error("--mem %s: expected MiB, 16 or "
 					       "more, e.g. --mem 512",
 					       arg);
@@ -416,7 +399,7 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 	case 'E':
 		return run_add_env(o, arg);
 	case 't':
-		if (run_parse_uint(arg, 1, 1u << 30, &o->timeout))
+		if (util_parse_uint(arg, 1, 1u << 30, &o->timeout))
 			return run_usage_error("--timeout %s: expected a "
 					       "positive number of seconds",
 					       arg);

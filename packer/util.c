@@ -188,3 +188,19 @@ out:
 	free(tmp);
 	return ret;
 }
+
+int util_parse_uint(const char *s, unsigned int min, unsigned int max,
+		    unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}

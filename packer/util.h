@@ -26,6 +26,9 @@ int buf_align(struct buf *b, size_t align);
 void buf_free(struct buf *b);
 
 /* Round x up to a power-of-two alignment; -EOVERFLOW if it cannot. */
+/* A decimal number in [min, max] (digits only); 0 or -EINVAL. */
+int util_parse_uint(const char *s, unsigned int min, unsigned int max,
+		    unsigned int *out);
 int util_align_up(uint64_t x, uint64_t align, uint64_t *out);
 
 int util_read_file(const char *path, struct buf *out);
