@@ -24,7 +24,7 @@ $(LWIP_STAMP): scripts/fetch-lwip.sh kernel/net/lwip/patches/series \
 $(LWIP_SRCS): $(LWIP_STAMP)
 
 # lwIP's own code: our kernel flags, minus warnings it was not written for.
-$(KBUILD)/$(LWIP_DIR)/%.c.o: $(LWIP_DIR)/%.c $(LWIP_STAMP)
+$(KBUILD)/$(LWIP_DIR)/%.c.o: $(LWIP_DIR)/%.c $(LWIP_STAMP) $(KFLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  KCC     $<"
 	@$(KCC) $(KCFLAGS) $(LWIP_INC) -Wno-unused-parameter \

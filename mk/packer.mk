@@ -26,7 +26,7 @@ PACKER_SRCS := \
 
 # The packer sources other than main.c: the unit tests link these too.
 PACKER_LIB_SRCS := $(filter-out packer/main.c,$(PACKER_SRCS))
-LIB_SRCS := lib/cpio.c lib/elf.c lib/zfile.c
+LIB_SRCS := lib/cpio.c lib/csum.c lib/elf.c lib/zfile.c
 
 PACKER_OBJS := $(patsubst %.c,$(BUILD)/packer/%.o,$(PACKER_SRCS) $(LIB_SRCS)) \
 	$(LOADER_BLOB)

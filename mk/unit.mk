@@ -14,7 +14,7 @@
 # The code under test is compiled again with sanitizers under
 # $(BUILD)/unit/ and $(BUILD)/fuzz/; -MD dependency files sit beside it.
 
-UNIT_TESTS := cpio elf image cli release elfdeps zfile
+UNIT_TESTS := cpio csum elf image cli release elfdeps zfile
 UNIT_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SUPPORT_SRCS := tests/unit/helpers.c $(PACKER_LIB_SRCS) $(LIB_SRCS)

@@ -25,7 +25,7 @@ $(ZSTD_STAMP): scripts/fetch-zstd.sh scripts/debsrc.sh
 
 $(ZSTD_SRCS): $(ZSTD_STAMP)
 
-$(KBUILD)/$(ZSTD_DIR)/%.c.o: $(ZSTD_DIR)/%.c $(ZSTD_STAMP)
+$(KBUILD)/$(ZSTD_DIR)/%.c.o: $(ZSTD_DIR)/%.c $(ZSTD_STAMP) $(KFLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  KCC     $<"
 	@$(KCC) $(filter-out -Werror,$(KCFLAGS)) $(ZSTD_INC) $(ZSTD_DEFS) \

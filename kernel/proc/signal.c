@@ -429,6 +429,14 @@ void signal_deliver(struct trapframe *tf)
 	struct siginfo info;
 	int sig;
 
+	/* Fast path, taken on almost every return to user: nothing pending
+	 * that is unblocked. Unlocked reads race with a sender exactly as
+	 * the locked check below would (a signal that lands after it is
+	 * delivered on the next return: senders kick a running target). */
+	if (!READ_ONCE(t->fault_sig) &&
+	    !((READ_ONCE(t->sigpending) | READ_ONCE(p->sigpending)) &
+	      ~t->sigmask))
+		goto none;
 	while ((sig = dequeue(t, &info))) {
 		struct k_sigaction ka = p->sigactions[sig - 1];
 		if (ka.handler == SIG_IGN ||
@@ -458,6 +466,7 @@ void signal_deliver(struct trapframe *tf)
 			p->sigactions[sig - 1].handler = SIG_DFL;
 		return;
 	}
+none:
 	restart_syscall(tf, false, NULL);
 	if (t->restore_sigmask) {
 		t->sigmask = t->saved_sigmask;

@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include "virtio.h"
 #include "virtqueue.h"
+#include "lib/csum.h"
 #include "drivers/drivers.h"
 #include "drivers/random.h"
 #include "mm/kheap.h"
@@ -99,19 +100,11 @@ static u32 rx_join(struct vnet *vn, u8 *first, u32 len, u16 n)
  */
 static void rx_finish_csum(u8 *frame, u32 len, u16 start, u16 off)
 {
-	u32 sum = 0, i;
-
 	if (start >= len || off > len - start || len - start - off < 2)
 		return;
-	for (i = start; i + 1 < len; i += 2)
-		sum += (u32)frame[i] << 8 | frame[i + 1];
-	if (i < len)
-		sum += (u32)frame[i] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	frame[start + off] = sum >> 8;
-	frame[start + off + 1] = sum & 0xff;
+	/* the sum in the machine's order stores as is, as network order */
+	u16 sum = (u16)~csum_native(frame + start, len - start);
+	__builtin_memcpy(frame + start + off, &sum, 2);
 }
 
 static int vnet_poll(struct netdev *nd, int budget)
