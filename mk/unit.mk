@@ -14,7 +14,7 @@
 # The code under test is compiled again with sanitizers under
 # $(BUILD)/unit/ and $(BUILD)/fuzz/; -MD dependency files sit beside it.
 
-UNIT_TESTS := cpio csum elf image cli release elfdeps zfile
+UNIT_TESTS := cpio csum elf image cli release elfdeps zfile uapi
 UNIT_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SUPPORT_SRCS := tests/unit/helpers.c $(PACKER_LIB_SRCS) $(LIB_SRCS)
@@ -29,6 +29,21 @@ $(BUILD)/unit/%.o: %.c
 
 $(BUILD)/unit/test_%: $(BUILD)/unit/tests/unit/test_%.o $(UNIT_SUPPORT_OBJS)
 	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka -lzstd
+
+# test_uapi: each #define of include/uapi/ (but stat.h's structs) against
+# the host's headers; uapi_kiln.c sees only ours, test_uapi.c only the host's.
+# ERESTART*, MAX_ERRNO, IN_ALL_BITS and MFD_NAME_MAX are the kernel's own.
+UAPI_CHECKED := $(filter-out include/uapi/stat.h,$(wildcard include/uapi/*.h))
+$(BUILD)/unit/uapi_names.h: $(UAPI_CHECKED) mk/unit.mk
+	@mkdir -p $(@D)
+	awk '/^#define [A-Z_0-9]+[ \t]/ && $$2 !~ /_H$$|^ERESTART|^MAX_ERRNO$$|^IN_ALL_BITS$$|^MFD_NAME_MAX$$/ { print "X(" $$2 ")" }' \
+		$(UAPI_CHECKED) > $@
+$(BUILD)/unit/tests/unit/uapi_kiln.o $(BUILD)/unit/tests/unit/test_uapi.o: \
+	$(BUILD)/unit/uapi_names.h
+$(BUILD)/unit/tests/unit/uapi_kiln.o $(BUILD)/unit/tests/unit/test_uapi.o: \
+	UNIT_CFLAGS += -I$(BUILD)/unit
+$(BUILD)/unit/test_uapi: $(BUILD)/unit/tests/unit/uapi_kiln.o \
+	$(BUILD)/unit/tests/unit/uapi_linux.o
 
 # Every test binary runs even if an earlier one fails; any failure fails
 # the target. test_cli also drives the real $(BUILD)/kiln binary.

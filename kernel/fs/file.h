@@ -17,41 +17,14 @@
 #include <kernel/types.h>
 #include <uapi/stat.h>
 #include "sched/mutex.h"
-
-#define O_ACCMODE   03
-#define O_RDONLY    00
-#define O_WRONLY    01
-#define O_RDWR	    02
-#define O_CREAT	    0100
-#define O_EXCL	    0200
-#define O_NOCTTY    0400
-#define O_TRUNC	    01000
-#define O_APPEND    02000
-#define O_NONBLOCK  04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW  0400000
-#define O_CLOEXEC   02000000
-#define O_PATH	    010000000
+#include <uapi/fcntl.h>
+#include <uapi/poll.h>
 
 #define FD_MAX_DEFAULT 65536
 
 struct file;
 struct vnode;
 struct waitq;
-
-/* poll(2) event bits, as Linux. */
-#define POLLIN	   0x001
-#define POLLPRI	   0x002
-#define POLLOUT	   0x004
-#define POLLERR	   0x008
-#define POLLHUP	   0x010
-#define POLLNVAL   0x020
-#define POLLRDNORM 0x040
-#define POLLRDBAND 0x080
-#define POLLWRNORM 0x100
-#define POLLWRBAND 0x200
-#define POLLMSG	   0x400
-#define POLLRDHUP  0x2000
 
 /*
  * Readiness: f->ops->poll(f, pt) returns the file's current events and, when

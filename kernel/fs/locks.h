@@ -11,18 +11,10 @@
 #define FS_LOCKS_H
 
 #include <kernel/types.h>
+#include <uapi/fcntl.h>
 
 struct file;
 struct fdtable;
-
-#define F_RDLCK 0
-#define F_WRLCK 1
-#define F_UNLCK 2
-
-#define LOCK_SH 1
-#define LOCK_EX 2
-#define LOCK_NB 4
-#define LOCK_UN 8
 
 #define LOCKS_OFFSET_MAX INT64_MAX
 

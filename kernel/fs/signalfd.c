@@ -22,10 +22,9 @@
 #include "proc/signal.h"
 #include "sched/waitq.h"
 #include "arch/x86_64/percpu.h"
+#include <uapi/signal.h>
 
 #define SIGBIT(s) (1ULL << ((s)-1))
-#define SI_TIMER  (-2)
-#define SIGCHLD	  17
 
 struct signalfd {
 	struct waitq wq;

@@ -22,8 +22,8 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
+#include <uapi/fcntl.h>
 
-#define O_TMPFILE	 (020000000 | O_DIRECTORY)
 #define RADIX_SHIFT	 9
 #define RADIX_FANOUT	 (1 << RADIX_SHIFT)
 #define RADIX_MAX_LEVELS 4

@@ -14,13 +14,13 @@
 #define FS_WAITFD_H
 
 #include <kernel/types.h>
+#include <uapi/fcntl.h>
+#include <uapi/poll.h>
 
 struct file;
 
 #define WAIT_NONE    0ULL
 #define WAIT_FOREVER (~0ULL)
-
-#define O_DIRECT 040000 /* pipe2 packet mode: not supported */
 
 /* pipe.c: a pipe as [0] read end and [1] write end; flags: O_NONBLOCK. */
 int pipe_open(u32 flags, struct file *ends[2]);
@@ -52,21 +52,8 @@ int timerfd_set(struct file *f, int flags, const struct timerfd_spec *new,
 		struct timerfd_spec *old);
 int timerfd_get(struct file *f, struct timerfd_spec *cur);
 
-/* epoll.c. struct epoll_event is packed on x86_64 (Linux ABI). */
-struct epoll_event {
-	u32 events;
-	u64 data;
-} __packed;
-_Static_assert(sizeof(struct epoll_event) == 12, "struct epoll_event");
-
-#define EPOLL_CTL_ADD  1
-#define EPOLL_CTL_DEL  2
-#define EPOLL_CTL_MOD  3
-#define EPOLLEXCLUSIVE (1U << 28)
-#define EPOLLWAKEUP    (1U << 29)
-#define EPOLLONESHOT   (1U << 30)
-#define EPOLLET	       (1U << 31)
-#define EP_MAX_EVENTS  (0x7fffffff / (int)sizeof(struct epoll_event))
+/* epoll.c (struct epoll_event: uapi/poll.h). */
+#define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct epoll_event))
 
 int epoll_open(struct file **out);
 bool is_epoll_file(struct file *f);

@@ -15,11 +15,7 @@
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
-
-#define PROT_NONE  0
-#define PROT_READ  1
-#define PROT_WRITE 2
-#define PROT_EXEC  4
+#include <uapi/mman.h>
 
 #define VMA_SHARED   0x1
 #define VMA_STACK    0x2

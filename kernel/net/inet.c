@@ -18,29 +18,9 @@
 #include "netstack.h"
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
+#include <uapi/socket.h>
 
 #define UDP_MAX_PAYLOAD 65507
-
-/* Socket options lwIP does not keep (levels and names as Linux). */
-#define TCP_MAXSEG	   2
-#define TCP_CORK	   3
-#define TCP_KEEPIDLE	   4
-#define TCP_KEEPINTVL	   5
-#define TCP_KEEPCNT	   6
-#define TCP_QUICKACK	   12
-#define IP_PKTINFO	   8
-#define IP_PKTOPTIONS	   9
-#define IP_MTU_DISCOVER	   10
-#define IP_RECVERR	   11
-#define IP_FREEBIND	   15
-#define IP_MULTICAST_IF	   32
-#define IP_MULTICAST_TTL   33
-#define IP_MULTICAST_LOOP  34
-#define IP_ADD_MEMBERSHIP  35
-#define IP_DROP_MEMBERSHIP 36
-
-#define SIOCINQ	 0x541B /* FIONREAD */
-#define SIOCOUTQ 0x5411
 
 int inet_err(int e)
 {

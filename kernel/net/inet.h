@@ -17,8 +17,7 @@
 #define NET_INET_H
 
 #include "socket.h"
-
-#define IPPROTO_UDP 17
+#include <uapi/socket.h>
 
 enum { INET_CLOSED, INET_LISTEN, INET_CONNECTING, INET_CONNECTED };
 

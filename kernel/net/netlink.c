@@ -15,8 +15,8 @@
 #include "arch/x86_64/percpu.h"
 #include "mm/kheap.h"
 #include "proc/proc.h"
+#include <uapi/socket.h>
 
-#define AF_NETLINK	  16
 #define NETLINK_ROUTE	  0
 #define NLMSG_ERROR	  2
 #define NLMSG_DONE	  3

@@ -26,85 +26,22 @@
 #include "fs/file.h"
 #include "fs/uio.h"
 #include "sched/waitq.h"
+#include <uapi/socket.h>
 
-#define AF_UNSPEC  0
-#define AF_UNIX	   1
-#define AF_INET	   2
-#define AF_INET6   10
-#define AF_NETLINK 16
-#define AF_MAX	   46
+#define AF_MAX 46
 
-#define SOCK_STREAM    1
-#define SOCK_DGRAM     2
-#define SOCK_RAW       3
-#define SOCK_SEQPACKET 5
 #define SOCK_TYPE_MASK 0xf
-#define SOCK_NONBLOCK  O_NONBLOCK
-#define SOCK_CLOEXEC   O_CLOEXEC
 
-#define MSG_OOB		 0x1
-#define MSG_PEEK	 0x2
-#define MSG_DONTROUTE	 0x4
-#define MSG_CTRUNC	 0x8
-#define MSG_TRUNC	 0x20
-#define MSG_DONTWAIT	 0x40
-#define MSG_EOR		 0x80
-#define MSG_WAITALL	 0x100
-#define MSG_NOSIGNAL	 0x4000
-#define MSG_MORE	 0x8000
-#define MSG_CMSG_CLOEXEC 0x40000000
-
-#define SHUT_RD	  0
-#define SHUT_WR	  1
-#define SHUT_RDWR 2
 /* Shutdown state bits of a socket end (Linux's sk_shutdown). */
 #define RCV_SHUTDOWN  1
 #define SEND_SHUTDOWN 2
 #define SHUTDOWN_MASK 3
 
-#define SOL_SOCKET	1
-#define SCM_RIGHTS	1
-#define SCM_CREDENTIALS 2
-#define SCM_MAX_FD	253 /* files in one message, as Linux */
+#define SCM_MAX_FD 253 /* files in one message, as Linux */
 
 #ifndef ESOCKTNOSUPPORT /* missing from uapi/errno.h */
 #define ESOCKTNOSUPPORT 94
 #endif
-
-#define IPPROTO_IP   0
-#define IPPROTO_TCP  6
-#define IPPROTO_IPV6 41
-
-/* Option names (SOL_SOCKET, then IPPROTO_IP and IPPROTO_TCP). */
-#define SO_REUSEADDR	2
-#define SO_TYPE		3
-#define SO_ERROR	4
-#define SO_DONTROUTE	5
-#define SO_BROADCAST	6
-#define SO_SNDBUF	7
-#define SO_RCVBUF	8
-#define SO_KEEPALIVE	9
-#define SO_OOBINLINE	10
-#define SO_PRIORITY	12
-#define SO_LINGER	13
-#define SO_REUSEPORT	15
-#define SO_PEERCRED	17
-#define SO_BINDTODEVICE 25
-#define SO_RCVLOWAT	18
-#define SO_RCVTIMEO	20
-#define SO_SNDTIMEO	21
-#define SO_ACCEPTCONN	30
-#define SO_SNDBUFFORCE	32
-#define SO_RCVBUFFORCE	33
-#define SO_PROTOCOL	38
-#define SO_DOMAIN	39
-#define SO_RCVTIMEO_NEW 66
-#define SO_SNDTIMEO_NEW 67
-#define IP_TOS		1
-#define IP_TTL		2
-#define IP_RECVTTL	12
-#define IP_RECVTOS	13
-#define TCP_NODELAY	1
 
 #define SOCK_ADDR_MAX	 128	/* sizeof(struct sockaddr_storage) */
 #define SOCK_BUF_DEFAULT 212992 /* rmem/wmem_default and _max */

@@ -17,6 +17,8 @@
 #include "arch/x86_64/trapframe.h"
 #include "sched/timer.h"
 #include "sched/waitq.h"
+#include <uapi/sched.h>
+#include <uapi/signal.h>
 
 struct mm;
 struct fdtable;
@@ -39,12 +41,6 @@ struct k_sigaction {
 };
 
 /* Who sent a pending signal and why (the siginfo the handler gets). */
-#define SI_TIMER	(-2)
-#define SIGEV_SIGNAL	0
-#define SIGEV_NONE	1
-#define SIGEV_THREAD	2
-#define SIGEV_THREAD_ID 4
-
 struct ksiginfo {
 	s32 code;   /* SI_USER, SI_TKILL, SI_KERNEL, SI_TIMER, CLD_* */
 	s32 pid;    /* sender (SIGCHLD: the child; SI_TIMER: the timer id) */
@@ -146,26 +142,6 @@ struct clone_args {
 	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
 		tls, set_tid, set_tid_size, cgroup;
 };
-
-#define CLONE_VM	     0x00000100
-#define CLONE_FS	     0x00000200
-#define CLONE_FILES	     0x00000400
-#define CLONE_SIGHAND	     0x00000800
-#define CLONE_PIDFD	     0x00001000
-#define CLONE_VFORK	     0x00004000
-#define CLONE_PARENT	     0x00008000
-#define CLONE_THREAD	     0x00010000
-#define CLONE_SYSVSEM	     0x00040000
-#define CLONE_SETTLS	     0x00080000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID   0x01000000
-/* Accepted with no effect: no tracer, no I/O contexts in Kiln. */
-#define CLONE_PTRACE	    0x00002000
-#define CLONE_DETACHED	    0x00400000
-#define CLONE_UNTRACED	    0x00800000
-#define CLONE_IO	    0x80000000UL
-#define CLONE_CLEAR_SIGHAND 0x100000000ULL /* clone3 */
 
 /* fork/vfork/clone without CLONE_THREAD; returns the child's pid. */
 long proc_fork(const struct clone_args *ca);

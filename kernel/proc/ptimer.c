@@ -26,10 +26,9 @@
 #include "sched/time.h"
 #include "sched/timer.h"
 #include "arch/x86_64/percpu.h"
+#include <uapi/signal.h>
 
 #define PTIMER_MAX 256 /* per process */
-#define SI_KERNEL  0x80
-#define SIGALRM	   14
 
 struct ptimer {
 	struct ktimer kt;

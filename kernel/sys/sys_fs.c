@@ -19,6 +19,8 @@
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
+#include <uapi/fcntl.h>
+#include <uapi/mman.h>
 
 static struct fdtable *files(void)
 {
@@ -757,20 +759,6 @@ long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 	return ret;
 }
 
-#define F_DUPFD		0
-#define F_GETFD		1
-#define F_SETFD		2
-#define F_GETFL		3
-#define F_SETFL		4
-#define F_GETLK		5
-#define F_SETLK		6
-#define F_SETLKW	7
-#define F_OFD_GETLK	36
-#define F_OFD_SETLK	37
-#define F_OFD_SETLKW	38
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC	1
-
 /* A struct flock's range into r (Linux's flock64_to_posix_lock). */
 static int flock_range(struct file *f, const struct linux_flock *fl,
 		       struct lock_range *r)
@@ -954,11 +942,6 @@ long sys_close_range(u64 first, u64 last, u64 flags, u64 a3, u64 a4, u64 a5)
 	return fd_close_range(files(), (u32)first, (u32)last,
 			      flags & CLOSE_RANGE_CLOEXEC);
 }
-
-#define MFD_CLOEXEC	  1
-#define MFD_ALLOW_SEALING 2
-#define MFD_HUGETLB	  4
-#define MFD_NAME_MAX	  249
 
 /* memfd_create: an unnamed tmpfs file; seals are accepted, not kept. */
 long sys_memfd_create(u64 uname, u64 flags, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -8,15 +8,9 @@
 #define SYS_SYS_FS_H
 
 #include <kernel/types.h>
+#include <uapi/fcntl.h>
 
-#define AT_FDCWD	    -100
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR	    0x200
-#define AT_EACCESS	    0x200
-#define AT_NO_AUTOMOUNT	    0x800
-#define AT_EMPTY_PATH	    0x1000
-#define AT_STATX_SYNC_TYPE  0x6000
-#define PATH_MAX	    4096
+#define PATH_MAX 4096
 
 struct vnode;
 struct linux_stat;

@@ -17,6 +17,7 @@
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "sched/time.h"
+#include <uapi/fcntl.h>
 
 /* Linux's struct statx (include/uapi/linux/stat.h). */
 struct statx_timestamp {
@@ -164,8 +165,6 @@ long sys_symlink(u64 target, u64 path, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	return sys_symlinkat(target, (u64)AT_FDCWD, path, 0, 0, 0);
 }
-
-#define AT_SYMLINK_FOLLOW 0x400
 
 /* A new name for a file; the old name is not followed unless asked. */
 long sys_linkat(u64 odirfd, u64 opath, u64 ndirfd, u64 npath, u64 flags, u64 a5)

@@ -9,31 +9,9 @@
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
+#include <uapi/mman.h>
 
-#define MAP_SHARED	    0x01
-#define MAP_PRIVATE	    0x02
-#define MAP_SHARED_VALIDATE 0x03
-#define MAP_TYPE	    0x0f
-#define MAP_FIXED	    0x10
-#define MAP_ANONYMOUS	    0x20
-#define MAP_GROWSDOWN	    0x100
-#define MAP_DENYWRITE	    0x800
-#define MAP_EXECUTABLE	    0x1000
-#define MAP_LOCKED	    0x2000
-#define MAP_NORESERVE	    0x4000
-#define MAP_POPULATE	    0x8000
-#define MAP_NONBLOCK	    0x10000
-#define MAP_STACK	    0x20000
-#define MAP_HUGETLB	    0x40000
-#define MAP_FIXED_NOREPLACE 0x100000
-
-#define MS_ASYNC      1
-#define MS_INVALIDATE 2
-#define MS_SYNC	      4
 #define MLOCK_ONFAULT 1
-#define MCL_CURRENT   1
-#define MCL_FUTURE    2
-#define MCL_ONFAULT   4
 
 #define MEMBARRIER_CMD_QUERY				    0
 #define MEMBARRIER_CMD_GLOBAL				    1
@@ -44,16 +22,6 @@
 #define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE	    32
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 64
 #define MEMBARRIER_SUPPORTED				    127 /* the seven above */
-
-#define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED   2
-
-#define MADV_NORMAL	0
-#define MADV_RANDOM	1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED	3
-#define MADV_DONTNEED	4
-#define MADV_FREE	8
 
 static struct mm *mm(void)
 {

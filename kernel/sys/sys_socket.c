@@ -12,6 +12,7 @@
 #include "net/socket.h"
 #include "proc/proc.h"
 #include "sched/time.h"
+#include <uapi/socket.h>
 
 #define SOCK_MAX    11		/* socket types are below this */
 #define CTL_MAX	    (64 * 1024) /* control data of one sendmsg (optmem) */
@@ -499,9 +500,8 @@ long sys_getsockopt(u64 fd, u64 level, u64 name, u64 uval, u64 ulen, u64 a5)
 	return ret;
 }
 
-#define MSG_WAITFORONE 0x10000
-#define MMSG_LEN_OFF   56 /* struct mmsghdr: msghdr, then msg_len */
-#define MMSG_SIZE      64
+#define MMSG_LEN_OFF 56 /* struct mmsghdr: msghdr, then msg_len */
+#define MMSG_SIZE    64
 
 /* sendmmsg: sendmsg per entry; the count sent, or the first error. */
 long sys_sendmmsg(u64 fd, u64 uvec, u64 vlen, u64 flags, u64 a4, u64 a5)
