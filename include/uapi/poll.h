@@ -26,7 +26,6 @@
 #define EPOLLONESHOT   (1U << 30)
 #define EPOLLET	       (1U << 31)
 
-
 /* epoll_ctl/epoll_wait's event: packed on x86_64. */
 struct epoll_event {
 	uint32_t events;

@@ -443,6 +443,8 @@ long proc_wait(int pid, int *status, int options, int *out_pid,
 				/* its threads are gone: the total is final */
 				parent->children_cpu_ns +=
 					z->exited_cpu_ns + z->children_cpu_ns;
+				parent->children_user_ns +=
+					z->exited_user_ns + z->children_user_ns;
 			}
 			spin_unlock_irqrestore(&proc_table_lock, f);
 			*reaped = z;

@@ -133,6 +133,34 @@ u64 proc_cpu_ns(struct process *p)
 	return ns;
 }
 
+u64 proc_user_ns(struct process *p)
+{
+	struct thread *t;
+	u64 f = spin_lock_irqsave(&p->lock);
+	u64 ns = p->exited_user_ns;
+
+	/* a thread in user mode on another CPU has its stretch so far in
+	 * user_since, not yet in user_ns: it counts from its next entry */
+	list_for_each_entry(t, &p->threads, proc_node) ns +=
+		READ_ONCE(t->user_ns);
+	spin_unlock_irqrestore(&p->lock, f);
+	return ns;
+}
+
+void proc_enter_kernel(struct thread *t)
+{
+	u64 now = time_boot_ns();
+	u64 since = t->user_since;
+
+	t->kentry_cpu_ns = t->cpu_ns + (now - t->run_start_ns);
+	if (!since)
+		return;
+	t->user_since = 0;
+	t->user_ns += now - since;
+	if (READ_ONCE(t->proc->cpu_itimers))
+		ptimer_cpu_charge(t->proc, now - since, true);
+}
+
 void process_get(struct process *p)
 {
 	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
@@ -280,6 +308,7 @@ __noreturn void thread_exit(int status)
 	u64 f = spin_lock_irqsave(&p->lock);
 	list_del(&t->proc_node);
 	p->exited_cpu_ns += t->cpu_ns + (time_boot_ns() - t->run_start_ns);
+	p->exited_user_ns += t->user_ns;
 	bool last = --p->nthreads == 0;
 	spin_unlock_irqrestore(&p->lock, f);
 	if (last)
@@ -327,4 +356,11 @@ void proc_return_to_user(struct trapframe *tf)
 		signal_deliver(tf);
 		break;
 	}
+	u64 now = time_boot_ns();
+	if (READ_ONCE(t->proc->cpu_itimers)) /* the system part of PROF */
+		ptimer_cpu_charge(t->proc,
+				  t->cpu_ns + (now - t->run_start_ns) -
+					  t->kentry_cpu_ns,
+				  false);
+	t->user_since = now;
 }

@@ -92,6 +92,13 @@ struct thread {
 	u64 set_child_tid;	   /* written by the child on first run */
 	u64 cpu_ns;		   /* CPU time used */
 	u64 run_start_ns;
+	/* User time: the CPU time between each return to user mode
+	 * (user_since, boot ns; 0 in the kernel) and the next entry; the
+	 * rest of cpu_ns is system time. kentry_cpu_ns: the thread's CPU
+	 * time at its last kernel entry (ITIMER_PROF's system part). */
+	u64 user_ns;
+	u64 user_since;
+	u64 kentry_cpu_ns;
 	u32 last_cpu;
 	char name[16];
 };
@@ -113,12 +120,17 @@ struct process {
 	struct list_head children;
 	struct list_head sibling;
 	struct waitq child_wait;
-	int pgid, sid;	   /* proc_table_lock */
-	bool did_exec;	   /* since fork: setpgid fails with EACCES */
-	int pdeath_signal; /* PR_SET_PDEATHSIG: sent when the parent exits */
-	u64 exited_cpu_ns; /* CPU time of threads that exited; lock */
+	int pgid, sid;	    /* proc_table_lock */
+	bool did_exec;	    /* since fork: setpgid fails with EACCES */
+	int pdeath_signal;  /* PR_SET_PDEATHSIG: sent when the parent exits */
+	u64 exited_cpu_ns;  /* CPU time of threads that exited; lock */
+	u64 exited_user_ns; /* their user time; lock */
+	/* ITIMER_VIRTUAL or ITIMER_PROF armed: kernel entries and exits
+	 * charge CPU time to them (ptimer.c) */
+	bool cpu_itimers;
 	struct ptimers *ptimers; /* alarm, setitimer, timer_create (ptimer.c) */
 	u64 children_cpu_ns;	 /* of reaped children (times, getrusage) */
+	u64 children_user_ns;	 /* their user part */
 	u32 umask;
 	char cwd[256];
 	char comm[16];
@@ -167,6 +179,14 @@ struct ptimers;
 int ptimer_real_set(u64 value_ns, u64 interval_ns, u64 *old_left,
 		    u64 *old_interval);
 void ptimer_real_get(u64 *left, u64 *interval);
+/* setitimer/getitimer(ITIMER_VIRTUAL or ITIMER_PROF): which is 1 or 2;
+ * times are the process's CPU time, ns. */
+int ptimer_cpu_set(int which, u64 value_ns, u64 interval_ns, u64 *old_left,
+		   u64 *old_interval);
+void ptimer_cpu_get(int which, u64 *left, u64 *interval);
+/* ns of p's CPU time went by (user: user time): run the CPU-time itimers
+ * down and signal the ones that expire (SIGVTALRM, SIGPROF). */
+void ptimer_cpu_charge(struct process *p, u64 ns, bool user);
 /* A new POSIX timer of the caller's process: its id, or -errno. The
  * value PTIMER_VALUE_ID means "the id itself" (timer_create's default). */
 #define PTIMER_VALUE_ID ((u64)-1)
@@ -205,6 +225,11 @@ void process_get(struct process *p);
 void process_put(struct process *p);
 /* CPU time of p's threads, live and exited (getrusage, times). */
 u64 proc_cpu_ns(struct process *p);
+/* The user part of proc_cpu_ns (all threads, exited ones included). */
+u64 proc_user_ns(struct process *p);
+/* Entering the kernel from user mode (syscall, interrupt, exception):
+ * the time since the last return to user was user time. */
+void proc_enter_kernel(struct thread *t);
 /* The parent's pid (0 for init), read under the table lock. */
 int proc_getppid(struct process *p);
 int tid_alloc(void);

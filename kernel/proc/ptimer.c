@@ -46,10 +46,18 @@ struct ptimer {
 	bool queued;	 /* its signal is pending */
 };
 
+/* ITIMER_VIRTUAL (user time) or ITIMER_PROF (user and system time):
+ * run down by ptimer_cpu_charge, not by a kernel timer. */
+struct cpu_itimer {
+	u64 left;     /* ns of CPU time to go; 0: disarmed */
+	u64 interval; /* ns; 0: one-shot */
+};
+
 struct ptimers {
 	struct spinlock lock;
 	struct process *p;
 	struct ptimer real;
+	struct cpu_itimer cpu[2]; /* [0] VIRTUAL, [1] PROF */
 	struct ptimer *posix[PTIMER_MAX];
 };
 
@@ -184,6 +192,78 @@ void ptimer_real_get(u64 *left, u64 *interval)
 		return;
 	}
 	ptimer_get(&s->real, left, interval);
+}
+
+int ptimer_cpu_set(int which, u64 value_ns, u64 interval_ns, u64 *old_left,
+		   u64 *old_interval)
+{
+	struct ptimers *s = ptimers_of(current->proc);
+
+	if (!s)
+		return -ENOMEM;
+	struct cpu_itimer *c = &s->cpu[which - 1];
+	u64 f = spin_lock_irqsave(&s->lock);
+	*old_left = c->left;
+	*old_interval = c->interval;
+	c->left = value_ns;
+	c->interval = value_ns ? interval_ns : 0;
+	WRITE_ONCE(s->p->cpu_itimers, s->cpu[0].left || s->cpu[1].left);
+	spin_unlock_irqrestore(&s->lock, f);
+	return 0;
+}
+
+void ptimer_cpu_get(int which, u64 *left, u64 *interval)
+{
+	struct ptimers *s = READ_ONCE(current->proc->ptimers);
+
+	*left = *interval = 0;
+	if (!s)
+		return;
+	u64 f = spin_lock_irqsave(&s->lock);
+	*left = s->cpu[which - 1].left;
+	*interval = s->cpu[which - 1].interval;
+	spin_unlock_irqrestore(&s->lock, f);
+}
+
+/* Run c down by ns; true when it expired (re-armed from its interval,
+ * the overshoot taken off as Linux does, or disarmed). */
+static bool cpu_itimer_run(struct cpu_itimer *c, u64 ns)
+{
+	if (!c->left)
+		return false;
+	if (ns < c->left) {
+		c->left -= ns;
+		return false;
+	}
+	u64 over = ns - c->left;
+	if (!c->interval)
+		c->left = 0;
+	else if (over < c->interval)
+		c->left = c->interval - over;
+	else
+		c->left =
+			c->interval; /* more than a period behind: one signal */
+	return true;
+}
+
+void ptimer_cpu_charge(struct process *p, u64 ns, bool user)
+{
+	struct ptimers *s = READ_ONCE(p->ptimers);
+
+	if (!s || !ns)
+		return;
+	u64 f = spin_lock_irqsave(&s->lock);
+	bool virt = user && cpu_itimer_run(&s->cpu[0], ns);
+	bool prof = cpu_itimer_run(&s->cpu[1], ns);
+	WRITE_ONCE(p->cpu_itimers, s->cpu[0].left || s->cpu[1].left);
+	spin_unlock_irqrestore(&s->lock, f);
+	/* after s->lock: sending takes p->lock (the order is p->lock, s->lock)
+	 */
+	struct ksiginfo info = {.code = SI_KERNEL};
+	if (virt)
+		signal_send_process_info(p, SIGVTALRM, &info);
+	if (prof)
+		signal_send_process_info(p, SIGPROF, &info);
 }
 
 int ptimer_create(bool realtime, int notify, int signo, int tid, u64 value)

@@ -654,16 +654,20 @@ long sys_getrusage(u64 who, u64 uru, u64 a2, u64 a3, u64 a4, u64 a5)
 	if ((s64)who != 0 && (s64)who != -1 &&
 	    who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
-	u64 ns;
-	if (who == 1)
+	u64 ns, user;
+	if (who == 1) {
 		ns = current->cpu_ns + time_boot_ns() - current->run_start_ns;
-	else if (who == 0)
+		user = current->user_ns;
+	} else if (who == 0) {
+		user = proc_user_ns(p); /* first: never above the total */
 		ns = proc_cpu_ns(p);
-	else
+	} else {
+		user = READ_ONCE(p->children_user_ns);
 		ns = READ_ONCE(p->children_cpu_ns);
-	/* all CPU time is reported as user time: the kernel does not split it
-	 */
-	ns_to_tv(ns, ru.utime);
+	}
+	user = MIN(user, ns);
+	ns_to_tv(user, ru.utime);
+	ns_to_tv(ns - user, ru.stime);
 	ru.rest[0] = p->mm ? p->mm->rss_pages * 4 : 0; /* ru_maxrss (KiB) */
 	return copy_to_user(uru, &ru, sizeof(ru));
 }
@@ -674,11 +678,16 @@ long sys_times(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	u64 ticks = clock_monotonic_ns() / (NSEC_PER_SEC / 100);
 
 	if (ubuf) {
-		/* all threads, as getrusage; all CPU time counts as user time
-		 */
+		/* all threads, as getrusage */
 		u64 tick = NSEC_PER_SEC / 100;
-		u64 t[4] = {proc_cpu_ns(self()) / tick, 0,
-			    READ_ONCE(self()->children_cpu_ns) / tick, 0};
+		struct process *p = self();
+		u64 user = proc_user_ns(p), cpu = proc_cpu_ns(p);
+		u64 cuser = READ_ONCE(p->children_user_ns);
+		u64 ccpu = READ_ONCE(p->children_cpu_ns);
+		user = MIN(user, cpu);
+		cuser = MIN(cuser, ccpu);
+		u64 t[4] = {user / tick, (cpu - user) / tick, cuser / tick,
+			    (ccpu - cuser) / tick};
 		if (copy_to_user(ubuf, t, sizeof(t)))
 			return -EFAULT;
 	}

@@ -227,24 +227,6 @@ static int timespec_ns(const struct timespec *ts, u64 *ns)
 	return 0;
 }
 
-/* ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which Kiln does not
- * split into user and system: refused, and said once. */
-static int itimer_which(u64 which)
-{
-	static bool told;
-
-	if (which == ITIMER_REAL)
-		return 0;
-	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-		if (!told) {
-			told = true;
-			pr_warn("setitimer: ITIMER_VIRTUAL and ITIMER_PROF are "
-				"not supported (EINVAL); ITIMER_REAL is");
-		}
-	}
-	return -EINVAL;
-}
-
 long sys_getitimer(u64 which, u64 ucur, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
@@ -252,10 +234,11 @@ long sys_getitimer(u64 which, u64 ucur, u64 a2, u64 a3, u64 a4, u64 a5)
 	u64 left, interval;
 
 	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
-		return copy_to_user(ucur, &cur, sizeof(cur)); /* never set */
-	if (which != ITIMER_REAL)
+		ptimer_cpu_get((int)which, &left, &interval);
+	else if (which == ITIMER_REAL)
+		ptimer_real_get(&left, &interval);
+	else
 		return -EINVAL;
-	ptimer_real_get(&left, &interval);
 	ns_to_timeval(left, &cur.value);
 	ns_to_timeval(interval, &cur.interval);
 	return copy_to_user(ucur, &cur, sizeof(cur));
@@ -266,16 +249,20 @@ long sys_setitimer(u64 which, u64 unew, u64 uold, u64 a3, u64 a4, u64 a5)
 	(void)a3, (void)a4, (void)a5;
 	struct itimerval nv = {0}, ov = {0};
 	u64 value, interval, left, oint;
-	int ret = itimer_which(which);
+	int ret;
 
-	if (ret)
-		return ret;
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL &&
+	    which != ITIMER_PROF)
+		return -EINVAL;
 	if (unew && copy_from_user(&nv, unew, sizeof(nv)))
 		return -EFAULT;
 	if (timeval_ns(&nv.value, &value) ||
 	    timeval_ns(&nv.interval, &interval))
 		return -EINVAL;
-	ret = ptimer_real_set(value, interval, &left, &oint);
+	if (which == ITIMER_REAL)
+		ret = ptimer_real_set(value, interval, &left, &oint);
+	else
+		ret = ptimer_cpu_set((int)which, value, interval, &left, &oint);
 	if (ret)
 		return ret;
 	if (!uold)

@@ -132,6 +132,7 @@ void syscall_dispatch(struct trapframe *tf)
 	long ret;
 
 	current->syscall_nr = nr;
+	proc_enter_kernel(current);
 	CPU_STAT_INC(syscalls);
 	if (e) {
 		ret = e->fn(args[0], args[1], args[2], args[3], args[4],

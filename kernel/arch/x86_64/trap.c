@@ -135,6 +135,8 @@ void trap_dispatch(struct trapframe *tf)
 {
 	u64 vec = tf->vector;
 
+	if (tf_from_user(tf) && vec != 2) /* an NMI goes back at once */
+		proc_enter_kernel(current);
 	if (vec == 14) {
 		page_fault(tf);
 	} else if (vec < 32) {

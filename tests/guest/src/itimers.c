@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Timers that signal: alarm, setitimer/getitimer (ITIMER_REAL), and the
+ * Timers that signal: alarm, setitimer/getitimer (ITIMER_REAL, and
+ * ITIMER_VIRTUAL and ITIMER_PROF, which run on the process's user time and
+ * on its user and system time: sleeping does not run them down), the user
+ * and system split of getrusage they rest on, and the
  * timer_create family through raw syscalls (so both C libraries ask the
  * kernel the same thing): SIGEV_SIGNAL with its siginfo (SI_TIMER, the
  * value, the overrun count of a blocked periodic timer), SIGEV_THREAD_ID,
@@ -11,6 +14,8 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -280,6 +285,123 @@ static void test_fork_exec(const char *self)
 	      "status %#x", st);
 }
 
+static volatile sig_atomic_t vtalrms, profs;
+
+static void on_cpu_timer(int sig)
+{
+	if (sig == SIGVTALRM)
+		vtalrms++;
+	else
+		profs++;
+}
+
+static long tv_ms(struct timeval tv)
+{
+	return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Spin in user mode until *flag reaches n or 20 s of wall time pass. */
+static void spin_until(volatile sig_atomic_t *flag, int n)
+{
+	int64_t end = now_ns(CLOCK_MONOTONIC) + 20000000000LL;
+	volatile unsigned x = 0;
+
+	while (*flag < n && now_ns(CLOCK_MONOTONIC) < end)
+		for (int i = 0; i < 100000; i++)
+			x += i;
+}
+
+static void test_cpu_itimers(void)
+{
+	struct sigaction sa = {.sa_handler = on_cpu_timer};
+	struct itimerval v = {{0, 100000}, {0, 100000}}, cur, old;
+	struct itimerval off = {0};
+
+	sigaction(SIGVTALRM, &sa, NULL);
+	sigaction(SIGPROF, &sa, NULL);
+
+	/* user time alone: sleeping leaves ITIMER_VIRTUAL where it was */
+	check_zero(setitimer(ITIMER_VIRTUAL, &v, NULL),
+		   "itimers: setitimer(ITIMER_VIRTUAL)");
+	usleep(300000);
+	check_zero(getitimer(ITIMER_VIRTUAL, &cur),
+		   "itimers: getitimer(ITIMER_VIRTUAL)");
+	check(vtalrms == 0 && tv_ms(cur.it_value) >= 50 &&
+		      tv_ms(cur.it_value) <= 110 && /* Linux adds a tick */
+		      tv_ms(cur.it_interval) == 100,
+	      "itimers: ITIMER_VIRTUAL does not run while the process sleeps",
+	      "%d signals, %ld ms left", (int)vtalrms, tv_ms(cur.it_value));
+	spin_until(&vtalrms, 3);
+	check(vtalrms >= 3,
+	      "itimers: ITIMER_VIRTUAL: SIGVTALRM every 100 ms "
+	      "of user time",
+	      "%d signals", (int)vtalrms);
+	check_zero(setitimer(ITIMER_VIRTUAL, &off, &old),
+		   "itimers: setitimer(ITIMER_VIRTUAL) off");
+	check(tv_ms(old.it_interval) == 100 && tv_ms(old.it_value) <= 110,
+	      "itimers: ITIMER_VIRTUAL: the old setting comes back",
+	      "%ld ms every %ld ms", tv_ms(old.it_value),
+	      tv_ms(old.it_interval));
+
+	/* system time: reading /dev/zero is almost all kernel work */
+	struct rusage r0, r1;
+	static char buf[1 << 20];
+	int fd = open("/dev/zero", O_RDONLY);
+	getrusage(RUSAGE_SELF, &r0);
+	int64_t end = now_ns(CLOCK_PROCESS_CPUTIME_ID) + 300000000LL;
+	while (now_ns(CLOCK_PROCESS_CPUTIME_ID) < end)
+		if (read(fd, buf, sizeof buf) < 0)
+			break;
+	getrusage(RUSAGE_SELF, &r1);
+	long us = tv_ms(r1.ru_utime) - tv_ms(r0.ru_utime);
+	long sy = tv_ms(r1.ru_stime) - tv_ms(r0.ru_stime);
+	check(sy > us && sy >= 100,
+	      "itimers: getrusage: reading /dev/zero is system time",
+	      "user %ld ms, system %ld ms", us, sy);
+	r0 = r1;
+	end = now_ns(CLOCK_PROCESS_CPUTIME_ID) + 300000000LL;
+	volatile unsigned x = 0;
+	while (now_ns(CLOCK_PROCESS_CPUTIME_ID) < end)
+		for (int i = 0; i < 10000; i++)
+			x += i;
+	getrusage(RUSAGE_SELF, &r1);
+	us = tv_ms(r1.ru_utime) - tv_ms(r0.ru_utime);
+	sy = tv_ms(r1.ru_stime) - tv_ms(r0.ru_stime);
+	check(us > sy && us >= 100,
+	      "itimers: getrusage: a busy loop is user time",
+	      "user %ld ms, system %ld ms", us, sy);
+
+	/* ITIMER_PROF counts the system time too: /dev/zero reads alone
+	 * must set it off */
+	check_zero(setitimer(ITIMER_PROF, &v, NULL),
+		   "itimers: setitimer(ITIMER_PROF)");
+	end = now_ns(CLOCK_MONOTONIC) + 20000000000LL;
+	while (profs < 2 && now_ns(CLOCK_MONOTONIC) < end)
+		if (read(fd, buf, sizeof buf) < 0)
+			break;
+	check(profs >= 2, "itimers: ITIMER_PROF: SIGPROF from system time",
+	      "%d signals", (int)profs);
+	check_zero(setitimer(ITIMER_PROF, &off, NULL),
+		   "itimers: setitimer(ITIMER_PROF) off");
+	close(fd);
+
+	/* not inherited by fork */
+	check_zero(setitimer(ITIMER_VIRTUAL, &v, NULL),
+		   "itimers: ITIMER_VIRTUAL armed again");
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		getitimer(ITIMER_VIRTUAL, &cur);
+		_exit(cur.it_value.tv_sec || cur.it_value.tv_usec ? 1 : 0);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "itimers: fork: the child's ITIMER_VIRTUAL is disarmed",
+	      "status %#x", st);
+	setitimer(ITIMER_VIRTUAL, &off, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "after-exec"))
@@ -288,6 +410,7 @@ int main(int argc, char **argv)
 	test_setitimer();
 	test_posix();
 	test_thread_id();
+	test_cpu_itimers();
 	test_fork_exec(access(argv[0], X_OK) == 0 ? argv[0] : "/proc/self/exe");
 	guest_exit("itimers");
 }
