@@ -62,10 +62,6 @@ __attribute__((used, section(".kiln_desc"))) struct kiln_boot_desc kiln_desc = {
 };
 
 extern char _kernel_start[], _kernel_end[];
-void idt_init(void);
-void vmm_init_direct(const struct memmap_range *map, int n);
-void pmm_early_setup(paddr_t pa, paddr_t limit);
-void smp_init(void);
 
 static struct percpu bsp_cpu;
 static struct memmap_range memmap[MAX_MEMMAP];

@@ -7,6 +7,10 @@
 #define BOOT_SERVICES_H
 
 struct thread;
+struct kiln_boot_desc;
+
+/* The image's boot descriptor (boot/main.c; include/kiln/image.h). */
+extern struct kiln_boot_desc kiln_desc;
 
 /*
  * Start the image's boot services, waiting for each to listen where its

@@ -15,7 +15,6 @@
 #include "sched/waitq.h"
 #include "arch/x86_64/percpu.h"
 
-void console_out_tty(const char *s, size_t n, bool onlcr);
 
 /*
  * Input goes through a small line discipline that honours the termios

@@ -55,6 +55,8 @@ struct memmap_range {
 };
 
 /* Early boot: bump allocation from free RAM (before the buddy exists). */
+/* Hand out pages from [pa, limit) before the allocator is up. */
+void pmm_early_setup(paddr_t pa, paddr_t limit);
 paddr_t pmm_early_alloc(void);
 void pmm_init(const struct memmap_range *map, int n, paddr_t reserve_lo,
 	      paddr_t reserve_hi, paddr_t payload_lo, paddr_t payload_hi);

@@ -27,6 +27,9 @@
 extern paddr_t kernel_pml4;
 
 void vmm_init(void);
+struct memmap_range;
+/* Map all RAM in map at the direct-map base (boot, before vmm_init). */
+void vmm_init_direct(const struct memmap_range *map, int n);
 /* Pointer to the 4 KiB PTE for va, allocating tables if create. */
 u64 *pt_walk(paddr_t pml4, u64 va, bool create);
 int pt_map(paddr_t pml4, u64 va, paddr_t pa, u64 flags);

@@ -63,8 +63,6 @@ static struct {
 	int nhosts;
 } cfg;
 
-extern char kiln_hostname[]; /* sys/sys_proc.c */
-
 void net_lock(void)
 {
 	mutex_lock(&stack_lock);

@@ -225,6 +225,12 @@ void process_get(struct process *p);
 void process_put(struct process *p);
 /* CPU time of p's threads, live and exited (getrusage, times). */
 u64 proc_cpu_ns(struct process *p);
+/* Link t into p's thread list (fork, clone, the first thread). */
+void proc_add_thread(struct process *p, struct thread *t);
+/* p's last thread is gone: tell its parent (fork.c). */
+void proc_exit_notify(struct process *p);
+/* The host name: uname's nodename, DHCP's, /etc/hostname (sys_proc.c). */
+extern char kiln_hostname[65];
 /* The user part of proc_cpu_ns (all threads, exited ones included). */
 u64 proc_user_ns(struct process *p);
 /* Entering the kernel from user mode (syscall, interrupt, exception):

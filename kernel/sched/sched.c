@@ -26,8 +26,6 @@
 static struct spinlock sched_lock = SPINLOCK_INIT;
 static LIST_HEAD(runq); /* sched_lock */
 
-void switch_context(u64 *save_rsp, u64 new_rsp);
-void cpu_set_kernel_stack(u64 top);
 
 void sched_init_cpu(struct thread *idle)
 {

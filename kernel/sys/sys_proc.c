@@ -19,7 +19,6 @@
 #include "sched/sched.h"
 #include "sched/time.h"
 
-void proc_add_thread(struct process *p, struct thread *t);
 
 static struct process *self(void)
 {

@@ -171,5 +171,13 @@ void cpu_detect_features(void);
 void cpu_init_this(void); /* CR0/CR4/EFER/XCR0/syscall MSRs on this CPU */
 /* Replace stac/clac with NOPs when the CPU has no SMAP (boot tables). */
 void cpu_patch_smap(void);
+void idt_init(void);
+/* The stack the CPU switches to on entry from user mode (TSS, syscall). */
+void cpu_set_kernel_stack(u64 top);
+/* entry.S: save the callee-saved state on this stack, store rsp in
+ * *save_rsp, resume the thread whose saved stack pointer is new_rsp. */
+void switch_context(u64 *save_rsp, u64 new_rsp);
+/* smp.c: start the application processors. */
+void smp_init(void);
 
 #endif

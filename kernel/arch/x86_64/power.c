@@ -17,9 +17,9 @@
 #include "sched/time.h"
 #include "fs/vfs.h"
 #include <kiln/image.h>
+#include "boot/services.h"
 
 bool kstats_enabled;
-extern struct kiln_boot_desc kiln_desc; /* boot/main.c */
 
 /* The "stats" boot option: per-CPU counters, printed when the VM ends. */
 void kstats_print(void)

@@ -22,7 +22,6 @@
 extern char __trampoline_start[], __trampoline_end[];
 extern char trampoline_start[], tr_cr3[], tr_entry[], ap_start64[];
 extern char boot_pml4[];
-void cpu_set_kernel_stack(u64 top);
 
 u64 ap_boot_cr3, ap_boot_stack;
 static struct percpu *volatile ap_boot_cpu;

@@ -23,6 +23,9 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* While on, kernel lines skip the console lock (the NMI dump, which may
  * have interrupted a CPU holding it). */
 void printk_dump_mode(bool on);
+/* A program's bytes to the console, with \n as \r\n when onlcr
+ * (the console's OPOST|ONLCR), under the console lock. */
+void console_out_tty(const char *s, size_t n, bool onlcr);
 __noreturn void panic(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
