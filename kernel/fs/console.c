@@ -15,7 +15,6 @@
 #include "sched/waitq.h"
 #include "arch/x86_64/percpu.h"
 
-
 /*
  * Input goes through a small line discipline that honours the termios
  * flags TCGETS reports (docs/decisions/console-tty.md): ICRNL; ISIG

@@ -19,7 +19,6 @@
 #include "mm/vm.h"
 #include "sched/sched.h"
 
-
 struct spinlock proc_table_lock = SPINLOCK_INIT;
 static LIST_HEAD(all_procs); /* proc_table_lock */
 

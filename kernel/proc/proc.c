@@ -277,7 +277,6 @@ static int wait_status_to_exit_code(int ws)
 	return 128 + (ws & 0x7f);
 }
 
-
 /* The last thread of p is leaving (it is current). */
 static void process_last_thread_exit(struct process *p)
 {

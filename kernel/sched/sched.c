@@ -26,7 +26,6 @@
 static struct spinlock sched_lock = SPINLOCK_INIT;
 static LIST_HEAD(runq); /* sched_lock */
 
-
 void sched_init_cpu(struct thread *idle)
 {
 	struct percpu *c = this_cpu();

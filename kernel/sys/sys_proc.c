@@ -19,7 +19,6 @@
 #include "sched/sched.h"
 #include "sched/time.h"
 
-
 static struct process *self(void)
 {
 	return current->proc;
