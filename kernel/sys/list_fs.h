@@ -50,4 +50,7 @@ SYSCALL(328, pwritev2, 6, partial, "as preadv2")
 SYSCALL(332, statx, 5, full, "STATX_BASIC_STATS")
 SYSCALL(436, close_range, 3, full, "CLOSE_RANGE_CLOEXEC; UNSHARE accepted (fd tables are never shared)")
 SYSCALL(326, copy_file_range, 6, full, "between regular files (to tmpfs); same-file overlap EINVAL")
+SYSCALL(275, splice, 6, full, "pipe to pipe, file or socket and back (tmpfs and image files, offsets, ESPIPE on pipes); SPLICE_F_NONBLOCK for the pipe side; through a kernel buffer (docs/decisions/xattr-splice.md)")
+SYSCALL(276, tee, 4, full, "pipe to pipe without consuming")
+SYSCALL(278, vmsplice, 4, partial, "into a pipe (copied at the call, not mapped: later changes to the memory are not seen) or out of one; SPLICE_F_GIFT ignored")
 /* clang-format on */
