@@ -93,7 +93,9 @@ KERNEL_SRCS += \
 # splice/tee/vmsplice, xattrs, memfd seals (one owner)
 KERNEL_SRCS += \
 	kernel/fs/splice.c \
-	kernel/sys/sys_splice.c
+	kernel/fs/xattr.c \
+	kernel/sys/sys_splice.c \
+	kernel/sys/sys_xattr.c
 
 # Sockets: AF_UNIX (one owner)
 KERNEL_SRCS += \

@@ -9,6 +9,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
 #include "vfs.h"
+#include "xattr.h"
 #include "file.h"
 #include "fsnotify.h"
 #include "lib/cpio.h"
@@ -97,6 +98,8 @@ void vnode_put(struct vnode *vn)
 			if (S_ISLNK(vn->mode))
 				kfree((void *)vn->data);
 		}
+		if (vn->xattrs)
+			xattr_free(vn);
 		kfree(vn->dname); /* unlinked: linked ones hold a reference */
 		kfree(vn);
 		vn = parent;

@@ -121,6 +121,7 @@ CASES = [
     Case("fifo", "fifo", repeat=3),
     Case("inotify", "inotify", repeat=3),
     Case("splice", "splice", repeat=3),
+    Case("xattr", "xattr"),
 ]
 
 
