@@ -92,6 +92,7 @@ KERNEL_SRCS += \
 
 # splice/tee/vmsplice, xattrs, memfd seals (one owner)
 KERNEL_SRCS += \
+	kernel/fs/memfd.c \
 	kernel/fs/splice.c \
 	kernel/fs/xattr.c \
 	kernel/sys/sys_splice.c \

@@ -124,6 +124,8 @@ struct vnode {
 	struct pipe *pipe;	  /* a FIFO's pipe while it is open: lock */
 	struct list_head watches; /* inotify watches (fs/inotify.c) */
 	struct xattr *xattrs;	  /* extended attributes (fs/xattr.c): lock */
+	u32 seals;		  /* F_SEAL_* (fs/memfd.c): atomic */
+	int mmap_writable;	  /* writable shared mappings: atomic */
 };
 
 extern struct vnode *vfs_root;

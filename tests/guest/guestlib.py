@@ -122,6 +122,7 @@ CASES = [
     Case("inotify", "inotify", repeat=3),
     Case("splice", "splice", repeat=3),
     Case("xattr", "xattr"),
+    Case("seals", "seals"),
 ]
 
 
