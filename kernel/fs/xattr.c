@@ -63,7 +63,8 @@ static int xattr_check(struct vnode *vn, const char *name, bool write)
 	const char *rest = "";
 	enum xattr_ns ns = ns_of(name, &rest);
 
-	if (write && S_ISREG(vn->mode) && !(vn->flags & VN_TMPFS) && !vn->fops)
+	if (write && S_ISREG(vn->mode) && !(vn->flags & (VN_TMPFS | VN_PROC)) &&
+	    !vn->fops)
 		return -EROFS; /* an image file: read-only contents */
 	if (ns == NS_TRUSTED && !xattr_capable_admin())
 		return write ? -EPERM : -ENODATA;
