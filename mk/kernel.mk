@@ -90,6 +90,14 @@ KERNEL_SRCS += \
 	kernel/fs/timerfd.c \
 	kernel/sys/sys_poll.c
 
+# splice/tee/vmsplice, xattrs, memfd seals (one owner)
+KERNEL_SRCS += \
+	kernel/fs/memfd.c \
+	kernel/fs/splice.c \
+	kernel/fs/xattr.c \
+	kernel/sys/sys_splice.c \
+	kernel/sys/sys_xattr.c
+
 # Sockets: AF_UNIX (one owner)
 KERNEL_SRCS += \
 	kernel/net/inet.c \

@@ -31,6 +31,8 @@
 #define F_OFD_SETLK	    37
 #define F_OFD_SETLKW	    38
 #define F_DUPFD_CLOEXEC	    1030
+#define F_ADD_SEALS	    1033
+#define F_GET_SEALS	    1034
 #define FD_CLOEXEC	    1
 #define AT_FDCWD	    -100
 #define AT_SYMLINK_NOFOLLOW 0x100
@@ -49,5 +51,16 @@
 #define AT_SYMLINK_FOLLOW   0x400
 #define O_TMPFILE	    (020000000 | O_DIRECTORY)
 #define O_DIRECT	    040000 /* pipe2 packet mode: not supported */
+
+#define F_SEAL_SEAL	    0x01
+#define F_SEAL_SHRINK	    0x02
+#define F_SEAL_GROW	    0x04
+#define F_SEAL_WRITE	    0x08
+#define F_SEAL_FUTURE_WRITE 0x10
+
+#define SPLICE_F_MOVE	  0x01
+#define SPLICE_F_NONBLOCK 0x02
+#define SPLICE_F_MORE	  0x04
+#define SPLICE_F_GIFT	  0x08
 
 #endif

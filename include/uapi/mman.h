@@ -20,6 +20,7 @@
 #define MAP_NONBLOCK	    0x10000
 #define MAP_STACK	    0x20000
 #define MAP_HUGETLB	    0x40000
+#define MAP_32BIT	    0x40
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MS_ASYNC	    1
 #define MS_INVALIDATE	    2

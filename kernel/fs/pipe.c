@@ -15,14 +15,22 @@
  * each side, and a waiter sleeps on open_wait until the other counter
  * moves. A FIFO opened O_RDWR is both ends at once.
  *
+ * splice, tee and vmsplice (fs/splice.c) use the primitives at the end
+ * (pipe.h): a producer reserves room first (pipe->reserved, which other
+ * writers do not see as free), fills a kernel buffer, then commits; a
+ * consumer holds pipe->rlock, which every reader takes, so it may look at
+ * bytes, write them elsewhere and consume only what was written.
+ *
  * Locking: pipe->lock guards the ring and the counts. It is never taken in
  * interrupt context and never held while waking: state changes first, then
  * the queue is woken, so sleepers may test the state under their queue's
  * lock alone. The ring is allocated by the first write. A FIFO's vn->lock
- * guards vn->pipe and is taken before pipe->lock.
+ * guards vn->pipe and is taken before pipe->lock; pipe->rlock (a sleeping
+ * lock) is taken before pipe->lock.
  */
 #include <kernel/string.h>
 #include "file.h"
+#include "pipe.h"
 #include "uio.h"
 #include "vfs.h"
 #include "waitfd.h"
@@ -33,14 +41,14 @@
 #include "sched/waitq.h"
 #include "arch/x86_64/percpu.h"
 
-#define PIPE_SIZE 65536
-#define PIPE_BUF  4096
-#define FIONREAD  0x541b
+#define PIPE_BUF 4096
+#define FIONREAD 0x541b
 
 struct pipe {
 	struct spinlock lock;
 	u8 *buf;	      /* PIPE_SIZE bytes; NULL until the first write */
 	u32 head, tail;	      /* free-running byte counts written / read */
+	u32 reserved;	      /* room promised to splices (pipe_reserve) */
 	int readers, writers; /* open ends, for EOF and EPIPE */
 	int refs;	      /* files (and FIFO openers) holding the pipe */
 	u32 r_counter;	      /* opens for reading so far (FIFO waits) */
@@ -50,6 +58,7 @@ struct pipe {
 	struct waitq rd_wait;	/* readers: data or EOF */
 	struct waitq wr_wait;	/* writers: room or no readers */
 	struct waitq open_wait; /* FIFO openers: the other side opened */
+	struct mutex rlock;	/* consumers: read, splice/tee out of it */
 };
 
 static u64 pipe_next_ino = 1;
@@ -75,7 +84,20 @@ static u32 pipe_used(struct pipe *p)
 
 static u32 pipe_room(struct pipe *p)
 {
-	return PIPE_SIZE - pipe_used(p);
+	return PIPE_SIZE - pipe_used(p) - READ_ONCE(p->reserved);
+}
+
+/* Room for writers (lock held): free bytes not promised to a splice. */
+static u32 room_locked(struct pipe *p)
+{
+	return PIPE_SIZE - (p->head - p->tail) - p->reserved;
+}
+
+/* A consumer took bytes: wake writers if the pipe was "full" for them. */
+static void wake_writers(struct pipe *p, u32 room_before)
+{
+	if (room_before < PIPE_BUF)
+		waitq_wake(&p->wr_wait, POLLOUT | POLLWRNORM, -1);
 }
 
 /* Copy k bytes out of the ring at tail to the user's vector; lock held. */
@@ -100,43 +122,50 @@ static int ring_in(struct pipe *p, struct uio *u, u32 k)
 	return uio_copyin(u, p->buf, k - first);
 }
 
-static ssize_t pipe_read_iter(struct file *f, struct uio *u, u64 *pos)
+ssize_t pipe_read_uio(struct pipe *p, struct uio *u, bool nonblock)
 {
-	struct pipe *p = f->priv;
 	size_t n = u->resid;
-	(void)pos;
 
 	if (!n)
 		return 0;
 	for (;;) {
+		int err = mutex_lock_interruptible(&p->rlock);
+		if (err)
+			return err;
 		spin_lock(&p->lock);
 		u32 used = p->head - p->tail;
 		if (used) {
-			u32 k = MIN(n, used);
-			int err = ring_out(p, u, k);
+			u32 k = MIN(n, used), room = room_locked(p);
+			err = ring_out(p, u, k);
 			if (!err)
 				__atomic_store_n(&p->tail, p->tail + k,
 						 __ATOMIC_RELEASE);
 			spin_unlock(&p->lock);
+			mutex_unlock(&p->rlock);
 			if (err)
 				return err;
 			/* as Linux: writers sleep only on a full pipe */
-			if (PIPE_SIZE - used < PIPE_BUF)
-				waitq_wake(&p->wr_wait, POLLOUT | POLLWRNORM,
-					   -1);
+			wake_writers(p, room);
 			return k;
 		}
 		bool eof = !p->writers;
 		spin_unlock(&p->lock);
+		mutex_unlock(&p->rlock);
 		if (eof)
 			return 0;
-		if (f->flags & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		int ret = waitq_wait_event(
 			&p->rd_wait, pipe_used(p) || !READ_ONCE(p->writers), 0);
 		if (ret)
 			return ret; /* -ERESTARTSYS: nothing read yet */
 	}
+}
+
+static ssize_t pipe_read_iter(struct file *f, struct uio *u, u64 *pos)
+{
+	(void)pos;
+	return pipe_read_uio(f->priv, u, f->flags & O_NONBLOCK);
 }
 
 static int pipe_alloc_ring(struct pipe *p)
@@ -180,7 +209,7 @@ static ssize_t pipe_write_iter(struct file *f, struct uio *u, u64 *pos)
 			signal_send_thread(current, SIGPIPE);
 			return done ? (ssize_t)done : -EPIPE;
 		}
-		u32 room = PIPE_SIZE - (p->head - p->tail);
+		u32 room = room_locked(p);
 		if (room >= need) {
 			u32 k = MIN(n - done, room);
 			err = ring_in(p, u, k);
@@ -343,6 +372,7 @@ static struct pipe *pipe_alloc(void)
 	waitq_init(&p->rd_wait);
 	waitq_init(&p->wr_wait);
 	waitq_init(&p->open_wait);
+	mutex_init(&p->rlock);
 	p->ino = __atomic_fetch_add(&pipe_next_ino, 1, __ATOMIC_RELAXED);
 	return p;
 }
@@ -462,4 +492,110 @@ int pipe_fifo_open(struct vnode *vn, u32 flags, struct file **out)
 	}
 	pipe_put(p);
 	return ret;
+}
+
+/* Splice primitives (pipe.h). */
+
+struct pipe *pipe_of(struct file *f)
+{
+	return f->ops == &pipe_fops ? f->priv : NULL;
+}
+
+int pipe_wait_data(struct pipe *p, bool nonblock)
+{
+	for (;;) {
+		if (pipe_used(p))
+			return 1;
+		if (!READ_ONCE(p->writers))
+			return pipe_used(p) ? 1 : 0; /* a last write raced */
+		if (nonblock)
+			return -EAGAIN;
+		int ret = waitq_wait_event(
+			&p->rd_wait, pipe_used(p) || !READ_ONCE(p->writers), 0);
+		if (ret)
+			return ret;
+	}
+}
+
+int pipe_reserve(struct pipe *p, u32 n, bool nonblock, u32 *got)
+{
+	int ret = pipe_alloc_ring(p);
+
+	if (ret)
+		return ret;
+	for (;;) {
+		spin_lock(&p->lock);
+		if (!p->readers) {
+			spin_unlock(&p->lock);
+			signal_send_thread(current, SIGPIPE);
+			return -EPIPE;
+		}
+		u32 room = room_locked(p);
+		if (room) {
+			*got = MIN(n, room);
+			p->reserved += *got;
+			spin_unlock(&p->lock);
+			return 0;
+		}
+		spin_unlock(&p->lock);
+		if (nonblock)
+			return -EAGAIN;
+		ret = waitq_wait_event(
+			&p->wr_wait, pipe_room(p) || !READ_ONCE(p->readers), 0);
+		if (ret)
+			return ret;
+	}
+}
+
+void pipe_commit(struct pipe *p, const void *buf, u32 n, u32 reserved)
+{
+	spin_lock(&p->lock);
+	u32 off = p->head % PIPE_SIZE, first = MIN(n, PIPE_SIZE - off);
+	memcpy(p->buf + off, buf, first);
+	memcpy(p->buf, (const u8 *)buf + first, n - first);
+	__atomic_store_n(&p->head, p->head + n, __ATOMIC_RELEASE);
+	p->reserved -= reserved;
+	spin_unlock(&p->lock);
+	if (n)
+		waitq_wake(&p->rd_wait, POLLIN | POLLRDNORM, -1);
+	if (reserved > n)
+		waitq_wake(&p->wr_wait, POLLOUT | POLLWRNORM, -1);
+}
+
+int pipe_consumer_lock(struct pipe *p)
+{
+	return mutex_lock_interruptible(&p->rlock);
+}
+
+void pipe_consumer_unlock(struct pipe *p)
+{
+	mutex_unlock(&p->rlock);
+}
+
+u32 pipe_copy_out(struct pipe *p, void *buf, u32 n, bool consume)
+{
+	spin_lock(&p->lock);
+	u32 used = p->head - p->tail, room = room_locked(p);
+	u32 k = MIN(n, used);
+	if (k) {
+		u32 off = p->tail % PIPE_SIZE, first = MIN(k, PIPE_SIZE - off);
+		memcpy(buf, p->buf + off, first);
+		memcpy((u8 *)buf + first, p->buf, k - first);
+	}
+	if (consume)
+		__atomic_store_n(&p->tail, p->tail + k, __ATOMIC_RELEASE);
+	spin_unlock(&p->lock);
+	if (consume && k)
+		wake_writers(p, room);
+	return k;
+}
+
+void pipe_consume(struct pipe *p, u32 n)
+{
+	spin_lock(&p->lock);
+	u32 room = room_locked(p);
+	__atomic_store_n(&p->tail, p->tail + n, __ATOMIC_RELEASE);
+	spin_unlock(&p->lock);
+	if (n)
+		wake_writers(p, room);
 }

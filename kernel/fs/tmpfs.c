@@ -19,6 +19,7 @@
 #include "vfs.h"
 #include "file.h"
 #include "fsnotify.h"
+#include "memfd.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
@@ -192,8 +193,10 @@ static ssize_t tmpfs_write_at(struct file *f, u64 ubuf, const void *kbuf,
 	if (ret)
 		return ret;
 	u64 start = (f->flags & O_APPEND) ? vn->size : *pos;
-	ssize_t done = -EFBIG;
-	if (start < TMPFS_MAX_SIZE) {
+	ssize_t done = memfd_check_write(vn, start, &n); /* seals */
+	if (!done && start >= TMPFS_MAX_SIZE) {
+		done = -EFBIG;
+	} else if (!done) {
 		n = MIN(n, TMPFS_MAX_SIZE - start);
 		done = write_locked(vn, ubuf, kbuf, n, start);
 	}
@@ -231,6 +234,10 @@ static int tmpfs_truncate(struct vnode *vn, u64 len)
 	int ret = mutex_lock_interruptible(&vn->wlock);
 	if (ret)
 		return ret;
+	if ((ret = memfd_check_resize(vn, len))) {
+		mutex_unlock(&vn->wlock);
+		return ret;
+	}
 	spin_lock(&vn->lock);
 	u64 old = vn->size;
 	if (len < old && vn->levels) {
@@ -272,6 +279,11 @@ int vfs_fallocate(struct vnode *vn, u32 mode, u64 off, u64 len)
 	if (ret)
 		return ret;
 	u64 end = off + len;
+	if ((ret = memfd_check_fallocate(vn, mode & FALLOC_FL_PUNCH_HOLE,
+					 end))) {
+		mutex_unlock(&vn->wlock);
+		return ret;
+	}
 	spin_lock(&vn->lock);
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		zero_range(vn, off, MIN(end, vn->size));

@@ -9,6 +9,8 @@
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
 #include "vfs.h"
+#include "memfd.h"
+#include "xattr.h"
 #include "file.h"
 #include "fsnotify.h"
 #include "lib/cpio.h"
@@ -38,6 +40,8 @@ struct vnode *vnode_alloc(u32 mode, u32 flags)
 	vn->mode = mode;
 	vn->nlink = S_ISDIR(mode) ? 2 : 1;
 	vn->flags = flags;
+	if (flags & VN_TMPFS)
+		vn->seals = F_SEAL_SEAL; /* memfd_create may lift it */
 	vn->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	vn->next_cookie = 2; /* 0 and 1 are "." and ".." */
 	list_init(&vn->children);
@@ -97,6 +101,8 @@ void vnode_put(struct vnode *vn)
 			if (S_ISLNK(vn->mode))
 				kfree((void *)vn->data);
 		}
+		if (vn->xattrs)
+			xattr_free(vn);
 		kfree(vn->dname); /* unlinked: linked ones hold a reference */
 		kfree(vn);
 		vn = parent;

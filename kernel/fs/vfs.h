@@ -61,6 +61,7 @@ struct file;
 struct file_ops;
 struct pipe;
 struct vnode;
+struct xattr;
 
 /* A name in a directory (vfs_lock guards every field). */
 struct dentry {
@@ -122,6 +123,9 @@ struct vnode {
 	struct mutex wlock;	  /* tmpfs: serializes writers, truncate */
 	struct pipe *pipe;	  /* a FIFO's pipe while it is open: lock */
 	struct list_head watches; /* inotify watches (fs/inotify.c) */
+	struct xattr *xattrs;	  /* extended attributes (fs/xattr.c): lock */
+	u32 seals;		  /* F_SEAL_* (fs/memfd.c): atomic */
+	int mmap_writable;	  /* writable shared mappings: atomic */
 };
 
 extern struct vnode *vfs_root;

@@ -13,6 +13,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/memfd.h"
 
 #define MMAP_TOP 0x00007f0000000000UL
 #define MMAP_MIN 0x0000000000010000UL
@@ -181,8 +182,18 @@ static void zap_range(struct mm *mm, u64 start, u64 end, struct gather *g)
 	pt_range(mm, start, end, zap_fn, g);
 }
 
+/* Is v a writable shared mapping of its file (counted for memfd seals)? */
+static bool vma_maywrite(const struct vma *v)
+{
+	return v->file && v->file->vn && (v->flags & VMA_SHARED) &&
+	       !(v->flags & VMA_NOMAYWRITE) &&
+	       (v->file->flags & O_ACCMODE) == O_RDWR;
+}
+
 static void vma_free(struct vma *v)
 {
+	if (vma_maywrite(v))
+		memfd_unmap_writable(v->file->vn);
 	if (v->file)
 		vm_file_put(v->file);
 	kfree(v);
@@ -274,6 +285,8 @@ static int vma_split(struct vma *v, u64 addr)
 		hi->off += addr - v->start;
 		vm_file_get(hi->file);
 	}
+	if (vma_maywrite(hi))
+		memfd_map_writable(hi->file->vn, false);
 	v->end = addr;
 	list_add(&hi->node, &v->node);
 	return 0;
@@ -360,6 +373,12 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	struct gather g;
 	if (!v)
 		return -ENOMEM;
+	v->file = file;
+	v->flags = flags;
+	if (vma_maywrite(v) && (ret = memfd_map_writable(file->vn, true))) {
+		kfree(v); /* sealed against writing meanwhile */
+		return ret;
+	}
 	gather_init(&g);
 	mm_lock(mm);
 	if (place == VM_HINT) {
@@ -394,6 +413,8 @@ int vm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	return 0;
 out_free:
 	unlock_finish(mm, &g, addr, addr + len);
+	if (vma_maywrite(v))
+		memfd_unmap_writable(file->vn);
 	kfree(v);
 	return ret;
 }
@@ -472,7 +493,8 @@ int vm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 		}
 		/* a shared file mapping is writable only if the file is */
 		if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file &&
-		    (v->file->flags & O_ACCMODE) != O_RDWR) {
+		    ((v->file->flags & O_ACCMODE) != O_RDWR ||
+		     (v->flags & VMA_NOMAYWRITE))) {
 			ret = -EACCES;
 			goto out;
 		}
@@ -984,6 +1006,8 @@ struct mm *mm_fork(struct mm *mm)
 		*c = *v;
 		if (c->file)
 			vm_file_get(c->file);
+		if (vma_maywrite(c))
+			memfd_map_writable(c->file->vn, false);
 		list_add_tail(&c->node, &child->vmas);
 		struct fork_arg a = {child, v, 0};
 		pt_range(mm, v->start, v->end, fork_fn, &a);

@@ -21,6 +21,8 @@
 #define VMA_STACK    0x2
 #define VMA_HEAP     0x4
 #define VMA_DONTFORK 0x8 /* MADV_DONTFORK: left out of fork's copy */
+/* a shared view of a write-sealed memfd: may never become writable */
+#define VMA_NOMAYWRITE 0x10
 
 struct file;
 

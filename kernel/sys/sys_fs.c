@@ -14,6 +14,7 @@
 #include "fs/file.h"
 #include "fs/fsnotify.h"
 #include "fs/locks.h"
+#include "fs/memfd.h"
 #include "fs/uio.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
@@ -885,6 +886,12 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		file_change_flags(f, O_APPEND | O_NONBLOCK,
 				  arg & (O_APPEND | O_NONBLOCK));
 		break;
+	case F_ADD_SEALS:
+		ret = arg >> 32 ? -EINVAL : memfd_add_seals(f, arg);
+		break;
+	case F_GET_SEALS:
+		ret = memfd_get_seals(f);
+		break;
 	default:
 		ret = -EINVAL;
 	}
@@ -943,7 +950,7 @@ long sys_close_range(u64 first, u64 last, u64 flags, u64 a3, u64 a4, u64 a5)
 			      flags & CLOSE_RANGE_CLOEXEC);
 }
 
-/* memfd_create: an unnamed tmpfs file; seals are accepted, not kept. */
+/* memfd_create: an unnamed tmpfs file; sealable with MFD_ALLOW_SEALING. */
 long sys_memfd_create(u64 uname, u64 flags, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
@@ -958,6 +965,8 @@ long sys_memfd_create(u64 uname, u64 flags, u64 a2, u64 a3, u64 a4, u64 a5)
 	int ret = tmpfs_create_unnamed(name, &f);
 	if (ret)
 		return ret;
+	if (flags & MFD_ALLOW_SEALING)
+		memfd_allow_sealing(f->vn);
 	int fd = fd_install(files(), f, 0, flags & MFD_CLOEXEC);
 	if (fd < 0)
 		file_put(f);

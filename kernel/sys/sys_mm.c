@@ -5,11 +5,23 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/memfd.h"
 #include "fs/vfs.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
 #include <uapi/mman.h>
+
+/* Not in glibc's headers: the kernel's own masks. */
+#define MAP_UNINITIALIZED 0x4000000
+#define MAP_HUGE_MASK	  (0x3fULL << 26)
+/* The flags MAP_SHARED_VALIDATE knows (Linux's LEGACY_MAP_MASK): others,
+ * MAP_SYNC and MAP_FIXED_NOREPLACE included, are EOPNOTSUPP with it. */
+#define MAP_LEGACY_MASK                                                        \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |                \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN |  \
+	 MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |            \
+	 MAP_STACK | MAP_HUGETLB | MAP_32BIT | MAP_HUGE_MASK)
 
 #define MLOCK_ONFAULT 1
 
@@ -41,19 +53,30 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	if (!len || (off & (PAGE_SIZE - 1)))
 		return -EINVAL;
 	struct file *f = NULL;
+	u32 vflags = (type == MAP_PRIVATE) ? 0 : VMA_SHARED;
+	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
+		return -EINVAL; /* as Linux: only MAP_SHARED for memory */
 	if (!(flags & MAP_ANONYMOUS)) {
 		f = fd_get(current->proc->files, (int)fd);
 		if (!f)
 			return -EBADF;
 		u32 acc = f->flags & O_ACCMODE;
 		int err = 0;
-		if (!f->ops->get_page)
+		if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_LEGACY_MASK))
+			err = -EOPNOTSUPP;
+		else if (!f->ops->get_page)
 			err = -ENODEV;
 		else if (acc == O_WRONLY)
 			err = -EACCES;
 		else if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
 			 acc != O_RDWR)
 			err = -EACCES;
+		else if (type != MAP_PRIVATE && f->vn &&
+			 !memfd_may_map_writable(f->vn) && (prot & PROT_WRITE))
+			err = -EPERM; /* sealed against writing */
+		else if (type != MAP_PRIVATE && f->vn &&
+			 !memfd_may_map_writable(f->vn))
+			vflags |= VMA_NOMAYWRITE;
 		if (err) {
 			file_put(f);
 			return err;
@@ -72,7 +95,6 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		place = VM_FIXED_NOREPLACE;
 	if (flags & MAP_FIXED)
 		place = VM_FIXED;
-	u32 vflags = (type == MAP_PRIVATE) ? 0 : VMA_SHARED;
 	if (flags & MAP_GROWSDOWN)
 		vflags |= VMA_STACK;
 	int ret = vm_mmap(mm(), addr, len, prot, vflags, place, f, f ? off : 0,

@@ -120,6 +120,9 @@ CASES = [
     Case("sendfile", "sendfile", repeat=3),
     Case("fifo", "fifo", repeat=3),
     Case("inotify", "inotify", repeat=3),
+    Case("splice", "splice", repeat=3),
+    Case("xattr", "xattr"),
+    Case("seals", "seals"),
 ]
 
 

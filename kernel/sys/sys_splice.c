@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/*
+ * splice, tee and vmsplice: argument decoding; the mechanism is in
+ * fs/splice.c over the pipe primitives of fs/pipe.c.
+ */
+#include "syscall.h"
+#include "arch/x86_64/percpu.h"
+#include "fs/file.h"
+#include "fs/fsnotify.h"
+#include "fs/pipe.h"
+#include "fs/uio.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+
+static struct fdtable *files(void)
+{
+	return current->proc->files;
+}
+
+/* Drop in and out; after a move, the events Linux's splice sends. */
+static long put_both(struct file *in, struct file *out, long ret)
+{
+	if (ret > 0) {
+		fsnotify_file(in, IN_ACCESS);
+		fsnotify_file(out, IN_MODIFY);
+	}
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return ret;
+}
+
+long sys_splice(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out, u64 len,
+		u64 flags)
+{
+	u64 oi = 0, oo = 0;
+
+	if (!len)
+		return 0;
+	if ((u32)flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	struct file *in = fd_get(files(), (int)fd_in);
+	struct file *out = in ? fd_get(files(), (int)fd_out) : NULL;
+	long ret = -EBADF;
+	if (!in || !out)
+		goto done;
+	ret = -EFAULT;
+	if ((uoff_in && copy_from_user(&oi, uoff_in, sizeof(oi))) ||
+	    (uoff_out && copy_from_user(&oo, uoff_out, sizeof(oo))))
+		goto done;
+	ret = splice_files(in, uoff_in ? &oi : NULL, out, uoff_out ? &oo : NULL,
+			   len, (u32)flags);
+	if (ret >= 0 && ((uoff_in && copy_to_user(uoff_in, &oi, sizeof(oi))) ||
+			 (uoff_out && copy_to_user(uoff_out, &oo, sizeof(oo)))))
+		ret = -EFAULT;
+done:
+	return put_both(in, out, ret);
+}
+
+long sys_tee(u64 fd_in, u64 fd_out, u64 len, u64 flags, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	if ((u32)flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	struct file *in = fd_get(files(), (int)fd_in);
+	struct file *out = in ? fd_get(files(), (int)fd_out) : NULL;
+	long ret = -EBADF;
+	if (in && out)
+		ret = splice_tee(in, out, len, (u32)flags);
+	return put_both(in, out, ret);
+}
+
+long sys_vmsplice(u64 fd, u64 uiov, u64 nr_segs, u64 flags, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	struct kiovec stack[UIO_STACK], *iov;
+	struct uio u;
+
+	if ((u32)flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	struct file *f = fd_get(files(), (int)fd);
+	if (!f)
+		return -EBADF;
+	long ret = uio_import(uiov, nr_segs, stack, &iov, &u);
+	if (!ret)
+		ret = splice_vmsplice(f, &u, (u32)flags);
+	uio_iov_free(iov, stack);
+	file_put(f);
+	return ret;
+}
