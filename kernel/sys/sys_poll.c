@@ -251,7 +251,8 @@ long sys_epoll_ctl(u64 epfd, u64 op, u64 fd, u64 uev, u64 a4, u64 a5)
 		return -EBADF;
 	struct file *tf = fd_get(files(), (int)fd);
 	long ret = -EBADF;
-	if (tf) {
+	/* an O_PATH file is no file here, either side (Linux's fdget) */
+	if (tf && !((tf->flags | epf->flags) & O_PATH)) {
 		ret = epoll_control(epf, (int)op, (int)fd, tf,
 				    has_ev ? &ev : NULL);
 		file_put(tf);

@@ -268,10 +268,12 @@ long sys_get_robust_list(u64 tid, u64 uhead, u64 ulen, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-#define ARCH_SET_GS 0x1001
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#define ARCH_GET_GS 0x1004
+#define ARCH_SET_GS    0x1001
+#define ARCH_SET_FS    0x1002
+#define ARCH_GET_FS    0x1003
+#define ARCH_GET_GS    0x1004
+#define ARCH_GET_CPUID 0x1011
+#define ARCH_SET_CPUID 0x1012
 
 long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
 {
@@ -293,6 +295,10 @@ long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
 		return put_user(current->fs_base, addr);
 	case ARCH_GET_GS:
 		return put_user(current->gs_base, addr);
+	case ARCH_GET_CPUID: /* CPUID always works: no CPUID faulting */
+		return 1;
+	case ARCH_SET_CPUID: /* turning it off needs faulting, as Linux */
+		return addr ? 0 : -ENODEV;
 	}
 	return -EINVAL;
 }

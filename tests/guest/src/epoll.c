@@ -101,6 +101,10 @@ static void test_ctl_errors(const char *argv0)
 	check_errno(ctl(ep, EPOLL_CTL_ADD, ep, EPOLLIN, 1), -1, EINVAL,
 		    "ctl: add to itself");
 	check_errno(ctl(ep, 7, p[0], EPOLLIN, 1), -1, EINVAL, "ctl: bad op");
+	int opath = open("/", O_PATH);
+	check_errno(ctl(ep, EPOLL_CTL_ADD, opath, EPOLLIN, 1), -1, EBADF,
+		    "ctl: an O_PATH fd");
+	close(opath);
 	check_zero(ctl(ep, EPOLL_CTL_ADD, p[1], EPOLLOUT | EPOLLEXCLUSIVE, 1),
 		   "ctl: EPOLLEXCLUSIVE accepted");
 	check_errno(ctl(ep, EPOLL_CTL_MOD, p[1], EPOLLOUT, 1), -1, EINVAL,

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -215,6 +216,11 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "child"))
 		return 42; /* prints nothing: the parent checks the status */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* ARCH_GET_CPUID: CPUID works (no CPUID faulting set) */
+	check(syscall(SYS_arch_prctl, 0x1011, 0) == 1,
+	      "procs: arch_prctl(ARCH_GET_CPUID) is 1", "errno %d", errno);
+	check_errno(syscall(SYS_arch_prctl, 0x1099, 0), -1, EINVAL,
+		    "procs: arch_prctl with an unknown code");
 	signals();
 	processes(argv[0]);
 	guest_exit("procs");
