@@ -135,7 +135,28 @@ static void apply_locked(struct lock_req *r)
 	l->type = r->type;
 	l->start = s;
 	l->end = e;
-	list_add_tail(&l->node, &r->vn->locks);
+	/* where Linux keeps it: an owner's locks together, by start (so
+	 * F_GETLK reports the same one of several conflicts) */
+	struct list_head *at = &r->vn->locks;
+	struct file_lock *o;
+	list_for_each_entry(o, &r->vn->locks, node)
+	{
+		if (o->kind != r->kind || o->owner != r->owner) {
+			if (at != &r->vn->locks)
+				break; /* past the owner's group */
+			continue;
+		}
+		at = &o->node;
+		if (o->start > s)
+			break;
+	}
+	if (at != &r->vn->locks &&
+	    container_of(at, struct file_lock, node)->start > s)
+		list_add_tail(&l->node, at); /* before the first one after it */
+	else if (at != &r->vn->locks)
+		list_add(&l->node, at); /* after the owner's last one */
+	else
+		list_add_tail(&l->node, &r->vn->locks);
 }
 
 /* Would owner waiting for blocker close a cycle of waits (lock held)? */

@@ -655,9 +655,10 @@ long sys_getrusage(u64 who, u64 uru, u64 a2, u64 a3, u64 a4, u64 a5)
 	struct rusage_k ru = {0};
 	struct process *p = self();
 
-	if ((s64)who != 0 && (s64)who != -1 &&
-	    who != 1) /* SELF, CHILDREN, THREAD */
+	int w = (int)who; /* an int in Linux: -1 may come zero-extended */
+	if (w != 0 && w != -1 && w != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
+	who = (u64)(s64)w;
 	u64 ns, user;
 	if (who == 1) {
 		ns = current->cpu_ns + time_boot_ns() - current->run_start_ns;
@@ -698,20 +699,34 @@ long sys_times(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return ticks;
 }
 
+/* PRIO_PROCESS (0) names a process that must exist; PRIO_PGRP (1) and
+ * PRIO_USER (2) are taken as given. */
+static long prio_target(u64 which, u64 who)
+{
+	if ((u32)which > 2)
+		return -EINVAL;
+	if ((u32)which == 0 && (int)who < 0)
+		return -ESRCH;
+	if ((u32)which == 0 && (int)who > 0) {
+		long pg = proc_getpgid((int)who, false);
+		if (pg < 0)
+			return pg;
+	}
+	return 0;
+}
+
 long sys_getpriority(u64 which, u64 who, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	(void)who, (void)a2, (void)a3, (void)a4, (void)a5;
-	if (which > 2)
-		return -EINVAL;
-	return 20; /* nice 0, in the kernel's 40-nice encoding */
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	long ret = prio_target(which, who);
+	return ret ? ret : 20; /* nice 0, in the kernel's 40-nice encoding */
 }
 
 long sys_setpriority(u64 which, u64 who, u64 prio, u64 a3, u64 a4, u64 a5)
 {
-	(void)who, (void)prio, (void)a3, (void)a4, (void)a5;
-	if (which > 2)
-		return -EINVAL;
-	return 0; /* accepted; all threads share one priority */
+	(void)prio, (void)a3, (void)a4, (void)a5;
+	/* accepted; all threads share one priority */
+	return prio_target(which, who);
 }
 
 long sys_sched_getscheduler(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

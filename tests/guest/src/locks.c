@@ -136,6 +136,27 @@ static int child_ranges(long unused)
 	fl = getlk(fd, F_GETLK, F_WRLCK, 300, 1);
 	if (fl.l_type != F_WRLCK || fl.l_start != 295 || fl.l_len != 10)
 		bad |= 32; /* a negative length */
+	/* several conflicts: an owner's locks are kept by start, so the
+	 * first reported is the lowest (the read lock at 200, set before
+	 * the write lock at 1000 too, but also below 295) */
+	fl = getlk(fd, F_GETLK, F_WRLCK, 150, 0);
+	if (fl.l_type != F_RDLCK || fl.l_start != 200)
+		bad |= 64;
+	return bad;
+}
+
+/* LTP fcntl11's first block: a write lock at 10, then a read lock at 1. */
+static int child_order(long unused)
+{
+	int fd = open(path, O_RDWR), bad = 0;
+	(void)unused;
+
+	struct flock fl = getlk(fd, F_GETLK, F_WRLCK, 0, 0);
+	if (fl.l_type != F_RDLCK || fl.l_start != 1 || fl.l_len != 5)
+		bad |= 1;
+	fl = getlk(fd, F_GETLK, F_WRLCK, 6, 0);
+	if (fl.l_type != F_WRLCK || fl.l_start != 10 || fl.l_len != 5)
+		bad |= 2;
 	return bad;
 }
 
@@ -152,6 +173,12 @@ static void test_ranges(void)
 	int r = in_child(child_ranges, 0);
 	check(r == 0, "split, merged, EOF and negative ranges", "bits %#x", r);
 	check_zero(lk(fd, F_SETLK, F_UNLCK, 0, 0), "unlock everything");
+	lk(fd, F_SETLK, F_WRLCK, 10, 5);
+	lk(fd, F_SETLK, F_RDLCK, 1, 5);
+	r = in_child(child_order, 0);
+	check(r == 0, "F_GETLK reports the lowest of an owner's conflicts",
+	      "bits %#x", r);
+	lk(fd, F_SETLK, F_UNLCK, 0, 0);
 	close(fd);
 }
 

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -221,6 +222,18 @@ int main(int argc, char **argv)
 	      "procs: arch_prctl(ARCH_GET_CPUID) is 1", "errno %d", errno);
 	check_errno(syscall(SYS_arch_prctl, 0x1099, 0), -1, EINVAL,
 		    "procs: arch_prctl with an unknown code");
+	check_errno(syscall(SYS_getpriority, 0, -1), -1, ESRCH,
+		    "procs: getpriority of pid -1");
+	check_errno(syscall(SYS_getpriority, 0, 4000000), -1, ESRCH,
+		    "procs: getpriority of a pid that does not exist");
+	check_errno(syscall(SYS_getpriority, 3, 0), -1, EINVAL,
+		    "procs: getpriority with a bad which");
+	check(syscall(SYS_getpriority, 0, 0) == 20,
+	      "procs: getpriority of self", "errno %d", errno);
+	struct rusage ru;
+	/* RUSAGE_CHILDREN as a zero-extended int, as LTP passes it */
+	check_zero(syscall(SYS_getrusage, 0xffffffffUL, &ru),
+		   "procs: getrusage(RUSAGE_CHILDREN) from a 32-bit -1");
 	signals();
 	processes(argv[0]);
 	guest_exit("procs");
