@@ -190,10 +190,19 @@ static bool vma_maywrite(const struct vma *v)
 	       (v->file->flags & O_ACCMODE) == O_RDWR;
 }
 
+/* A VMA came to map its file or let it go: tell a file that counts its
+ * mappings (SysV shm). */
+static void vma_file_count(struct vma *v, int delta)
+{
+	if (v->file && v->file->ops->vma_count)
+		v->file->ops->vma_count(v->file, delta);
+}
+
 static void vma_free(struct vma *v)
 {
 	if (vma_maywrite(v))
 		memfd_unmap_writable(v->file->vn);
+	vma_file_count(v, -1);
 	if (v->file)
 		vm_file_put(v->file);
 	kfree(v);
@@ -284,6 +293,7 @@ static int vma_split(struct vma *v, u64 addr)
 	if (hi->file) {
 		hi->off += addr - v->start;
 		vm_file_get(hi->file);
+		vma_file_count(hi, 1);
 	}
 	if (vma_maywrite(hi))
 		memfd_map_writable(hi->file->vn, false);
@@ -1008,6 +1018,7 @@ struct mm *mm_fork(struct mm *mm)
 			vm_file_get(c->file);
 		if (vma_maywrite(c))
 			memfd_map_writable(c->file->vn, false);
+		vma_file_count(c, 1);
 		list_add_tail(&c->node, &child->vmas);
 		struct fork_arg a = {child, v, 0};
 		pt_range(mm, v->start, v->end, fork_fn, &a);
