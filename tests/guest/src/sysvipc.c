@@ -11,6 +11,7 @@
  * pid, and removed at the end.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -544,6 +545,49 @@ static void sem_processes(void)
 	      "sem: IPC_RMID wakes the sleeper with EIDRM", "-");
 }
 
+/* A semaphore as a mutex: children add to a counter in a segment with a
+ * read, a yield and a write; the sum is right only if they excluded each
+ * other (and every blocked semop was woken). */
+static void sem_mutex(void)
+{
+	enum { KIDS = 4, ROUNDS = 300 };
+	int sem = semget(IPC_PRIVATE, 1, 0600);
+	int shm = shmget(IPC_PRIVATE, PAGE, 0600);
+	volatile int *counter = shmat(shm, NULL, 0);
+	union semun arg = {.val = 1};
+	pid_t pids[KIDS];
+
+	semctl(sem, 0, SETVAL, arg);
+	for (int k = 0; k < KIDS; k++) {
+		pids[k] = fork_child();
+		if (pids[k] == 0) {
+			struct sembuf lock = {0, -1, SEM_UNDO};
+			struct sembuf unlock = {0, 1, SEM_UNDO};
+			for (int i = 0; i < ROUNDS; i++) {
+				if (semop(sem, &lock, 1))
+					_exit(1);
+				int v = *counter;
+				if (i % 8 == 0)
+					sched_yield();
+				*counter = v + 1;
+				if (semop(sem, &unlock, 1))
+					_exit(1);
+			}
+			_exit(0);
+		}
+	}
+	int bad = 0;
+	for (int k = 0; k < KIDS; k++)
+		bad += child_status(pids[k]) != 0;
+	check(bad == 0 && *counter == KIDS * ROUNDS &&
+		      semctl(sem, 0, GETVAL) == 1,
+	      "sem: a semaphore excludes 4 processes from each other",
+	      "bad %d counter %d", bad, *counter);
+	shmdt((void *)counter);
+	shmctl(shm, IPC_RMID, NULL);
+	semctl(sem, 0, IPC_RMID);
+}
+
 struct tmsg {
 	long mtype;
 	char text[64];
@@ -765,6 +809,7 @@ int main(int argc, char **argv)
 	shm_keys();
 	sem_basic();
 	sem_processes();
+	sem_mutex();
 	msg_basic();
 	msg_processes();
 	guest_exit("sysvipc");
