@@ -216,29 +216,17 @@ long shm_attach(int id, u64 addr, int flags)
 	return (long)out;
 }
 
+/* The size of the segment a shmat file maps (vm_detach). */
+static u64 shm_file_len(struct file *f)
+{
+	return ((struct shm_seg *)f->priv)->size;
+}
+
 long shm_detach(u64 addr)
 {
-	struct mm *mm = current->proc->mm;
-	struct file *f;
-	u64 obj, off;
-
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
-	int r = vm_shared_key(mm, addr, &f, &obj, &off);
-	if (r <= 0)
-		return -EINVAL;
-	u64 len = 0;
-	if (f->ops == &shm_file_ops && off == 0)
-		len = ALIGN_UP(((struct shm_seg *)f->priv)->size, PAGE_SIZE);
-	vm_file_put(f);
-	if (!len)
-		return -EINVAL;
-	/*
-	 * Linux unmaps only the VMAs of this attachment inside [addr,
-	 * addr + size); we unmap the whole range, which differs only if the
-	 * program mapped something else over part of the segment.
-	 */
-	return vm_munmap(mm, addr, len);
+	return vm_detach(current->proc->mm, addr, &shm_file_ops, shm_file_len);
 }
 
 static void shm_fill_locked(struct shm_seg *s, struct shmid64_ds *d)

@@ -444,6 +444,46 @@ int vm_munmap(struct mm *mm, u64 addr, u64 len)
 	return ret;
 }
 
+/*
+ * shmdt (Linux's rules): the first VMA at or above addr that maps a file
+ * with these ops at offset (start - addr) names the attachment; every
+ * VMA of that same file in [addr, addr + len_of(file)) at its matching
+ * offset goes. -EINVAL if there is none.
+ */
+int vm_detach(struct mm *mm, u64 addr, const struct file_ops *ops,
+	      u64 (*len_of)(struct file *f))
+{
+	struct file *file = NULL;
+	struct vma *v, *n;
+	struct gather g;
+	u64 end = 0;
+
+	gather_init(&g);
+	mm_lock(mm);
+	list_for_each_entry_safe(v, n, &mm->vmas, node)
+	{
+		if (v->end <= addr)
+			continue;
+		bool ours = v->file && v->file->ops == ops &&
+			    v->start - addr == v->off;
+		if (!file) {
+			if (!ours)
+				continue;
+			file = v->file;
+			end = addr + ALIGN_UP(len_of(file), PAGE_SIZE);
+		}
+		if (v->end > end)
+			break;
+		if (ours && v->file == file) {
+			zap_range(mm, v->start, v->end, &g);
+			list_del(&v->node);
+			vma_free(v);
+		}
+	}
+	unlock_finish(mm, &g, addr, end);
+	return file ? 0 : -EINVAL;
+}
+
 struct prot_arg {
 	u32 prot;
 	bool flush; /* a present PTE lost a permission */

@@ -7,7 +7,7 @@ SYSCALL(31, shmctl, 3, full, "IPC_STAT/SET/RMID (destroyed on last detach)/INFO,
 SYSCALL(64, semget, 3, full, "")
 SYSCALL(65, semop, 3, full, "SEM_UNDO (undone at process exit), IPC_NOWAIT, EIDRM, EINTR (never restarted)")
 SYSCALL(66, semctl, 4, full, "IPC_STAT/SET/RMID/INFO, SEM_INFO/STAT/STAT_ANY, GET/SETVAL, GET/SETALL, GETPID/NCNT/ZCNT")
-SYSCALL(67, shmdt, 1, partial, "unmaps the segment's whole range, also anything mapped over part of it (Linux: only the attachment's VMAs)")
+SYSCALL(67, shmdt, 1, full, "Linux's rules: the attachment's VMAs in its range, not what was mapped over part of it")
 SYSCALL(68, msgget, 2, full, "")
 SYSCALL(69, msgsnd, 4, full, "blocks while msg_qbytes is full; IPC_NOWAIT, EIDRM")
 SYSCALL(70, msgrcv, 5, full, "msgtyp 0/>0/<0, MSG_NOERROR/EXCEPT/COPY, IPC_NOWAIT, EIDRM")

@@ -160,6 +160,18 @@ static void shm_basic(void)
 	check(ds.shm_nattch == 1, "shm: munmap detaches", "%lu",
 	      (unsigned long)ds.shm_nattch);
 
+	/* shmdt takes the attachment's pieces, not what was mapped over it */
+	r = shmat(id, NULL, 0);
+	char *over = mmap(r + PAGE, PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	check_zero(shmdt(r), "shm: shmdt of an attachment with a hole");
+	shmctl(id, IPC_STAT, &ds);
+	over[0] = 'x';
+	check(over == (char *)r + PAGE && over[0] == 'x' && ds.shm_nattch == 1,
+	      "shm: shmdt left the mapping over its middle", "%lu",
+	      (unsigned long)ds.shm_nattch);
+	munmap(over, PAGE);
+
 	/* fork: the child inherits the attachment and shares the bytes */
 	pid = fork_child();
 	if (pid == 0) {
