@@ -270,3 +270,51 @@ int ipc_pid(void)
 {
 	return current->proc->pid;
 }
+
+void ipc_mode_octal(u32 mode, char out[8])
+{
+	char d[5];
+	int n = 0;
+
+	mode &= 07777;
+	do {
+		d[n++] = (char)('0' + (mode & 7));
+		mode >>= 3;
+	} while (mode);
+	int i = 0;
+	while (i < 4 - n)
+		out[i++] = ' ';
+	while (n)
+		out[i++] = d[--n];
+	out[i] = 0;
+}
+
+void ipc_proc_show(const char *name, void (*emit)(void *ctx, const char *line),
+		   void *ctx)
+{
+	char line[80] = "";
+
+	if (!strcmp(name, "sysvipc/shm"))
+		shm_proc_show(emit, ctx);
+	else if (!strcmp(name, "sysvipc/sem"))
+		sem_proc_show(emit, ctx);
+	else if (!strcmp(name, "sysvipc/msg"))
+		msg_proc_show(emit, ctx);
+	else if (!strcmp(name, "sys/kernel/shmmax"))
+		snprintf(line, sizeof(line), "%lu\n", SHMMAX);
+	else if (!strcmp(name, "sys/kernel/shmall"))
+		snprintf(line, sizeof(line), "%lu\n", SHMALL);
+	else if (!strcmp(name, "sys/kernel/shmmni"))
+		snprintf(line, sizeof(line), "%d\n", SHMMNI);
+	else if (!strcmp(name, "sys/kernel/sem"))
+		snprintf(line, sizeof(line), "%d\t%d\t%d\t%d\n", SEMMSL, SEMMNS,
+			 SEMOPM, SEMMNI);
+	else if (!strcmp(name, "sys/kernel/msgmax"))
+		snprintf(line, sizeof(line), "%d\n", MSGMAX);
+	else if (!strcmp(name, "sys/kernel/msgmnb"))
+		snprintf(line, sizeof(line), "%d\n", MSGMNB);
+	else if (!strcmp(name, "sys/kernel/msgmni"))
+		snprintf(line, sizeof(line), "%d\n", MSGMNI);
+	if (line[0])
+		emit(ctx, line);
+}

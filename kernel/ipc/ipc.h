@@ -27,6 +27,20 @@
 
 #define IPC_MNI 32768 /* ids: index + seq * IPC_MNI (Linux IPCMNI) */
 
+/* Limits: Linux's defaults, fixed (/proc/sys/kernel shows them). */
+#define SHMMIN 1
+#define SHMMNI 4096
+#define SHMMAX (~0UL - (1UL << 24))
+#define SHMALL (~0UL - (1UL << 24)) /* pages */
+#define SEMMSL 32000		    /* semaphores per array */
+#define SEMMNI 32000		    /* arrays */
+#define SEMMNS (SEMMNI * SEMMSL)    /* semaphores in all */
+#define SEMOPM 500		    /* operations per semop */
+#define SEMVMX 32767		    /* largest value */
+#define MSGMNI 32000		    /* queues */
+#define MSGMAX 8192		    /* bytes per message */
+#define MSGMNB 16384		    /* default msg_qbytes */
+
 /* The part every object starts with (Linux's kern_ipc_perm). */
 struct ipc_obj {
 	s32 key;		  /* IPC_PRIVATE after shm's IPC_RMID */
@@ -121,6 +135,20 @@ long msg_get(s32 key, int flags);
 long msg_send(int id, u64 umsg, u64 size, int flags);
 long msg_recv(int id, u64 umsg, u64 size, s64 type, int flags);
 long msg_ctl(int id, int cmd, u64 ubuf);
+
+/*
+ * The /proc files of System V IPC, by path under /proc: "sysvipc/shm",
+ * "sysvipc/sem", "sysvipc/msg" (one line per object, as Linux) and the
+ * limits "sys/kernel/{shmmax,shmall,shmmni,sem,msgmax,msgmnb,msgmni}".
+ * Each line of text goes to emit(ctx, line).
+ */
+void ipc_proc_show(const char *name, void (*emit)(void *ctx, const char *line),
+		   void *ctx);
+void shm_proc_show(void (*emit)(void *ctx, const char *line), void *ctx);
+void sem_proc_show(void (*emit)(void *ctx, const char *line), void *ctx);
+void msg_proc_show(void (*emit)(void *ctx, const char *line), void *ctx);
+/* "  644": mode's low 12 bits in octal, as Linux's "%4o" */
+void ipc_mode_octal(u32 mode, char out[8]);
 
 struct process;
 /* Apply and drop p's SEM_UNDO adjustments: its last thread left. */

@@ -17,9 +17,6 @@
 #include "sched/waitq.h"
 
 /* Linux's defaults (include/uapi/linux/msg.h). */
-#define MSGMNI	32000
-#define MSGMAX	8192
-#define MSGMNB	16384
 #define MSGPOOL (MSGMNI * MSGMNB / 1024)
 #define MSGTQL	MSGMNB
 #define MSGMAP	MSGMNB
@@ -380,4 +377,29 @@ long msg_ctl(int id, int cmd, u64 ubuf)
 	default:
 		return -EINVAL;
 	}
+}
+
+void msg_proc_show(void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	char line[192], mode[8];
+
+	emit(ctx, "       key      msqid perms      cbytes       qnum lspid "
+		  "lrpid   uid   gid  cuid  cgid      stime      rtime      "
+		  "ctime\n");
+	spin_lock(&msg_ids.lock);
+	for (int i = 0; i < msg_ids.cap; i++) {
+		struct ipc_obj *o = msg_ids.slots[i];
+		if (!o)
+			continue;
+		struct msg_queue *q = to_msq(o);
+		ipc_mode_octal(o->mode, mode);
+		snprintf(line, sizeof(line),
+			 "%10d %10d  %s  %10lu %10lu %5u %5u %5u %5u %5u %5u "
+			 "%10ld %10ld %10ld\n",
+			 o->key, o->id, mode, q->cbytes, q->qnum, q->lspid,
+			 q->lrpid, o->uid, o->gid, o->cuid, o->cgid, q->stime,
+			 q->rtime, q->ctime);
+		emit(ctx, line);
+	}
+	spin_unlock(&msg_ids.lock);
 }

@@ -24,11 +24,6 @@
 #include "sched/waitq.h"
 
 /* Linux's defaults (include/uapi/linux/sem.h). */
-#define SEMMNI 32000
-#define SEMMSL 32000
-#define SEMMNS (SEMMNI * SEMMSL)
-#define SEMOPM 500
-#define SEMVMX 32767
 #define SEMAEM SEMVMX
 #define SEMUME SEMOPM
 #define SEMMNU SEMMNS
@@ -527,4 +522,26 @@ long sem_ctl(int id, int num, int cmd, u64 arg)
 	default:
 		return -EINVAL;
 	}
+}
+
+void sem_proc_show(void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	char line[160], mode[8];
+
+	emit(ctx, "       key      semid perms      nsems   uid   gid  cuid  "
+		  "cgid      otime      ctime\n");
+	spin_lock(&sem_ids.lock);
+	for (int i = 0; i < sem_ids.cap; i++) {
+		struct ipc_obj *o = sem_ids.slots[i];
+		if (!o)
+			continue;
+		struct sem_array *a = to_sma(o);
+		ipc_mode_octal(o->mode, mode);
+		snprintf(line, sizeof(line),
+			 "%10d %10d  %s %10u %5u %5u %5u %5u %10ld %10ld\n",
+			 o->key, o->id, mode, a->nsems, o->uid, o->gid, o->cuid,
+			 o->cgid, a->otime, a->ctime);
+		emit(ctx, line);
+	}
+	spin_unlock(&sem_ids.lock);
 }

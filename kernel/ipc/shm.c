@@ -27,10 +27,6 @@
 #include "proc/proc.h"
 
 /* Linux's defaults (include/uapi/linux/shm.h). */
-#define SHMMIN 1
-#define SHMMNI 4096
-#define SHMMAX (~0UL - (1UL << 24))
-#define SHMALL (~0UL - (1UL << 24)) /* pages */
 #define SHMLBA PAGE_SIZE
 
 struct shm_seg {
@@ -340,4 +336,31 @@ long shm_ctl(int id, int cmd, u64 ubuf)
 	default:
 		return -EINVAL;
 	}
+}
+
+void shm_proc_show(void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	char line[224], mode[8];
+
+	emit(ctx,
+	     "       key      shmid perms                  size  cpid  lpid "
+	     "nattch   uid   gid  cuid  cgid      atime      dtime      "
+	     "ctime                   rss                  swap\n");
+	spin_lock(&shm_ids.lock);
+	for (int i = 0; i < shm_ids.cap; i++) {
+		struct ipc_obj *o = shm_ids.slots[i];
+		if (!o)
+			continue;
+		struct shm_seg *s = to_seg(o);
+		ipc_mode_octal(o->mode, mode);
+		/* rss: no per-segment page count is kept; swap: none */
+		snprintf(line, sizeof(line),
+			 "%10d %10d  %s %21lu %5u %5u  %5lu %5u %5u %5u %5u "
+			 "%10ld %10ld %10ld %21lu %21lu\n",
+			 o->key, o->id, mode, s->size, s->cpid, s->lpid,
+			 s->nattch, o->uid, o->gid, o->cuid, o->cgid, s->atime,
+			 s->dtime, s->ctime, 0UL, 0UL);
+		emit(ctx, line);
+	}
+	spin_unlock(&shm_ids.lock);
 }

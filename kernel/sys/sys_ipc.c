@@ -11,8 +11,6 @@
 #include "mm/uaccess.h"
 #include "sched/time.h"
 
-#define SEMOPM 500 /* most operations in one semop (Linux's default) */
-
 struct timespec {
 	s64 sec;
 	s64 nsec;

@@ -355,6 +355,89 @@ static void shm_keys(void)
 		    "shm: the key is gone after IPC_RMID: ENOENT");
 }
 
+static int send_text(int id, long type, const char *s, int flags);
+
+/* The first number in a /proc file, or 0. */
+static unsigned long long proc_number(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The line of /proc/sysvipc/KIND whose key is key: its columns after
+ * the key and id, or false. */
+static bool sysvipc_line(const char *kind, key_t key, unsigned long long *cols,
+			 int n)
+{
+	char path[64], line[512];
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/proc/sysvipc/%s", kind);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		long k = strtol(p, &end, 10);
+		if (end == p || k != key)
+			continue;
+		strtol(end, &p, 10); /* the id */
+		strtoul(p, &p, 8);   /* perms */
+		int i = 0;
+		for (; i < n; i++, p = end) {
+			cols[i] = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+		}
+		found = i == n;
+	}
+	fclose(f);
+	return found;
+}
+
+static void ipc_proc(void)
+{
+	struct shminfo si;
+	unsigned long long c[5];
+
+	shmctl(0, IPC_INFO, (struct shmid_ds *)&si);
+	check(proc_number("/proc/sys/kernel/shmmni") == si.shmmni &&
+		      proc_number("/proc/sys/kernel/shmall") > 0 &&
+		      proc_number("/proc/sys/kernel/msgmax") > 0 &&
+		      proc_number("/proc/sys/kernel/msgmnb") > 0 &&
+		      proc_number("/proc/sys/kernel/msgmni") > 0 &&
+		      proc_number("/proc/sys/kernel/sem") > 0,
+	      "ipc: /proc/sys/kernel limits", "shmmni %llu",
+	      proc_number("/proc/sys/kernel/shmmni"));
+	key_t key = test_key(5);
+	int shm = shmget(key, 12345, IPC_CREAT | 0600);
+	void *p = shmat(shm, NULL, 0);
+	check(sysvipc_line("shm", key, c, 4) && c[0] == 12345 &&
+		      c[1] == (unsigned)getpid() && c[3] == 1,
+	      "ipc: /proc/sysvipc/shm lists the segment", "-");
+	shmdt(p);
+	shmctl(shm, IPC_RMID, NULL);
+	int sem = semget(key, 3, IPC_CREAT | 0600);
+	check(sysvipc_line("sem", key, c, 1) && c[0] == 3,
+	      "ipc: /proc/sysvipc/sem lists the array", "-");
+	semctl(sem, 0, IPC_RMID);
+	int msg = msgget(key, IPC_CREAT | 0600);
+	send_text(msg, 1, "hello", 0);
+	check(sysvipc_line("msg", key, c, 3) && c[0] == 6 && c[1] == 1 &&
+		      c[2] == (unsigned)getpid(),
+	      "ipc: /proc/sysvipc/msg lists the queue", "-");
+	msgctl(msg, IPC_RMID, NULL);
+	check(!sysvipc_line("msg", key, c, 1),
+	      "ipc: /proc/sysvipc/msg forgets a removed queue", "-");
+}
+
 static void sem_basic(void)
 {
 	struct semid_ds ds;
@@ -824,5 +907,6 @@ int main(int argc, char **argv)
 	sem_mutex();
 	msg_basic();
 	msg_processes();
+	ipc_proc();
 	guest_exit("sysvipc");
 }
