@@ -268,7 +268,7 @@ s64 ipc_now(void)
 
 int ipc_pid(void)
 {
-	return current->proc->pid;
+	return current->proc ? current->proc->pid : 0;
 }
 
 void ipc_mode_octal(u32 mode, char out[8])

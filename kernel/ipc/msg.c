@@ -212,6 +212,9 @@ long msg_recv(int id, u64 umsg, u64 size, s64 type, int flags)
 	if ((flags & MSG_COPY) &&
 	    ((flags & MSG_EXCEPT) || !(flags & IPC_NOWAIT)))
 		return -EINVAL;
+	/* as Linux: msgtyp LONG_MIN means -LONG_MAX (negating it overflows) */
+	if (type == (s64)(1ULL << 63))
+		type = -0x7fffffffffffffffLL;
 	if ((ret = msq_lock(id, 0400, &q)))
 		return ret;
 	for (;;) {
