@@ -75,6 +75,9 @@ static struct sem_array *to_sma(struct ipc_obj *o)
 
 static void sem_free(struct ipc_obj *o)
 {
+	spin_lock(&sem_ids.lock);
+	used_sems -= to_sma(o)->nsems;
+	spin_unlock(&sem_ids.lock);
 	kfree(to_sma(o));
 }
 
@@ -394,7 +397,6 @@ static long sem_change(int id, int cmd, const struct semid64_ds *d)
 		list_for_each_entry_safe(u, n, &a->undos, array_node)
 			undo_free_locked(u);
 		ipc_remove_locked(&sem_ids, o);
-		used_sems -= a->nsems;
 		sem_wake_locked(a); /* sleepers see o->deleted: EIDRM */
 	}
 	spin_unlock(&sem_ids.lock);
