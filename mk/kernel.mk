@@ -112,6 +112,13 @@ KERNEL_SRCS += \
 	kernel/net/unix_name.c \
 	kernel/sys/sys_socket.c
 
+# System V IPC: shm, sem, msg (one owner)
+KERNEL_SRCS += \
+	kernel/ipc/ipc.c \
+	kernel/ipc/msg.c \
+	kernel/ipc/sem.c \
+	kernel/ipc/shm.c \
+	kernel/sys/sys_ipc.c
 
 # The vDSO, linked as a user shared object and embedded (proc/vdso.c)
 KERNEL_SRCS += \

@@ -66,6 +66,10 @@ struct file_ops {
 	/* stat for files without a vnode (pipes, sockets, eventfd...) */
 	int (*stat)(struct file *f, struct linux_stat *st);
 	void (*release)(struct file *f);
+	/* Optional: a VMA mapping f came (+1: fork, split) or went (-1:
+	 * munmap, exit, exec); runs under the mm lock. SysV shm counts its
+	 * attachments (shm_nattch) with it. */
+	void (*vma_count)(struct file *f, int delta);
 	bool seekable;
 };
 

@@ -19,6 +19,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "drivers/random.h"
+#include "ipc/ipc.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
@@ -443,6 +444,28 @@ static void gen_cpu_range(struct pbuf *b)
 		pf(b, "0\n");
 }
 
+/* System V IPC's files, written by ipc/ipc.c. */
+static void ipc_emit(void *b, const char *line)
+{
+	pf(b, "%s", line);
+}
+
+#define GEN_IPC(fn, name)                                                      \
+	static void fn(struct pbuf *b)                                         \
+	{                                                                      \
+		ipc_proc_show(name, ipc_emit, b);                              \
+	}
+GEN_IPC(gen_sysvipc_shm, "sysvipc/shm")
+GEN_IPC(gen_sysvipc_sem, "sysvipc/sem")
+GEN_IPC(gen_sysvipc_msg, "sysvipc/msg")
+GEN_IPC(gen_shmmax, "sys/kernel/shmmax")
+GEN_IPC(gen_shmall, "sys/kernel/shmall")
+GEN_IPC(gen_shmmni, "sys/kernel/shmmni")
+GEN_IPC(gen_sem, "sys/kernel/sem")
+GEN_IPC(gen_msgmax, "sys/kernel/msgmax")
+GEN_IPC(gen_msgmnb, "sys/kernel/msgmnb")
+GEN_IPC(gen_msgmni, "sys/kernel/msgmni")
+
 static const struct {
 	const char *path;
 	void (*gen)(struct pbuf *b);
@@ -466,6 +489,16 @@ static const struct {
 	{"proc/sys/kernel/osrelease", gen_osrelease},
 	{"proc/sys/kernel/random/uuid", gen_random_uuid},
 	{"proc/sys/kernel/random/boot_id", gen_boot_id},
+	{"proc/sys/kernel/shmmax", gen_shmmax},
+	{"proc/sys/kernel/shmall", gen_shmall},
+	{"proc/sys/kernel/shmmni", gen_shmmni},
+	{"proc/sys/kernel/sem", gen_sem},
+	{"proc/sys/kernel/msgmax", gen_msgmax},
+	{"proc/sys/kernel/msgmnb", gen_msgmnb},
+	{"proc/sys/kernel/msgmni", gen_msgmni},
+	{"proc/sysvipc/shm", gen_sysvipc_shm},
+	{"proc/sysvipc/sem", gen_sysvipc_sem},
+	{"proc/sysvipc/msg", gen_sysvipc_msg},
 	{"proc/sys/vm/overcommit_memory", gen_zero},
 	{"proc/sys/vm/max_map_count", gen_max_map_count},
 	{"proc/sys/fs/inotify/max_queued_events", gen_inotify_events},

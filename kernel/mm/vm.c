@@ -190,10 +190,19 @@ static bool vma_maywrite(const struct vma *v)
 	       (v->file->flags & O_ACCMODE) == O_RDWR;
 }
 
+/* A VMA came to map its file or let it go: tell a file that counts its
+ * mappings (SysV shm). */
+static void vma_file_count(struct vma *v, int delta)
+{
+	if (v->file && v->file->ops->vma_count)
+		v->file->ops->vma_count(v->file, delta);
+}
+
 static void vma_free(struct vma *v)
 {
 	if (vma_maywrite(v))
 		memfd_unmap_writable(v->file->vn);
+	vma_file_count(v, -1);
 	if (v->file)
 		vm_file_put(v->file);
 	kfree(v);
@@ -284,6 +293,7 @@ static int vma_split(struct vma *v, u64 addr)
 	if (hi->file) {
 		hi->off += addr - v->start;
 		vm_file_get(hi->file);
+		vma_file_count(hi, 1);
 	}
 	if (vma_maywrite(hi))
 		memfd_map_writable(hi->file->vn, false);
@@ -432,6 +442,46 @@ int vm_munmap(struct mm *mm, u64 addr, u64 len)
 	int ret = unmap_locked(mm, addr, addr + len, &g);
 	unlock_finish(mm, &g, addr, addr + len);
 	return ret;
+}
+
+/*
+ * shmdt (Linux's rules): the first VMA at or above addr that maps a file
+ * with these ops at offset (start - addr) names the attachment; every
+ * VMA of that same file in [addr, addr + len_of(file)) at its matching
+ * offset goes. -EINVAL if there is none.
+ */
+int vm_detach(struct mm *mm, u64 addr, const struct file_ops *ops,
+	      u64 (*len_of)(struct file *f))
+{
+	struct file *file = NULL;
+	struct vma *v, *n;
+	struct gather g;
+	u64 end = 0;
+
+	gather_init(&g);
+	mm_lock(mm);
+	list_for_each_entry_safe(v, n, &mm->vmas, node)
+	{
+		if (v->end <= addr)
+			continue;
+		bool ours = v->file && v->file->ops == ops &&
+			    v->start - addr == v->off;
+		if (!file) {
+			if (!ours)
+				continue;
+			file = v->file;
+			end = addr + ALIGN_UP(len_of(file), PAGE_SIZE);
+		}
+		if (v->end > end)
+			break;
+		if (ours && v->file == file) {
+			zap_range(mm, v->start, v->end, &g);
+			list_del(&v->node);
+			vma_free(v);
+		}
+	}
+	unlock_finish(mm, &g, addr, end);
+	return file ? 0 : -EINVAL;
 }
 
 struct prot_arg {
@@ -1008,6 +1058,7 @@ struct mm *mm_fork(struct mm *mm)
 			vm_file_get(c->file);
 		if (vma_maywrite(c))
 			memfd_map_writable(c->file->vn, false);
+		vma_file_count(c, 1);
 		list_add_tail(&c->node, &child->vmas);
 		struct fork_arg a = {child, v, 0};
 		pt_range(mm, v->start, v->end, fork_fn, &a);

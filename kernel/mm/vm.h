@@ -77,6 +77,11 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 u64 vm_brk(struct mm *mm, u64 want);
 /* Handle a page fault; 0 if resolved, -EFAULT (SIGSEGV) or -ENOMEM. */
 int vm_fault(struct mm *mm, u64 addr, u64 err);
+struct file_ops;
+/* shmdt: unmap the attachment at addr (VMAs of a file with these ops,
+ * len_of(file) bytes at most); 0 or -EINVAL. */
+int vm_detach(struct mm *mm, u64 addr, const struct file_ops *ops,
+	      u64 (*len_of)(struct file *f));
 /* Copy bytes into mm at va, faulting pages in (used by exec). */
 int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len);
 /*

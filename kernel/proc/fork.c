@@ -14,6 +14,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "ipc/ipc.h"
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
@@ -481,6 +482,7 @@ void proc_exit_notify(struct process *p)
 	bool autoreap;
 
 	ptimers_exit(p);
+	sem_exit(p);
 	if (p->files) {
 		fdtable_put(p->files);
 		p->files = NULL;

@@ -132,6 +132,8 @@ struct process {
 	u64 children_cpu_ns;	 /* of reaped children (times, getrusage) */
 	u64 children_user_ns;	 /* their user part */
 	u32 umask;
+	/* SEM_UNDO adjustments (ipc/sem.c), guarded by its lock */
+	struct sem_undo_list *semundo;
 	char cwd[256];
 	char comm[16];
 	char exe[256];

@@ -127,4 +127,5 @@ SYSCALL(439, faccessat2, 4, full, "")
 #include "list_poll.h"
 #include "list_net.h"
 #include "list_cred.h"
+#include "list_ipc.h"
 /* clang-format on */

@@ -123,6 +123,7 @@ CASES = [
     Case("splice", "splice", repeat=3),
     Case("xattr", "xattr"),
     Case("seals", "seals"),
+    Case("sysvipc", "sysvipc", repeat=3),
 ]
 
 

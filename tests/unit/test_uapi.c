@@ -17,7 +17,11 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
@@ -34,8 +38,10 @@ extern const long long uapi_kiln_values[];
 /* What glibc leaves out, from Linux's headers (uapi_linux.c: the two sets
  * of headers do not mix). */
 extern const long long linux_clone_clear_sighand, linux_sa_restorer;
+extern const long long linux_ipc_64;
 #define CLONE_CLEAR_SIGHAND linux_clone_clear_sighand
 #define SA_RESTORER	    linux_sa_restorer
+#define IPC_64		    linux_ipc_64
 
 static void test_every_number_matches_the_host(void **state)
 {

@@ -6,6 +6,7 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/inotify.h>
+#include <uapi/ipc.h>
 #include <uapi/mman.h>
 #include <uapi/poll.h>
 #include <uapi/sched.h>
