@@ -123,6 +123,8 @@ CASES = [
     Case("splice", "splice", repeat=3),
     Case("xattr", "xattr"),
     Case("seals", "seals"),
+    Case("procfiles", "procfiles", repeat=3),
+    Case("pidfd", "pidfd", repeat=3),
 ]
 
 
