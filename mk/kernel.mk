@@ -16,6 +16,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/boot/main.c \
+	kernel/boot/payload.c \
 	kernel/boot/services.c \
 	kernel/drivers/drivers.c \
 	kernel/drivers/pci.c \

@@ -174,7 +174,8 @@ static void self_stat(void)
 	read_stat("/proc/self/stat", &b);
 	check(a.vsize >= s.vsize + len, "procfiles: vsize counts a mapping",
 	      "%llu -> %llu", s.vsize, a.vsize);
-	check(b.rss >= a.rss + 1000, "procfiles: rss counts touched pages",
+	/* (Linux counts a thread's faults in batches: allow for the lag) */
+	check(b.rss >= a.rss + 512, "procfiles: rss counts touched pages",
 	      "%ld -> %ld", a.rss, b.rss);
 	munmap(m, len);
 
