@@ -160,10 +160,10 @@ static __noreturn void start_payload(void)
 	if (vfs_load_cpio(v.cpio, v.cpio_size))
 		power_off(127);
 	netstack_init();
-	int argc = payload_split_strings(v.argv, v.argv_size, argv,
-					 MAX_ARGS - 1);
-	int envc = payload_split_strings(v.envp, v.envp_size, envp,
-					 MAX_ARGS - 1);
+	int argc =
+		payload_split_strings(v.argv, v.argv_size, argv, MAX_ARGS - 1);
+	int envc =
+		payload_split_strings(v.envp, v.envp_size, envp, MAX_ARGS - 1);
 	if (argc <= 0 || envc < 0) {
 		pr_err("image has no valid program command line");
 		power_off(127);

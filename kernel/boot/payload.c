@@ -92,7 +92,8 @@ void payload_collect_env(struct env_opts *o, const char *s)
 			int hi = i + 2 < len ? lib_hex_digit(w[i + 1]) : -1;
 			int lo = i + 2 < len ? lib_hex_digit(w[i + 2]) : -1;
 			ok = hi >= 0 && lo >= 0 && (hi || lo);
-			/* (found by fuzz_payload: a "%X" at the end shifted -1) */
+			/* (found by fuzz_payload: a "%X" at the end shifted -1)
+			 */
 			if (ok)
 				kv[n++] = (char)(hi << 4 | lo);
 			i += 2;
@@ -114,8 +115,7 @@ void payload_collect_env(struct env_opts *o, const char *s)
 	}
 }
 
-int payload_apply_env(const struct env_opts *o, char **envp, int envc,
-		      int max)
+int payload_apply_env(const struct env_opts *o, char **envp, int envc, int max)
 {
 	for (int i = 0; i < o->n; i++) {
 		char *kv = o->kv[i];

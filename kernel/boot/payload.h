@@ -37,7 +37,6 @@ struct env_opts {
  * skipped with a warning). */
 void payload_collect_env(struct env_opts *o, const char *s);
 /* Apply o to envp (envc entries, room for max): the new count. */
-int payload_apply_env(const struct env_opts *o, char **envp, int envc,
-		      int max);
+int payload_apply_env(const struct env_opts *o, char **envp, int envc, int max);
 
 #endif

@@ -37,8 +37,7 @@ static void walk(struct vnode *dir, int depth)
 		assert(strcmp(d->name, ".") && strcmp(d->name, ".."));
 		if (!vfs_path_of(vn, path, sizeof(path))) {
 			/* the path leads back to the same node */
-			assert(!vfs_lookup("/", path, LOOKUP_NOFOLLOW,
-					   &back));
+			assert(!vfs_lookup("/", path, LOOKUP_NOFOLLOW, &back));
 			assert(back == vn);
 			vnode_put(back);
 		}
