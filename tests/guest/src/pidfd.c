@@ -263,6 +263,31 @@ static void clone_pidfd(void)
 		    -1, EINVAL, "pidfd: CLONE_PIDFD|PARENT_SETTID EINVAL");
 }
 
+/* clone3 with CLONE_PIDFD: the pidfd comes back through args.pidfd. */
+static void clone3_pidfd(void)
+{
+	int pfd = -1;
+	uint64_t args[11] = {0}; /* struct clone_args, 88 bytes */
+
+	args[0] = CLONE_PIDFD_FLAG; /* flags */
+	args[1] = (uintptr_t)&pfd;  /* pidfd */
+	args[4] = SIGCHLD;	    /* exit_signal */
+	long pid = syscall(435, args, sizeof(args));
+	if (pid == 0)
+		_exit(9);
+	check(pid > 0 && pfd >= 0, "pidfd: clone3 CLONE_PIDFD",
+	      "pid %ld fd %d errno %d", pid, pfd, errno);
+	if (pid <= 0 || pfd < 0)
+		return;
+	siginfo_t si = {0};
+	check(poll_in(pfd, 5000) == 1 &&
+		      waitid(P_PIDFD, pfd, &si, WEXITED) == 0 &&
+		      si.si_pid == pid && si.si_status == 9,
+	      "pidfd: clone3 fd waitid", "pid %d status %d", si.si_pid,
+	      si.si_status);
+	close(pfd);
+}
+
 int main(void)
 {
 	open_errors();
@@ -270,5 +295,6 @@ int main(void)
 	epoll_kill();
 	send_info();
 	clone_pidfd();
+	clone3_pidfd();
 	guest_exit("pidfd");
 }
