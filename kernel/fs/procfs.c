@@ -318,8 +318,9 @@ static void proc_mem(struct process *p, u64 *vsize, u64 *rss)
 }
 
 /*
- * /proc/PID/stat. utime is all the CPU time (not split from system time),
- * in ticks; starttime in ticks after boot, on the clock of /proc/uptime.
+ * /proc/PID/stat: user and system CPU time (and the reaped children's) in
+ * ticks, as times(2); starttime in ticks after boot, on the clock of
+ * /proc/uptime.
  */
 static void gen_stat_of(struct pbuf *b, struct process *p)
 {
@@ -327,13 +328,18 @@ static void gen_stat_of(struct pbuf *b, struct process *p)
 	int ppid = proc_getppid(p);
 	int pgid = proc_getpgid(p->pid, false),
 	    sid = proc_getpgid(p->pid, true);
-	u64 utime = proc_cpu_ns(p) /* proc/proc.c */ / tick;
+	u64 user = proc_user_ns(p), cpu = proc_cpu_ns(p); /* user first */
+	u64 cuser = READ_ONCE(p->children_user_ns);
+	u64 ccpu = READ_ONCE(p->children_cpu_ns);
 	char state = proc_state(p);
 
+	user = MIN(user, cpu);
+	cuser = MIN(cuser, ccpu);
 	proc_mem(p, &vsize, &rss);
-	pf(b, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 ",
-	   p->pid, p->comm, state, ppid, pgid, sid, utime,
-	   READ_ONCE(p->nthreads));
+	pf(b, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu ",
+	   p->pid, p->comm, state, ppid, pgid, sid, user / tick,
+	   (cpu - user) / tick, cuser / tick, (ccpu - cuser) / tick);
+	pf(b, "20 0 %d 0 ", READ_ONCE(p->nthreads));
 	pf(b, "%lu %lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 %d ",
 	   p->start_ns / tick, vsize, rss, p->exit_signal);
 	pf(b, "%u 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",

@@ -3,7 +3,8 @@
  * /proc files that LTP and real programs read: /proc/sys/kernel's pid_max
  * (at least every pid seen), threads-max, ostype, hostname, boot_id and
  * uuid; /proc/self/stat's fields against the syscalls (pid, state, ppid,
- * pgrp, session, num_threads with threads started, starttime moving with
+ * pgrp, session, num_threads with threads started, utime and cutime
+ * growing with work, starttime moving with
  * time, vsize and rss with a mapping); /proc/PID/{stat,status,comm} of a
  * child (sleeping, then a zombie, then gone), /proc listing it;
  * /proc/self/ns links in Linux's format, their stat inode matching; and
@@ -99,6 +100,7 @@ struct pstat {
 	char state;
 	char comm[32];
 	long threads;
+	unsigned long long utime, stime, cutime, cstime;
 	unsigned long long start, vsize;
 	long rss;
 };
@@ -115,10 +117,27 @@ static bool read_stat(const char *path, struct pstat *s)
 	s->comm[r - l - 1] = 0;
 	s->pid = atoi(buf);
 	return sscanf(r + 2,
-		      "%c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
-		      "%*d %*d %*d %ld %*d %llu %llu %ld",
-		      &s->state, &s->ppid, &s->pgrp, &s->sid, &s->threads,
-		      &s->start, &s->vsize, &s->rss) == 8;
+		      "%c %d %d %d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu "
+		      "%llu %*d %*d %ld %*d %llu %llu %ld",
+		      &s->state, &s->ppid, &s->pgrp, &s->sid, &s->utime,
+		      &s->stime, &s->cutime, &s->cstime, &s->threads, &s->start,
+		      &s->vsize, &s->rss) == 12;
+}
+
+/* Spin in user mode for ms of CPU time. */
+static void burn_ms(long ms)
+{
+	struct timespec t0, t;
+	volatile unsigned long x = 0;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	do {
+		for (int i = 0; i < 100000; i++)
+			x += i;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 +
+			 (t.tv_nsec - t0.tv_nsec) / 1000000 <
+		 ms);
 }
 
 static void *idle_thread(void *arg)
@@ -178,6 +197,25 @@ static void self_stat(void)
 	check(b.rss >= a.rss + 512, "procfiles: rss counts touched pages",
 	      "%ld -> %ld", a.rss, b.rss);
 	munmap(m, len);
+
+	/* utime grows with 300 ms of user-mode work; the children's times
+	 * with a reaped child's 200 ms */
+	struct pstat u0, u1;
+	read_stat("/proc/self/stat", &u0);
+	burn_ms(300);
+	read_stat("/proc/self/stat", &u1);
+	check(u1.utime >= u0.utime + 15, "procfiles: utime grows",
+	      "%llu -> %llu", u0.utime, u1.utime);
+	int busy = fork();
+	if (busy == 0) {
+		burn_ms(200);
+		_exit(0);
+	}
+	waitpid(busy, NULL, 0);
+	read_stat("/proc/self/stat", &u0);
+	check(u0.cutime + u0.cstime >= u1.cutime + u1.cstime + 10,
+	      "procfiles: cutime counts a reaped child", "%llu+%llu", u0.cutime,
+	      u0.cstime);
 
 	/* starttime: ticks after boot, at most uptime; a child started
 	 * 300 ms later starts at least 20 ticks later */
