@@ -124,6 +124,7 @@ NEVER(ZSTD_freeDCtx)
 NEVER(ZSTD_isError)
 NEVER(tmpfs_free_pages)
 NEVER(fsnotify_vnode_free)
+NEVER(xattr_free)
 
 /* /proc is not part of what is fuzzed; an empty tree stands for it. */
 void procfs_init(void)
