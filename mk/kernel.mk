@@ -16,6 +16,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/boot/main.c \
+	kernel/boot/payload.c \
 	kernel/boot/services.c \
 	kernel/drivers/drivers.c \
 	kernel/drivers/pci.c \
@@ -47,6 +48,7 @@ KERNEL_SRCS := \
 	kernel/mm/vmm.c \
 	kernel/proc/exec.c \
 	kernel/proc/fork.c \
+	kernel/proc/pidfd.c \
 	kernel/proc/proc.c \
 	kernel/proc/ptimer.c \
 	kernel/proc/signal.c \
@@ -61,6 +63,7 @@ KERNEL_SRCS := \
 	kernel/sys/sys_fs.c \
 	kernel/sys/sys_futex.c \
 	kernel/sys/sys_mm.c \
+	kernel/sys/sys_pidfd.c \
 	kernel/sys/sys_proc.c \
 	kernel/sys/sys_signal.c \
 	kernel/sys/sys_time.c \
@@ -124,6 +127,9 @@ KERNEL_SRCS += \
 KERNEL_SRCS += \
 	kernel/proc/vdso.c \
 	kernel/vdso/vdso_blob.S
+
+# /proc/config.gz (fs/procfs.c): kernel/config/kiln.config, gzip'd below
+KERNEL_SRCS += kernel/config/config_blob.S
 
 KBUILD := $(BUILD)/kernel
 KERNEL_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KERNEL_SRCS))
@@ -197,6 +203,20 @@ $(KBUILD)/kernel/vdso/vdso_blob.S.o: kernel/vdso/vdso_blob.S \
 	@echo "  KAS     $<"
 	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -DVDSO_SO='"$(KBUILD)/vdso/vdso.so"' \
 		-c $< -o $@
+
+# /proc/config.gz: the config text gzip'd reproducibly (-n: no name or
+# time stamp) and embedded (fs/procfs.c)
+$(KBUILD)/config/kiln.config.gz: kernel/config/kiln.config
+	@mkdir -p $(dir $@)
+	@echo "  GZIP    $@"
+	@gzip -9n < $< > $@.tmp && mv $@.tmp $@
+
+$(KBUILD)/kernel/config/config_blob.S.o: kernel/config/config_blob.S \
+		$(KBUILD)/config/kiln.config.gz
+	@mkdir -p $(dir $@)
+	@echo "  KAS     $<"
+	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ \
+		-DCONFIG_GZ='"$(KBUILD)/config/kiln.config.gz"' -c $< -o $@
 
 $(KBUILD)/kallsyms0.S:
 	@mkdir -p $(dir $@)

@@ -57,7 +57,7 @@ test-unit: $(UNIT_BINS) $(BUILD)/kiln test-fuzz-regress
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := cpio elf release zfile image
+FUZZ_TARGETS := cpio elf release zfile image vfscpio payload
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
@@ -81,6 +81,20 @@ FUZZ_RELEASE_OBJS := $(patsubst %,$(BUILD)/fuzz/packer/%.o,elfdeps erlexec \
 	relscript strv util) $(BUILD)/fuzz/lib/elf.o
 $(BUILD)/fuzz/fuzz_release: $(BUILD)/fuzz/tests/fuzz/fuzz_release.o \
 		$(FUZZ_RELEASE_OBJS)
+# Kernel code built for the host (kernel headers first, no lock
+# debugging: it reads per-CPU data through %gs), with tests/fuzz/kshim
+# standing in for the kernel services it calls.
+FUZZ_KCFLAGS := $(FUZZ_CFLAGS) -Ikernel/include -Ikernel -Ibuild/kernel
+$(BUILD)/fuzz/k/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_KCFLAGS) -MD -MP -c -o $@ $<
+FUZZ_KSHIM := $(BUILD)/fuzz/k/tests/fuzz/kshim/kshim.o
+$(BUILD)/fuzz/fuzz_vfscpio: $(BUILD)/fuzz/k/tests/fuzz/fuzz_vfscpio.o \
+		$(BUILD)/fuzz/k/kernel/fs/vfs.o $(BUILD)/fuzz/k/kernel/fs/zimage.o \
+		$(BUILD)/fuzz/k/lib/cpio.o $(BUILD)/fuzz/k/lib/zfile.o $(FUZZ_KSHIM)
+$(BUILD)/fuzz/fuzz_payload: $(BUILD)/fuzz/k/tests/fuzz/fuzz_payload.o \
+		$(BUILD)/fuzz/k/kernel/boot/payload.o $(FUZZ_KSHIM)
+
 $(FUZZ_BINS):
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
 
@@ -126,6 +140,10 @@ test: test-release
 .SECONDARY: $(UNIT_TEST_OBJS) $(UNIT_SUPPORT_OBJS) \
 	$(patsubst %,$(BUILD)/fuzz/tests/fuzz/fuzz_%.o,$(FUZZ_TARGETS)) \
 	$(BUILD)/fuzz/lib/cpio.o $(BUILD)/fuzz/lib/elf.o \
-	$(BUILD)/fuzz/lib/zfile.o $(FUZZ_RELEASE_OBJS) $(FUZZ_IMAGE_OBJS)
+	$(BUILD)/fuzz/lib/zfile.o $(FUZZ_RELEASE_OBJS) $(FUZZ_IMAGE_OBJS) \
+	$(BUILD)/fuzz/k/tests/fuzz/fuzz_vfscpio.o \
+	$(BUILD)/fuzz/k/tests/fuzz/fuzz_payload.o $(FUZZ_KSHIM) \
+	$(patsubst %,$(BUILD)/fuzz/k/%.o,kernel/fs/vfs kernel/fs/zimage \
+		lib/cpio lib/zfile kernel/boot/payload)
 
 .PHONY: fuzz test-fuzz-regress test-release

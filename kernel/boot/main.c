@@ -15,6 +15,7 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
+#include "boot/payload.h"
 #include "boot/services.h"
 #include "proc/vdso.h"
 #include "drivers/drivers.h"
@@ -95,24 +96,13 @@ static u64 read_start_info(u32 pa)
 	return si->rsdp_paddr;
 }
 
-/* The next space-separated word of *s at *w, its length (0: no more). */
-static size_t next_word(const char **s, const char **w)
-{
-	while (**s == ' ')
-		(*s)++;
-	*w = *s;
-	while (**s && **s != ' ')
-		(*s)++;
-	return *s - *w;
-}
-
 /* Apply "key[=value]" options from a command line. */
 static void parse_options(const char *s)
 {
 	const char *w;
 	size_t len;
 
-	while ((len = next_word(&s, &w))) {
+	while ((len = payload_next_word(&s, &w))) {
 		if (len == 5 && !memcmp(w, "trace", 5))
 			syscall_trace = true;
 		else if (len == 6 && !memcmp(w, "strace", 6))
@@ -134,75 +124,7 @@ static void parse_options(const char *s)
 	}
 }
 
-/*
- * "env=K=V" options (kiln run --env): K=V goes into the program's
- * environment, replacing K's value from the image. The option's value is
- * percent-encoded (%XX), so it can hold spaces. A malformed one is
- * skipped with a warning.
- */
-#define MAX_ENV_OPTS 64
-static char *env_opts[MAX_ENV_OPTS];
-static int nenv_opts;
-
-static void collect_env(const char *s)
-{
-	const char *w;
-	size_t len;
-
-	while ((len = next_word(&s, &w))) {
-		if (len <= 4 || memcmp(w, "env=", 4))
-			continue;
-		char *kv = kmalloc(len - 3);
-		size_t n = 0;
-		bool ok = kv != NULL;
-		for (size_t i = 4; ok && i < len; i++) {
-			if (w[i] != '%') {
-				kv[n++] = w[i];
-				continue;
-			}
-			int hi = i + 2 < len ? lib_hex_digit(w[i + 1]) : -1;
-			int lo = i + 2 < len ? lib_hex_digit(w[i + 2]) : -1;
-			ok = hi >= 0 && lo >= 0 && (hi || lo);
-			kv[n++] = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (ok) {
-			kv[n] = 0;
-			char *eq = memchr(kv, '=', n);
-			ok = eq && eq != kv;
-		}
-		if (!ok || nenv_opts == MAX_ENV_OPTS) {
-			pr_warn("ignoring the kernel option %.*s: %s", (int)len,
-				w,
-				ok ? "too many env= options"
-				   : "want env=NAME=VALUE, %XX-encoded");
-			kfree(kv);
-			continue;
-		}
-		env_opts[nenv_opts++] = kv;
-	}
-}
-
-/* Apply the env= options to envp (envc entries, room for max). */
-static int apply_env(char **envp, int envc, int max)
-{
-	for (int i = 0; i < nenv_opts; i++) {
-		char *kv = env_opts[i];
-		size_t klen = strchr(kv, '=') - kv + 1; /* with the '=' */
-		int j;
-		for (j = 0; j < envc; j++)
-			if (!strncmp(envp[j], kv, klen))
-				break;
-		if (j < envc) {
-			envp[j] = kv;
-		} else if (envc < max) {
-			envp[envc++] = kv;
-		} else {
-			pr_warn("env: no room for %s", kv);
-		}
-	}
-	return envc;
-}
+static struct env_opts env_opts; /* env= options (payload.c) */
 
 /* Find the RAM range holding pa; returns its end. */
 static u64 ram_end_containing(u64 pa)
@@ -214,29 +136,6 @@ static u64 ram_end_containing(u64 pa)
 	panic("no RAM after the kernel image at %lx", pa);
 }
 
-/* Split a NUL-separated block into a pointer array. */
-static int split_strings(char *block, u64 size, char **out, int max)
-{
-	int n = 0;
-
-	if (!size)
-		return 0;
-	if (block[size - 1] != 0)
-		return -EINVAL;
-	for (u64 i = 0; i < size && n < max;) {
-		out[n++] = block + i;
-		i += strlen(block + i) + 1;
-	}
-	return n;
-}
-
-static bool payload_range_ok(const struct kiln_payload_hdr *h, u64 off,
-			     u64 size)
-{
-	return off + size >= off && off + size <= kiln_desc.payload_size &&
-	       off >= h->hdr_size;
-}
-
 static __noreturn void start_payload(void)
 {
 	static char *argv[MAX_ARGS], *envp[MAX_ARGS];
@@ -246,37 +145,30 @@ static __noreturn void start_payload(void)
 		       "`kiln build -o IMAGE --rootfs DIR -- PROGRAM`");
 		power_off(127);
 	}
-	u8 *base = P2V(kiln_desc.payload_paddr);
-	struct kiln_payload_hdr *h = (void *)base;
-	if (kiln_desc.payload_size < sizeof(*h) ||
-	    h->magic != KILN_PAYLOAD_MAGIC ||
-	    h->version != KILN_IMAGE_VERSION || h->hdr_size < sizeof(*h) ||
-	    !payload_range_ok(h, h->cpio_off, h->cpio_size) ||
-	    !payload_range_ok(h, h->argv_off, h->argv_size) ||
-	    !payload_range_ok(h, h->envp_off, h->envp_size) ||
-	    !payload_range_ok(h, h->cmdline_off, h->cmdline_size)) {
+	struct payload_view v;
+	if (payload_parse(P2V(kiln_desc.payload_paddr), kiln_desc.payload_size,
+			  &v)) {
 		pr_err("image payload is malformed");
 		power_off(127);
 	}
-	if (h->cmdline_size &&
-	    base[h->cmdline_off + h->cmdline_size - 1] == 0) {
-		parse_options((char *)base + h->cmdline_off);
-		collect_env((char *)base + h->cmdline_off);
+	if (v.cmdline) {
+		parse_options(v.cmdline);
+		payload_collect_env(&env_opts, v.cmdline);
 	}
 	parse_options(cmdline); /* the boot loader's options win */
-	collect_env(cmdline);
-	if (vfs_load_cpio(base + h->cpio_off, h->cpio_size))
+	payload_collect_env(&env_opts, cmdline);
+	if (vfs_load_cpio(v.cpio, v.cpio_size))
 		power_off(127);
 	netstack_init();
-	int argc = split_strings((char *)base + h->argv_off, h->argv_size, argv,
-				 MAX_ARGS - 1);
-	int envc = split_strings((char *)base + h->envp_off, h->envp_size, envp,
-				 MAX_ARGS - 1);
+	int argc =
+		payload_split_strings(v.argv, v.argv_size, argv, MAX_ARGS - 1);
+	int envc =
+		payload_split_strings(v.envp, v.envp_size, envp, MAX_ARGS - 1);
 	if (argc <= 0 || envc < 0) {
 		pr_err("image has no valid program command line");
 		power_off(127);
 	}
-	envc = apply_env(envp, envc, MAX_ARGS - 1);
+	envc = payload_apply_env(&env_opts, envp, envc, MAX_ARGS - 1);
 	pr_info("exec %s (%d args, %d env)", argv[0], argc, envc);
 	struct thread *init;
 	int ret = proc_create_init(argv[0], argv, argc, envp, envc, &init);

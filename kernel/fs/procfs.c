@@ -23,6 +23,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "mm/vmm.h"
 #include "proc/vdso.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
@@ -274,32 +275,100 @@ static void gen_cgroup(struct pbuf *b)
 	pf(b, "0::/\n");
 }
 
-/* utime is all the CPU time (not split from system time), in ticks. */
-static void gen_self_stat(struct pbuf *b)
+/* Linux's state letter: R running or runnable, S sleeping, Z zombie. */
+static char proc_state(struct process *p)
 {
-	struct process *p = current->proc;
-	u64 rss = p->mm ? READ_ONCE(p->mm->rss_pages) : 0;
-	int ppid = p->parent ? p->parent->pid : 0;
-	u64 utime = proc_cpu_ns(p) /* proc/proc.c */ / (NSEC_PER_SEC / USER_HZ);
+	struct thread *t;
+	char c = 'S';
 
-	pf(b, "%d (%s) R %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 0 ",
-	   p->pid, p->comm, ppid, p->pgid, p->sid, utime, p->nthreads);
-	pf(b, "%lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 %u ",
-	   rss * PAGE_SIZE, rss, this_cpu()->id);
-	pf(b, "0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+	if (READ_ONCE(p->exited))
+		return 'Z';
+	u64 f = spin_lock_irqsave(&p->lock);
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		enum thread_state st = READ_ONCE(t->state);
+		if (st == T_RUNNING || st == T_RUNNABLE || t == current)
+			c = 'R';
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return c;
 }
 
-static void gen_self_status(struct pbuf *b)
+static const char *state_name(char c)
 {
-	struct process *p = current->proc;
-	u64 rss = p->mm ? READ_ONCE(p->mm->rss_pages) : 0;
+	return c == 'R'	  ? "R (running)"
+	       : c == 'Z' ? "Z (zombie)"
+			  : "S (sleeping)";
+}
 
-	pf(b, "Name:\t%s\nUmask:\t0%u%u%u\nState:\tR (running)\n", p->comm,
-	   (p->umask >> 6) & 7, (p->umask >> 3) & 7, p->umask & 7);
-	pf(b, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", p->pid, p->pid,
-	   p->parent ? p->parent->pid : 0);
-	pf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8lu kB\n", rss * 4);
-	pf(b, "Threads:\t%d\n", p->nthreads);
+/* The address space's size in bytes (Linux's total_vm) and its resident
+ * pages; 0 once p has exited. */
+static void proc_mem(struct process *p, u64 *vsize, u64 *rss)
+{
+	struct mm *mm = proc_mm_get(p);
+	struct vma *v;
+
+	*vsize = *rss = 0;
+	if (!mm)
+		return;
+	mm_lock(mm);
+	list_for_each_entry(v, &mm->vmas, node) *vsize += v->end - v->start;
+	*rss = mm->rss_pages;
+	spin_unlock(&mm->lock);
+	mm_put(mm);
+}
+
+/*
+ * /proc/PID/stat: user and system CPU time (and the reaped children's) in
+ * ticks, as times(2); starttime in ticks after boot, on the clock of
+ * /proc/uptime.
+ */
+static void gen_stat_of(struct pbuf *b, struct process *p)
+{
+	u64 vsize, rss, tick = NSEC_PER_SEC / USER_HZ;
+	int ppid = proc_getppid(p);
+	int pgid = proc_getpgid(p->pid, false),
+	    sid = proc_getpgid(p->pid, true);
+	u64 user = proc_user_ns(p), cpu = proc_cpu_ns(p); /* user first */
+	u64 cuser = READ_ONCE(p->children_user_ns);
+	u64 ccpu = READ_ONCE(p->children_cpu_ns);
+	char state = proc_state(p);
+
+	user = MIN(user, cpu);
+	cuser = MIN(cuser, ccpu);
+	proc_mem(p, &vsize, &rss);
+	pf(b, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu ",
+	   p->pid, p->comm, state, ppid, pgid, sid, user / tick,
+	   (cpu - user) / tick, cuser / tick, (ccpu - cuser) / tick);
+	pf(b, "20 0 %d 0 ", READ_ONCE(p->nthreads));
+	pf(b, "%lu %lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 %d ",
+	   p->start_ns / tick, vsize, rss, p->exit_signal);
+	pf(b, "%u 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+	   p == current->proc ? this_cpu()->id : 0,
+	   state == 'Z' ? p->exit_status : 0);
+}
+
+static void gen_self_stat(struct pbuf *b)
+{
+	gen_stat_of(b, current->proc);
+}
+
+static void gen_status_of(struct pbuf *b, struct process *p)
+{
+	u64 vsize, rss;
+
+	proc_mem(p, &vsize, &rss);
+	pf(b, "Name:\t%s\nUmask:\t0%u%u%u\nState:\t%s\n", p->comm,
+	   (p->umask >> 6) & 7, (p->umask >> 3) & 7, p->umask & 7,
+	   state_name(proc_state(p)));
+	pf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", p->pid, p->pid,
+	   proc_getppid(p));
+	pf(b, "TracerPid:\t0\n");
+	pf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+	pf(b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid,
+	   p->pid, proc_getpgid(p->pid, false), proc_getpgid(p->pid, true));
+	pf(b, "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\n", vsize / 1024, rss * 4);
+	pf(b, "Threads:\t%d\n", READ_ONCE(p->nthreads));
 	/* signals as Linux shows them (bit n-1 for signal n), read without
 	 * the lock like any snapshot; then root's capabilities: all 41 */
 	u64 ign = 0, cgt = 0;
@@ -310,18 +379,42 @@ static void gen_self_status(struct pbuf *b)
 		else if (h != SIG_DFL)
 			cgt |= 1ULL << (sig - 1);
 	}
-	pf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
-	   READ_ONCE(current->sigpending), READ_ONCE(p->sigpending),
-	   READ_ONCE(current->sigmask));
+	/* SigPnd and SigBlk are the reading thread's (its own process), or
+	 * the first thread's */
+	struct thread *t = p == current->proc ? current : NULL;
+	u64 tpend = t ? READ_ONCE(t->sigpending) : 0;
+	u64 tmask = t ? READ_ONCE(t->sigmask) : 0;
+	if (!t) {
+		u64 f = spin_lock_irqsave(&p->lock);
+		if (!list_empty(&p->threads)) {
+			t = list_first_entry(&p->threads, struct thread,
+					     proc_node);
+			tpend = t->sigpending;
+			tmask = t->sigmask;
+		}
+		spin_unlock_irqrestore(&p->lock, f);
+	}
+	pf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", tpend,
+	   READ_ONCE(p->sigpending), tmask);
 	pf(b, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
 	pf(b, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
 	      "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
 	      "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
 }
 
+static void gen_self_status(struct pbuf *b)
+{
+	gen_status_of(b, current->proc);
+}
+
+static void gen_comm_of(struct pbuf *b, struct process *p)
+{
+	pf(b, "%s\n", p->comm);
+}
+
 static void gen_self_comm(struct pbuf *b)
 {
-	pf(b, "%s\n", current->proc->comm);
+	gen_comm_of(b, current->proc);
 }
 
 /* /proc/self/maps: the VMAs, under mm->lock (vfs_lock nests inside). */
@@ -410,6 +503,42 @@ static void gen_boot_id(struct pbuf *b)
 	gen_uuid(b, id);
 }
 
+/*
+ * Linux's largest pid (PID_MAX_LIMIT on 64-bit). Kiln hands out pids in
+ * order and never wraps; a run that started more than 4 million
+ * processes and threads would go past it.
+ */
+static void gen_pid_max(struct pbuf *b)
+{
+	pf(b, "%d\n", 4194304);
+}
+
+/* Linux's default: RAM / (8 * the kernel stack size), at least 20. */
+static void gen_threads_max(struct pbuf *b)
+{
+	u64 n = pmm_total_pages() * PAGE_SIZE / (8 * KSTACK_SIZE);
+
+	pf(b, "%lu\n", MAX(n, 20UL));
+}
+
+/* /proc/config.gz: kernel/config/kiln.config, gzip'd by mk/kernel.mk. */
+extern const char kiln_config_gz[], kiln_config_gz_end[];
+
+static void gen_config_gz(struct pbuf *b)
+{
+	size_t n = kiln_config_gz_end - kiln_config_gz;
+	char *nb = kmalloc(n);
+
+	if (!nb) {
+		b->err = -ENOMEM;
+		return;
+	}
+	memcpy(nb, kiln_config_gz, n);
+	kfree(b->buf);
+	b->buf = nb;
+	b->len = b->cap = n;
+}
+
 static void gen_zero(struct pbuf *b)
 {
 	pf(b, "0\n");
@@ -487,6 +616,9 @@ static const struct {
 	{"proc/sys/kernel/hostname", gen_hostname},
 	{"proc/sys/kernel/ostype", gen_ostype},
 	{"proc/sys/kernel/osrelease", gen_osrelease},
+	{"proc/sys/kernel/pid_max", gen_pid_max},
+	{"proc/sys/kernel/threads-max", gen_threads_max},
+	{"proc/config.gz", gen_config_gz},
 	{"proc/sys/kernel/random/uuid", gen_random_uuid},
 	{"proc/sys/kernel/random/boot_id", gen_boot_id},
 	{"proc/sys/kernel/shmmax", gen_shmmax},
@@ -612,24 +744,102 @@ static long parse_num(const char *s, size_t len)
 
 static struct vnode *proc_self; /* the /proc/self directory */
 
+/*
+ * /proc/<pid> of another process: a directory made on lookup with its
+ * stat, status and comm (arg: the pid), generated from the process found
+ * again at open; -ESRCH once it has been reaped.
+ */
+static const struct {
+	const char *name;
+	void (*gen)(struct pbuf *b, struct process *p);
+} pid_files[] = {
+	{"stat", gen_stat_of},
+	{"status", gen_status_of},
+	{"comm", gen_comm_of},
+};
+
+static int pid_file_generate(struct vnode *vn, char **buf, size_t *len)
+{
+	struct process *p = proc_find_get(vn->arg / 4);
+	struct pbuf b = {.cap = 512};
+
+	if (!p)
+		return -ESRCH;
+	b.buf = kmalloc(b.cap);
+	if (b.buf)
+		pid_files[vn->arg % 4].gen(&b, p);
+	else
+		b.err = -ENOMEM;
+	process_put(p);
+	if (b.err) {
+		kfree(b.buf);
+		return b.err;
+	}
+	*buf = b.buf;
+	*len = b.len;
+	return 0;
+}
+
+static const struct vnode_ops pid_file_vops = {.generate = pid_file_generate};
+
+static struct vnode *pid_lookup(struct vnode *dir, const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(pid_files); i++) {
+		if (strlen(pid_files[i].name) != len ||
+		    memcmp(pid_files[i].name, name, len))
+			continue;
+		struct vnode *vn = transient(dir, name, len, S_IFREG | 0444,
+					     &pid_file_vops, dir->arg * 4 + i);
+		if (vn)
+			vn->fops = &snapshot_fops;
+		return vn;
+	}
+	return NULL;
+}
+
+static bool pid_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
+			u32 *mode)
+{
+	(void)dir;
+	if (*i >= ARRAY_SIZE(pid_files))
+		return false;
+	strlcpy(name, pid_files[*i].name, size);
+	*mode = S_IFREG;
+	return true;
+}
+
+static const struct vnode_ops pid_dir_vops = {.lookup = pid_lookup,
+					      .readdir = pid_readdir};
+
 /* /proc/<pid>: the caller's own pid is an alias of /proc/self. */
 static struct vnode *root_lookup(struct vnode *dir, const char *name,
 				 size_t len)
 {
-	(void)dir;
-	if (parse_num(name, len) != current->proc->pid)
+	long pid = parse_num(name, len);
+
+	if (pid <= 0)
 		return NULL;
-	vnode_get(proc_self);
-	return proc_self;
+	if (pid == current->proc->pid) {
+		vnode_get(proc_self);
+		return proc_self;
+	}
+	struct process *p = proc_find_get(pid);
+	if (!p)
+		return NULL;
+	process_put(p);
+	return transient(dir, name, len, S_IFDIR | 0555, &pid_dir_vops, pid);
 }
 
+/* Every process in the table (zombies too, as Linux). */
 static bool root_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
 			 u32 *mode)
 {
 	(void)dir;
-	if (*i > 0)
+	int pid = proc_pid_at(i);
+
+	if (pid < 0)
 		return false;
-	snprintf(name, size, "%d", current->proc->pid);
+	snprintf(name, size, "%d", pid);
 	*mode = S_IFDIR;
 	return true;
 }
@@ -755,6 +965,61 @@ static int self_readlink(struct vnode *vn, char *buf, size_t size)
 static const struct vnode_ops self_link_vops = {.readlink = self_readlink};
 
 /*
+ * /proc/self/ns: Kiln has no namespaces, so every process is in Linux's
+ * initial ones; their links read as Linux's ("mnt:[4026531841]"), with
+ * the inode numbers Linux gives its initial namespaces (PROC_*_INIT_INO;
+ * mnt and net have fixed ones since Linux 6.18).
+ * Following a link gives a file with that inode number (stat shows it,
+ * as LTP compares); reading it fails with EINVAL, as on Linux. setns is
+ * not supported.
+ */
+static const struct {
+	const char *name, *type;
+	u64 ino;
+} ns_links[] = {
+	{"cgroup", "cgroup", 4026531835},
+	{"ipc", "ipc", 4026531839},
+	{"mnt", "mnt", 4026531832},
+	{"net", "net", 4026531833},
+	{"pid", "pid", 4026531836},
+	{"pid_for_children", "pid", 4026531836},
+	{"time", "time", 4026531834},
+	{"time_for_children", "time", 4026531834},
+	{"user", "user", 4026531837},
+	{"uts", "uts", 4026531838},
+};
+static struct vnode *ns_files[ARRAY_SIZE(ns_links)];
+
+static int ns_readlink(struct vnode *vn, char *buf, size_t size)
+{
+	char tmp[48];
+	int n = snprintf(tmp, sizeof(tmp), "%s:[%lu]", ns_links[vn->arg].type,
+			 ns_links[vn->arg].ino);
+
+	n = MIN((size_t)n, size);
+	memcpy(buf, tmp, n);
+	return n;
+}
+
+static int ns_follow(struct vnode *vn, struct vnode **out)
+{
+	*out = ns_files[vn->arg];
+	vnode_get(*out);
+	return 0;
+}
+
+static const struct vnode_ops ns_link_vops = {.readlink = ns_readlink,
+					      .follow = ns_follow};
+
+static ssize_t ns_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	(void)f, (void)ubuf, (void)n, (void)pos;
+	return -EINVAL;
+}
+
+static const struct file_ops ns_fops = {.read = ns_read};
+
+/*
  * /sys/devices/system/cpu/cpuN/topology/{physical_package_id,core_id}:
  * one package, one core per vCPU (ERTS reads them for its CPU topology).
  * The file's arg is cpu * 2 + which.
@@ -869,6 +1134,15 @@ static struct vnode *proc_mkdirs(const char *path, size_t len)
 	return dir;
 }
 
+static struct vnode *proc_node_in(struct vnode *dir, const char *name, u32 mode)
+{
+	struct vnode *vn = vfs_mknode(dir, name, mode);
+
+	BUG_ON(!vn);
+	vn->flags |= PROC_FLAGS;
+	return vn;
+}
+
 static struct vnode *proc_node(const char *path, u32 mode)
 {
 	const char *slash = path;
@@ -876,11 +1150,25 @@ static struct vnode *proc_node(const char *path, u32 mode)
 	for (const char *p = path; *p; p++)
 		if (*p == '/')
 			slash = p;
-	struct vnode *dir = proc_mkdirs(path, slash - path);
-	struct vnode *vn = vfs_mknode(dir, slash + 1, mode);
-	BUG_ON(!vn);
-	vn->flags |= PROC_FLAGS;
-	return vn;
+	return proc_node_in(proc_mkdirs(path, slash - path), slash + 1, mode);
+}
+
+static void ns_init(void)
+{
+	struct vnode *dir = proc_mkdirs("proc/self/ns", 12);
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns_links); i++) {
+		const char *name = ns_links[i].name;
+		struct vnode *ln = proc_node_in(dir, name, S_IFLNK | 0777);
+		ln->vops = &ns_link_vops;
+		ln->arg = i;
+		/* the target: named like the link, in no directory */
+		struct vnode *vn = vnode_alloc(S_IFREG | 0444, PROC_FLAGS);
+		BUG_ON(!vn || vfs_set_name(vn, dir, name, strlen(name)));
+		vn->ino = ns_links[i].ino;
+		vn->fops = &ns_fops;
+		ns_files[i] = vn;
+	}
 }
 
 void procfs_init(void)
@@ -903,4 +1191,5 @@ void procfs_init(void)
 	cwd->arg = 1;
 	proc_mkdirs("proc/self/fd", 12)->vops = &fd_dir_vops;
 	proc_mkdirs("sys/devices/system/cpu", 22)->vops = &cpu_dir_vops;
+	ns_init();
 }

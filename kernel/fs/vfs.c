@@ -308,7 +308,13 @@ void vfs_init(void)
 	zimage_init();
 }
 
-/* Create (or find) the directories of path; returns the last one. */
+static bool is_dotdot(const char *name, size_t len)
+{
+	return len == 2 && name[0] == '.' && name[1] == '.';
+}
+
+/* Create (or find) the directories of path; returns the last one, or
+ * NULL if a component is "..", too long or not a directory. */
 static struct vnode *mkdirs(const char *path, size_t len)
 {
 	struct vnode *dir = vfs_root;
@@ -320,7 +326,7 @@ static struct vnode *mkdirs(const char *path, size_t len)
 			j++;
 		if (j > i && !(j - i == 1 && path[i] == '.')) {
 			char name[VFS_NAME_MAX + 1];
-			if (j - i > VFS_NAME_MAX)
+			if (j - i > VFS_NAME_MAX || is_dotdot(path + i, j - i))
 				return NULL;
 			memcpy(name, path + i, j - i);
 			name[j - i] = 0;
@@ -342,7 +348,11 @@ static int load_entry(const struct cpio_entry *e, const char *name, size_t nl)
 	while (slash && name[slash - 1] != '/')
 		slash--;
 	struct vnode *dir = mkdirs(name, slash ? slash - 1 : 0);
-	if (!dir || nl - slash > VFS_NAME_MAX) {
+	/* (fuzz_vfscpio found "etc/" making a node with an empty name; a
+	 * last component "." or ".." would name a node Linux cannot have) */
+	size_t bl = nl - slash;
+	if (!dir || bl > VFS_NAME_MAX || (bl == 1 && name[slash] == '.') ||
+	    is_dotdot(name + slash, bl)) {
 		pr_warn("vfs: skipping bad path %s", e->name);
 		return 0;
 	}
@@ -390,6 +400,8 @@ int vfs_load_cpio(const void *buf, u64 len)
 			name++;
 			nl--;
 		}
+		while (nl && name[nl - 1] == '/') /* "etc/" is "etc" */
+			nl--;
 		if (!nl)
 			continue;
 		ret = load_entry(&e, name, nl);

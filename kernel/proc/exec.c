@@ -604,7 +604,9 @@ void exec_image_drop(struct exec_image *im)
 
 void exec_commit(struct process *p, struct thread *t, struct exec_image *im)
 {
+	u64 f = spin_lock_irqsave(&p->lock); /* proc_mm_get may look */
 	p->mm = im->mm;
+	spin_unlock_irqrestore(&p->lock, f);
 	im->mm = NULL;
 	strlcpy(p->comm, im->comm, sizeof(p->comm));
 	strlcpy(p->exe, im->exe, sizeof(p->exe));

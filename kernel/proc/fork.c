@@ -10,6 +10,7 @@
 #include <kernel/string.h>
 #include "proc.h"
 #include "exec.h"
+#include "pidfd.h"
 #include "signal.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -128,6 +129,44 @@ static struct process *find_locked(int pid)
 	return NULL;
 }
 
+struct process *proc_find_get(int pid)
+{
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	struct process *p = find_locked(pid);
+
+	if (p)
+		process_get(p);
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return p;
+}
+
+bool proc_is_listed(struct process *p)
+{
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+	bool listed = find_locked(p->pid) == p;
+
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return listed;
+}
+
+int proc_pid_at(u64 *i)
+{
+	struct process *p;
+	u64 n = 0;
+	int pid = -1;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+
+	list_for_each_entry(p, &all_procs, all_node)
+	{
+		if (n++ == *i) {
+			pid = p->pid;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&proc_table_lock, f);
+	return pid;
+}
+
 int proc_getpgid(int pid, bool sid)
 {
 	struct process *self = current->proc;
@@ -227,6 +266,27 @@ static void vfork_wait(struct process *child)
 	}
 }
 
+/* CLONE_PIDFD: a close-on-exec pidfd for child, its number at uptr. */
+static int clone_pidfd(struct process *child, u64 uptr)
+{
+	struct fdtable *files = current->proc->files;
+	struct file *pf;
+	int ret = pidfd_create(child, 0, &pf);
+
+	if (ret)
+		return ret;
+	int fd = fd_install(files, pf, 0, true);
+	if (fd < 0) {
+		file_put(pf);
+		return fd;
+	}
+	if (put_user((u32)fd, uptr)) {
+		fd_close(files, fd); /* as Linux: no fd when the copy faults */
+		return -EFAULT;
+	}
+	return 0;
+}
+
 long proc_fork(const struct clone_args *ca)
 {
 	struct process *parent = current->proc, *child;
@@ -234,10 +294,9 @@ long proc_fork(const struct clone_args *ca)
 	u64 flags = ca->flags;
 	long ret = -ENOMEM;
 
-	/* sharing handlers, files or the cwd between processes, pidfds:
-	 * Kiln cannot honour them, so it refuses them */
-	if (flags & (CLONE_SIGHAND | CLONE_PIDFD | CLONE_PARENT | CLONE_FILES |
-		     CLONE_FS))
+	/* sharing handlers, files or the cwd between processes: Kiln
+	 * cannot honour them, so it refuses them */
+	if (flags & (CLONE_SIGHAND | CLONE_PARENT | CLONE_FILES | CLONE_FS))
 		return -EINVAL;
 	child = process_alloc();
 	if (!child)
@@ -283,6 +342,8 @@ long proc_fork(const struct clone_args *ca)
 		ret = -EFAULT;
 		goto fail;
 	}
+	if ((flags & CLONE_PIDFD) && (ret = clone_pidfd(child, ca->pidfd)))
+		goto fail;
 	proc_add_thread(child, t);
 	f = spin_lock_irqsave(&proc_table_lock);
 	list_add_tail(&child->sibling, &parent->children);
@@ -484,8 +545,11 @@ void proc_exit_notify(struct process *p)
 	ptimers_exit(p);
 	sem_exit(p);
 	if (p->files) {
-		fdtable_put(p->files);
+		struct fdtable *t = p->files;
+		u64 g = spin_lock_irqsave(&p->lock); /* pidfd_get_file looks */
 		p->files = NULL;
+		spin_unlock_irqrestore(&p->lock, g);
+		fdtable_put(t);
 	}
 	vfork_release(p);
 	u64 f = spin_lock_irqsave(&proc_table_lock);
@@ -538,6 +602,7 @@ void proc_exit_notify(struct process *p)
 		waitq_wake(&parent->child_wait, 0, -1);
 		process_put(parent);
 	}
+	pidfd_exited(p);
 	/* nobody will wait: drop the table's reference; our thread's keeps
 	 * p alive until the thread is off the CPU */
 	if (autoreap)

@@ -112,7 +112,9 @@ struct process *process_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	waitq_init(&p->child_wait);
+	waitq_init(&p->exit_wait);
 	list_init(&p->sigq.rt);
+	p->start_ns = clock_monotonic_ns();
 	p->umask = 022;
 	p->refcount = 1; /* the table's: dropped when reaped */
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
@@ -159,6 +161,19 @@ void proc_enter_kernel(struct thread *t)
 	t->user_ns += now - since;
 	if (READ_ONCE(t->proc->cpu_itimers))
 		ptimer_cpu_charge(t->proc, now - since, true);
+}
+
+/* Readers of another process's mm (/proc/PID) take it under p->lock,
+ * where exec and exit replace it. */
+struct mm *proc_mm_get(struct process *p)
+{
+	u64 f = spin_lock_irqsave(&p->lock);
+	struct mm *mm = p->mm;
+
+	if (mm)
+		__atomic_add_fetch(&mm->refcount, 1, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&p->lock, f);
+	return mm;
 }
 
 void process_get(struct process *p)
@@ -287,7 +302,9 @@ static void process_last_thread_exit(struct process *p)
 	}
 	struct mm *mm = p->mm;
 	sched_drop_mm(); /* off this address space before freeing it */
+	u64 f = spin_lock_irqsave(&p->lock); /* proc_mm_get may look */
 	p->mm = NULL;
+	spin_unlock_irqrestore(&p->lock, f);
 	mm_put(mm);
 	proc_exit_notify(p);
 }

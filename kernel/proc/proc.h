@@ -140,6 +140,9 @@ struct process {
 	struct list_head all_node; /* all processes; proc_table_lock */
 	int exit_signal;	   /* sent to the parent at exit */
 	bool zombie;		   /* exited, waiting to be reaped */
+	bool exited;		   /* all threads gone; exit_wait's lock */
+	struct waitq exit_wait;	   /* pidfd pollers (proc/pidfd.c) */
+	u64 start_ns;		   /* monotonic time of its creation */
 	bool vfork_done;	   /* vfork parent may continue */
 	struct waitq vfork_wait;
 	/*
@@ -238,6 +241,15 @@ u64 proc_user_ns(struct process *p);
 /* Entering the kernel from user mode (syscall, interrupt, exception):
  * the time since the last return to user was user time. */
 void proc_enter_kernel(struct thread *t);
+/* The live or zombie process with this pid, referenced; or NULL. */
+struct process *proc_find_get(int pid);
+/* Is p still in the process table (not yet reaped)? */
+bool proc_is_listed(struct process *p);
+/* The pid of the first process at table position *i or later (*i set to
+ * its position), or -1 past the end (readdir of /proc). */
+int proc_pid_at(u64 *i);
+/* p's address space, referenced (mm_put), or NULL once it exited. */
+struct mm *proc_mm_get(struct process *p);
 /* The parent's pid (0 for init), read under the table lock. */
 int proc_getppid(struct process *p);
 int tid_alloc(void);

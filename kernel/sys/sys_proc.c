@@ -14,6 +14,7 @@
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "proc/pidfd.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "sched/sched.h"
@@ -96,6 +97,8 @@ static long do_clone(const struct clone_args *ca)
 		return -EINVAL;
 	if ((flags & CLONE_CLEAR_SIGHAND) && (flags & CLONE_SIGHAND))
 		return -EINVAL; /* as Linux */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+		return -EINVAL;
 	if (!(flags & CLONE_THREAD))
 		return proc_fork(ca);
 	if ((flags & thread_flags) != thread_flags)
@@ -134,6 +137,13 @@ long sys_clone(u64 flags, u64 stack, u64 ptid, u64 ctid, u64 tls, u64 a5)
 				.parent_tid = ptid,
 				.child_tid = ctid,
 				.tls = tls};
+
+	if (flags & CLONE_PIDFD) {
+		/* clone() returns the pidfd through the parent_tid pointer */
+		if (flags & CLONE_PARENT_SETTID)
+			return -EINVAL;
+		ca.pidfd = ptid;
+	}
 	return do_clone(&ca);
 }
 
@@ -533,10 +543,25 @@ long sys_wait4(u64 pid, u64 ustatus, u64 options, u64 ru, u64 a4, u64 a5)
 	return out;
 }
 
+/* waitid's P_PIDFD: the pid of pidfd fd (and whether it is
+ * non-blocking), or -EBADF if fd is not a pidfd. */
+static int pidfd_wait_pid(int fd, bool *nonblock)
+{
+	struct file *f = fd_get(self()->files, fd);
+	struct process *p = f ? pidfd_process(f) : NULL;
+	int pid = p ? p->pid : -EBADF;
+
+	*nonblock = f && (f->flags & O_NONBLOCK);
+	if (f)
+		file_put(f);
+	return pid;
+}
+
 long sys_waitid(u64 idtype, u64 id, u64 uinfo, u64 options, u64 ru, u64 a5)
 {
 	(void)a5;
 	int status = 0, out = 0, pid;
+	bool nonblock = false;
 	struct process *reaped;
 
 	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
@@ -547,13 +572,19 @@ long sys_waitid(u64 idtype, u64 id, u64 uinfo, u64 options, u64 ru, u64 a5)
 		pid = (int)id;
 	else if (idtype == 2) /* P_PGID */
 		pid = id ? -(int)id : 0;
+	else if (idtype == 3) /* P_PIDFD */
+		pid = pidfd_wait_pid((int)id, &nonblock);
 	else
 		return -EINVAL;
-	int wflags = ((options & WNOHANG) ? WAIT_NOHANG : 0) |
+	if (pid == -EBADF)
+		return pid;
+	int wflags = ((options & WNOHANG) || nonblock ? WAIT_NOHANG : 0) |
 		     ((options & WNOWAIT) ? WAIT_NOREAP : 0);
 	long ret = proc_wait(pid, &status, wflags, &out, &reaped);
 	if (ret < 0)
 		return ret;
+	if (!ret && nonblock && !(options & WNOHANG))
+		return -EAGAIN; /* a PIDFD_NONBLOCK pidfd's child still runs */
 	if (uinfo) {
 		s32 info[32] = {0};
 		if (ret > 0) {

@@ -124,6 +124,8 @@ CASES = [
     Case("xattr", "xattr"),
     Case("seals", "seals"),
     Case("sysvipc", "sysvipc", repeat=3),
+    Case("procfiles", "procfiles", repeat=3),
+    Case("pidfd", "pidfd", repeat=3),
 ]
 
 
