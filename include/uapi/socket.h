@@ -26,6 +26,7 @@
 #define MSG_WAITALL	   0x100
 #define MSG_NOSIGNAL	   0x4000
 #define MSG_MORE	   0x8000
+#define MSG_ERRQUEUE	   0x2000
 #define MSG_CMSG_CLOEXEC   0x40000000
 #define SHUT_RD		   0
 #define SHUT_WR		   1

@@ -739,6 +739,8 @@ static ssize_t udp_recvmsg(struct socket *s, struct sock_msg *m, int flags,
 
 	if (flags & MSG_OOB)
 		return -EINVAL;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN; /* no error queue: always empty */
 	ssize_t n = sock_rq_recv(s, &is->rq, &is->lock, m, flags, nonblock,
 				 &consumed);
 	if (n >= 0)

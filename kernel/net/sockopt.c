@@ -73,7 +73,11 @@ static const struct opt_desc *opt_find(struct socket *s, int level, int name,
 
 	*err = -ENOPROTOOPT;
 	if (level != SOL_SOCKET && !(s->ops->opt_levels & bit)) {
-		*err = -EOPNOTSUPP; /* e.g. IP options on AF_UNIX */
+		/* an IP socket passes other levels down to ip_setsockopt,
+		 * which knows none (ENOPROTOOPT); AF_UNIX has no level but
+		 * SOL_SOCKET (EOPNOTSUPP) */
+		if (!s->ops->opt_levels)
+			*err = -EOPNOTSUPP;
 		return NULL;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++)

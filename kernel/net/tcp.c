@@ -429,7 +429,8 @@ static int send_blocker(struct inet_sock *is)
 	if (is->state == INET_CONNECTING)
 		return -EINPROGRESS;
 	if (is->state != INET_CONNECTED)
-		return -ENOTCONN;
+		return -EPIPE; /* never connected, or listening: Linux's
+				* sk_stream_wait_connect (and SIGPIPE) */
 	return 0;
 }
 
@@ -521,6 +522,8 @@ static ssize_t tcp_recvmsg_op(struct socket *s, struct sock_msg *m, int flags,
 
 	if (flags & MSG_OOB)
 		return -EINVAL;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN; /* no error queue: always empty */
 	if (READ_ONCE(is->state) == INET_LISTEN ||
 	    (!READ_ONCE(is->was_connected) &&
 	     READ_ONCE(is->state) != INET_CONNECTING))

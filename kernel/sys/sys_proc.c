@@ -378,7 +378,6 @@ long sys_setrlimit(u64 res, u64 unew, u64 a2, u64 a3, u64 a4, u64 a5)
 }
 
 char kiln_hostname[65] = "kiln.local"; /* hostname= on the command line */
-
 long sys_uname(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
@@ -776,6 +775,9 @@ long sys_sched_get_priority_max(u64 policy, u64 a1, u64 a2, u64 a3, u64 a4,
 				u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if ((u32)policy > 6 ||
+	    (u32)policy == 4) /* OTHER FIFO RR BATCH IDLE DEADLINE */
+		return -EINVAL;
 	return policy == 1 || policy == 2 ? 99 : 0;
 }
 
@@ -783,5 +785,7 @@ long sys_sched_get_priority_min(u64 policy, u64 a1, u64 a2, u64 a3, u64 a4,
 				u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if ((u32)policy > 6 || (u32)policy == 4)
+		return -EINVAL;
 	return policy == 1 || policy == 2 ? 1 : 0;
 }

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <pthread.h>
@@ -230,6 +231,14 @@ int main(int argc, char **argv)
 		    "procs: getpriority with a bad which");
 	check(syscall(SYS_getpriority, 0, 0) == 20,
 	      "procs: getpriority of self", "errno %d", errno);
+	check_errno(sched_get_priority_min(4), -1, EINVAL,
+		    "procs: sched_get_priority_min of policy 4");
+	check_errno(sched_get_priority_max(42), -1, EINVAL,
+		    "procs: sched_get_priority_max of policy 42");
+	check(sched_get_priority_max(SCHED_FIFO) == 99 &&
+		      sched_get_priority_min(SCHED_BATCH) == 0,
+	      "procs: sched_get_priority_max/min of known policies", "%d",
+	      errno);
 	struct rusage ru;
 	/* RUSAGE_CHILDREN as a zero-extended int, as LTP passes it */
 	check_zero(syscall(SYS_getrusage, 0xffffffffUL, &ru),

@@ -189,6 +189,22 @@ static void test_names_and_refused(void)
 	char ch;
 	check_errno(recv(u, &ch, 1, 0), -1, ENOTCONN,
 		    "tcp: recv unconnected ENOTCONN");
+	/* sending is EPIPE, as Linux's sk_stream_wait_connect (and SIGPIPE
+	 * without MSG_NOSIGNAL) */
+	check_errno(send(u, "x", 1, MSG_NOSIGNAL), -1, EPIPE,
+		    "tcp: send unconnected EPIPE");
+	check_errno(recv(u, &ch, 1, MSG_ERRQUEUE), -1, EAGAIN,
+		    "tcp: recv MSG_ERRQUEUE: an empty error queue");
+	int optv = 1;
+	check_errno(setsockopt(u, 500, 1, &optv, sizeof optv), -1, ENOPROTOOPT,
+		    "tcp: setsockopt at an unknown level ENOPROTOOPT");
+	check_errno(setsockopt(u, IPPROTO_UDP, 1, &optv, sizeof optv), -1,
+		    ENOPROTOOPT, "tcp: setsockopt at IPPROTO_UDP ENOPROTOOPT");
+	int usk = socket(AF_UNIX, SOCK_STREAM, 0);
+	check_errno(
+		setsockopt(usk, IPPROTO_TCP, TCP_NODELAY, &optv, sizeof optv),
+		-1, EOPNOTSUPP, "tcp: TCP_NODELAY on AF_UNIX EOPNOTSUPP");
+	close(usk);
 	struct sockaddr_in dup = loopback(port);
 	check_errno(bind(u, (struct sockaddr *)&dup, sizeof(dup)), -1,
 		    EADDRINUSE, "tcp: bind to a listening port EADDRINUSE");
