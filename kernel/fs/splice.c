@@ -140,6 +140,22 @@ static ssize_t from_pipe(struct pipe *p, struct file *out, u64 *off, size_t len,
 	return done ? (ssize_t)done : ret;
 }
 
+/* A bounce buffer of up to len bytes and room for *res of them in p
+ * (pipe_reserve: p's consumer must then pipe_commit); *buf is freed on
+ * failure. */
+static int reserve_buf(struct pipe *p, size_t len, bool nonblock, u8 **buf,
+		       u32 *res)
+{
+	u32 n = MIN(len, PIPE_SIZE);
+
+	if (!(*buf = kmalloc(n)))
+		return -ENOMEM;
+	int ret = pipe_reserve(p, n, nonblock, res);
+	if (ret)
+		kfree(*buf);
+	return ret;
+}
+
 /* From in to the pipe p: up to len bytes, as much as p has room for. */
 static ssize_t to_pipe(struct file *in, u64 *off, struct pipe *p, size_t len,
 		       bool nonblock)
@@ -150,15 +166,11 @@ static ssize_t to_pipe(struct file *in, u64 *off, struct pipe *p, size_t len,
 		return -EINVAL;
 	if (off && (s64)*off < 0)
 		return -EINVAL;
-	u32 res, n = MIN(len, PIPE_SIZE);
-	u8 *buf = kmalloc(n);
-	if (!buf)
-		return -ENOMEM;
-	int ret = pipe_reserve(p, n, nonblock, &res);
-	if (ret) {
-		kfree(buf);
+	u32 res;
+	u8 *buf;
+	int ret = reserve_buf(p, len, nonblock, &buf, &res);
+	if (ret)
 		return ret;
-	}
 	u64 pos = pos_begin(in, off);
 	ssize_t got = splice_read(in, &pos, buf, res);
 	pos_end(in, off, pos);
@@ -242,16 +254,12 @@ ssize_t splice_tee(struct file *in, struct file *out, size_t len, u32 flags)
  * unless the caller changes them before they are read). */
 static ssize_t user_to_pipe(struct pipe *p, struct uio *u, bool nonblock)
 {
-	u32 res, n = MIN(u->resid, PIPE_SIZE);
-	u8 *buf = kmalloc(n);
+	u32 res;
+	u8 *buf;
+	int ret = reserve_buf(p, u->resid, nonblock, &buf, &res);
 
-	if (!buf)
-		return -ENOMEM;
-	int ret = pipe_reserve(p, n, nonblock, &res);
-	if (ret) {
-		kfree(buf);
+	if (ret)
 		return ret;
-	}
 	bool fault = uio_copyin(u, buf, res);
 	pipe_commit(p, buf, fault ? 0 : res, res);
 	kfree(buf);

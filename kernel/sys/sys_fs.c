@@ -220,9 +220,7 @@ static long do_rw(int fd, u64 buf, u64 len, bool write, u64 *at)
 	return ret;
 }
 
-/* Drop the two files of sendfile/copy_file_range (in, out); returns
- * ret, after the events of a copy that moved bytes. */
-static long put_two(struct file *a, struct file *b, long ret)
+long sys_put_copy_files(struct file *a, struct file *b, long ret)
 {
 	if (ret > 0) {
 		fsnotify_file(a, IN_ACCESS);
@@ -255,7 +253,7 @@ long sys_sendfile(u64 out_fd, u64 in_fd, u64 uoff, u64 count, u64 a4, u64 a5)
 	if (uoff && ret >= 0 && copy_to_user(uoff, &off, sizeof(off)))
 		ret = -EFAULT;
 done:
-	return put_two(in, out, ret);
+	return sys_put_copy_files(in, out, ret);
 }
 
 long sys_copy_file_range(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out,
@@ -281,7 +279,7 @@ long sys_copy_file_range(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out,
 			(uoff_out && copy_to_user(uoff_out, &oo, sizeof(oo)))))
 		ret = -EFAULT;
 done:
-	return put_two(in, out, ret);
+	return sys_put_copy_files(in, out, ret);
 }
 
 long sys_read(u64 fd, u64 buf, u64 len, u64 a3, u64 a4, u64 a5)

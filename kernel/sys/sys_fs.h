@@ -39,4 +39,10 @@ int fsarg_stat_at(int dirfd, u64 upath, u64 flags, struct linux_stat *st);
 /* A creation mode with the process's umask applied. */
 u32 fsarg_mode(u64 mode);
 
+struct file;
+/* Drop the two files of sendfile, copy_file_range, splice or tee (in,
+ * out; either may be NULL); returns ret, after the inotify events of a
+ * copy that moved bytes (IN_ACCESS on in, IN_MODIFY on out). */
+long sys_put_copy_files(struct file *in, struct file *out, long ret);
+
 #endif

@@ -6,29 +6,15 @@
 #include "syscall.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
-#include "fs/fsnotify.h"
 #include "fs/pipe.h"
 #include "fs/uio.h"
+#include "sys_fs.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 
 static struct fdtable *files(void)
 {
 	return current->proc->files;
-}
-
-/* Drop in and out; after a move, the events Linux's splice sends. */
-static long put_both(struct file *in, struct file *out, long ret)
-{
-	if (ret > 0) {
-		fsnotify_file(in, IN_ACCESS);
-		fsnotify_file(out, IN_MODIFY);
-	}
-	if (in)
-		file_put(in);
-	if (out)
-		file_put(out);
-	return ret;
 }
 
 long sys_splice(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out, u64 len,
@@ -55,7 +41,7 @@ long sys_splice(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out, u64 len,
 			 (uoff_out && copy_to_user(uoff_out, &oo, sizeof(oo)))))
 		ret = -EFAULT;
 done:
-	return put_both(in, out, ret);
+	return sys_put_copy_files(in, out, ret);
 }
 
 long sys_tee(u64 fd_in, u64 fd_out, u64 len, u64 flags, u64 a4, u64 a5)
@@ -70,7 +56,7 @@ long sys_tee(u64 fd_in, u64 fd_out, u64 len, u64 flags, u64 a4, u64 a5)
 	long ret = -EBADF;
 	if (in && out)
 		ret = splice_tee(in, out, len, (u32)flags);
-	return put_both(in, out, ret);
+	return sys_put_copy_files(in, out, ret);
 }
 
 long sys_vmsplice(u64 fd, u64 uiov, u64 nr_segs, u64 flags, u64 a4, u64 a5)
