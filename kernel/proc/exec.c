@@ -208,7 +208,7 @@ static int read_pages(struct file *f, u8 *buf, u64 size)
 
 /*
  * Open path (relative to cwd unless absolute) for exec. As on Linux, it
- * must be a regular file with an execute bit (root needs one too); the
+ * must be a regular file the caller may execute (root needs one x bit); the
  * bytes of an image file are used in place, a tmpfs file's are copied.
  */
 static int exec_file_open(const char *cwd, const char *path,
@@ -220,9 +220,8 @@ static int exec_file_open(const char *cwd, const char *path,
 	memset(ef, 0, sizeof(*ef));
 	if (ret)
 		return ret;
-	if (!S_ISREG(vn->mode) || !(vn->mode & 0111))
-		ret = -EACCES;
-	else
+	ret = S_ISREG(vn->mode) ? vfs_permission(vn, MAY_EXEC) : -EACCES;
+	if (!ret)
 		ret = file_open_vnode(vn, O_RDONLY, &ef->f);
 	vnode_put(vn);
 	if (ret)
@@ -372,6 +371,8 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 	if (!execfn || !platform || !at_random)
 		goto out;
 
+	struct cred c;
+	cred_current(&c); /* exec keeps the ids (no set-id files) */
 	u64 auxv[][2] = {
 		{AT_SYSINFO_EHDR, vdso_base},
 		{AT_PHDR, ei->phdr_vaddr ? ei->phdr_vaddr + bias : 0},
@@ -381,11 +382,12 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 		{AT_BASE, interp_base},
 		{AT_FLAGS, 0},
 		{AT_ENTRY, ei->entry + bias},
-		{AT_UID, 0},
-		{AT_EUID, 0},
-		{AT_GID, 0},
-		{AT_EGID, 0},
-		{AT_SECURE, 0},
+		{AT_UID, c.uid},
+		{AT_EUID, c.euid},
+		{AT_GID, c.gid},
+		{AT_EGID, c.egid},
+		/* Linux's secureexec without set-id files */
+		{AT_SECURE, c.euid != c.uid || c.egid != c.gid},
 		{AT_RANDOM, at_random},
 		{AT_HWCAP, hwcap()},
 		{AT_HWCAP2, 0},
@@ -610,6 +612,7 @@ void exec_commit(struct process *p, struct thread *t, struct exec_image *im)
 	im->mm = NULL;
 	strlcpy(p->comm, im->comm, sizeof(p->comm));
 	strlcpy(p->exe, im->exe, sizeof(p->exe));
+	cred_exec(p);
 	strlcpy(t->name, p->comm, sizeof(t->name));
 	memset(t->tf, 0, sizeof(*t->tf));
 	t->tf->rip = im->entry;
