@@ -348,6 +348,8 @@ long sys_prlimit64(u64 pid, u64 res, u64 unew, u64 uold, u64 a4, u64 a5)
 			return -EINVAL;
 		if (res == RLIMIT_NOFILE && r.max > FD_MAX_DEFAULT)
 			return -EPERM;
+		if (r.max > rlimits[res].max && !cred_capable(CAP_SYS_RESOURCE))
+			return -EPERM; /* raising a hard limit, as Linux */
 		rlimits[res] = r;
 	}
 	return 0;

@@ -7,7 +7,8 @@
  * setuid, as the Linux Test Project does, and must meet EACCES and EPERM
  * where Linux gives them: open, create, unlink in a sticky directory,
  * rename, chmod, chown, utimensat, truncate, access, exec, chdir, path
- * search, kill of a root process, setuid back to 0. Others check the
+ * search, inotify, unix socket bind, raising a hard rlimit, kill of a
+ * root process, setuid back to 0. Others check the
  * saved-set-uid dance (setresuid(-1, 65534, 0), back with seteuid(0)),
  * setfsuid's return values and its effect, getgroups after setgroups
  * (sorted), membership through a supplementary group, the owner and
@@ -19,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -205,6 +207,17 @@ static void nobody_checks(void)
 	      "write clears own file's set-id bits", "mode %o errno %d",
 	      st.st_mode, errno);
 	close(fd);
+
+	struct rlimit rl;
+	check(!getrlimit(RLIMIT_MEMLOCK, &rl), "getrlimit", "errno %d", errno);
+	if (rl.rlim_max == RLIM_INFINITY) {
+		rl.rlim_cur = rl.rlim_max = 8 << 20; /* lowering is allowed */
+		check_zero(setrlimit(RLIMIT_MEMLOCK, &rl),
+			   "lower a hard limit");
+	}
+	rl.rlim_max++;
+	check_errno(setrlimit(RLIMIT_MEMLOCK, &rl), -1, EPERM,
+		    "raise a hard limit");
 
 	check_errno(kill(getppid(), 0), -1, EPERM, "kill a root process");
 	check_errno(syscall(SYS_setuid, 0), -1, EPERM, "setuid 0 after drop");
