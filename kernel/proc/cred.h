@@ -21,25 +21,10 @@
 #define PROC_CRED_H
 
 #include <kernel/types.h>
+#include <uapi/capability.h>
 
-#define NGROUPS_MAX 65536
-#define CRED_KEEP   0xffffffffu /* -1: leave the id unchanged */
-
-/* Linux's capability numbers (include/uapi/linux/capability.h). */
-#define CAP_CHOWN	    0
-#define CAP_DAC_OVERRIDE    1
-#define CAP_DAC_READ_SEARCH 2
-#define CAP_FOWNER	    3
-#define CAP_FSETID	    4
-#define CAP_KILL	    5
-#define CAP_SETGID	    6
-#define CAP_SETUID	    7
-#define CAP_LINUX_IMMUTABLE 9
-#define CAP_SYS_RESOURCE    24
-#define CAP_MKNOD	    27
-#define CAP_MAC_OVERRIDE    32
-#define CAP_LAST_CAP	    40
-#define CAP_FULL_SET	    ((1ULL << (CAP_LAST_CAP + 1)) - 1)
+#define CRED_KEEP    0xffffffffu /* -1: leave the id unchanged */
+#define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 
 /* Supplementary groups: shared, never changed once made (setgroups
  * makes a new one). */
