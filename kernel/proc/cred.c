@@ -31,6 +31,8 @@ static struct cred kernel_cred = {
 	.cap_effective = CAP_FULL_SET,
 };
 
+static void commit_locked(struct process *p, const struct cred *c);
+
 static struct process *self(void)
 {
 	return current ? current->proc : NULL;
@@ -96,16 +98,27 @@ void cred_of(struct process *p, struct cred *out)
 	spin_unlock(&p->cred_lock);
 }
 
-void cred_exec(struct process *p)
+void cred_exec_prepare(struct cred *c, bool setuid, u32 uid, bool setgid,
+		       u32 gid)
 {
-	spin_lock(&p->cred_lock);
-	struct cred *c = &p->cred;
+	cred_current(c);
+	c->groups = NULL; /* not referenced: commit keeps the process's */
+	if (setuid)
+		c->euid = uid;
+	if (setgid)
+		c->egid = gid;
 	c->suid = c->fsuid = c->euid;
 	c->sgid = c->fsgid = c->egid;
 	/* a file without capabilities: root (real or effective) gets the
 	 * full bounding set, others nothing */
 	c->cap_permitted = (!c->uid || !c->euid) ? CAP_FULL_SET : 0;
 	c->cap_effective = !c->euid ? c->cap_permitted : 0;
+}
+
+void cred_exec_commit(struct process *p, const struct cred *c)
+{
+	spin_lock(&p->cred_lock);
+	commit_locked(p, c);
 	spin_unlock(&p->cred_lock);
 }
 

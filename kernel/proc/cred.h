@@ -58,9 +58,15 @@ void cred_init_root(struct cred *c);
 void cred_fork(struct process *child, struct process *parent);
 /* The last reference to p is going. */
 void cred_free(struct process *p);
-/* execve's changes (no set-id files): saved and fs ids follow the
- * effective ones; capabilities as for a file without any. */
-void cred_exec(struct process *p);
+/*
+ * execve's credentials, from the caller's: the file's owner (group) as
+ * effective uid (gid) for a set-user-id (set-group-id) file; saved and fs
+ * ids follow the effective ones; capabilities as for a file without file
+ * capabilities. Commit installs them (groups unchanged).
+ */
+void cred_exec_prepare(struct cred *out, bool setuid, u32 uid, bool setgid,
+		       u32 gid);
+void cred_exec_commit(struct process *p, const struct cred *c);
 
 /* Has the caller cap in its effective set? */
 bool cred_capable(int cap);

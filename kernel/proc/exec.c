@@ -342,7 +342,7 @@ static u64 hwcap(void)
 static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 		       u64 interp_base, u64 vdso_base, const char *path,
 		       char *const argv[], int argc, char *const envp[],
-		       int envc, u64 *rsp)
+		       int envc, const struct cred *c, u64 *rsp)
 {
 	struct stack_builder sb = {0};
 	u64 out;
@@ -371,8 +371,6 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 	if (!execfn || !platform || !at_random)
 		goto out;
 
-	struct cred c;
-	cred_current(&c); /* exec keeps the ids (no set-id files) */
 	u64 auxv[][2] = {
 		{AT_SYSINFO_EHDR, vdso_base},
 		{AT_PHDR, ei->phdr_vaddr ? ei->phdr_vaddr + bias : 0},
@@ -382,12 +380,12 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 		{AT_BASE, interp_base},
 		{AT_FLAGS, 0},
 		{AT_ENTRY, ei->entry + bias},
-		{AT_UID, c.uid},
-		{AT_EUID, c.euid},
-		{AT_GID, c.gid},
-		{AT_EGID, c.egid},
-		/* Linux's secureexec without set-id files */
-		{AT_SECURE, c.euid != c.uid || c.egid != c.gid},
+		{AT_UID, c->uid},
+		{AT_EUID, c->euid},
+		{AT_GID, c->gid},
+		{AT_EGID, c->egid},
+		/* Linux's secureexec (no file capabilities) */
+		{AT_SECURE, c->euid != c->uid || c->egid != c->gid},
 		{AT_RANDOM, at_random},
 		{AT_HWCAP, hwcap()},
 		{AT_HWCAP2, 0},
@@ -475,7 +473,7 @@ static int load_elf(struct exec_file *ef, const char *cwd, const char *execfn,
 		ret = vdso_map(mm, &vdso_base);
 	if (!ret)
 		ret = build_stack(mm, &ei, bias, interp_bias, vdso_base, execfn,
-				  argv, argc, envp, envc, &im->rsp);
+				  argv, argc, envp, envc, &im->cred, &im->rsp);
 	if (ret) {
 		mm_put(mm);
 		return ret;
@@ -576,6 +574,11 @@ int exec_load(const char *cwd, const char *path, char *const argv[], int argc,
 		argc = n;
 		file = interp;
 	}
+	/* the ELF's set-id bits count (a script's are ignored, as Linux) */
+	struct vnode *vn = ef.f->vn;
+	cred_exec_prepare(&im->cred, vn->mode & S_ISUID, vn->uid,
+			  (vn->mode & (S_ISGID | 0010)) == (S_ISGID | 0010),
+			  vn->gid);
 	ret = load_elf(&ef, cwd, path, argv, argc, envp, envc, im);
 	if (ret)
 		goto out_close;
@@ -612,7 +615,7 @@ void exec_commit(struct process *p, struct thread *t, struct exec_image *im)
 	im->mm = NULL;
 	strlcpy(p->comm, im->comm, sizeof(p->comm));
 	strlcpy(p->exe, im->exe, sizeof(p->exe));
-	cred_exec(p);
+	cred_exec_commit(p, &im->cred);
 	strlcpy(t->name, p->comm, sizeof(t->name));
 	memset(t->tf, 0, sizeof(*t->tf));
 	t->tf->rip = im->entry;

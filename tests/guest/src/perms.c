@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -357,13 +358,88 @@ static void root_checks(void)
 	      "mkdir drops set-id bits", "mode %o", st.st_mode);
 }
 
+/* Copy this program to base/name, owned by uid:gid with mode. */
+static void copy_self(const char *name, uid_t uid, gid_t gid, mode_t mode)
+{
+	static char buf[4 << 20];
+	int in = open("/proc/self/exe", O_RDONLY);
+	ssize_t n = in < 0 ? -1 : read(in, buf, sizeof(buf));
+	int out = open(at(name), O_CREAT | O_WRONLY | O_TRUNC, 0700);
+
+	check(n > 0 && n < (ssize_t)sizeof(buf) && out >= 0 &&
+		      write(out, buf, n) == n && !fchown(out, uid, gid) &&
+		      !fchmod(out, mode),
+	      "copy self", "n %zd errno %d", n, errno);
+	close(in);
+	close(out);
+}
+
+static void run_setid(const char *prog, const char *mode)
+{
+	char *argv[] = {"perms", (char *)mode, base, NULL};
+
+	fflush(stdout);
+	execv(at(prog), argv);
+	check(false, "exec set-id program", "errno %d", errno);
+}
+
+static void exec_suid_nobody(void)
+{
+	run_setid("suid-nobody", "as-nobody");
+}
+
+static void exec_suid_root(void)
+{
+	drop(0, NULL);
+	run_setid("suid-root", "as-root");
+}
+
+/* The set-id program: what execve gave it. */
+static int setid_main(const char *mode)
+{
+	int fd;
+
+	if (!strcmp(mode, "as-nobody")) {
+		check(resuid_is(0, NOBODY, NOBODY), "set-user-id exec",
+		      "%u %u %u", ids[0], ids[1], ids[2]);
+		unsigned r, e, s;
+		check(!syscall(SYS_getresgid, &r, &e, &s) && r == 0 &&
+			      e == GRP && s == GRP,
+		      "set-group-id exec", "%u %u %u", r, e, s);
+		check(getauxval(AT_SECURE) == 1, "AT_SECURE set", "%lu",
+		      getauxval(AT_SECURE));
+		check_errno(open(at("secret"), O_RDONLY), -1, EACCES,
+			    "open as set-user-id nobody");
+		check_zero(syscall(SYS_setresuid, -1, 0, -1),
+			   "back to euid 0 (the real uid)");
+		fd = open(at("secret"), O_RDONLY);
+		check(fd >= 0, "open as euid 0", "errno %d", errno);
+	} else {
+		check(resuid_is(NOBODY, 0, 0), "set-user-id root exec",
+		      "%u %u %u", ids[0], ids[1], ids[2]);
+		fd = open(at("secret"), O_RDONLY);
+		check(fd >= 0, "open as set-user-id root", "errno %d", errno);
+		check_zero(syscall(SYS_setuid, 0), "setuid 0 as euid 0");
+		check(resuid_is(0, 0, 0), "all root again", "%u %u %u", ids[0],
+		      ids[1], ids[2]);
+	}
+	close(fd);
+	fflush(stdout);
+	return guest_failures ? 1 : 0;
+}
+
 static void cleanup(void)
 {
 	static const char *files[] = {
-		"open/suid", "secret",	   "pub",	  "rodir/f",
-		"open/mine", "open/mine2", "open/fsfile", "sticky/rootfile",
-		"hidden/f",  "grp",	   "rootexec",	  "suid",
-		"sgidx",     "sgid",	   "sgdir/f",
+		"open/suid",   "suid-nobody",
+		"suid-root",   "secret",
+		"pub",	       "rodir/f",
+		"open/mine",   "open/mine2",
+		"open/fsfile", "sticky/rootfile",
+		"hidden/f",    "grp",
+		"rootexec",    "suid",
+		"sgidx",       "sgid",
+		"sgdir/f",
 	};
 	static const char *dirs[] = {"rodir",	  "open",  "sticky", "hidden",
 				     "sgdir/sub", "sgdir", "setid"};
@@ -375,8 +451,12 @@ static void cleanup(void)
 	check_zero(rmdir(base), "cleanup");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 2) {
+		snprintf(base, sizeof(base), "%s", argv[2]);
+		return setid_main(argv[1]);
+	}
 	snprintf(base, sizeof(base), "/tmp/kiln-perms.%d", (int)getpid());
 	umask(022);
 	make_dir("", 0755, 0, 0);
@@ -398,6 +478,10 @@ int main(void)
 	in_child("saved uid child", saved_uid_checks);
 	in_child("fsuid child", fsuid_checks);
 	in_child("groups child", groups_checks);
+	copy_self("suid-nobody", NOBODY, GRP, 06755);
+	in_child("set-id exec child", exec_suid_nobody);
+	copy_self("suid-root", 0, 0, 04755);
+	in_child("set-user-id root exec child", exec_suid_root);
 	root_checks();
 	check(!kill(getpid(), 0), "root may signal itself", "errno %d", errno);
 	cleanup();
