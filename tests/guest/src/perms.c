@@ -221,6 +221,10 @@ static void nobody_checks(void)
 		    "raise a hard limit");
 
 	check_errno(kill(getppid(), 0), -1, EPERM, "kill a root process");
+	int pfd = syscall(434 /* pidfd_open */, getppid(), 0);
+	check_errno(syscall(424 /* pidfd_send_signal */, pfd, 0, NULL, 0), -1,
+		    EPERM, "pidfd_send_signal to a root process");
+	close(pfd);
 	check_errno(syscall(SYS_setuid, 0), -1, EPERM, "setuid 0 after drop");
 	check_errno(syscall(SYS_setgid, 0), -1, EPERM, "setgid 0 after drop");
 	check_errno(syscall(SYS_setresuid, -1, 0, -1), -1, EPERM,
