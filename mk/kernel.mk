@@ -46,6 +46,7 @@ KERNEL_SRCS := \
 	kernel/mm/uaccess.c \
 	kernel/mm/vm.c \
 	kernel/mm/vmm.c \
+	kernel/proc/cred.c \
 	kernel/proc/exec.c \
 	kernel/proc/fork.c \
 	kernel/proc/pidfd.c \
@@ -77,6 +78,7 @@ KERNEL_SRCS := \
 KERNEL_SRCS += \
 	kernel/fs/inotify.c \
 	kernel/fs/procfs.c \
+	kernel/fs/perm.c \
 	kernel/fs/tmpfs.c \
 	kernel/sys/sys_fsmeta.c \
 	kernel/sys/sys_inotify.c \

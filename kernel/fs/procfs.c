@@ -364,13 +364,21 @@ static void gen_status_of(struct pbuf *b, struct process *p)
 	pf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", p->pid, p->pid,
 	   proc_getppid(p));
 	pf(b, "TracerPid:\t0\n");
-	pf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+	struct cred c;
+	cred_of(p, &c);
+	pf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t", c.uid,
+	   c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid);
+	struct group_info *gi = cred_groups_of(p);
+	for (u32 i = 0; gi && i < gi->n; i++)
+		pf(b, "%s%u", i ? " " : "", gi->gids[i]);
+	groups_put(gi);
+	pf(b, " \n"); /* "Groups:\t1 2 \n", as Linux */
 	pf(b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid,
 	   p->pid, proc_getpgid(p->pid, false), proc_getpgid(p->pid, true));
 	pf(b, "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\n", vsize / 1024, rss * 4);
 	pf(b, "Threads:\t%d\n", READ_ONCE(p->nthreads));
 	/* signals as Linux shows them (bit n-1 for signal n), read without
-	 * the lock like any snapshot; then root's capabilities: all 41 */
+	 * the lock like any snapshot; then the capabilities */
 	u64 ign = 0, cgt = 0;
 	for (int sig = 1; sig <= NSIG; sig++) {
 		u64 h = READ_ONCE(p->sigactions[sig - 1].handler);
@@ -397,9 +405,11 @@ static void gen_status_of(struct pbuf *b, struct process *p)
 	pf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", tpend,
 	   READ_ONCE(p->sigpending), tmask);
 	pf(b, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
-	pf(b, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
-	      "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
-	      "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	pf(b,
+	   "CapInh:\t0000000000000000\nCapPrm:\t%016lx\n"
+	   "CapEff:\t%016lx\nCapBnd:\t000001ffffffffff\n"
+	   "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n",
+	   c.cap_permitted, c.cap_effective);
 }
 
 static void gen_self_status(struct pbuf *b)

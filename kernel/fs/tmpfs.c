@@ -194,6 +194,8 @@ static ssize_t tmpfs_write_at(struct file *f, u64 ubuf, const void *kbuf,
 		return ret;
 	u64 start = (f->flags & O_APPEND) ? vn->size : *pos;
 	ssize_t done = memfd_check_write(vn, start, &n); /* seals */
+	if (!done && n && (vn->mode & (S_ISUID | S_ISGID)))
+		vfs_remove_privs(vn);
 	if (!done && start >= TMPFS_MAX_SIZE) {
 		done = -EFBIG;
 	} else if (!done) {
@@ -346,6 +348,8 @@ int vfs_truncate(struct vnode *vn, u64 len)
 		return -EINVAL;
 	if (!(vn->flags & VN_TMPFS))
 		return vn->fops ? -EACCES : -EROFS;
+	if (vn->mode & (S_ISUID | S_ISGID))
+		vfs_remove_privs(vn);
 	return tmpfs_truncate(vn, len);
 }
 
@@ -391,17 +395,26 @@ static int can_create(struct vnode *dir)
 	return 0;
 }
 
+/* May the caller add entries to dir (vfs_lock held): may_create. */
+static int may_create(struct vnode *dir)
+{
+	int ret = can_create(dir);
+
+	return ret ? ret : vfs_permission(dir, MAY_WRITE | MAY_EXEC);
+}
+
 /* A new tmpfs node called name in dir (vfs_lock held); referenced. */
 static int create_locked(struct vnode *dir, const char *name, size_t len,
 			 u32 mode, struct vnode **out)
 {
-	int ret = can_create(dir);
+	int ret = may_create(dir);
 
 	if (ret)
 		return ret;
 	struct vnode *vn = vnode_alloc(mode, VN_TMPFS);
 	if (!vn)
 		return -ENOMEM;
+	vfs_init_owner(vn, dir);
 	ret = vfs_link_locked(dir, vn, name, len);
 	if (ret) {
 		vnode_put(vn);
@@ -509,6 +522,7 @@ static int create_unnamed(struct vnode *dir, const char *prefix,
 	if (!vn)
 		return -ENOMEM;
 	vn->nlink = 0;
+	vfs_init_owner(vn, dir);
 	char *full = kmalloc(plen + len + 1);
 	int ret = full ? 0 : -ENOMEM;
 	if (full) {
@@ -557,7 +571,7 @@ static int open_tmpfile(struct vnode *base, const char *path, u32 flags,
 	if (!S_ISDIR(dir->mode))
 		ret = -ENOTDIR;
 	else
-		ret = can_create(dir);
+		ret = may_create(dir);
 	if (!ret) {
 		snprintf(name, sizeof(name), "%lu", dir->next_cookie);
 		ret = create_unnamed(dir, "#", name, mode, flags & ~O_TMPFILE,
@@ -597,7 +611,7 @@ int vfs_open(struct vnode *base, const char *path, u32 flags, u32 mode,
 		return ret;
 	if (S_ISLNK(vn->mode) && !(flags & O_PATH))
 		ret = -ELOOP; /* O_NOFOLLOW on a symlink */
-	else
+	else if (created || !(ret = vfs_may_open(vn, flags)))
 		ret = file_open_vnode(vn, flags, out);
 	if (!ret)
 		fsnotify_file(*out, IN_OPEN);
@@ -650,7 +664,9 @@ int vfs_mkdir(struct vnode *base, const char *path, u32 mode)
 	spin_lock(&vfs_lock);
 	int ret = new_name_locked(base, path, &dir, &name, &len, &slash);
 	if (!ret) {
-		ret = create_locked(dir, name, len, S_IFDIR | (mode & 07777),
+		/* as Linux, set-id bits are not asked for (a set-group-id
+		 * parent gives S_ISGID) */
+		ret = create_locked(dir, name, len, S_IFDIR | (mode & 01777),
 				    &vn);
 		if (!ret)
 			vnode_put(vn);
@@ -753,7 +769,9 @@ int vfs_unlink(struct vnode *base, const char *path, bool isdir)
 		ret = !isdir ? -EISDIR : len == 1 ? -EINVAL : -ENOTEMPTY;
 	else if (!(child = vfs_child_locked(dir, name, len)))
 		ret = -ENOENT;
-	else
+	else if (!slash || isdir)
+		ret = vfs_may_delete(dir, child);
+	if (!ret && child)
 		ret = unlink_check(dir, child, isdir, slash);
 	if (!ret && !(d = vfs_dentry_locked(dir, name, len)))
 		ret = -EACCES; /* a dynamic /proc entry */
@@ -770,6 +788,25 @@ int vfs_unlink(struct vnode *base, const char *path, bool isdir)
 	vnode_put(dir);
 out:
 	spin_unlock(&vfs_lock);
+	return ret;
+}
+
+/* Linux's permission checks of a rename (vfs_rename): both entries
+ * removable, or a new one creatable; a directory moved to another parent
+ * must be writable (its ".." changes). */
+static int rename_perm(struct vnode *old, struct vnode *odir, struct vnode *new,
+		       struct vnode *ndir, u32 flags)
+{
+	int ret = vfs_may_delete(odir, old);
+
+	if (!ret)
+		ret = new ? vfs_may_delete(ndir, new)
+			  : vfs_permission(ndir, MAY_WRITE | MAY_EXEC);
+	if (!ret && odir != ndir && S_ISDIR(old->mode))
+		ret = vfs_permission(old, MAY_WRITE);
+	if (!ret && odir != ndir && new && (flags & RENAME_EXCHANGE) &&
+	    S_ISDIR(new->mode))
+		ret = vfs_permission(new, MAY_WRITE);
 	return ret;
 }
 
@@ -797,6 +834,8 @@ static int rename_check(struct vnode *old, struct vnode *odir,
 	}
 	if (S_ISDIR(old->mode) && vfs_is_ancestor_locked(old, ndir))
 		return -EINVAL;
+	if ((ret = rename_perm(old, odir, new, ndir, flags)))
+		return ret;
 	if (!new || (flags & RENAME_EXCHANGE))
 		return 0;
 	if (new->flags & VN_MOUNT)
@@ -891,6 +930,23 @@ out:
 	return ret;
 }
 
+/*
+ * fs.protected_hardlinks, on in the usual distributions: only the owner
+ * (or CAP_FOWNER) may link a file that is not a regular file the caller
+ * may read and write, or that is set-user-id or set-group-id and
+ * group-executable (Linux's may_linkat).
+ */
+static int may_link_source(struct vnode *vn)
+{
+	if (vfs_is_owner_or_capable(vn))
+		return 0;
+	if (S_ISREG(vn->mode) && !(vn->mode & S_ISUID) &&
+	    (vn->mode & (S_ISGID | 0010)) != (S_ISGID | 0010) &&
+	    !vfs_permission(vn, MAY_READ | MAY_WRITE))
+		return 0;
+	return -EPERM;
+}
+
 /* Why vn may not get the name dir/name, or 0 (vfs_lock held). */
 static int link_check(struct vnode *vn, struct vnode *dir, const char *name,
 		      size_t len, bool slash)
@@ -910,7 +966,8 @@ static int link_check(struct vnode *vn, struct vnode *dir, const char *name,
 		return -EPERM;
 	if ((vn->flags & VN_DELETED) && !(vn->flags & VN_LINKABLE))
 		return -ENOENT;
-	return can_create(dir);
+	int ret = may_link_source(vn);
+	return ret ? ret : may_create(dir);
 }
 
 int vfs_link(struct vnode *vn, struct vnode *nbase, const char *npath)

@@ -437,8 +437,8 @@ int vfs_readlink(struct vnode *vn, char *buf, size_t size)
 }
 
 /* Resolve the symlink link found in dir into *out (referenced). */
-static int follow_link(struct vnode *dir, struct vnode *link, int *depth,
-		       struct vnode **out)
+static int follow_link(struct vnode *dir, struct vnode *link, int flags,
+		       int *depth, struct vnode **out)
 {
 	if (++*depth > VFS_MAX_SYMLINKS)
 		return -ELOOP;
@@ -451,19 +451,25 @@ static int follow_link(struct vnode *dir, struct vnode *link, int *depth,
 	int ret = n;
 	if (n >= 0) {
 		target[n] = 0;
-		ret = n ? vfs_walk_locked(dir, target, 0, depth, out) : -ENOENT;
+		ret = n ? vfs_walk_locked(dir, target, flags & LOOKUP_NOPERM,
+					  depth, out)
+			: -ENOENT;
 	}
 	kfree(target);
 	return ret;
 }
 
 /* The next component from cur (referenced), following a symlink unless
- * this is the last component and nofollow is set. */
+ * this is the last component and nofollow is set. Needs search
+ * permission on cur unless flags has LOOKUP_NOPERM. */
 static int step(struct vnode *cur, const char *s, size_t len, bool follow,
-		int *depth, struct vnode **out)
+		int flags, int *depth, struct vnode **out)
 {
 	struct vnode *next;
+	int ret;
 
+	if (!(flags & LOOKUP_NOPERM) && (ret = vfs_permission(cur, MAY_EXEC)))
+		return ret;
 	if (len > VFS_NAME_MAX)
 		return -ENAMETOOLONG;
 	if ((len == 1 && s[0] == '.') || (len == 2 && !memcmp(s, "..", 2))) {
@@ -474,7 +480,7 @@ static int step(struct vnode *cur, const char *s, size_t len, bool follow,
 	}
 	if (S_ISLNK(next->mode) && follow) {
 		struct vnode *target;
-		int ret = follow_link(cur, next, depth, &target);
+		ret = follow_link(cur, next, flags, depth, &target);
 		vnode_put(next);
 		if (ret)
 			return ret;
@@ -508,7 +514,7 @@ int vfs_walk_locked(struct vnode *base, const char *path, int flags, int *depth,
 			q++;
 		bool follow = *q || *p == '/' || !(flags & LOOKUP_NOFOLLOW);
 		struct vnode *next;
-		int ret = step(cur, s, p - s, follow, depth, &next);
+		int ret = step(cur, s, p - s, follow, flags, depth, &next);
 		vnode_put(cur);
 		if (ret)
 			return ret;
@@ -543,7 +549,7 @@ int vfs_lookup(const char *cwd, const char *path, int flags, struct vnode **out)
 	if (!*path)
 		return -ENOENT;
 	if (*path != '/' && cwd) {
-		int ret = vfs_lookup_at(NULL, cwd, 0, &dir);
+		int ret = vfs_lookup_at(NULL, cwd, LOOKUP_NOPERM, &dir);
 		if (ret)
 			return ret;
 	}
@@ -582,9 +588,12 @@ int vfs_lookup_parent_locked(struct vnode *base, const char *path,
 		if (ret)
 			return ret;
 	}
-	if (!S_ISDIR(d->mode)) {
+	int ret = !S_ISDIR(d->mode) ? -ENOTDIR
+		  : end		    ? vfs_permission(d, MAY_EXEC)
+				    : 0; /* searched for the last component */
+	if (ret) {
 		vnode_put(d);
-		return -ENOTDIR;
+		return ret;
 	}
 	*dir = d;
 	*name = path + start;

@@ -41,6 +41,9 @@
 #define S_IFDIR	   0040000
 #define S_IFCHR	   0020000
 #define S_IFIFO	   0010000
+#define S_ISUID	   04000
+#define S_ISGID	   02000
+#define S_ISVTX	   01000
 #define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
@@ -165,6 +168,7 @@ int vfs_set_name(struct vnode *vn, struct vnode *dir, const char *name,
 		 size_t len);
 
 #define LOOKUP_NOFOLLOW 0x1 /* do not follow a final symlink */
+#define LOOKUP_NOPERM	0x2 /* no search permission checks (the cwd) */
 /*
  * Resolve path from base (NULL: the root); the result is referenced (put
  * it with vnode_put).
@@ -222,7 +226,33 @@ int vfs_link(struct vnode *vn, struct vnode *nbase, const char *npath);
 int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 	       const char *npath, u32 flags);
 
-/* Attributes (fs/tmpfs.c). */
+/*
+ * Permission checks for the calling process (fs/perm.c), as Linux's
+ * generic_permission and friends; 0 or -EACCES/-EPERM.
+ */
+#define MAY_EXEC  1
+#define MAY_WRITE 2
+#define MAY_READ  4
+int vfs_permission(struct vnode *vn, int mask);
+/* Linux's inode_owner_or_capable (CAP_FOWNER). */
+bool vfs_is_owner_or_capable(struct vnode *vn);
+/* May the caller remove vn from dir (w+x, the sticky bit)? */
+int vfs_may_delete(struct vnode *dir, struct vnode *vn);
+/* May the caller open vn with these open flags (not a new file)? */
+int vfs_may_open(struct vnode *vn, u32 flags);
+/* Owner and set-group-id bit of a new node in dir (NULL: none). */
+void vfs_init_owner(struct vnode *vn, struct vnode *dir);
+/* chmod, chown (-1 keeps an id), utimes (touch: both times now), truncate
+ * by name, with their permission checks. */
+int vfs_setattr_mode(struct vnode *vn, u32 mode);
+int vfs_setattr_owner(struct vnode *vn, u32 uid, u32 gid);
+int vfs_setattr_times(struct vnode *vn, u64 atime_ns, u64 mtime_ns, bool touch);
+int vfs_truncate_path(struct vnode *vn, u64 len);
+/* A write or truncate without CAP_FSETID clears S_ISUID and a
+ * group-executable S_ISGID (Linux's file_remove_privs). */
+void vfs_remove_privs(struct vnode *vn);
+
+/* Attributes (fs/tmpfs.c), unchecked. */
 #define VFS_TIME_OMIT (~0ULL)
 int vfs_truncate(struct vnode *vn, u64 len);
 #define FALLOC_FL_KEEP_SIZE  0x01

@@ -110,9 +110,13 @@ int unix_find(const u8 *addr, u32 len, int type, struct unix_sock **out)
 				     0, &vn);
 		if (ret)
 			return ret;
-		if ((vn->mode & S_IFMT) != S_IFSOCK) {
+		/* connecting needs write permission on the socket file */
+		ret = vfs_permission(vn, MAY_WRITE);
+		if (!ret && (vn->mode & S_IFMT) != S_IFSOCK)
+			ret = -ECONNREFUSED;
+		if (ret) {
 			vnode_put(vn);
-			return -ECONNREFUSED;
+			return ret;
 		}
 	}
 	u64 f = spin_lock_irqsave(&names_lock);
@@ -142,7 +146,8 @@ static int unix_mknod(const char *path, struct vnode **out)
 	int depth = 0, ret = 0;
 
 	if (path[0] != '/')
-		ret = vfs_lookup("/", current->proc->cwd, 0, &base);
+		ret = vfs_lookup_at(NULL, current->proc->cwd, LOOKUP_NOPERM,
+				    &base);
 	if (ret)
 		return ret;
 	struct vnode *node =
@@ -161,7 +166,8 @@ static int unix_mknod(const char *path, struct vnode **out)
 			ret = -EADDRINUSE;
 		} else if (dir->flags & (VN_DELETED | VN_NOCREATE)) {
 			ret = dir->flags & VN_DELETED ? -ENOENT : -EACCES;
-		} else {
+		} else if (!(ret = vfs_permission(dir, MAY_WRITE | MAY_EXEC))) {
+			vfs_init_owner(node, dir);
 			ret = vfs_link_locked(dir, node, name, len);
 			if (!ret)
 				fsnotify_dirent(dir, name, len, S_IFSOCK,

@@ -208,7 +208,7 @@ static int read_pages(struct file *f, u8 *buf, u64 size)
 
 /*
  * Open path (relative to cwd unless absolute) for exec. As on Linux, it
- * must be a regular file with an execute bit (root needs one too); the
+ * must be a regular file the caller may execute (root needs one x bit); the
  * bytes of an image file are used in place, a tmpfs file's are copied.
  */
 static int exec_file_open(const char *cwd, const char *path,
@@ -220,9 +220,8 @@ static int exec_file_open(const char *cwd, const char *path,
 	memset(ef, 0, sizeof(*ef));
 	if (ret)
 		return ret;
-	if (!S_ISREG(vn->mode) || !(vn->mode & 0111))
-		ret = -EACCES;
-	else
+	ret = S_ISREG(vn->mode) ? vfs_permission(vn, MAY_EXEC) : -EACCES;
+	if (!ret)
 		ret = file_open_vnode(vn, O_RDONLY, &ef->f);
 	vnode_put(vn);
 	if (ret)
@@ -343,7 +342,7 @@ static u64 hwcap(void)
 static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 		       u64 interp_base, u64 vdso_base, const char *path,
 		       char *const argv[], int argc, char *const envp[],
-		       int envc, u64 *rsp)
+		       int envc, const struct cred *c, u64 *rsp)
 {
 	struct stack_builder sb = {0};
 	u64 out;
@@ -381,11 +380,12 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 		{AT_BASE, interp_base},
 		{AT_FLAGS, 0},
 		{AT_ENTRY, ei->entry + bias},
-		{AT_UID, 0},
-		{AT_EUID, 0},
-		{AT_GID, 0},
-		{AT_EGID, 0},
-		{AT_SECURE, 0},
+		{AT_UID, c->uid},
+		{AT_EUID, c->euid},
+		{AT_GID, c->gid},
+		{AT_EGID, c->egid},
+		/* Linux's secureexec (no file capabilities) */
+		{AT_SECURE, c->euid != c->uid || c->egid != c->gid},
 		{AT_RANDOM, at_random},
 		{AT_HWCAP, hwcap()},
 		{AT_HWCAP2, 0},
@@ -473,7 +473,7 @@ static int load_elf(struct exec_file *ef, const char *cwd, const char *execfn,
 		ret = vdso_map(mm, &vdso_base);
 	if (!ret)
 		ret = build_stack(mm, &ei, bias, interp_bias, vdso_base, execfn,
-				  argv, argc, envp, envc, &im->rsp);
+				  argv, argc, envp, envc, &im->cred, &im->rsp);
 	if (ret) {
 		mm_put(mm);
 		return ret;
@@ -574,6 +574,11 @@ int exec_load(const char *cwd, const char *path, char *const argv[], int argc,
 		argc = n;
 		file = interp;
 	}
+	/* the ELF's set-id bits count (a script's are ignored, as Linux) */
+	struct vnode *vn = ef.f->vn;
+	cred_exec_prepare(&im->cred, vn->mode & S_ISUID, vn->uid,
+			  (vn->mode & (S_ISGID | 0010)) == (S_ISGID | 0010),
+			  vn->gid);
 	ret = load_elf(&ef, cwd, path, argv, argc, envp, envc, im);
 	if (ret)
 		goto out_close;
@@ -610,6 +615,7 @@ void exec_commit(struct process *p, struct thread *t, struct exec_image *im)
 	im->mm = NULL;
 	strlcpy(p->comm, im->comm, sizeof(p->comm));
 	strlcpy(p->exe, im->exe, sizeof(p->exe));
+	cred_exec_commit(p, &im->cred);
 	strlcpy(t->name, p->comm, sizeof(t->name));
 	memset(t->tf, 0, sizeof(*t->tf));
 	t->tf->rip = im->entry;

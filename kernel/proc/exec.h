@@ -4,6 +4,7 @@
 #define PROC_EXEC_H
 
 #include <kernel/types.h>
+#include "proc/cred.h"
 
 struct process;
 struct thread;
@@ -14,6 +15,7 @@ struct exec_image {
 	u64 entry, rsp;
 	char exe[256]; /* the file run (for a script: its interpreter) */
 	char comm[16];
+	struct cred cred; /* the ids and capabilities it runs with */
 };
 
 /*

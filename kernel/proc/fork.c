@@ -71,15 +71,20 @@ void proc_table_add(struct process *p)
 /*
  * kill(2): pid > 0 one process, 0 the caller's process group, -1 every
  * process but init and the caller, < -1 the group -pid. A zombie can
- * still be signalled (to no effect), as on Linux.
+ * still be signalled (to no effect), as on Linux. Without permission
+ * (cred_may_signal) a process is not signalled: EPERM for one process; a
+ * group succeeds if any member could be signalled; -1 ignores EPERM
+ * (Linux's kill_something_info).
  */
 int proc_kill(int pid, int sig)
 {
 	struct process *p, *self = current->proc;
-	int found = 0, ret = 0;
+	int found = 0, ret = 0, ok = 0;
 	u64 f = spin_lock_irqsave(&proc_table_lock);
 	int pgid = pid == 0 ? self->pgid : -pid;
-	struct ksiginfo info = {.code = SI_USER, .pid = self->pid};
+	struct ksiginfo info = {.code = SI_USER,
+				.pid = self->pid,
+				.uid = READ_ONCE(self->cred.uid)};
 
 	list_for_each_entry(p, &all_procs, all_node)
 	{
@@ -89,13 +94,17 @@ int proc_kill(int pid, int sig)
 		if (!match)
 			continue;
 		found++;
-		if (!p->zombie) {
-			int r = signal_send_process_info(p, sig, &info);
-			ret = ret ? ret : r;
-		}
+		int r = cred_may_signal(p, sig) ? 0 : -EPERM;
+		if (!r && !p->zombie)
+			r = signal_send_process_info(p, sig, &info);
+		ok += !r;
+		if (pid == -1 ? r != -EPERM : !ret)
+			ret = r;
 	}
 	spin_unlock_irqrestore(&proc_table_lock, f);
-	return found ? ret : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	return pid < -1 || pid == 0 ? (ok ? 0 : ret) : ret;
 }
 
 int proc_signal_pgrp(int pgid, int sig)
@@ -317,6 +326,7 @@ long proc_fork(const struct clone_args *ca)
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	child->umask = parent->umask;
+	cred_fork(child, parent);
 	child->exit_signal = ca->exit_signal & 0xff;
 	memcpy(child->cwd, parent->cwd, sizeof(child->cwd));
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
@@ -364,6 +374,7 @@ fail:
 		fdtable_put(child->files);
 	if (child->mm)
 		mm_put(child->mm);
+	cred_free(child);
 	kfree(child);
 	return ret;
 }

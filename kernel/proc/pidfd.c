@@ -92,6 +92,8 @@ int pidfd_signal(struct file *f, int sig, const struct ksiginfo *info,
 		return -EINVAL;
 	if (!proc_is_listed(p))
 		return -ESRCH;
+	if (!cred_may_signal(p, sig))
+		return -EPERM; /* as kill(2) */
 	if (!sig || has_exited(p))
 		return 0;
 	if (to_thread && sig != SIGKILL) /* SIGKILL kills them all */

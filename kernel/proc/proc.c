@@ -116,6 +116,8 @@ struct process *process_alloc(void)
 	list_init(&p->sigq.rt);
 	p->start_ns = clock_monotonic_ns();
 	p->umask = 022;
+	spin_init(&p->cred_lock);
+	cred_init_root(&p->cred);
 	p->refcount = 1; /* the table's: dropped when reaped */
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
 	return p;
@@ -186,6 +188,7 @@ void process_put(struct process *p)
 	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	signal_queue_free(&p->sigq, NULL);
+	cred_free(p);
 	kfree(p);
 }
 

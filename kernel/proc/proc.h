@@ -15,6 +15,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
 #include "arch/x86_64/trapframe.h"
+#include "proc/cred.h"
 #include "sched/timer.h"
 #include "sched/waitq.h"
 #include <uapi/sched.h>
@@ -101,6 +102,7 @@ struct thread {
 	u64 kentry_cpu_ns;
 	u32 last_cpu;
 	char name[16];
+	const struct fs_cred *fs_override; /* access(2)'s real ids, or NULL */
 };
 
 struct process {
@@ -134,6 +136,8 @@ struct process {
 	u32 umask;
 	/* SEM_UNDO adjustments (ipc/sem.c), guarded by its lock */
 	struct sem_undo_list *semundo;
+	struct cred cred;	   /* ids, groups, capabilities (cred.h) */
+	struct spinlock cred_lock; /* changes to cred; its groups */
 	char cwd[256];
 	char comm[16];
 	char exe[256];

@@ -1,67 +1,67 @@
 // SPDX-License-Identifier: MIT
 /*
- * Credentials. Kiln runs one program as root and keeps no credentials:
- * every real, effective, saved and filesystem id is 0 and there are no
- * supplementary groups. The set*id calls succeed when they ask for 0 (or
- * -1, "unchanged", where Linux allows it) and fail with EPERM otherwise,
- * so a program dropping privileges learns that it could not, rather than
- * believing it did.
+ * Credential syscalls: the get*id and set*id families, setfsuid/setfsgid,
+ * getgroups/setgroups. Argument decoding only; the rules (Linux's, with
+ * capabilities following the uids) are in proc/cred.c.
  */
 #include "syscall.h"
+#include "arch/x86_64/percpu.h"
 #include "mm/uaccess.h"
+#include "proc/cred.h"
+#include "proc/proc.h"
 
-#define ID_KEEP 0xffffffffu /* -1: leave the id unchanged */
-
-/* May the ids become id (0, or -1 where keep_ok)? */
-static long set_ids(u64 id, bool keep_ok)
-{
-	if ((u32)id == ID_KEEP)
-		return keep_ok ? 0 : -EINVAL;
-	return (u32)id == 0 ? 0 : -EPERM;
-}
+/* One id of the caller, read without a lock (a u32 is read whole). */
+#define GET_ID(name, field)                                                    \
+	long sys_##name(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)        \
+	{                                                                      \
+		(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;    \
+		return READ_ONCE(current->proc->cred.field);                   \
+	}
+GET_ID(getuid, uid)
+GET_ID(geteuid, euid)
+GET_ID(getgid, gid)
+GET_ID(getegid, egid)
 
 long sys_setuid(u64 uid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return set_ids(uid, false);
+	return cred_setuid((u32)uid);
 }
 
 long sys_setgid(u64 gid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return set_ids(gid, false);
+	return cred_setgid((u32)gid);
 }
 
 long sys_setreuid(u64 r, u64 e, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	long ret = set_ids(r, true);
-	return ret ? ret : set_ids(e, true);
+	return cred_setreuid((u32)r, (u32)e);
 }
 
 long sys_setregid(u64 r, u64 e, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	return sys_setreuid(r, e, a2, a3, a4, a5);
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return cred_setregid((u32)r, (u32)e);
 }
 
 long sys_setresuid(u64 r, u64 e, u64 s, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	long ret = set_ids(r, true);
-	if (!ret)
-		ret = set_ids(e, true);
-	return ret ? ret : set_ids(s, true);
+	return cred_setresuid((u32)r, (u32)e, (u32)s);
 }
 
 long sys_setresgid(u64 r, u64 e, u64 s, u64 a3, u64 a4, u64 a5)
 {
-	return sys_setresuid(r, e, s, a3, a4, a5);
+	(void)a3, (void)a4, (void)a5;
+	return cred_setresgid((u32)r, (u32)e, (u32)s);
 }
 
-/* getresuid/getresgid: three zeros. */
-static long put_three_zeros(u64 r, u64 e, u64 s)
+/* Three ids to user memory, in order. */
+static long put_three(u32 r, u32 e, u32 s, u64 ur, u64 ue, u64 us)
 {
-	if (put_user((u32)0, r) || put_user((u32)0, e) || put_user((u32)0, s))
+	if (put_user(r, ur) || put_user(e, ue) || put_user(s, us))
 		return -EFAULT;
 	return 0;
 }
@@ -69,31 +69,64 @@ static long put_three_zeros(u64 r, u64 e, u64 s)
 long sys_getresuid(u64 r, u64 e, u64 s, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	return put_three_zeros(r, e, s);
+	struct cred c;
+
+	cred_current(&c);
+	return put_three(c.uid, c.euid, c.suid, r, e, s);
 }
 
 long sys_getresgid(u64 r, u64 e, u64 s, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	return put_three_zeros(r, e, s);
+	struct cred c;
+
+	cred_current(&c);
+	return put_three(c.gid, c.egid, c.sgid, r, e, s);
 }
 
-/* No supplementary groups: the count is 0 whatever the list's size. */
+/* getgroups: the count; with a size, the list too (EINVAL if short). */
 long sys_getgroups(u64 size, u64 list, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	(void)list, (void)a2, (void)a3, (void)a4, (void)a5;
-	return (s32)size < 0 ? -EINVAL : 0;
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if ((s32)size < 0)
+		return -EINVAL;
+	struct group_info *gi = cred_groups_get();
+	long n = gi ? gi->n : 0;
+	if ((u32)size && n > (s32)size)
+		n = -EINVAL;
+	else if ((u32)size && n &&
+		 copy_to_user(list, gi->gids, n * sizeof(u32)))
+		n = -EFAULT;
+	groups_put(gi);
+	return n;
 }
 
-/* setfsuid/setfsgid never fail; they return the previous id (0). */
+long sys_setgroups(u64 size, u64 list, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (!cred_capable(CAP_SETGID))
+		return -EPERM;
+	if ((u32)size > NGROUPS_MAX)
+		return -EINVAL;
+	struct group_info *gi = groups_alloc((u32)size);
+	if (!gi)
+		return -ENOMEM;
+	if (copy_from_user(gi->gids, list, (u64)(u32)size * sizeof(u32))) {
+		groups_put(gi);
+		return -EFAULT;
+	}
+	return cred_setgroups(gi);
+}
+
+/* setfsuid/setfsgid never fail; they return the previous id. */
 long sys_setfsuid(u64 uid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	(void)uid, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return 0;
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return cred_setfsuid((u32)uid);
 }
 
 long sys_setfsgid(u64 gid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	(void)gid, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return 0;
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return cred_setfsgid((u32)gid);
 }

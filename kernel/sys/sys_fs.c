@@ -50,7 +50,8 @@ static int base_dir(int dirfd, const char *path, struct vnode **out)
 	if (path[0] == '/')
 		return 0;
 	if (dirfd == AT_FDCWD)
-		return vfs_lookup_at(NULL, current->proc->cwd, 0, out);
+		return vfs_lookup_at(NULL, current->proc->cwd, LOOKUP_NOPERM,
+				     out);
 	struct file *d = fd_get(files(), dirfd);
 	if (!d)
 		return -EBADF;
@@ -86,7 +87,8 @@ void fsarg_put(struct fsarg_path *p)
 int fsarg_fd_vnode(int fd, struct vnode **out)
 {
 	if (fd == AT_FDCWD)
-		return vfs_lookup_at(NULL, current->proc->cwd, 0, out);
+		return vfs_lookup_at(NULL, current->proc->cwd, LOOKUP_NOPERM,
+				     out);
 	struct file *f = fd_get(files(), fd);
 	if (!f)
 		return -EBADF;
@@ -599,8 +601,9 @@ long sys_lstat(u64 path, u64 ust, u64 a2, u64 a3, u64 a4, u64 a5)
 			      0);
 }
 
-/* Root may do anything but write to the image's files or to /proc, and
- * execute files without any x bit. */
+/* No one may write to the image's files or to /proc; otherwise the
+ * permission bits decide (root: everything but executing a file without
+ * any x bit). */
 static int may_access(struct vnode *vn, u64 mode)
 {
 	if (mode & 2) {
@@ -609,9 +612,7 @@ static int may_access(struct vnode *vn, u64 mode)
 		if (S_ISREG(vn->mode) && !(vn->flags & VN_TMPFS) && !vn->fops)
 			return -EROFS;
 	}
-	if ((mode & 1) && !S_ISDIR(vn->mode) && !(vn->mode & 0111))
-		return -EACCES;
-	return 0;
+	return mode ? vfs_permission(vn, (int)mode) : 0;
 }
 
 long sys_faccessat2(u64 dirfd, u64 path, u64 mode, u64 flags, u64 a4, u64 a5)
@@ -623,11 +624,15 @@ long sys_faccessat2(u64 dirfd, u64 path, u64 mode, u64 flags, u64 a4, u64 a5)
 		return -EINVAL;
 	if (flags & ~(u64)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	struct fs_cred real;
+	if (!(flags & AT_EACCESS))
+		cred_override_access(&real); /* the lookup uses them too */
 	int ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
-	if (ret)
-		return ret;
-	ret = may_access(vn, mode);
-	vnode_put(vn);
+	if (!ret) {
+		ret = may_access(vn, mode);
+		vnode_put(vn);
+	}
+	cred_revert();
 	return ret;
 }
 
@@ -686,7 +691,10 @@ static int set_cwd(struct vnode *vn)
 
 	if (!S_ISDIR(vn->mode))
 		return -ENOTDIR;
-	int ret = vfs_path_of(vn, buf, sizeof(buf));
+	int ret = vfs_permission(vn, MAY_EXEC);
+	if (ret)
+		return ret;
+	ret = vfs_path_of(vn, buf, sizeof(buf));
 	if (ret)
 		return ret == -ERANGE ? -ENAMETOOLONG : ret;
 	if (vn->flags & VN_DELETED)

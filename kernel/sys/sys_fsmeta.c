@@ -2,8 +2,8 @@
 /*
  * File syscalls on names and attributes: mkdir, rmdir, unlink, symlink,
  * rename, chmod, chown, utimensat, truncate, statx, statfs. Argument
- * decoding only; the mechanism is in fs/tmpfs.c and fs/vfs.c. Everyone is
- * root, so there are no permission checks, as for root on Linux.
+ * decoding only; the mechanism is in fs/tmpfs.c and fs/vfs.c, the
+ * permission checks in fs/perm.c.
  */
 #include <kernel/string.h>
 #include "syscall.h"
@@ -233,18 +233,27 @@ static int may_change(struct vnode *vn)
 	return (vn->flags & VN_PROC) ? -EPERM : 0;
 }
 
-static void set_mode(struct vnode *vn, u32 mode)
+static int set_mode(struct vnode *vn, u32 mode)
 {
-	vfs_chmod(vn, mode);
-	fsnotify_change(vn, IN_ATTRIB);
+	int ret = may_change(vn);
+
+	if (!ret)
+		ret = vfs_setattr_mode(vn, mode);
+	if (!ret)
+		fsnotify_change(vn, IN_ATTRIB);
+	return ret;
 }
 
 /* chown; -1 leaves an id (both -1: no event, as Linux). */
-static void set_owner(struct vnode *vn, u32 uid, u32 gid)
+static int set_owner(struct vnode *vn, u32 uid, u32 gid)
 {
-	vfs_chown(vn, uid, gid);
-	if (uid != (u32)-1 || gid != (u32)-1)
+	int ret = may_change(vn);
+
+	if (!ret)
+		ret = vfs_setattr_owner(vn, uid, gid);
+	if (!ret && (uid != (u32)-1 || gid != (u32)-1))
 		fsnotify_change(vn, IN_ATTRIB);
+	return ret;
 }
 
 /* The event of a utimes (Linux's fsnotify_change): both times IN_ATTRIB,
@@ -266,8 +275,7 @@ long sys_fchmodat(u64 dirfd, u64 path, u64 mode, u64 a3, u64 a4, u64 a5)
 
 	if (ret)
 		return ret;
-	if (!(ret = may_change(vn)))
-		set_mode(vn, mode);
+	ret = set_mode(vn, mode);
 	vnode_put(vn);
 	return ret;
 }
@@ -289,9 +297,7 @@ long sys_fchmod(u64 fd, u64 mode, u64 a2, u64 a3, u64 a4, u64 a5)
 	file_put(f);
 	if (fsarg_fd_vnode((int)fd, &vn))
 		return 0; /* pipes, sockets: nothing to keep */
-	int ret = may_change(vn);
-	if (!ret)
-		set_mode(vn, mode);
+	int ret = set_mode(vn, mode);
 	vnode_put(vn);
 	return ret;
 }
@@ -306,8 +312,7 @@ long sys_fchownat(u64 dirfd, u64 path, u64 uid, u64 gid, u64 flags, u64 a5)
 	int ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
 	if (ret)
 		return ret;
-	if (!(ret = may_change(vn)))
-		set_owner(vn, (u32)uid, (u32)gid);
+	ret = set_owner(vn, (u32)uid, (u32)gid);
 	vnode_put(vn);
 	return ret;
 }
@@ -336,9 +341,7 @@ long sys_fchown(u64 fd, u64 uid, u64 gid, u64 a3, u64 a4, u64 a5)
 	file_put(f);
 	if (fsarg_fd_vnode((int)fd, &vn))
 		return 0;
-	int ret = may_change(vn);
-	if (!ret)
-		set_owner(vn, (u32)uid, (u32)gid);
+	int ret = set_owner(vn, (u32)uid, (u32)gid);
 	vnode_put(vn);
 	return ret;
 }
@@ -386,10 +389,12 @@ long sys_utimensat(u64 dirfd, u64 path, u64 utimes, u64 flags, u64 a4, u64 a5)
 		ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
 	if (ret)
 		return ret;
-	if (!(ret = may_change(vn))) {
-		vfs_set_times(vn, at, mt);
+	/* NULL or both UTIME_NOW: a touch, which write permission allows */
+	bool touch =
+		!utimes || (ts[0][1] == UTIME_NOW && ts[1][1] == UTIME_NOW);
+	if (!(ret = may_change(vn)) &&
+	    !(ret = vfs_setattr_times(vn, at, mt, touch)))
 		fsnotify_change(vn, utimes_event(at, mt));
-	}
 	vnode_put(vn);
 	return ret;
 }
@@ -404,7 +409,7 @@ long sys_truncate(u64 path, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	int ret = fsarg_lookup(AT_FDCWD, path, 0, &vn);
 	if (ret)
 		return ret;
-	ret = vfs_truncate(vn, len);
+	ret = vfs_truncate_path(vn, len);
 	if (!ret)
 		fsnotify_change(vn, IN_MODIFY);
 	vnode_put(vn);

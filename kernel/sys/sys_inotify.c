@@ -62,7 +62,7 @@ long sys_inotify_add_watch(u64 fd, u64 path, u64 umask, u64 a3, u64 a4, u64 a5)
 		goto out;
 	if ((mask & IN_ONLYDIR) && !S_ISDIR(vn->mode))
 		ret = -ENOTDIR;
-	else
+	else if (!(ret = vfs_permission(vn, MAY_READ))) /* as Linux */
 		ret = inotify_watch(f, vn, mask);
 	vnode_put(vn);
 out:

@@ -43,18 +43,6 @@ long sys_getppid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return proc_getppid(self());
 }
 
-#define ID_SYSCALL(name)                                                       \
-	long sys_##name(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)        \
-	{                                                                      \
-		(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;    \
-		return 0;                                                      \
-	}
-/* Kiln runs everything as root: uid and gid are 0. */
-ID_SYSCALL(getuid)
-ID_SYSCALL(geteuid)
-ID_SYSCALL(getgid)
-ID_SYSCALL(getegid)
-
 long sys_exit(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
@@ -360,6 +348,8 @@ long sys_prlimit64(u64 pid, u64 res, u64 unew, u64 uold, u64 a4, u64 a5)
 			return -EINVAL;
 		if (res == RLIMIT_NOFILE && r.max > FD_MAX_DEFAULT)
 			return -EPERM;
+		if (r.max > rlimits[res].max && !cred_capable(CAP_SYS_RESOURCE))
+			return -EPERM; /* raising a hard limit, as Linux */
 		rlimits[res] = r;
 	}
 	return 0;

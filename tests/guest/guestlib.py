@@ -89,6 +89,7 @@ CASES = [
     Case("locks", "locks", repeat=5),
     Case("fileio3", "fileio3"),
     Case("creds", "creds"),
+    Case("perms", "perms"),
     Case("procstat", "procstat", repeat=5),
     Case("pipes", "pipes", repeat=5),
     Case("epoll", "epoll", repeat=5),

@@ -3,6 +3,7 @@
  * The kernel's ABI numbers (include/uapi/), compiled apart from the host's
  * headers, which define the same names: test_uapi.c compares the two.
  */
+#include <uapi/capability.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/inotify.h>

@@ -130,3 +130,12 @@ NEVER(xattr_free)
 void procfs_init(void)
 {
 }
+
+/* The loaders run as the kernel, which passes every permission check. */
+struct vnode;
+int vfs_permission(struct vnode *vn, int mask);
+int vfs_permission(struct vnode *vn, int mask)
+{
+	(void)vn, (void)mask;
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux capability numbers (linux/capability.h) and NGROUPS_MAX. */
+#ifndef UAPI_CAPABILITY_H
+#define UAPI_CAPABILITY_H
+
+#define CAP_CHOWN	    0
+#define CAP_DAC_OVERRIDE    1
+#define CAP_DAC_READ_SEARCH 2
+#define CAP_FOWNER	    3
+#define CAP_FSETID	    4
+#define CAP_KILL	    5
+#define CAP_SETGID	    6
+#define CAP_SETUID	    7
+#define CAP_LINUX_IMMUTABLE 9
+#define CAP_SYS_RESOURCE    24
+#define CAP_MKNOD	    27
+#define CAP_MAC_OVERRIDE    32
+#define CAP_LAST_CAP	    40
+
+#define NGROUPS_MAX 65536 /* supplementary groups (linux/limits.h) */
+
+#endif
