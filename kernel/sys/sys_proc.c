@@ -14,6 +14,7 @@
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "proc/cred.h"
 #include "proc/pidfd.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -368,6 +369,37 @@ long sys_setrlimit(u64 res, u64 unew, u64 a2, u64 a3, u64 a4, u64 a5)
 }
 
 char kiln_hostname[65] = "kiln.local"; /* hostname= on the command line */
+static char kiln_domainname[65] = "(none)";
+
+/* sethostname/setdomainname: a name of at most 64 bytes, for
+ * CAP_SYS_ADMIN (there are no UTS namespaces). */
+static long set_uts_name(char *dst, u64 uname, u64 len)
+{
+	char buf[65];
+	int n = (int)len;
+
+	if (!cred_capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (n < 0 || n > 64)
+		return -EINVAL;
+	if (copy_from_user(buf, uname, (size_t)n))
+		return -EFAULT;
+	buf[n] = 0;
+	memcpy(dst, buf, (size_t)n + 1);
+	return 0;
+}
+
+long sys_sethostname(u64 uname, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return set_uts_name(kiln_hostname, uname, len);
+}
+
+long sys_setdomainname(u64 uname, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return set_uts_name(kiln_domainname, uname, len);
+}
 long sys_uname(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
@@ -379,7 +411,7 @@ long sys_uname(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	strlcpy(u[2], "6.1.0-kiln", 65);
 	strlcpy(u[3], "#1 SMP Kiln", 65);
 	strlcpy(u[4], "x86_64", 65);
-	strlcpy(u[5], "(none)", 65);
+	strlcpy(u[5], kiln_domainname, 65);
 	return copy_to_user(ubuf, u, sizeof(u));
 }
 

@@ -9,13 +9,56 @@
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guest.h"
 
+/* sethostname/setdomainname without changing the host's names: the
+ * errors, and setting each to what it already is. */
+static void uts_names(void)
+{
+	struct utsname u;
+	char big[80];
+
+	memset(big, 'x', sizeof big);
+	check_errno(sethostname(big, 65), -1, EINVAL,
+		    "sethostname of 65 bytes EINVAL");
+	check_errno(syscall(SYS_setdomainname, big, 65), -1, EINVAL,
+		    "setdomainname of 65 bytes EINVAL");
+	uname(&u);
+	check_zero(sethostname(u.nodename, strlen(u.nodename)),
+		   "sethostname to the same name");
+	check_zero(
+		syscall(SYS_setdomainname, u.domainname, strlen(u.domainname)),
+		"setdomainname to the same name");
+	struct utsname v;
+	uname(&v);
+	check(!strcmp(u.nodename, v.nodename) &&
+		      !strcmp(u.domainname, v.domainname),
+	      "uname after setting the same names", "%s %s", v.nodename,
+	      v.domainname);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		setuid(65534);
+		_exit(sethostname(u.nodename, strlen(u.nodename)) == -1 &&
+				      errno == EPERM
+			      ? 0
+			      : 1);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "sethostname by a non-root process EPERM", "status %#x", st);
+}
+
 int main(void)
 {
 	unsigned r = 1, e = 1, s = 1;
+
+	uts_names();
 
 	check(!syscall(SYS_getresuid, &r, &e, &s) && !r && !e && !s,
 	      "getresuid 0 0 0", "%u %u %u", r, e, s);
