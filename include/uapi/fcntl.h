@@ -17,6 +17,7 @@
 #define O_NONBLOCK	    04000
 #define O_DIRECTORY	    0200000
 #define O_NOFOLLOW	    0400000
+#define O_NOATIME	    01000000
 #define O_CLOEXEC	    02000000
 #define O_PATH		    010000000
 #define F_DUPFD		    0

@@ -98,7 +98,11 @@ int vfs_may_open(struct vnode *vn, u32 flags)
 		mask |= MAY_READ;
 	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
 		mask |= MAY_WRITE;
-	return mask ? vfs_permission(vn, mask) : 0;
+	int ret = mask ? vfs_permission(vn, mask) : 0;
+	/* O_NOATIME: the owner's (or CAP_FOWNER's) only, as Linux */
+	if (!ret && (flags & O_NOATIME) && !vfs_is_owner_or_capable(vn))
+		ret = -EPERM;
+	return ret;
 }
 
 /*

@@ -523,6 +523,12 @@ static void gen_pid_max(struct pbuf *b)
 	pf(b, "%d\n", 4194304);
 }
 
+/* Nothing taints Kiln: no modules, no forced loads, no oopses survived. */
+static void gen_tainted(struct pbuf *b)
+{
+	pf(b, "0\n");
+}
+
 /* Linux's default: RAM / (8 * the kernel stack size), at least 20. */
 static void gen_threads_max(struct pbuf *b)
 {
@@ -628,6 +634,7 @@ static const struct {
 	{"proc/sys/kernel/osrelease", gen_osrelease},
 	{"proc/sys/kernel/pid_max", gen_pid_max},
 	{"proc/sys/kernel/threads-max", gen_threads_max},
+	{"proc/sys/kernel/tainted", gen_tainted},
 	{"proc/config.gz", gen_config_gz},
 	{"proc/sys/kernel/random/uuid", gen_random_uuid},
 	{"proc/sys/kernel/random/boot_id", gen_boot_id},

@@ -180,11 +180,14 @@ static struct file *rw_file(int fd, bool write, u64 *at, long *err)
 	*err = -EBADF;
 	if (!f)
 		return NULL;
+	/* positional I/O on a pipe is ESPIPE whichever end (Linux checks
+	 * FMODE_PREAD/PWRITE before the access mode) */
+	*err = -ESPIPE;
+	if (at && !f->ops->seekable && !(f->flags & O_PATH))
+		goto fail;
+	*err = -EBADF;
 	u32 acc = f->flags & O_ACCMODE;
 	if ((write && acc == O_RDONLY) || (!write && acc == O_WRONLY))
-		goto fail;
-	*err = -ESPIPE;
-	if (at && !f->ops->seekable)
 		goto fail;
 	*err = -EINVAL;
 	if (!(write ? f->ops->write : f->ops->read))

@@ -296,8 +296,8 @@ long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
 		return put_user(current->gs_base, addr);
 	case ARCH_GET_CPUID: /* CPUID always works: no CPUID faulting */
 		return 1;
-	case ARCH_SET_CPUID: /* turning it off needs faulting, as Linux */
-		return addr ? 0 : -ENODEV;
+	case ARCH_SET_CPUID: /* needs CPUID faulting, which Kiln leaves off */
+		return -ENODEV;
 	}
 	return -EINVAL;
 }
@@ -757,7 +757,7 @@ static long prio_target(u64 which, u64 who)
 {
 	if ((u32)which > 2)
 		return -EINVAL;
-	if ((u32)which == 0 && (int)who < 0)
+	if ((int)who < 0) /* no such process, group or user */
 		return -ESRCH;
 	if ((u32)which == 0 && (int)who > 0) {
 		long pg = proc_getpgid((int)who, false);
@@ -781,16 +781,29 @@ long sys_setpriority(u64 which, u64 who, u64 prio, u64 a3, u64 a4, u64 a5)
 	return prio_target(which, who);
 }
 
+/* The sched_* calls' pid: 0 or a process that exists (EINVAL for a
+ * negative one, as Linux). */
+static long sched_target(u64 pid)
+{
+	if ((int)pid < 0)
+		return -EINVAL;
+	long pg = (int)pid ? proc_getpgid((int)pid, false) : 0;
+	return pg < 0 ? pg : 0;
+}
+
 long sys_sched_getscheduler(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	(void)pid, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return 0; /* SCHED_OTHER */
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return sched_target(pid); /* 0: SCHED_OTHER */
 }
 
 long sys_sched_getparam(u64 pid, u64 uparam, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	(void)pid, (void)a2, (void)a3, (void)a4, (void)a5;
-	return put_user((int)0, uparam);
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (!uparam)
+		return -EINVAL;
+	long ret = sched_target(pid);
+	return ret ? ret : put_user((int)0, uparam);
 }
 
 long sys_sched_get_priority_max(u64 policy, u64 a1, u64 a2, u64 a3, u64 a4,

@@ -71,10 +71,10 @@ static int addr_out(const void *addr, u32 len, u64 uaddr, u64 ulen)
 
 	if (get_user(n, ulen))
 		return -EFAULT;
+	if (n < 0) /* a signed compare, as Linux: -1 is no huge buffer */
+		return -EINVAL;
 	if ((u32)n > len)
 		n = len;
-	if (n < 0)
-		return -EINVAL;
 	if (n && copy_to_user(uaddr, addr, n))
 		return -EFAULT;
 	return put_user((int)len, ulen);

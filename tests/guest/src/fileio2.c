@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,8 +201,27 @@ static void flags_race(void)
 	close(shared_fd);
 }
 
+/* Positional I/O on a pipe is ESPIPE, even on the end that cannot do
+ * the direction asked (Linux checks FMODE_PWRITE first). */
+static void pipe_positional(void)
+{
+	int p[2];
+	char c = 'x';
+	struct iovec v = {&c, 1};
+
+	check_zero(pipe(p), "pipe for pwrite");
+	check_errno(pwrite(p[1], &c, 1, 0), -1, ESPIPE, "pwrite on a pipe");
+	check_errno(syscall(SYS_pwritev2, p[0], &v, 1, 0, 0, 0), -1, ESPIPE,
+		    "pwritev2 on a pipe's read end");
+	check_errno(syscall(SYS_preadv2, p[1], &v, 1, 0, 0, 0), -1, ESPIPE,
+		    "preadv2 on a pipe's write end");
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
+	pipe_positional();
 	snprintf(path, sizeof(path), "/tmp/kiln-fileio2-%d", getpid());
 	shared_reads("threads read a shared fd: each record once");
 	shared_writes("threads write a shared fd: no record lost");

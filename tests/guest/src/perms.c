@@ -132,6 +132,8 @@ static void nobody_checks(void)
 	int fd = open(at("pub"), O_RDONLY);
 	check(fd >= 0, "open 0644 root file for reading", "errno %d", errno);
 	close(fd);
+	check_errno(open(at("pub"), O_RDONLY | O_NOATIME), -1, EPERM,
+		    "O_NOATIME on another's file");
 	check_errno(open(at("rodir/new"), O_CREAT | O_WRONLY, 0644), -1, EACCES,
 		    "create in 0755 root dir");
 	check_errno(mkdir(at("rodir/newdir"), 0755), -1, EACCES,

@@ -72,6 +72,9 @@ static void sys_kernel(void)
 	      pid_max, child);
 	long tmax = read_num("/proc/sys/kernel/threads-max");
 	check(tmax >= 20, "procfiles: threads-max", "%ld", tmax);
+	/* a number (LTP's tst_taint reads it; 0 here and on a clean host) */
+	long tainted = read_num("/proc/sys/kernel/tainted");
+	check(tainted >= 0, "procfiles: tainted is a number", "%ld", tainted);
 	check(slurp("/proc/sys/kernel/ostype") > 0 && !strcmp(buf, "Linux\n"),
 	      "procfiles: ostype", "%s", buf);
 	struct utsname u;

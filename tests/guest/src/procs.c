@@ -231,6 +231,16 @@ int main(int argc, char **argv)
 		    "procs: getpriority with a bad which");
 	check(syscall(SYS_getpriority, 0, 0) == 20,
 	      "procs: getpriority of self", "errno %d", errno);
+	check_errno(syscall(SYS_getpriority, 1, -1), -1, ESRCH,
+		    "procs: getpriority of group -1");
+	check_errno(syscall(SYS_getpriority, 2, -1), -1, ESRCH,
+		    "procs: getpriority of user -1");
+	check_errno(syscall(SYS_sched_getscheduler, 4000000), -1, ESRCH,
+		    "procs: sched_getscheduler of a pid that does not exist");
+	check_errno(syscall(SYS_sched_getscheduler, -1), -1, EINVAL,
+		    "procs: sched_getscheduler of pid -1");
+	check(syscall(SYS_sched_getscheduler, 0) == SCHED_OTHER,
+	      "procs: sched_getscheduler of self", "errno %d", errno);
 	check_errno(sched_get_priority_min(4), -1, EINVAL,
 		    "procs: sched_get_priority_min of policy 4");
 	check_errno(sched_get_priority_max(42), -1, EINVAL,

@@ -186,6 +186,9 @@ static void test_names_and_refused(void)
 	int u = socket(AF_INET, SOCK_STREAM, 0);
 	check_errno(getpeername(u, (struct sockaddr *)&a, &la), -1, ENOTCONN,
 		    "tcp: getpeername unconnected ENOTCONN");
+	socklen_t bad_len = (socklen_t)-1;
+	check_errno(getsockname(u, (struct sockaddr *)&a, &bad_len), -1, EINVAL,
+		    "tcp: getsockname with a length of -1 EINVAL");
 	char ch;
 	check_errno(recv(u, &ch, 1, 0), -1, ENOTCONN,
 		    "tcp: recv unconnected ENOTCONN");
