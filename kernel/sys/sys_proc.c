@@ -552,6 +552,8 @@ long sys_wait4(u64 pid, u64 ustatus, u64 options, u64 ru, u64 a4, u64 a5)
 	if (options & ~(u64)(WNOHANG | WUNTRACED | WCONTINUED | __WALL |
 			     __WCLONE | 0x20000000))
 		return -EINVAL;
+	if ((int)pid == (int)0x80000000) /* -INT_MIN overflows: Linux */
+		return -ESRCH;
 	long ret =
 		proc_wait((int)pid, &status,
 			  (options & WNOHANG) ? WAIT_NOHANG : 0, &out, &reaped);

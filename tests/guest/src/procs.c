@@ -231,6 +231,8 @@ int main(int argc, char **argv)
 		    "procs: getpriority with a bad which");
 	check(syscall(SYS_getpriority, 0, 0) == 20,
 	      "procs: getpriority of self", "errno %d", errno);
+	check_errno(syscall(SYS_wait4, (int)0x80000000, NULL, 0, NULL), -1,
+		    ESRCH, "procs: wait4 of INT_MIN ESRCH");
 	check_errno(syscall(SYS_getpriority, 1, -1), -1, ESRCH,
 		    "procs: getpriority of group -1");
 	check_errno(syscall(SYS_getpriority, 2, -1), -1, ESRCH,
