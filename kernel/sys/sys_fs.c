@@ -238,6 +238,26 @@ long sys_put_copy_files(struct file *a, struct file *b, long ret)
 	return ret;
 }
 
+int copy_offsets_in(struct copy_offsets *o, u64 uin, u64 uout)
+{
+	*o = (struct copy_offsets){.uin = uin, .uout = uout};
+	if ((uin && copy_from_user(&o->in, uin, sizeof(o->in))) ||
+	    (uout && copy_from_user(&o->out, uout, sizeof(o->out))))
+		return -EFAULT;
+	o->pin = uin ? &o->in : NULL;
+	o->pout = uout ? &o->out : NULL;
+	return 0;
+}
+
+long copy_offsets_out(const struct copy_offsets *o, long ret)
+{
+	if (ret > 0 &&
+	    ((o->uin && copy_to_user(o->uin, &o->in, sizeof(o->in))) ||
+	     (o->uout && copy_to_user(o->uout, &o->out, sizeof(o->out)))))
+		return -EFAULT;
+	return ret;
+}
+
 long sys_sendfile(u64 out_fd, u64 in_fd, u64 uoff, u64 count, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
@@ -266,23 +286,19 @@ long sys_copy_file_range(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out,
 {
 	struct file *in = fd_get(files(), (int)fd_in);
 	struct file *out = fd_get(files(), (int)fd_out);
-	u64 oi = 0, oo = 0;
+	struct copy_offsets o;
 	long ret = -EBADF;
 
 	if (!in || !out)
 		goto done;
-	ret = -EFAULT;
-	if ((uoff_in && copy_from_user(&oi, uoff_in, sizeof(oi))) ||
-	    (uoff_out && copy_from_user(&oo, uoff_out, sizeof(oo))))
+	ret = copy_offsets_in(&o, uoff_in, uoff_out);
+	if (ret)
 		goto done;
 	ret = -EINVAL;
-	if (flags || (s64)oi < 0 || (s64)oo < 0)
+	if (flags || (s64)o.in < 0 || (s64)o.out < 0)
 		goto done;
-	ret = file_copy_range(in, uoff_in ? &oi : NULL, out,
-			      uoff_out ? &oo : NULL, len);
-	if (ret > 0 && ((uoff_in && copy_to_user(uoff_in, &oi, sizeof(oi))) ||
-			(uoff_out && copy_to_user(uoff_out, &oo, sizeof(oo)))))
-		ret = -EFAULT;
+	ret = copy_offsets_out(&o,
+			       file_copy_range(in, o.pin, out, o.pout, len));
 done:
 	return sys_put_copy_files(in, out, ret);
 }

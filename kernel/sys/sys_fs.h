@@ -45,4 +45,16 @@ struct file;
  * copy that moved bytes (IN_ACCESS on in, IN_MODIFY on out). */
 long sys_put_copy_files(struct file *in, struct file *out, long ret);
 
+/* The two optional user offsets of copy_file_range and splice: copied in
+ * (-EFAULT), and the kernel's pointers to them (NULL where the user passed
+ * none); copy_offsets_out writes them back when ret > 0 and returns ret or
+ * -EFAULT. */
+struct copy_offsets {
+	u64 uin, uout;
+	u64 in, out;
+	u64 *pin, *pout;
+};
+int copy_offsets_in(struct copy_offsets *o, u64 uin, u64 uout);
+long copy_offsets_out(const struct copy_offsets *o, long ret);
+
 #endif

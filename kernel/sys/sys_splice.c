@@ -20,7 +20,7 @@ static struct fdtable *files(void)
 long sys_splice(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out, u64 len,
 		u64 flags)
 {
-	u64 oi = 0, oo = 0;
+	struct copy_offsets o;
 
 	if (!len)
 		return 0;
@@ -29,18 +29,11 @@ long sys_splice(u64 fd_in, u64 uoff_in, u64 fd_out, u64 uoff_out, u64 len,
 	struct file *in = fd_get(files(), (int)fd_in);
 	struct file *out = in ? fd_get(files(), (int)fd_out) : NULL;
 	long ret = -EBADF;
-	if (!in || !out)
-		goto done;
-	ret = -EFAULT;
-	if ((uoff_in && copy_from_user(&oi, uoff_in, sizeof(oi))) ||
-	    (uoff_out && copy_from_user(&oo, uoff_out, sizeof(oo))))
-		goto done;
-	ret = splice_files(in, uoff_in ? &oi : NULL, out, uoff_out ? &oo : NULL,
-			   len, (u32)flags);
-	if (ret >= 0 && ((uoff_in && copy_to_user(uoff_in, &oi, sizeof(oi))) ||
-			 (uoff_out && copy_to_user(uoff_out, &oo, sizeof(oo)))))
-		ret = -EFAULT;
-done:
+	if (in && out)
+		ret = copy_offsets_in(&o, uoff_in, uoff_out);
+	if (!ret)
+		ret = copy_offsets_out(&o, splice_files(in, o.pin, out, o.pout,
+							len, (u32)flags));
 	return sys_put_copy_files(in, out, ret);
 }
 
