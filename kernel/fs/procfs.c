@@ -847,6 +847,17 @@ static struct vnode *root_lookup(struct vnode *dir, const char *name,
 	return transient(dir, name, len, S_IFDIR | 0555, &pid_dir_vops, pid);
 }
 
+struct process *procfs_dir_process(struct vnode *vn)
+{
+	if (vn && vn == proc_self) {
+		process_get(current->proc);
+		return current->proc;
+	}
+	if (vn && vn->vops == &pid_dir_vops)
+		return proc_find_get((int)vn->arg);
+	return NULL;
+}
+
 /* Every process in the table (zombies too, as Linux). */
 static bool root_readdir(struct vnode *dir, u64 *i, char *name, size_t size,
 			 u32 *mode)

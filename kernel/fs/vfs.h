@@ -303,6 +303,11 @@ int vfs_put_file(const char *path, const char *data, size_t len, u32 mode);
 
 /* /proc and /sys (fs/procfs.c). */
 void procfs_init(void);
+struct process;
+/* The process a /proc/<pid> or /proc/self directory stands for,
+ * referenced (process_put), or NULL for any other vnode or a process gone:
+ * pidfd_send_signal takes such a directory's fd as a pidfd, as Linux. */
+struct process *procfs_dir_process(struct vnode *vn);
 /* Take the snapshot an open /proc file reads (file_open_vnode). */
 int procfs_open_file(struct file *f);
 

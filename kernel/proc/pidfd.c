@@ -81,13 +81,9 @@ struct process *pidfd_process(struct file *f)
  * A zombie still "exists" (signals to it succeed and do nothing), a
  * reaped process does not: as kill(2) and Linux's pidfd_send_signal.
  */
-int pidfd_signal(struct file *f, int sig, const struct ksiginfo *info,
+int pidfd_signal(struct process *p, int sig, const struct ksiginfo *info,
 		 bool to_thread)
 {
-	struct process *p = pidfd_process(f);
-
-	if (!p)
-		return -EBADF;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (!proc_is_listed(p))

@@ -26,9 +26,9 @@ int pidfd_open_pid(int pid, u32 flags, struct file **out);
 /* The process f refers to (not referenced: f's reference keeps it), or
  * NULL if f is not a pidfd. */
 struct process *pidfd_process(struct file *f);
-/* Signal the process of pidfd f, or with to_thread its leader thread
+/* Signal p (a pidfd's process), or with to_thread its leader thread
  * (sig 0: only check it exists). */
-int pidfd_signal(struct file *f, int sig, const struct ksiginfo *info,
+int pidfd_signal(struct process *p, int sig, const struct ksiginfo *info,
 		 bool to_thread);
 /* A new reference to fd of f's process, or -errno. */
 int pidfd_get_file(struct file *f, int fd, struct file **out);

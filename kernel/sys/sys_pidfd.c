@@ -9,6 +9,7 @@
 #include "syscall.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "mm/uaccess.h"
 #include "proc/pidfd.h"
 #include "proc/proc.h"
@@ -65,7 +66,10 @@ long sys_pidfd_send_signal(u64 pidfd, u64 sig, u64 uinfo, u64 flags, u64 a4,
 	if (!f)
 		return -EBADF;
 	long ret = -EBADF;
-	struct process *p = pidfd_process(f);
+	/* a pidfd, or a /proc/<pid> directory (referenced) */
+	struct process *p = pidfd_process(f), *dirp = NULL;
+	if (!p)
+		p = dirp = procfs_dir_process(f->vn);
 	if (!p)
 		goto out;
 	if (uinfo) {
@@ -86,8 +90,10 @@ long sys_pidfd_send_signal(u64 pidfd, u64 sig, u64 uinfo, u64 flags, u64 a4,
 					 .uid = ui.si_uid,
 					 .value = ui.si_value};
 	}
-	ret = pidfd_signal(f, (int)sig, &info, flags & PIDFD_SIGNAL_THREAD);
+	ret = pidfd_signal(p, (int)sig, &info, flags & PIDFD_SIGNAL_THREAD);
 out:
+	if (dirp)
+		process_put(dirp);
 	file_put(f);
 	return ret;
 }

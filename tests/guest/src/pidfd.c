@@ -161,6 +161,41 @@ static void poll_wait(void)
 	}
 }
 
+/* A /proc/<pid> directory's fd serves as a pidfd for
+ * pidfd_send_signal; /proc itself does not. */
+static void proc_dir(void)
+{
+	int wake, pid = child_waiting(7, &wake);
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	int dfd = open(path, O_DIRECTORY | O_CLOEXEC);
+	check(dfd >= 0, "pidfd: open /proc/<child>", "errno %d", errno);
+	check_zero(pidfd_send_signal(dfd, SIGTERM, NULL, 0),
+		   "pidfd: SIGTERM through /proc/<child>");
+	int st = 0;
+	check(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+		      WTERMSIG(st) == SIGTERM,
+	      "pidfd: /proc/<child> signal kills it", "status %#x", st);
+	close(wake);
+	close(dfd);
+
+	struct sigaction sa = {.sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO};
+	sigaction(SIGUSR1, &sa, NULL);
+	usr1_code = usr1_pid = 0;
+	int self = open("/proc/self", O_DIRECTORY | O_CLOEXEC);
+	check_zero(pidfd_send_signal(self, SIGUSR1, NULL, 0),
+		   "pidfd: SIGUSR1 through /proc/self");
+	check(usr1_code == SI_USER && usr1_pid == getpid(),
+	      "pidfd: /proc/self signal arrives", "code %d pid %d",
+	      (int)usr1_code, (int)usr1_pid);
+	close(self);
+	int root = open("/proc", O_DIRECTORY | O_CLOEXEC);
+	check_errno(pidfd_send_signal(root, 0, NULL, 0), -1, EBADF,
+		    "pidfd: /proc itself EBADF");
+	close(root);
+}
+
 /* epoll sees the exit that pidfd_send_signal(SIGKILL) caused. */
 static void epoll_kill(void)
 {
@@ -292,6 +327,7 @@ int main(void)
 {
 	open_errors();
 	poll_wait();
+	proc_dir();
 	epoll_kill();
 	send_info();
 	clone_pidfd();
