@@ -66,6 +66,7 @@ KERNEL_SRCS := \
 	kernel/sys/sys_mm.c \
 	kernel/sys/sys_pidfd.c \
 	kernel/sys/sys_proc.c \
+	kernel/sys/sys_procattr.c \
 	kernel/sys/sys_signal.c \
 	kernel/sys/sys_time.c \
 	kernel/sys/syscall.c \

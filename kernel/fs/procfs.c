@@ -263,6 +263,21 @@ static void gen_mounts(struct pbuf *b)
 	pf(b, "sysfs /sys sysfs ro 0 0\n");
 }
 
+/* The filesystem types Kiln has, in Linux's registration order: what
+ * /proc/filesystems lists and sysfs(2) numbers. */
+static const char *const fs_types[] = {"sysfs", "tmpfs", "proc"};
+
+const char *procfs_fs_type(u32 i)
+{
+	return i < ARRAY_SIZE(fs_types) ? fs_types[i] : NULL;
+}
+
+static void gen_filesystems(struct pbuf *b)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fs_types); i++)
+		pf(b, "nodev\t%s\n", fs_types[i]);
+}
+
 static void gen_mountinfo(struct pbuf *b)
 {
 	pf(b, "1 0 0:1 / / rw - tmpfs tmpfs rw\n");
@@ -622,6 +637,7 @@ static const struct {
 	{"proc/loadavg", gen_loadavg},
 	{"proc/version", gen_version},
 	{"proc/mounts", gen_mounts},
+	{"proc/filesystems", gen_filesystems},
 	{"proc/self/mounts", gen_mounts},
 	{"proc/self/mountinfo", gen_mountinfo},
 	{"proc/self/cgroup", gen_cgroup},

@@ -308,6 +308,8 @@ struct process;
  * referenced (process_put), or NULL for any other vnode or a process gone:
  * pidfd_send_signal takes such a directory's fd as a pidfd, as Linux. */
 struct process *procfs_dir_process(struct vnode *vn);
+/* The name of filesystem type i (sysfs(2)'s index), NULL past the end. */
+const char *procfs_fs_type(u32 i);
 /* Take the snapshot an open /proc file reads (file_open_vnode). */
 int procfs_open_file(struct file *f);
 

@@ -61,6 +61,15 @@ u32 proc_count_threads(void)
 	return n;
 }
 
+void proc_for_each(void (*fn)(struct process *p, void *arg), void *arg)
+{
+	struct process *p;
+	u64 f = spin_lock_irqsave(&proc_table_lock);
+
+	list_for_each_entry(p, &all_procs, all_node) fn(p, arg);
+	spin_unlock_irqrestore(&proc_table_lock, f);
+}
+
 void proc_table_add(struct process *p)
 {
 	u64 f = spin_lock_irqsave(&proc_table_lock);
@@ -326,6 +335,8 @@ long proc_fork(const struct clone_args *ca)
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	child->umask = parent->umask;
+	child->personality = parent->personality;
+	child->ioprio = parent->ioprio;
 	cred_fork(child, parent);
 	child->exit_signal = ca->exit_signal & 0xff;
 	memcpy(child->cwd, parent->cwd, sizeof(child->cwd));

@@ -134,6 +134,9 @@ struct process {
 	u64 children_cpu_ns;	 /* of reaped children (times, getrusage) */
 	u64 children_user_ns;	 /* their user part */
 	u32 umask;
+	u32 personality; /* personality(2): stored; STICKY_TIMEOUTS honoured */
+#define STICKY_TIMEOUTS 0x4000000 /* select & co. leave the timeout as is */
+	u16 ioprio; /* ioprio_set(2): stored (no block I/O to order) */
 	/* SEM_UNDO adjustments (ipc/sem.c), guarded by its lock */
 	struct sem_undo_list *semundo;
 	struct cred cred;	   /* ids, groups, capabilities (cred.h) */
@@ -245,6 +248,9 @@ u64 proc_user_ns(struct process *p);
 /* Entering the kernel from user mode (syscall, interrupt, exception):
  * the time since the last return to user was user time. */
 void proc_enter_kernel(struct thread *t);
+/* fn(p, arg) for every process in the table, zombies too, under
+ * proc_table_lock (a spinlock: fn must not sleep). */
+void proc_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 /* The live or zombie process with this pid, referenced; or NULL. */
 struct process *proc_find_get(int pid);
 /* Is p still in the process table (not yet reaped)? */

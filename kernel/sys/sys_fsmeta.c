@@ -496,3 +496,36 @@ long sys_fstatfs(u64 fd, u64 ubuf, u64 a2, u64 a3, u64 a4, u64 a5)
 	file_put(f);
 	return ret;
 }
+
+/* sysfs(2): 1 a type's index by name, 2 the name at an index, 3 the number
+ * of types (/proc/filesystems' list). */
+long sys_sysfs(u64 option, u64 arg1, u64 arg2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	char name[32];
+	u32 i = 0;
+
+	switch ((int)option) {
+	case 1: {
+		long n = strncpy_from_user(name, arg1, sizeof(name));
+		if (n < 0) /* a longer name is no type's */
+			return n == -ENAMETOOLONG ? -EINVAL : n;
+		for (const char *t; (t = procfs_fs_type(i)); i++)
+			if (!strcmp(t, name))
+				return i;
+		return -EINVAL;
+	}
+	case 2: {
+		const char *t = procfs_fs_type((u32)arg1);
+		if (!t)
+			return -EINVAL;
+		return copy_to_user(arg2, t, strlen(t) + 1) ? -EFAULT : 0;
+	}
+	case 3:
+		while (procfs_fs_type(i))
+			i++;
+		return i;
+	default:
+		return -EINVAL;
+	}
+}

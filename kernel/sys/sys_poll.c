@@ -406,11 +406,14 @@ static int get_timeout(u64 uts, u64 *deadline, bool *sticky)
 	return 0;
 }
 
-/* Linux updates the timeout of ppoll, pselect6 and select; a fault in
- * doing so is ignored. */
+/* Linux updates the timeout of ppoll, pselect6 and select, unless the
+ * personality has STICKY_TIMEOUTS; a fault in doing so is ignored. */
 static void put_time_left(u64 uts, u64 deadline, bool timeval)
 {
 	struct timespec ts = ns_to_ts(time_left(deadline));
+
+	if (READ_ONCE(current->proc->personality) & STICKY_TIMEOUTS)
+		return;
 
 	if (timeval)
 		ts.nsec /= 1000;

@@ -129,4 +129,5 @@ SYSCALL(439, faccessat2, 4, full, "")
 #include "list_net.h"
 #include "list_cred.h"
 #include "list_ipc.h"
+#include "list_procattr.h"
 /* clang-format on */

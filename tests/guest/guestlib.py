@@ -127,6 +127,7 @@ CASES = [
     Case("sysvipc", "sysvipc", repeat=3),
     Case("procfiles", "procfiles", repeat=3),
     Case("pidfd", "pidfd", repeat=3),
+    Case("procattr", "procattr"),
 ]
 
 

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-process attributes: personality(2) (stored, inherited, and
+ * STICKY_TIMEOUTS keeping select's timeout), ioprio_get/set (classes,
+ * errors, inheritance, permission, process groups), kcmp (files, address
+ * spaces, fd tables across fork and CLONE_VM) and sysfs(2) with
+ * /proc/filesystems. Every check would fail if the call did nothing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/select.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+#define IOPRIO(class, data) ((class) << 13 | (data))
+#define KCMP_FILE	    0
+#define KCMP_VM		    1
+#define KCMP_FILES	    2
+
+static long ioprio_get(int which, int who)
+{
+	return syscall(SYS_ioprio_get, which, who);
+}
+
+static long ioprio_set(int which, int who, int prio)
+{
+	return syscall(SYS_ioprio_set, which, who, prio);
+}
+
+static long kcmp(int p1, int p2, int type, long i1, long i2)
+{
+	return syscall(SYS_kcmp, p1, p2, type, i1, i2);
+}
+
+/* Run fn in a child; its exit status (0: its checks passed). */
+static int in_child(int (*fn)(void))
+{
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0)
+		_exit(fn());
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
+}
+
+static int child_personality(void)
+{
+	return personality(0xffffffff) == ADDR_NO_RANDOMIZE ? 0 : 1;
+}
+
+static void check_child(int (*fn)(void), const char *what)
+{
+	int st = in_child(fn);
+
+	check(st == 0, what, "child status %d", st);
+}
+
+static void personality_checks(void)
+{
+	check(personality(0xffffffff) == PER_LINUX, "personality: PER_LINUX",
+	      "got %#x", personality(0xffffffff));
+	int old = personality(ADDR_NO_RANDOMIZE);
+	check(old == PER_LINUX, "personality: set returns the old one",
+	      "got %#x", old);
+	check(personality(0xffffffff) == ADDR_NO_RANDOMIZE,
+	      "personality: stored", "got %#x", personality(0xffffffff));
+	check_child(child_personality, "personality: a child inherits it");
+	personality(PER_LINUX);
+
+	/* select leaves its timeout alone under STICKY_TIMEOUTS only (the
+	 * raw call: musl's select passes the kernel a copy) */
+	struct timeval tv = {0, 20000};
+	fd_set r;
+	FD_ZERO(&r);
+	personality(PER_LINUX | STICKY_TIMEOUTS);
+	int n = syscall(SYS_select, 0, &r, NULL, NULL, &tv);
+	check(n == 0 && tv.tv_sec == 0 && tv.tv_usec == 20000,
+	      "personality: STICKY_TIMEOUTS keeps select's timeout",
+	      "n %d tv %ld.%06ld", n, (long)tv.tv_sec, (long)tv.tv_usec);
+	personality(PER_LINUX);
+	tv = (struct timeval){0, 20000};
+	n = syscall(SYS_select, 0, &r, NULL, NULL, &tv);
+	check(n == 0 && tv.tv_usec < 20000,
+	      "personality: select updates the timeout otherwise",
+	      "n %d tv %ld.%06ld", n, (long)tv.tv_sec, (long)tv.tv_usec);
+}
+
+static int child_ioprio(void)
+{
+	return ioprio_get(1, 0) == IOPRIO(3, 7) ? 0 : 1;
+}
+
+/* As nobody: may not change a root process's I/O priority. */
+static int child_ioprio_nobody(void)
+{
+	if (setuid(65534))
+		return 2;
+	errno = 0;
+	long r = ioprio_set(1, getppid(), IOPRIO(2, 1));
+	return r == -1 && errno == EPERM ? 0 : 1;
+}
+
+/* Alone in a new process group: the group's value is its own; with a
+ * second member whose value is unset, the best of the two counts an
+ * unset value as best-effort level 4. */
+static int child_ioprio_pgrp(void)
+{
+	if (setpgid(0, 0) || ioprio_set(1, 0, IOPRIO(3, 0)))
+		return 2;
+	if (ioprio_get(2, 0) != IOPRIO(3, 0))
+		return 3;
+	int p[2];
+	if (pipe(p))
+		return 2;
+	int pid = fork();
+	if (pid == 0) {
+		char c;
+		ioprio_set(1, 0, IOPRIO(0, 0));
+		close(p[1]);
+		read(p[0], &c, 1);
+		_exit(0);
+	}
+	close(p[0]);
+	/* wait until the member has reset its value */
+	for (int i = 0; i < 2000 && ioprio_get(1, pid) != 0; i++)
+		usleep(1000);
+	long best = ioprio_get(2, 0);
+	close(p[1]);
+	waitpid(pid, NULL, 0);
+	return best == IOPRIO(2, 4) ? 0 : 4;
+}
+
+static void ioprio_checks(void)
+{
+	check(ioprio_get(1, 0) == 0, "ioprio: unset reads as NONE", "got %ld",
+	      ioprio_get(1, 0));
+	check_zero(ioprio_set(1, 0, IOPRIO(2, 3)), "ioprio: set BE 3");
+	check(ioprio_get(1, getpid()) == IOPRIO(2, 3), "ioprio: read back",
+	      "got %#lx", ioprio_get(1, getpid()));
+	check_zero(ioprio_set(1, 0, IOPRIO(1, 0)), "ioprio: root sets RT");
+	check(ioprio_get(1, 0) == IOPRIO(1, 0), "ioprio: RT read back",
+	      "got %#lx", ioprio_get(1, 0));
+	check_zero(ioprio_set(1, 0, IOPRIO(3, 7)), "ioprio: set IDLE 7");
+	check_child(child_ioprio, "ioprio: a child inherits it");
+	check_errno(ioprio_set(1, 0, IOPRIO(0, 1)), -1, EINVAL,
+		    "ioprio: NONE with a level EINVAL");
+	check_errno(ioprio_set(1, 0, IOPRIO(4, 0)), -1, EINVAL,
+		    "ioprio: class 4 EINVAL");
+	check_errno(ioprio_set(4, 0, IOPRIO(2, 0)), -1, EINVAL,
+		    "ioprio: set which 4 EINVAL");
+	check_errno(ioprio_get(0, 0), -1, EINVAL, "ioprio: get which 0 EINVAL");
+	check_errno(ioprio_get(1, 999999), -1, ESRCH,
+		    "ioprio: get a missing pid ESRCH");
+	check_errno(ioprio_set(1, 999999, 0), -1, ESRCH,
+		    "ioprio: set a missing pid ESRCH");
+	check_child(child_ioprio_nobody,
+		    "ioprio: nobody may not change root's EPERM");
+	check(ioprio_get(1, 0) == IOPRIO(3, 7), "ioprio: unchanged by nobody",
+	      "got %#lx", ioprio_get(1, 0));
+	check_child(child_ioprio_pgrp, "ioprio: process groups");
+	check_zero(ioprio_set(1, 0, IOPRIO(0, 0)), "ioprio: reset to NONE");
+	check(ioprio_get(1, 0) == 0, "ioprio: NONE again", "got %#lx",
+	      ioprio_get(1, 0));
+}
+
+static int shared_vm_child(void *arg)
+{
+	(void)arg;
+	pause();
+	return 0;
+}
+
+static void kcmp_checks(void)
+{
+	int me = getpid();
+	int a = open("/proc/self/stat", O_RDONLY);
+	int b = dup(a);
+	int c = open("/proc/self/stat", O_RDONLY);
+
+	check(kcmp(me, me, KCMP_FILE, a, b) == 0,
+	      "kcmp: a dup is the same file", "r %ld errno %d",
+	      kcmp(me, me, KCMP_FILE, a, b), errno);
+	long r = kcmp(me, me, KCMP_FILE, a, c);
+	check(r == 1 || r == 2, "kcmp: another open is another file", "r %ld",
+	      r);
+	r = kcmp(me, me, KCMP_VM, 0, 0);
+	check(r == 0, "kcmp: own address space", "r %ld", r);
+
+	int p[2];
+	if (pipe(p))
+		return;
+	int pid = fork();
+	if (pid == 0) {
+		char ch;
+		close(p[1]);
+		read(p[0], &ch, 1);
+		_exit(0);
+	}
+	check(kcmp(me, pid, KCMP_FILE, a, a) == 0,
+	      "kcmp: a child's inherited fd is the same file", "r %ld",
+	      kcmp(me, pid, KCMP_FILE, a, a));
+	r = kcmp(me, pid, KCMP_VM, 0, 0);
+	check(r == 1 || r == 2, "kcmp: a fork has its own address space",
+	      "r %ld", r);
+	r = kcmp(me, pid, KCMP_FILES, 0, 0);
+	check(r == 1 || r == 2, "kcmp: a fork has its own fd table", "r %ld",
+	      r);
+	check_errno(kcmp(me, pid, KCMP_FILE, a, 999), -1, EBADF,
+		    "kcmp: a closed fd EBADF");
+	check_errno(kcmp(me, pid, 8, 0, 0), -1, EINVAL, "kcmp: type 8 EINVAL");
+	check_errno(kcmp(me, pid, -1, 0, 0), -1, EINVAL,
+		    "kcmp: type -1 EINVAL");
+	check_errno(kcmp(me, 999999, KCMP_FILE, a, a), -1, ESRCH,
+		    "kcmp: a missing pid ESRCH");
+	close(p[1]);
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+
+	/* a CLONE_VM child (not a thread) shares the address space only */
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	pid = clone(shared_vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD,
+		    NULL);
+	check(pid > 0, "kcmp: clone CLONE_VM", "errno %d", errno);
+	if (pid > 0) {
+		check(kcmp(me, pid, KCMP_VM, 0, 0) == 0,
+		      "kcmp: CLONE_VM shares the address space", "r %ld",
+		      kcmp(me, pid, KCMP_VM, 0, 0));
+		r = kcmp(me, pid, KCMP_FILES, 0, 0);
+		check(r == 1 || r == 2,
+		      "kcmp: CLONE_VM alone does not share fds", "r %ld", r);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	close(a);
+	close(b);
+	close(c);
+}
+
+static void sysfs_checks(void)
+{
+	char buf[64];
+	const char *names[] = {"sysfs", "tmpfs", "proc"};
+
+	for (int i = 0; i < 3; i++) {
+		long r = syscall(SYS_sysfs, 1, names[i]);
+		check(r == i, "sysfs: index of a type", "%s: %ld errno %d",
+		      names[i], r, errno);
+		memset(buf, 0, sizeof(buf));
+		r = syscall(SYS_sysfs, 2, i, buf);
+		check(r == 0 && !strcmp(buf, names[i]),
+		      "sysfs: name at an index", "%d: %ld '%s'", i, r, buf);
+	}
+	long n = syscall(SYS_sysfs, 3);
+	check(n >= 3, "sysfs: count", "%ld", n);
+	check_errno(syscall(SYS_sysfs, 1, "ext0"), -1, EINVAL,
+		    "sysfs: unknown type EINVAL");
+	check_errno(syscall(SYS_sysfs, 2, 1000, buf), -1, EINVAL,
+		    "sysfs: index past the end EINVAL");
+	check_errno(syscall(SYS_sysfs, 4), -1, EINVAL,
+		    "sysfs: option 4 EINVAL");
+	check_errno(syscall(SYS_sysfs, 1, (char *)1), -1, EFAULT,
+		    "sysfs: bad name EFAULT");
+	check_errno(syscall(SYS_sysfs, 2, 0, (char *)1), -1, EFAULT,
+		    "sysfs: bad buffer EFAULT");
+
+	FILE *f = fopen("/proc/filesystems", "r");
+	char line[128];
+	int seen = 0;
+	while (f && fgets(line, sizeof(line), f))
+		seen += !strcmp(line, "nodev\ttmpfs\n") ||
+			!strcmp(line, "nodev\tproc\n");
+	if (f)
+		fclose(f);
+	check(seen == 2, "sysfs: /proc/filesystems lists tmpfs and proc",
+	      "seen %d", seen);
+}
+
+int main(void)
+{
+	personality_checks();
+	ioprio_checks();
+	kcmp_checks();
+	sysfs_checks();
+	guest_exit("procattr");
+}
