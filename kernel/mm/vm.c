@@ -973,6 +973,51 @@ out:
 	return ret;
 }
 
+/* One page's part of vm_access: copy if the page is there and allows
+ * it; 1 if it must be faulted in first, -EFAULT if it cannot be. */
+static int access_page(struct mm *mm, u64 va, u8 *buf, u64 n, bool write)
+{
+	u64 page = ALIGN_DOWN(va, PAGE_SIZE);
+	int ret = -EFAULT;
+
+	mm_lock(mm);
+	struct vma *v = vma_find(mm, va);
+	if (v && (v->prot & (write ? PROT_WRITE : PROT_READ))) {
+		u64 *pte = pt_walk(mm->pml4, page, false);
+		ret = 1;
+		if (pte && (*pte & PTE_P) && (!write || (*pte & PTE_W))) {
+			u8 *k = (u8 *)P2V(*pte & PTE_ADDR) + (va - page);
+			memcpy(write ? k : buf, write ? buf : k, n);
+			ret = 0;
+		}
+	}
+	spin_unlock(&mm->lock);
+	return ret;
+}
+
+u64 vm_access(struct mm *mm, u64 va, void *buf, u64 len, bool write)
+{
+	u64 done = 0;
+
+	while (done < len && va < USER_TOP) {
+		u64 n = MIN(len - done,
+			    ALIGN_DOWN(va, PAGE_SIZE) + PAGE_SIZE - va);
+		int ret = access_page(mm, va, (u8 *)buf + done, n, write);
+		/* a fault-in may be undone (reclaimed, unmapped) before the
+		 * retry: try a few times */
+		for (int i = 0; ret == 1 && i < 4; i++) {
+			if (vm_fault(mm, va, write ? 2 : 0))
+				break;
+			ret = access_page(mm, va, (u8 *)buf + done, n, write);
+		}
+		if (ret)
+			break;
+		done += n;
+		va += n;
+	}
+	return done;
+}
+
 int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len)
 {
 	const u8 *s = src;

@@ -82,6 +82,14 @@ struct file_ops;
  * len_of(file) bytes at most); 0 or -EINVAL. */
 int vm_detach(struct mm *mm, u64 addr, const struct file_ops *ops,
 	      u64 (*len_of)(struct file *f));
+/*
+ * Copy len bytes between the kernel buffer buf and mm at va (to mm with
+ * write), as process_vm_readv/writev: mm's protections apply, pages are
+ * faulted in and a write breaks copy-on-write. Returns the bytes copied,
+ * short at the first byte that cannot be reached. mm need not be the
+ * current one.
+ */
+u64 vm_access(struct mm *mm, u64 va, void *buf, u64 len, bool write);
 /* Copy bytes into mm at va, faulting pages in (used by exec). */
 int vm_copy_in(struct mm *mm, u64 va, const void *src, u64 len);
 /*

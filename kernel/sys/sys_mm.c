@@ -7,8 +7,11 @@
 #include "fs/file.h"
 #include "fs/memfd.h"
 #include "fs/vfs.h"
+#include "fs/uio.h"
+#include "mm/kheap.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "proc/cred.h"
 #include "proc/proc.h"
 #include <uapi/mman.h>
 
@@ -296,4 +299,107 @@ long sys_membarrier(u64 cmd, u64 flags, u64 cpu_id, u64 a3, u64 a4, u64 a5)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/*
+ * Linux's ptrace access check for process_vm_readv/writev (without the
+ * dumpable flag): the caller's real ids match all of the target's, or
+ * CAP_SYS_PTRACE.
+ */
+static bool may_access_mm(struct process *p)
+{
+	struct process *me = current->proc;
+	u32 uid = READ_ONCE(me->cred.uid), gid = READ_ONCE(me->cred.gid);
+
+	if (p == me || cred_capable(CAP_SYS_PTRACE))
+		return true;
+	return READ_ONCE(p->cred.uid) == uid &&
+	       READ_ONCE(p->cred.euid) == uid &&
+	       READ_ONCE(p->cred.suid) == uid &&
+	       READ_ONCE(p->cred.gid) == gid &&
+	       READ_ONCE(p->cred.egid) == gid && READ_ONCE(p->cred.sgid) == gid;
+}
+
+/* Copy between the local vector lu and remote ranges riov of mm through
+ * a bounce page; the bytes moved, short at the first remote byte that
+ * cannot be reached, or -EFAULT if none moved. */
+static long vm_rw_vectors(struct mm *mm, struct uio *lu,
+			  const struct kiovec *riov, u32 rcnt, bool write)
+{
+	u8 *bounce = kmalloc(PAGE_SIZE);
+	long done = 0, err = 0;
+
+	if (!bounce)
+		return -ENOMEM;
+	for (u32 i = 0; i < rcnt && lu->resid && !err; i++) {
+		for (u64 off = 0; off < riov[i].len && lu->resid;) {
+			u64 n = MIN(MIN(riov[i].len - off, (u64)PAGE_SIZE),
+				    (u64)lu->resid);
+			u64 got;
+			if (write) {
+				if ((err = uio_copyin(lu, bounce, n)))
+					break;
+				got = vm_access(mm, riov[i].base + off, bounce,
+						n, true);
+			} else {
+				got = vm_access(mm, riov[i].base + off, bounce,
+						n, false);
+				if ((err = uio_copyout(lu, bounce, got)))
+					break;
+			}
+			done += got;
+			off += got;
+			if (got < n) {
+				err = -EFAULT;
+				break;
+			}
+		}
+	}
+	kfree(bounce);
+	return done ? done : err;
+}
+
+static long process_vm_rw(u64 pid, u64 lvec, u64 lcnt, u64 rvec, u64 rcnt,
+			  u64 flags, bool write)
+{
+	struct kiovec lstack[UIO_STACK], rstack[UIO_STACK], *liov, *riov;
+	struct uio lu, ru;
+
+	if (flags)
+		return -EINVAL;
+	long ret = uio_import(lvec, lcnt, lstack, &liov, &lu);
+	if (ret)
+		return ret;
+	if (!lu.resid) /* nothing to move: Linux looks no further */
+		goto free_local;
+	ret = uio_import(rvec, rcnt, rstack, &riov, &ru);
+	if (ret)
+		goto free_local;
+	struct process *p = proc_find_get((int)pid);
+	struct mm *mm = p ? proc_mm_get(p) : NULL;
+	ret = -ESRCH;
+	if (mm) {
+		ret = may_access_mm(p)
+			      ? vm_rw_vectors(mm, &lu, riov, (u32)rcnt, write)
+			      : -EPERM;
+		mm_put(mm);
+	}
+	if (p)
+		process_put(p);
+	uio_iov_free(riov, rstack);
+free_local:
+	uio_iov_free(liov, lstack);
+	return ret;
+}
+
+long sys_process_vm_readv(u64 pid, u64 lvec, u64 lcnt, u64 rvec, u64 rcnt,
+			  u64 flags)
+{
+	return process_vm_rw(pid, lvec, lcnt, rvec, rcnt, flags, false);
+}
+
+long sys_process_vm_writev(u64 pid, u64 lvec, u64 lcnt, u64 rvec, u64 rcnt,
+			   u64 flags)
+{
+	return process_vm_rw(pid, lvec, lcnt, rvec, rcnt, flags, true);
 }

@@ -4,7 +4,8 @@
  * STICKY_TIMEOUTS keeping select's timeout), ioprio_get/set (classes,
  * errors, inheritance, permission, process groups), kcmp (files, address
  * spaces, fd tables across fork and CLONE_VM) and sysfs(2) with
- * /proc/filesystems. Every check would fail if the call did nothing.
+ * /proc/filesystems; process_vm_readv/writev between a parent and a
+ * child. Every check would fail if the call did nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,7 +17,9 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/select.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -286,11 +289,116 @@ static void sysfs_checks(void)
 	      "seen %d", seen);
 }
 
+static char vmbuf[2][64]; /* the same addresses in parent and child */
+
+static long vm_rw(int pid, struct iovec *l, int nl, struct iovec *r, int nr,
+		  long flags, bool write)
+{
+	return syscall(write ? SYS_process_vm_writev : SYS_process_vm_readv,
+		       pid, l, nl, r, nr, flags);
+}
+
+/* As nobody: may not read a root process's memory. */
+static int child_vm_nobody(void)
+{
+	char b[8];
+	struct iovec l = {b, sizeof(b)}, r = {vmbuf[0], sizeof(b)};
+
+	if (setuid(65534))
+		return 2;
+	errno = 0;
+	long n = vm_rw(getppid(), &l, 1, &r, 1, 0, false);
+	return n == -1 && errno == EPERM ? 0 : 1;
+}
+
+static void vm_rw_checks(void)
+{
+	int go[2], done[2];
+	char *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	strcpy(vmbuf[0], "parent zero");
+	strcpy(vmbuf[1], "parent one");
+	strcpy(ro, "read-only");
+	if (pipe(go) || pipe(done) || ro == MAP_FAILED)
+		return;
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		char c;
+		strcpy(vmbuf[0], "child zero");
+		strcpy(vmbuf[1], "child one");
+		mprotect(ro, 4096, PROT_READ);
+		write(go[1], "r", 1);
+		read(done[0], &c, 1); /* the parent wrote */
+		_exit(!strcmp(vmbuf[0], "CHILD-0") &&
+				      !strcmp(vmbuf[1], "CHILD-1")
+			      ? 0
+			      : 1);
+	}
+	char c, a[16] = {0}, b[16] = {0};
+	read(go[0], &c, 1);
+
+	struct iovec l[2] = {{a, 11}, {b, 9}};
+	struct iovec r[2] = {{vmbuf[0], 11}, {vmbuf[1], 9}};
+	long n = vm_rw(pid, l, 2, r, 2, 0, false);
+	check(n == 20 && !strcmp(a, "child zero") && !strcmp(b, "child one"),
+	      "process_vm: readv reads the child's copy", "n %ld '%s' '%s'", n,
+	      a, b);
+	/* one local buffer across two remote ranges */
+	char all[32] = {0};
+	struct iovec one = {all, 20};
+	n = vm_rw(pid, &one, 1, r, 2, 0, false);
+	check(n == 20 && !memcmp(all, "child zero\0child one", 20),
+	      "process_vm: readv gathers remote ranges", "n %ld", n);
+	/* a remote range that cannot be read ends the transfer */
+	struct iovec bad[2] = {{vmbuf[0], 11}, {(void *)16, 9}};
+	n = vm_rw(pid, l, 2, bad, 2, 0, false);
+	check(n == 11, "process_vm: short at an unmapped remote range",
+	      "n %ld errno %d", n, errno);
+	check_errno(vm_rw(pid, l, 1, bad + 1, 1, 0, false), -1, EFAULT,
+		    "process_vm: nothing readable EFAULT");
+	struct iovec rol = {(void *)"X", 1}, ror = {ro, 1};
+	check_errno(vm_rw(pid, &rol, 1, &ror, 1, 0, true), -1, EFAULT,
+		    "process_vm: writev to a read-only page EFAULT");
+	check_errno(vm_rw(pid, l, 1, r, 1, 1, false), -1, EINVAL,
+		    "process_vm: flags EINVAL");
+	check_errno(vm_rw(999999, l, 1, r, 1, 0, false), -1, ESRCH,
+		    "process_vm: a missing pid ESRCH");
+	struct iovec empty = {a, 0};
+	check(vm_rw(999999, &empty, 1, r, 1, 0, false) == 0,
+	      "process_vm: nothing to move is 0 before the pid", "errno %d",
+	      errno);
+	struct iovec badl = {(void *)16, 4};
+	check_errno(vm_rw(pid, &badl, 1, r, 1, 0, false), -1, EFAULT,
+		    "process_vm: a bad local buffer EFAULT");
+	check_child(child_vm_nobody, "process_vm: nobody reading root EPERM");
+
+	/* writes land in the child's copy only (copy-on-write broken) */
+	struct iovec w[2] = {{(void *)"CHILD-0", 8}, {(void *)"CHILD-1", 8}};
+	struct iovec wr[2] = {{vmbuf[0], 8}, {vmbuf[1], 8}};
+	n = vm_rw(pid, w, 2, wr, 2, 0, true);
+	check(n == 16, "process_vm: writev", "n %ld errno %d", n, errno);
+	write(done[1], "w", 1);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "process_vm: the child sees the writes", "status %#x", st);
+	check(!strcmp(vmbuf[0], "parent zero") && !strcmp(ro, "read-only"),
+	      "process_vm: the parent's copy is untouched", "'%s'", vmbuf[0]);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	munmap(ro, 4096);
+}
+
 int main(void)
 {
 	personality_checks();
 	ioprio_checks();
 	kcmp_checks();
 	sysfs_checks();
+	vm_rw_checks();
 	guest_exit("procattr");
 }
