@@ -571,7 +571,7 @@ out:
 	return ret;
 }
 
-int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on)
+int vm_set_fork_flag(struct mm *mm, u64 addr, u64 len, u32 flag, bool on)
 {
 	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
 	struct vma *v;
@@ -586,6 +586,12 @@ int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on)
 			ret = -ENOMEM; /* as Linux: a hole in the range */
 			break;
 		}
+		/* MADV_WIPEONFORK: private anonymous memory only */
+		if (flag == VMA_WIPEONFORK && on &&
+		    (v->file || (v->flags & VMA_SHARED))) {
+			ret = -EINVAL;
+			break;
+		}
 		if (v->start < a) {
 			if ((ret = vma_split(v, a)))
 				break;
@@ -593,8 +599,7 @@ int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on)
 		}
 		if (v->end > end && (ret = vma_split(v, end)))
 			break;
-		v->flags =
-			on ? v->flags | VMA_DONTFORK : v->flags & ~VMA_DONTFORK;
+		v->flags = on ? v->flags | flag : v->flags & ~flag;
 		a = v->end;
 		vma_merge(mm, v);
 	}
@@ -1105,6 +1110,8 @@ struct mm *mm_fork(struct mm *mm)
 			memfd_map_writable(c->file->vn, false);
 		vma_file_count(c, 1);
 		list_add_tail(&c->node, &child->vmas);
+		if (v->flags & VMA_WIPEONFORK)
+			continue; /* the child's pages start zeroed */
 		struct fork_arg a = {child, v, 0};
 		pt_range(mm, v->start, v->end, fork_fn, &a);
 		if (a.err) {

@@ -23,6 +23,7 @@
 #define VMA_DONTFORK 0x8 /* MADV_DONTFORK: left out of fork's copy */
 /* a shared view of a write-sealed memfd: may never become writable */
 #define VMA_NOMAYWRITE 0x10
+#define VMA_WIPEONFORK 0x20 /* MADV_WIPEONFORK: the child's copy is zeroed */
 
 struct file;
 
@@ -70,8 +71,10 @@ int vm_mincore(struct mm *mm, u64 addr, u64 n, u8 *vec);
 /* Fault in every page of the mapped, accessible parts of [addr, addr +
  * len) (mlock, mlockall): 0 or -ENOMEM. */
 int vm_populate(struct mm *mm, u64 addr, u64 len);
-/* MADV_DONTFORK (on) / MADV_DOFORK over [addr, addr + len). */
-int vm_set_dontfork(struct mm *mm, u64 addr, u64 len, bool on);
+/* Set (on) or clear VMA_DONTFORK (MADV_DONTFORK/DOFORK) or VMA_WIPEONFORK
+ * (MADV_WIPEONFORK, EINVAL outside private anonymous memory/KEEPONFORK)
+ * over [addr, addr + len). */
+int vm_set_fork_flag(struct mm *mm, u64 addr, u64 len, u32 flag, bool on);
 int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	      bool fixed, u64 new_addr, u64 *out);
 u64 vm_brk(struct mm *mm, u64 want);

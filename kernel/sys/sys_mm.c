@@ -143,7 +143,12 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	case 10: /* MADV_DONTFORK */
 	case 11: /* MADV_DOFORK */
-		return vm_set_dontfork(mm(), addr, len, advice == 10);
+		return vm_set_fork_flag(mm(), addr, len, VMA_DONTFORK,
+					advice == 10);
+	case 18: /* MADV_WIPEONFORK */
+	case 19: /* MADV_KEEPONFORK */
+		return vm_set_fork_flag(mm(), addr, len, VMA_WIPEONFORK,
+					advice == 18);
 	case MADV_WILLNEED:
 	case 12:	  /* MADV_MERGEABLE */
 	case 13:	  /* MADV_UNMERGEABLE */
@@ -151,6 +156,8 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 	case 15:	  /* MADV_NOHUGEPAGE */
 	case 16:	  /* MADV_DONTDUMP */
 	case 17:	  /* MADV_DODUMP */
+	case 20:	  /* MADV_COLD */
+	case 21:	  /* MADV_PAGEOUT */
 		return 0; /* hints: no effect on semantics */
 	}
 	return -EINVAL;

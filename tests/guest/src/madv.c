@@ -2,6 +2,8 @@
 /*
  * Memory advice with semantics: MADV_DONTFORK leaves a range out of the
  * child (touching it there is SIGSEGV), MADV_DOFORK brings it back;
+ * MADV_WIPEONFORK gives the child zeroed pages (private anonymous memory
+ * only), MADV_KEEPONFORK undoes it;
  * MADV_REMOVE and mremap(MREMAP_DONTUNMAP) either do what Linux does or
  * fail with EINVAL, never report success without the effect.
  */
@@ -13,6 +15,10 @@
 
 #include "guest.h"
 
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#endif
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4
 #endif
@@ -58,6 +64,36 @@ static void dontfork(void)
 	munmap((void *)p, 2 * PAGE);
 }
 
+static void wipeonfork(void)
+{
+	volatile int *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	p[0] = 5;
+	p[1024] = 6;
+	check_zero(madvise((void *)p, PAGE, MADV_WIPEONFORK),
+		   "madvise(MADV_WIPEONFORK)");
+	int st = child_reads(p, 0);
+	check(st == 0, "MADV_WIPEONFORK: the child reads zeroes", "status %d",
+	      st);
+	st = child_reads(p + 1024, 6);
+	check(st == 0, "MADV_WIPEONFORK: the next page is copied", "status %d",
+	      st);
+	check(p[0] == 5, "MADV_WIPEONFORK: the parent keeps its data", "%d",
+	      p[0]);
+	check_zero(madvise((void *)p, PAGE, MADV_KEEPONFORK),
+		   "madvise(MADV_KEEPONFORK)");
+	st = child_reads(p, 5);
+	check(st == 0, "MADV_KEEPONFORK: copied again", "status %d", st);
+	munmap((void *)p, 2 * PAGE);
+
+	void *s = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	check_errno(madvise(s, PAGE, MADV_WIPEONFORK), -1, EINVAL,
+		    "MADV_WIPEONFORK on shared memory: EINVAL");
+	munmap(s, PAGE);
+}
+
 static void remove_advice(void)
 {
 	volatile int *s = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
@@ -98,6 +134,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	dontfork();
+	wipeonfork();
 	remove_advice();
 	dontunmap();
 	guest_exit("madv");
