@@ -28,6 +28,17 @@
 #define F_GETLK		    5
 #define F_SETLK		    6
 #define F_SETLKW	    7
+#define F_SETOWN	    8
+#define F_GETOWN	    9
+#define F_SETSIG	    10
+#define F_GETSIG	    11
+#define F_SETOWN_EX	    15
+#define F_GETOWN_EX	    16
+#define F_OWNER_TID	    0
+#define F_OWNER_PID	    1
+#define F_OWNER_PGRP	    2
+#define F_SETLEASE	    1024
+#define F_GETLEASE	    1025
 #define F_OFD_GETLK	    36
 #define F_OFD_SETLK	    37
 #define F_OFD_SETLKW	    38

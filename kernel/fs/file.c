@@ -48,6 +48,7 @@ void file_put(struct file *f)
 	if (!list_empty(&f->epitems))
 		epoll_release_file(f);
 	locks_release_file(f);
+	locks_count_open(f, -1);
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->vn)
@@ -496,6 +497,12 @@ int file_open_vnode(struct vnode *vn, u32 flags, struct file **out)
 		return -ENOMEM;
 	if (ops == &zimage_fops)
 		zimage_open(vn->zimg); /* its release is zimage_fops' */
+	locks_count_open(f, 1);
+	ret = locks_break_lease(f);
+	if (ret) {
+		file_put(f);
+		return ret;
+	}
 	if (vn->vops && vn->vops->generate && !(flags & O_PATH)) {
 		ret = procfs_open_file(f);
 		if (ret) {

@@ -84,6 +84,10 @@ struct file {
 	u32 version; /* Linux's f_version: a FIFO reader's writer count */
 	void *priv;
 	struct list_head epitems; /* epoll items watching this file (epoll.c) */
+	/* F_SETOWN(_EX)/F_SETSIG: whom a lease break signals, and with what
+	 * (0: SIGIO); F_OWNER_* type; atomic */
+	int owner, owner_type, sig;
+	bool open_counted; /* in its vnode's open_readers/writers (locks.c) */
 };
 
 struct fdtable {

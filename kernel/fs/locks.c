@@ -18,11 +18,14 @@
 #include "arch/x86_64/percpu.h"
 #include "vfs.h"
 #include "mm/kheap.h"
+#include "proc/cred.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "sched/sched.h"
+#include "sched/time.h"
 #include "sched/waitq.h"
 
-enum { LK_POSIX, LK_OFD, LK_FLOCK };
+enum { LK_POSIX, LK_OFD, LK_FLOCK, LK_LEASE };
 
 /* A held lock, in vn->locks. */
 struct file_lock {
@@ -32,6 +35,9 @@ struct file_lock {
 	int pid;     /* the locker's process, for F_GETLK */
 	int type;    /* F_RDLCK or F_WRLCK */
 	u64 start, end;
+	/* a lease being broken: the type it must become, by when */
+	int break_to; /* F_UNLCK, F_RDLCK, or -1: not being broken */
+	u64 break_deadline;
 };
 
 /* A POSIX owner blocked in F_SETLKW, and the owner it waits for. */
@@ -60,6 +66,8 @@ struct lock_req {
 
 static bool conflicts(const struct file_lock *l, const struct lock_req *r)
 {
+	if (l->kind == LK_LEASE || r->kind == LK_LEASE)
+		return false; /* leases conflict with opens only */
 	if ((l->kind == LK_FLOCK) != (r->kind == LK_FLOCK))
 		return false; /* flock and record locks are independent */
 	if (l->owner == r->owner)
@@ -360,4 +368,245 @@ void locks_release_file(struct file *f)
 {
 	if (f->vn)
 		remove_owned(f->vn, f, -1);
+}
+
+/* ---- leases ---- */
+
+#define LEASE_BREAK_NS (45 * NSEC_PER_SEC) /* /proc/sys/fs/lease-break-time */
+
+void locks_count_open(struct file *f, int delta)
+{
+	struct vnode *vn = f->vn;
+
+	if (delta > 0) {
+		if (!vn || !S_ISREG(vn->mode) || (f->flags & O_PATH))
+			return;
+		f->open_counted = true;
+	} else if (!f->open_counted) {
+		return;
+	}
+	u32 acc = f->flags & O_ACCMODE;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		__atomic_add_fetch(&vn->open_readers, delta, __ATOMIC_ACQ_REL);
+	if (acc == O_WRONLY || acc == O_RDWR)
+		__atomic_add_fetch(&vn->open_writers, delta, __ATOMIC_ACQ_REL);
+}
+
+static struct file_lock *lease_of_locked(struct vnode *vn, struct file *f)
+{
+	struct file_lock *l;
+
+	list_for_each_entry(l, &vn->locks, node)
+	{
+		if (l->kind == LK_LEASE && l->owner == f)
+			return l;
+	}
+	return NULL;
+}
+
+/* Linux's check_conflicting_open: a read lease needs no writer, a write
+ * lease no other opener at all. */
+static bool open_conflicts(struct file *f, int type)
+{
+	struct vnode *vn = f->vn;
+	u32 acc = f->flags & O_ACCMODE;
+	int w = __atomic_load_n(&vn->open_writers, __ATOMIC_ACQUIRE);
+	int r = __atomic_load_n(&vn->open_readers, __ATOMIC_ACQUIRE);
+
+	if (type == F_RDLCK)
+		return w > 0;
+	int self_w = acc != O_RDONLY, self_r = acc == O_RDONLY;
+	return w != self_w || r != self_r;
+}
+
+int locks_set_lease(struct file *f, int type)
+{
+	struct vnode *vn = f->vn;
+
+	if (!vn)
+		return -EINVAL;
+	struct fs_cred c;
+	cred_fs(&c);
+	if (c.fsuid != vn->uid && !cred_capable(CAP_LEASE))
+		return -EACCES;
+	if (!S_ISREG(vn->mode) || (f->flags & O_PATH))
+		return -EINVAL;
+	if (type != F_RDLCK && type != F_WRLCK && type != F_UNLCK)
+		return -EINVAL;
+	struct file_lock *mine, *l, *nl = NULL, *victim = NULL;
+	if (type != F_UNLCK && !(nl = kzalloc(sizeof(*nl))))
+		return -ENOMEM;
+	int ret = 0;
+	u64 fl = spin_lock_irqsave(&locks_wq.lock);
+	mine = lease_of_locked(vn, f);
+	if (type == F_UNLCK) {
+		victim = mine;
+		if (victim)
+			list_del(&victim->node);
+		else
+			ret = -EAGAIN; /* as Linux: no lease to remove */
+		goto out;
+	}
+	if (open_conflicts(f, type)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	list_for_each_entry(l, &vn->locks, node)
+	{
+		if (l->kind != LK_LEASE || l == mine)
+			continue;
+		/* no write lease beside another lease; no new lease while
+		 * another is being broken for a writer */
+		if (type == F_WRLCK || l->break_to == F_UNLCK) {
+			ret = -EAGAIN;
+			goto out;
+		}
+	}
+	if (mine) {
+		/* changing one's own lease; a downgrade the breaker asked
+		 * for ends the break */
+		if (mine->break_to >= 0 && type == F_WRLCK) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		mine->type = type;
+		if (mine->break_to == type)
+			mine->break_to = -1;
+		goto out;
+	}
+	*nl = (struct file_lock){.kind = LK_LEASE,
+				 .owner = f,
+				 .pid = current->proc->pid,
+				 .type = type,
+				 .break_to = -1};
+	list_add_tail(&nl->node, &vn->locks);
+	nl = NULL;
+out:
+	spin_unlock_irqrestore(&locks_wq.lock, fl);
+	if (!ret && (victim || mine))
+		waitq_wake(&locks_wq, 0, -1); /* breakers may go on */
+	kfree(victim);
+	kfree(nl);
+	return ret;
+}
+
+int locks_get_lease(struct file *f)
+{
+	int type = F_UNLCK;
+
+	if (!f->vn)
+		return type;
+	u64 fl = spin_lock_irqsave(&locks_wq.lock);
+	struct file_lock *l = lease_of_locked(f->vn, f);
+	if (l)
+		type = l->break_to >= 0 ? l->break_to : l->type;
+	spin_unlock_irqrestore(&locks_wq.lock, fl);
+	return type;
+}
+
+/* What a lease must become for an open with access mode acc: F_UNLCK
+ * for a writer or against a write lease being read, else nothing (-1). */
+static int break_target(const struct file_lock *l, u32 acc)
+{
+	if (acc != O_RDONLY)
+		return F_UNLCK;
+	return l->type == F_WRLCK ? F_RDLCK : -1;
+}
+
+/* Under the locks_wq lock: start breaking the leases of other files that
+ * conflict with f (setting sig_pid and sig for a holder to tell now) and
+ * move those whose break time ran out to dead; is one still in f's way? */
+static bool lease_blocks_locked(struct file *f, u64 now, int *sig_pid, int *sig,
+				struct list_head *dead)
+{
+	struct file_lock *l, *n;
+	u32 acc = f->flags & O_ACCMODE;
+	bool blocked = false;
+
+	list_for_each_entry_safe(l, n, &f->vn->locks, node)
+	{
+		if (l->kind != LK_LEASE || l->owner == f)
+			continue;
+		int to = break_target(l, acc);
+		if (to < 0 && l->break_to < 0)
+			continue;
+		if (l->break_to < 0 || (to == F_UNLCK && l->break_to != to)) {
+			l->break_to = to;
+			if (!l->break_deadline)
+				l->break_deadline = now + LEASE_BREAK_NS;
+			struct file *holder = l->owner;
+			*sig_pid = l->pid;
+			*sig = READ_ONCE(holder->sig) ? READ_ONCE(holder->sig)
+						      : SIGIO;
+		}
+		if (now >= l->break_deadline) {
+			/* the holder did not give way in time */
+			if (l->break_to == F_RDLCK) {
+				l->type = F_RDLCK;
+				l->break_to = -1;
+				l->break_deadline = 0;
+			} else {
+				list_del(&l->node);
+				list_add_tail(&l->node, dead);
+			}
+			continue;
+		}
+		if (l->break_to >= 0)
+			blocked = true;
+	}
+	return blocked;
+}
+
+/* Is a lease of another file still being broken for f? (lock held) */
+static bool lease_pending_locked(struct file *f)
+{
+	struct file_lock *l;
+
+	list_for_each_entry(l, &f->vn->locks, node)
+	{
+		if (l->kind == LK_LEASE && l->owner != f && l->break_to >= 0)
+			return true;
+	}
+	return false;
+}
+
+int locks_break_lease(struct file *f)
+{
+	struct vnode *vn = f->vn;
+	int ret = 0;
+
+	if (!f->open_counted || list_empty(&vn->locks)) /* racy peek */
+		return 0;
+	for (;;) {
+		LIST_HEAD(dead);
+		int sig_pid = 0, sig = 0;
+		u64 now = clock_monotonic_ns(), deadline = 0;
+		u64 fl = spin_lock_irqsave(&locks_wq.lock);
+		bool blocked =
+			lease_blocks_locked(f, now, &sig_pid, &sig, &dead);
+		struct file_lock *l, *n;
+		list_for_each_entry(l, &vn->locks, node)
+		{
+			if (l->kind == LK_LEASE && l->break_to >= 0 &&
+			    (!deadline || l->break_deadline < deadline))
+				deadline = l->break_deadline;
+		}
+		spin_unlock_irqrestore(&locks_wq.lock, fl);
+		list_for_each_entry_safe(l, n, &dead, node) kfree(l);
+		if (sig_pid) {
+			struct process *p = proc_find_get(sig_pid);
+			if (p) {
+				signal_send_process(p, sig);
+				process_put(p);
+			}
+		}
+		if (!blocked)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN; /* EWOULDBLOCK */
+		ret = waitq_wait_event(&locks_wq, !lease_pending_locked(f),
+				       deadline);
+		if (ret == -ERESTARTSYS || ret == -EINTR)
+			return -ERESTARTSYS;
+	}
 }

@@ -47,7 +47,27 @@ int locks_get(struct file *f, bool ofd, struct lock_range *r);
 int locks_flock(struct file *f, int op);
 /* f is closed by owner (an fd table): drop its POSIX locks on the file. */
 void locks_remove_posix(struct file *f, struct fdtable *owner);
-/* f's last reference is gone: drop its OFD and flock locks. */
+/* f's last reference is gone: drop its OFD and flock locks and lease. */
 void locks_release_file(struct file *f);
+
+/*
+ * Leases (fcntl F_SETLEASE/F_GETLEASE, owned by the open file
+ * description). locks_set_lease: 0, -EAGAIN (a conflicting open or lease),
+ * -EACCES (not the file's owner, no CAP_LEASE), -EINVAL, -ENOMEM.
+ * locks_get_lease: the lease type f holds (while it is being broken, the
+ * type it is being broken to), or F_UNLCK.
+ */
+int locks_set_lease(struct file *f, int type);
+int locks_get_lease(struct file *f);
+/*
+ * A new open of f's file (f counted already): break the leases other
+ * open files hold that conflict with it. The holders get their signal;
+ * then -EWOULDBLOCK for an O_NONBLOCK open, else wait until they give
+ * way or lease-break-time (45 s) passes and their leases are removed;
+ * -ERESTARTSYS if a signal ends the wait.
+ */
+int locks_break_lease(struct file *f);
+/* The open files of regular file vn, for leases (file.c counts them). */
+void locks_count_open(struct file *f, int delta);
 
 #endif

@@ -544,6 +544,11 @@ static void gen_tainted(struct pbuf *b)
 	pf(b, "0\n");
 }
 
+static void gen_lease_break_time(struct pbuf *b)
+{
+	pf(b, "45\n"); /* fs/locks.c's LEASE_BREAK_NS */
+}
+
 /* Linux's default: RAM / (8 * the kernel stack size), at least 20. */
 static void gen_threads_max(struct pbuf *b)
 {
@@ -638,6 +643,7 @@ static const struct {
 	{"proc/version", gen_version},
 	{"proc/mounts", gen_mounts},
 	{"proc/filesystems", gen_filesystems},
+	{"proc/sys/fs/lease-break-time", gen_lease_break_time},
 	{"proc/self/mounts", gen_mounts},
 	{"proc/self/mountinfo", gen_mountinfo},
 	{"proc/self/cgroup", gen_cgroup},

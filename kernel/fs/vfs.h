@@ -129,6 +129,8 @@ struct vnode {
 	struct xattr *xattrs;	  /* extended attributes (fs/xattr.c): lock */
 	u32 seals;		  /* F_SEAL_* (fs/memfd.c): atomic */
 	int mmap_writable;	  /* writable shared mappings: atomic */
+	int open_readers;	  /* open for reading, regular files: atomic */
+	int open_writers;	  /* open for writing (leases): atomic */
 };
 
 extern struct vnode *vfs_root;

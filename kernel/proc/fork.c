@@ -70,6 +70,17 @@ void proc_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 	spin_unlock_irqrestore(&proc_table_lock, f);
 }
 
+bool proc_has_thread(struct process *p, int tid)
+{
+	struct thread *t;
+	bool found = false;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, proc_node) found |= t->tid == tid;
+	spin_unlock_irqrestore(&p->lock, f);
+	return found;
+}
+
 void proc_table_add(struct process *p)
 {
 	u64 f = spin_lock_irqsave(&proc_table_lock);

@@ -251,6 +251,8 @@ void proc_enter_kernel(struct thread *t);
 /* fn(p, arg) for every process in the table, zombies too, under
  * proc_table_lock (a spinlock: fn must not sleep). */
 void proc_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+/* Is tid one of p's threads? */
+bool proc_has_thread(struct process *p, int tid);
 /* The live or zombie process with this pid, referenced; or NULL. */
 struct process *proc_find_get(int pid);
 /* Is p still in the process table (not yet reaped)? */

@@ -869,6 +869,67 @@ static long do_record_lock(struct file *f, int cmd, u64 arg)
 	return locks_set(f, ofd, &r, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 }
 
+/* Does a process (type F_OWNER_PID, F_OWNER_TID taken as its process),
+ * or a process group, of this id exist? */
+struct owner_probe {
+	int type, id;
+	bool found;
+};
+
+static void owner_visit(struct process *p, void *arg)
+{
+	struct owner_probe *o = arg;
+
+	if (!p->zombie && o->id > 0 &&
+	    (o->type == F_OWNER_PGRP ? p->pgid == o->id : p->pid == o->id))
+		o->found = true;
+}
+
+/* F_SETOWN(_EX): whom f's lease breaks signal (id 0: nobody). Kiln has no
+ * signal-driven I/O (O_ASYNC); the owner is kept for leases and
+ * F_GETOWN. */
+static int file_set_owner(struct file *f, int type, int id)
+{
+	struct owner_probe o = {type, id, false};
+
+	if (type != F_OWNER_TID && type != F_OWNER_PID && type != F_OWNER_PGRP)
+		return -EINVAL;
+	if (id) {
+		if (type ==
+		    F_OWNER_TID) /* a thread of ours, or a main thread */
+			o.found = proc_has_thread(current->proc, id);
+		if (!o.found)
+			proc_for_each(owner_visit, &o);
+		if (!o.found)
+			return -ESRCH;
+	}
+	u64 fl = spin_lock_irqsave(&f->lock);
+	f->owner_type = type;
+	f->owner = id;
+	spin_unlock_irqrestore(&f->lock, fl);
+	return 0;
+}
+
+static long fcntl_owner_ex(struct file *f, int cmd, u64 arg)
+{
+	struct {
+		s32 type, pid;
+	} ex;
+
+	if (cmd == F_GETOWN_EX) {
+		u64 fl = spin_lock_irqsave(&f->lock);
+		ex.type = f->owner_type;
+		ex.pid = f->owner;
+		spin_unlock_irqrestore(&f->lock, fl);
+		return copy_to_user(arg, &ex, sizeof(ex)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&ex, arg, sizeof(ex)))
+		return -EFAULT;
+	if (ex.pid < 0)
+		return -EINVAL;
+	return file_set_owner(f, ex.type, ex.pid);
+}
+
 long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
@@ -916,6 +977,39 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		break;
 	case F_GET_SEALS:
 		ret = memfd_get_seals(f);
+		break;
+	case F_SETLEASE:
+		ret = locks_set_lease(f, (int)arg);
+		if (!ret &&
+		    (int)arg != F_UNLCK) /* Linux: f's owner is now us */
+			ret = file_set_owner(f, F_OWNER_PID,
+					     current->proc->pid);
+		break;
+	case F_GETLEASE:
+		ret = locks_get_lease(f);
+		break;
+	case F_SETOWN:
+		ret = file_set_owner(f,
+				     (int)arg < 0 ? F_OWNER_PGRP : F_OWNER_PID,
+				     (int)arg < 0 ? -(int)arg : (int)arg);
+		break;
+	case F_GETOWN: /* a process group as its negated id */
+		ret = READ_ONCE(f->owner_type) == F_OWNER_PGRP
+			      ? -READ_ONCE(f->owner)
+			      : READ_ONCE(f->owner);
+		break;
+	case F_SETOWN_EX:
+	case F_GETOWN_EX:
+		ret = fcntl_owner_ex(f, (int)cmd, arg);
+		break;
+	case F_SETSIG:
+		if (arg > NSIG)
+			ret = -EINVAL;
+		else
+			WRITE_ONCE(f->sig, (int)arg);
+		break;
+	case F_GETSIG:
+		ret = READ_ONCE(f->sig);
 		break;
 	default:
 		ret = -EINVAL;

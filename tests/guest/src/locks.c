@@ -6,7 +6,9 @@
  * F_SETLKW waiting for the holder, EINTR, EDEADLK), OFD locks (per open
  * file description, also within one process), flock (LOCK_SH/LOCK_EX,
  * LOCK_NB, blocking, independent of record locks, shared across fork),
- * and argument errors. Only behaviour is printed.
+ * leases (F_SETLEASE/F_GETLEASE: the open checks, a break's signal and
+ * EWOULDBLOCK, an open that waits for the holder to give way), F_SETOWN
+ * and F_SETSIG, and argument errors. Only behaviour is printed.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -407,6 +409,150 @@ static void test_errors(void)
 	close(wo);
 }
 
+static volatile sig_atomic_t lease_sigs;
+
+static void on_lease_sig(int sig)
+{
+	(void)sig;
+	lease_sigs++;
+}
+
+/* As nobody: a lease on root's file is EACCES. */
+static int child_lease_nobody(long unused)
+{
+	(void)unused;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || setuid(65534))
+		return 2;
+	return fcntl(fd, F_SETLEASE, F_RDLCK) == -1 && errno == EACCES ? 0 : 1;
+}
+
+/* Opens the file for writing (it waits for the parent's lease), writes
+ * a byte: 0 if that worked. */
+static int child_lease_writer(long unused)
+{
+	(void)unused;
+	int fd = open(path, O_WRONLY);
+	return fd >= 0 && pwrite(fd, "L", 1, 0) == 1 ? 0 : 1;
+}
+
+static void test_leases(void)
+{
+	struct sigaction sa = {.sa_handler = on_lease_sig};
+	sigaction(SIGIO, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+
+	int fd = open(path, O_RDONLY);
+	check(fcntl(fd, F_GETLEASE) == F_UNLCK, "lease: none at first", "%d",
+	      fcntl(fd, F_GETLEASE));
+	check_zero(fcntl(fd, F_SETLEASE, F_RDLCK), "lease: read lease");
+	check(fcntl(fd, F_GETLEASE) == F_RDLCK, "lease: F_GETLEASE read", "%d",
+	      fcntl(fd, F_GETLEASE));
+	int r2 = open(path, O_RDONLY | O_NONBLOCK);
+	check(r2 >= 0 && lease_sigs == 0,
+	      "lease: a reader does not break a read lease", "fd %d sigs %d",
+	      r2, (int)lease_sigs);
+	check_errno(fcntl(fd, F_SETLEASE, F_WRLCK), -1, EAGAIN,
+		    "lease: no write lease while another fd is open");
+	close(r2);
+	check_zero(fcntl(fd, F_SETLEASE, F_WRLCK),
+		   "lease: upgrade to a write lease when alone");
+	check(fcntl(fd, F_GETLEASE) == F_WRLCK, "lease: F_GETLEASE write", "%d",
+	      fcntl(fd, F_GETLEASE));
+	check_errno(open(path, O_RDONLY | O_NONBLOCK), -1, EWOULDBLOCK,
+		    "lease: a non-blocking open breaks it: EWOULDBLOCK");
+	for (int i = 0; i < 2000 && !lease_sigs; i++)
+		msleep(1);
+	check(lease_sigs == 1, "lease: the holder gets SIGIO", "sigs %d",
+	      (int)lease_sigs);
+	check(fcntl(fd, F_GETLEASE) == F_RDLCK,
+	      "lease: being broken to a read lease", "%d",
+	      fcntl(fd, F_GETLEASE));
+	check_zero(fcntl(fd, F_SETLEASE, F_UNLCK), "lease: give it up");
+	check_errno(fcntl(fd, F_SETLEASE, F_UNLCK), -1, EAGAIN,
+		    "lease: F_UNLCK without a lease EAGAIN");
+	r2 = open(path, O_RDONLY | O_NONBLOCK);
+	check(r2 >= 0, "lease: open works once it is gone", "errno %d", errno);
+	close(r2);
+	close(fd);
+
+	int rw = open(path, O_RDWR);
+	check_errno(fcntl(rw, F_SETLEASE, F_RDLCK), -1, EAGAIN,
+		    "lease: no read lease on a file open for writing");
+	check_errno(fcntl(rw, F_SETLEASE, 7), -1, EINVAL,
+		    "lease: bad type EINVAL");
+	close(rw);
+	int p[2];
+	if (pipe(p) == 0) {
+		check_errno(fcntl(p[0], F_SETLEASE, F_RDLCK), -1, EINVAL,
+			    "lease: on a pipe EINVAL");
+		close(p[0]);
+		close(p[1]);
+	}
+	int st = in_child(child_lease_nobody, 0);
+	check(st == 0, "lease: not the owner EACCES", "status %d", st);
+
+	/* a writer in another process waits until the holder gives way;
+	 * the break comes as the F_SETSIG signal */
+	fd = open(path, O_RDONLY);
+	check_zero(fcntl(fd, F_SETSIG, SIGUSR2), "lease: F_SETSIG");
+	check(fcntl(fd, F_GETSIG) == SIGUSR2, "lease: F_GETSIG", "%d",
+	      fcntl(fd, F_GETSIG));
+	lease_sigs = 0;
+	check_zero(fcntl(fd, F_SETLEASE, F_WRLCK), "lease: write lease again");
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(child_lease_writer(0));
+	for (int i = 0; i < 20000 && !lease_sigs; i++)
+		msleep(1);
+	check(lease_sigs == 1, "lease: F_SETSIG signal on the break", "sigs %d",
+	      (int)lease_sigs);
+	int status = -1;
+	check(waitpid(pid, &status, WNOHANG) == 0,
+	      "lease: the writer waits for the holder", "status %#x", status);
+	check(fcntl(fd, F_GETLEASE) == F_UNLCK,
+	      "lease: being broken for a writer", "%d", fcntl(fd, F_GETLEASE));
+	check_zero(fcntl(fd, F_SETLEASE, F_UNLCK), "lease: holder gives way");
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "lease: then the writer's open completes", "status %#x", status);
+	close(fd);
+	signal(SIGIO, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+}
+
+static void test_owner(void)
+{
+	int fd = open(path, O_RDONLY);
+
+	check(fcntl(fd, F_GETOWN) == 0, "F_GETOWN: nobody at first", "%d",
+	      fcntl(fd, F_GETOWN));
+	check_zero(fcntl(fd, F_SETOWN, getpid()), "F_SETOWN: this process");
+	check(fcntl(fd, F_GETOWN) == getpid(), "F_GETOWN: this process", "%d",
+	      fcntl(fd, F_GETOWN));
+	check_zero(fcntl(fd, F_SETOWN, -getpgrp()), "F_SETOWN: our group");
+	check(fcntl(fd, F_GETOWN) == -getpgrp(), "F_GETOWN: our group", "%d",
+	      fcntl(fd, F_GETOWN));
+	struct f_owner_ex ex = {0};
+	check(fcntl(fd, F_GETOWN_EX, &ex) == 0 && ex.type == F_OWNER_PGRP &&
+		      ex.pid == getpgrp(),
+	      "F_GETOWN_EX: a group", "type %d pid %d", ex.type, ex.pid);
+	ex = (struct f_owner_ex){F_OWNER_PID, getpid()};
+	check_zero(fcntl(fd, F_SETOWN_EX, &ex), "F_SETOWN_EX: a process");
+	check(fcntl(fd, F_GETOWN) == getpid(), "F_GETOWN after F_SETOWN_EX",
+	      "%d", fcntl(fd, F_GETOWN));
+	check_errno(fcntl(fd, F_SETOWN, 999999), -1, ESRCH,
+		    "F_SETOWN: a missing process ESRCH");
+	ex = (struct f_owner_ex){7, getpid()};
+	check_errno(fcntl(fd, F_SETOWN_EX, &ex), -1, EINVAL,
+		    "F_SETOWN_EX: bad type EINVAL");
+	check_errno(fcntl(fd, F_SETSIG, 65), -1, EINVAL, "F_SETSIG: 65 EINVAL");
+	check(fcntl(fd, F_GETSIG) == 0, "F_GETSIG: 0 at first", "%d",
+	      fcntl(fd, F_GETSIG));
+	close(fd);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/tmp/kiln-locks-%d", getpid());
@@ -424,6 +570,8 @@ int main(void)
 	test_ofd();
 	test_flock();
 	test_errors();
+	test_leases();
+	test_owner();
 	unlink(path);
 	guest_exit("locks");
 }
