@@ -6,4 +6,5 @@ SYSCALL(139, sysfs, 3, full, "options 1-3 over Kiln's filesystem types (sysfs, t
 SYSCALL(251, ioprio_set, 3, full, "Linux 6.1's class/level checks and permission rules; WHO_PROCESS/PGRP/USER; per process (Linux: per thread); stored only: Kiln has no block I/O to order")
 SYSCALL(252, ioprio_get, 2, full, "unset reads as NONE; PGRP/USER return the best, as Linux")
 SYSCALL(312, kcmp, 5, partial, "FILE, VM, FILES; FS, SIGHAND, IO, SYSVSEM compare the processes (never shared between processes in Kiln); EPOLL_TFD EOPNOTSUPP; no ptrace permission check (one user)")
+SYSCALL(272, unshare, 1, partial, "a single-threaded process shares nothing: FILES/FS/VM/SIGHAND/THREAD are 0, SYSVSEM applies the undo list; in a multithreaded process FILES/FS/SYSVSEM are EINVAL (per-process state in Kiln); NEWNS accepted (one mount table, no mount(2)); other namespaces EPERM/EINVAL as a Linux without CONFIG_*_NS")
 /* clang-format on */

@@ -8,6 +8,8 @@
 #include "syscall.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include <kernel/printk.h>
+#include "ipc/ipc.h"
 #include "proc/cred.h"
 #include "proc/proc.h"
 
@@ -230,4 +232,65 @@ out:
 	if (p2)
 		process_put(p2);
 	return ret;
+}
+
+/* ---- unshare ---- */
+
+#define CLONE_NEWTIME	0x00000080
+#define CLONE_NEWNS	0x00020000
+#define CLONE_NEWCGROUP 0x02000000
+#define CLONE_NEWUTS	0x04000000
+#define CLONE_NEWIPC	0x08000000
+#define CLONE_NEWUSER	0x10000000
+#define CLONE_NEWPID	0x20000000
+#define CLONE_NEWNET	0x40000000
+#define UNSHARE_NS_OTHER                                                       \
+	(CLONE_NEWTIME | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |       \
+	 CLONE_NEWPID | CLONE_NEWNET)
+
+/*
+ * Linux's unshare on a kernel configured as /proc/config.gz says (no
+ * CONFIG_*_NS): what a single-threaded process shares with nobody is
+ * unshared already (0); a thread cannot get its own fd table, cwd or
+ * umask or SEM_UNDO list, which Kiln keeps per process (EINVAL, logged);
+ * CLONE_SYSVSEM applies and drops the process's undo list; CLONE_NEWNS makes
+ * a copy of Kiln's one mount table, which no call can change (no mount),
+ * so it is accepted as is; the namespaces Kiln does not have are EINVAL,
+ * after the CAP_SYS_ADMIN check (EPERM), as Linux without them.
+ */
+long sys_unshare(u64 flags, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct process *p = current->proc;
+	u64 known = CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND |
+		    CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NEWUSER |
+		    UNSHARE_NS_OTHER;
+
+	if (flags & ~known)
+		return -EINVAL;
+	if (flags & CLONE_NEWUSER)
+		return -EINVAL; /* no CONFIG_USER_NS */
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
+	bool single = READ_ONCE(p->nthreads) == 1;
+	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && !single)
+		return -EINVAL;
+	if ((flags & (CLONE_FILES | CLONE_FS | CLONE_SYSVSEM)) && !single) {
+		static bool warned;
+		if (!__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
+			pr_warn("unshare: CLONE_FILES/FS/SYSVSEM in a "
+				"multithreaded process: EINVAL (Kiln keeps the "
+				"fd table, cwd, umask and SEM_UNDO list per "
+				"process)");
+		return -EINVAL;
+	}
+	if (flags & (CLONE_NEWNS | UNSHARE_NS_OTHER)) {
+		if (!cred_capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (flags & UNSHARE_NS_OTHER)
+			return -EINVAL;
+	}
+	if (flags & CLONE_SYSVSEM)
+		sem_exit(p); /* apply and drop the SEM_UNDO adjustments */
+	return 0;
 }

@@ -5,7 +5,9 @@
  * errors, inheritance, permission, process groups), kcmp (files, address
  * spaces, fd tables across fork and CLONE_VM) and sysfs(2) with
  * /proc/filesystems; process_vm_readv/writev between a parent and a
- * child. Every check would fail if the call did nothing.
+ * child; unshare (what every Linux agrees on: a single-threaded process,
+ * SEM_UNDO applied by CLONE_SYSVSEM, the privilege checks). Every check would
+ * fail if the call did nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,10 +19,12 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/select.h>
+#include <sys/sem.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "guest.h"
@@ -393,6 +397,69 @@ static void vm_rw_checks(void)
 	munmap(ro, 4096);
 }
 
+/* As nobody: new namespaces need CAP_SYS_ADMIN. */
+static int child_unshare_nobody(void)
+{
+	if (setuid(65534))
+		return 2;
+	errno = 0;
+	if (unshare(CLONE_NEWNS) != -1 || errno != EPERM)
+		return 1;
+	errno = 0;
+	return unshare(CLONE_NEWUTS) == -1 && errno == EPERM ? 0 : 3;
+}
+
+/* Root in a single-threaded child: a new mount namespace. */
+static int child_unshare_ns(void)
+{
+	return unshare(CLONE_NEWNS) == 0 && access("/proc/self/stat", R_OK) == 0
+		       ? 0
+		       : 1;
+}
+
+static void *idle_thread(void *arg)
+{
+	pause();
+	return arg;
+}
+
+/* With a second thread: no private address space. */
+static int child_unshare_threads(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, idle_thread, NULL))
+		return 2;
+	errno = 0;
+	return unshare(CLONE_VM) == -1 && errno == EINVAL ? 0 : 1;
+}
+
+static void unshare_checks(void)
+{
+	check_zero(unshare(0), "unshare: nothing");
+	check_errno(unshare(1), -1, EINVAL, "unshare: unknown flag EINVAL");
+	int fd = open("/proc/self/stat", O_RDONLY);
+	check_zero(unshare(CLONE_FILES), "unshare: CLONE_FILES alone");
+	check(fcntl(fd, F_GETFD) >= 0, "unshare: fds kept", "errno %d", errno);
+	close(fd);
+	check_zero(unshare(CLONE_FS), "unshare: CLONE_FS alone");
+	check_zero(unshare(CLONE_VM | CLONE_SIGHAND),
+		   "unshare: CLONE_VM single-threaded");
+
+	int id = semget(IPC_PRIVATE, 1, 0600);
+	struct sembuf up = {0, 3, SEM_UNDO};
+	check(id >= 0 && semop(id, &up, 1) == 0 && semctl(id, 0, GETVAL) == 3,
+	      "unshare: SEM_UNDO semop", "id %d errno %d", id, errno);
+	check_zero(unshare(CLONE_SYSVSEM), "unshare: CLONE_SYSVSEM");
+	check(semctl(id, 0, GETVAL) == 0,
+	      "unshare: CLONE_SYSVSEM applies the undo", "val %d",
+	      semctl(id, 0, GETVAL));
+	semctl(id, 0, IPC_RMID);
+	check_child(child_unshare_nobody, "unshare: namespaces need privilege");
+	check_child(child_unshare_ns, "unshare: CLONE_NEWNS as root");
+	check_child(child_unshare_threads,
+		    "unshare: CLONE_VM with threads EINVAL");
+}
+
 int main(void)
 {
 	personality_checks();
@@ -400,5 +467,6 @@ int main(void)
 	kcmp_checks();
 	sysfs_checks();
 	vm_rw_checks();
+	unshare_checks();
 	guest_exit("procattr");
 }
