@@ -525,6 +525,12 @@ static void test_attrs(void)
 	      "statfs, fstatfs", "errno %d", errno);
 	check(!fsync(fd) && !fdatasync(fd), "fsync, fdatasync", "errno %d",
 	      errno);
+	/* sync and syncfs have nothing to show but their success and that
+	 * the file is intact after */
+	check(!syscall(SYS_sync) && !syscall(SYS_syncfs, fd) &&
+		      !fstat(fd, &st) && st.st_size == 5,
+	      "sync, syncfs", "errno %d size %lld", errno,
+	      (long long)st.st_size);
 	check(!flock(fd, LOCK_EX) && !flock(fd, LOCK_UN) &&
 		      !flock(fd, LOCK_SH | LOCK_NB),
 	      "flock", "errno %d", errno);
@@ -581,6 +587,7 @@ static void test_fds(void)
 	check_errno(ftruncate(999, 0), -1, EBADF, "ftruncate: EBADF");
 	check_errno(fchdir(999), -1, EBADF, "fchdir: EBADF");
 	check_errno(fsync(999), -1, EBADF, "fsync: EBADF");
+	check_errno(syscall(SYS_syncfs, 999), -1, EBADF, "syncfs: EBADF");
 	check_errno(open((char *)8, O_RDONLY), -1, EFAULT, "open: EFAULT");
 	check_errno(syscall(SYS_newfstatat, AT_FDCWD, P("m"), 8, 0), -1, EFAULT,
 		    "stat: EFAULT");
