@@ -5,10 +5,10 @@
  * and to -1 ("unchanged"), the invalid id -1 for setuid, getgroups'
  * argument check and agreement between its two forms, setfsuid's return.
  * In a child, the gid setters really change the ids (getresgid shows
- * them), and sethostname/setdomainname really change uname's names: in a
- * new UTS namespace on the host, in the whole guest on Kiln (which has no
- * namespaces; the names are put back). Raw syscalls, so neither libc
- * adds its own checks. Only behaviour is printed.
+ * them), as setresuid does (getuid, geteuid), and sethostname/setdomainname
+ * really change uname's names: in a new UTS namespace on the host, in the whole
+ * guest on Kiln (which has no namespaces; the names are put back). Raw
+ * syscalls, so neither libc adds its own checks. Only behaviour is printed.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -99,6 +99,30 @@ static int gid_steps(void)
 	return 0;
 }
 
+static pid_t parent_pid;
+
+/* The uid side, and getppid; the step that failed (1..), or 0. */
+static int uid_steps(void)
+{
+	unsigned r = ~0u, e = ~0u, s = ~0u;
+
+	if (getppid() != parent_pid)
+		return 1;
+	if (syscall(SYS_setresuid, 1, 2, 3) ||
+	    syscall(SYS_getresuid, &r, &e, &s) || r != 1 || e != 2 || s != 3)
+		return 2;
+	if (getuid() != 1 || geteuid() != 2)
+		return 3;
+	return 0;
+}
+
+static void uid_getters(void)
+{
+	parent_pid = getpid();
+	int r = in_child(uid_steps, 0);
+	check(r == 0, "getppid, getuid, geteuid after setresuid", "step %d", r);
+}
+
 static void gid_setters(void)
 {
 	int r = in_child(gid_steps, 0);
@@ -154,6 +178,7 @@ int main(void)
 	uts_names();
 	uts_change();
 	gid_setters();
+	uid_getters();
 
 	check(!syscall(SYS_getresuid, &r, &e, &s) && !r && !e && !s,
 	      "getresuid 0 0 0", "%u %u %u", r, e, s);

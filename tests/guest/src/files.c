@@ -134,8 +134,14 @@ static void test_create_rw(void)
 	struct stat st;
 	char buf[32];
 
-	umask(022);
-	int fd = open(P("f"), O_CREAT | O_EXCL | O_RDWR, 0666);
+	mode_t was = umask(077);
+	int fd = open(P("u"), O_CREAT | O_EXCL | O_RDWR, 0666);
+	check(fd >= 0 && !fstat(fd, &st) && (st.st_mode & 0777) == 0600 &&
+		      umask(022) == 077,
+	      "umask: applied, returns the old mask", "mode %o was %o",
+	      st.st_mode & 0777, was);
+	close(fd);
+	fd = open(P("f"), O_CREAT | O_EXCL | O_RDWR, 0666);
 	check(fd >= 0, "create O_EXCL", "errno %d", errno);
 	check_errno(open(P("f"), O_CREAT | O_EXCL | O_RDWR, 0666), -1, EEXIST,
 		    "create O_EXCL again: EEXIST");
@@ -521,8 +527,18 @@ static void test_attrs(void)
 	      "statx AT_EMPTY_PATH", "errno %d", errno);
 	check_errno(kstatx(AT_FDCWD, P("m"), 0x6000, &sx), -1, EINVAL,
 		    "statx bad sync flags: EINVAL");
-	check(!statfs(top, &sf) && !fstatfs(fd, &sf) && sf.f_bsize > 0,
-	      "statfs, fstatfs", "errno %d", errno);
+	struct statfs sp;
+	memset(&sf, 0, sizeof(sf));
+	memset(&sp, 0, sizeof(sp));
+	check(!statfs(top, &sf) && sf.f_bsize > 0 && sf.f_namelen > 0 &&
+		      sf.f_blocks >= sf.f_bfree && sf.f_bfree >= sf.f_bavail,
+	      "statfs", "errno %d bsize %ld namelen %ld", errno,
+	      (long)sf.f_bsize, (long)sf.f_namelen);
+	memset(&sf, 0, sizeof(sf));
+	check(!fstatfs(fd, &sf) && sf.f_bsize > 0 && sf.f_namelen > 0 &&
+		      !statfs("/proc", &sp) && sp.f_type == 0x9fa0,
+	      "fstatfs; statfs of /proc: PROC_SUPER_MAGIC", "errno %d %lx",
+	      errno, (long)sp.f_type);
 	check(!fsync(fd) && !fdatasync(fd), "fsync, fdatasync", "errno %d",
 	      errno);
 	/* sync and syncfs have nothing to show but their success and that
@@ -672,9 +688,13 @@ static void test_memfd(void)
 #define APPENDERS 4
 #define RECORDS	  500
 
+/* The appenders' file, named once: P's rotating buffers are not for
+ * threads. */
+static char log_path[256];
+
 static void *appender(void *arg)
 {
-	int fd = open(P("log"), O_WRONLY | O_APPEND);
+	int fd = open(log_path, O_WRONLY | O_APPEND);
 	char rec[16];
 
 	snprintf(rec, sizeof(rec), "thread %d ....\n", (int)(long)arg);
@@ -690,7 +710,8 @@ static void test_concurrent_append(void)
 	pthread_t t[APPENDERS];
 	int counts[APPENDERS] = {0}, bad = 0;
 
-	write_file(P("log"), "");
+	snprintf(log_path, sizeof(log_path), "%s", P("log"));
+	write_file(log_path, "");
 	for (long i = 0; i < APPENDERS; i++)
 		pthread_create(&t[i], NULL, appender, (void *)i);
 	for (int i = 0; i < APPENDERS; i++)
