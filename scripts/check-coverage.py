@@ -153,6 +153,9 @@ NO_EFFECT = {
     "fsync": "as sync; EBADF is checked",
     "fdatasync": "as sync",
     "fadvise64": "a hint; ESPIPE on a pipe is checked",
+    "munlock": "unlocked pages stay resident, on Linux too; only VmLck in "
+               "/proc/self/status would show it (Kiln has none)",
+    "munlockall": "as munlock",
 }
 
 

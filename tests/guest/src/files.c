@@ -489,9 +489,22 @@ static void test_attrs(void)
 	check(!fchmod(fd, 0640) && !fstat(fd, &st) &&
 		      (st.st_mode & 07777) == 0640,
 	      "fchmod", "errno %d", errno);
-	check(!chown(P("m"), getuid(), getgid()) && !fchown(fd, -1, -1) &&
-		      !lchown(P("m"), getuid(), -1),
-	      "chown, fchown, lchown", "errno %d", errno);
+	check(!chown(P("m"), 10, 20) && !stat(P("m"), &st) && st.st_uid == 10 &&
+		      st.st_gid == 20,
+	      "chown: stat shows the owner", "errno %d %u %u", errno, st.st_uid,
+	      st.st_gid);
+	check(!fchown(fd, 30, -1) && !fstat(fd, &st) && st.st_uid == 30 &&
+		      st.st_gid == 20,
+	      "fchown: -1 keeps the group", "errno %d %u %u", errno, st.st_uid,
+	      st.st_gid);
+	struct stat lst;
+	check(!symlink("m", P("ml")) && !lchown(P("ml"), 40, 50) &&
+		      !lstat(P("ml"), &lst) && lst.st_uid == 40 &&
+		      lst.st_gid == 50 && !stat(P("m"), &st) && st.st_uid == 30,
+	      "lchown: the link, not its target", "errno %d %u %u", errno,
+	      lst.st_uid, st.st_uid);
+	check(!chown(P("m"), getuid(), getgid()) && !unlink(P("ml")),
+	      "chown back", "errno %d", errno);
 	struct timespec ts[2] = {{1000000000, 5}, {1100000000, 7}};
 	check(!utimensat(AT_FDCWD, P("m"), ts, 0) && !stat(P("m"), &st) &&
 		      st.st_atim.tv_sec == 1000000000 &&
