@@ -19,6 +19,7 @@
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "sched/futex.h"
 #include "sched/sched.h"
 
 struct spinlock proc_table_lock = SPINLOCK_INIT;
@@ -455,6 +456,8 @@ long proc_execve(const char *path, char *const argv[], int argc,
 		exec_image_drop(&im);
 		return ret;
 	}
+	if (t->robust_list) /* as at exit: Linux's futex_exec_release */
+		futex_exit_robust(old, t->robust_list, t->tid);
 	exec_commit(p, t, &im);
 	WRITE_ONCE(p->did_exec, true); /* setpgid by the parent: EACCES */
 	sched_reload_mm();

@@ -318,6 +318,8 @@ __noreturn void thread_exit(int status)
 	struct process *p = t->proc;
 
 	(void)status;
+	if (t->robust_list)
+		futex_exit_robust(p->mm, t->robust_list, t->tid);
 	if (t->clear_child_tid) {
 		u32 zero = 0;
 		if (!copy_to_user(t->clear_child_tid, &zero, 4))

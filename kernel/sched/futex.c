@@ -229,6 +229,78 @@ void futex_wake_addr(struct mm *mm, u64 uaddr, int nr)
 	futex_wake(mm, uaddr, true, nr, FUTEX_BITSET_ANY);
 }
 
+#define FUTEX_WAITERS	  0x80000000u
+#define FUTEX_OWNER_DIED  0x40000000u
+#define FUTEX_TID_MASK	  0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048 /* Linux's bound on a corrupt (cyclic) list */
+
+/*
+ * A robust lock word whose owner tid is dying: mark it FUTEX_OWNER_DIED,
+ * keep FUTEX_WAITERS, wake one waiter (Linux's handle_futex_death). A
+ * pending non-PI lock at 0 may have been released without a wake: wake.
+ */
+static void robust_death(struct mm *mm, u64 uaddr, int tid, bool pi,
+			 bool pending)
+{
+	u32 val, actual;
+
+	if (uaddr & 3)
+		return;
+	for (int tries = 0; tries < 64; tries++) {
+		if (get_user(val, uaddr))
+			return;
+		if (pending && !pi && !val) {
+			futex_wake_addr(mm, uaddr, 1);
+			return;
+		}
+		if ((val & FUTEX_TID_MASK) != (u32)tid)
+			return;
+		u32 nval = (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+		if (user_cmpxchg32(uaddr, val, nval, &actual))
+			return;
+		if (actual != val)
+			continue; /* the word changed under us: again */
+		if (!pi && (val & FUTEX_WAITERS))
+			futex_wake_addr(mm, uaddr, 1);
+		return;
+	}
+}
+
+/* An entry of the user's list: the address, bit 0 says PI. */
+static int robust_fetch(u64 uaddr, u64 *entry, bool *pi)
+{
+	u64 v;
+
+	if (get_user(v, uaddr))
+		return -EFAULT;
+	*entry = v & ~1ULL;
+	*pi = v & 1;
+	return 0;
+}
+
+void futex_exit_robust(struct mm *mm, u64 head, int tid)
+{
+	u64 entry, next, pending;
+	s64 offset;
+	bool pi, next_pi, pending_pi;
+
+	/* struct robust_list_head: list.next, futex_offset, list_op_pending */
+	if (robust_fetch(head, &entry, &pi) || get_user(offset, head + 8) ||
+	    robust_fetch(head + 16, &pending, &pending_pi))
+		return;
+	for (int limit = ROBUST_LIST_LIMIT; entry != head && limit; limit--) {
+		int r = robust_fetch(entry, &next, &next_pi);
+		if (entry != pending)
+			robust_death(mm, entry + (u64)offset, tid, pi, false);
+		if (r)
+			return;
+		entry = next;
+		pi = next_pi;
+	}
+	if (pending)
+		robust_death(mm, pending + (u64)offset, tid, pending_pi, true);
+}
+
 /* Keys of two futex words, both released on failure. */
 static int key_get_two(struct mm *mm, u64 uaddr1, u64 uaddr2, bool shared,
 		       struct futex_key *k1, struct futex_key *k2)

@@ -28,5 +28,11 @@ int futex_wake_op(struct mm *mm, u64 uaddr1, int nr1, u64 uaddr2, int nr2,
 		  bool shared, u32 op);
 /* Wake for CLONE_CHILD_CLEARTID at thread exit. */
 void futex_wake_addr(struct mm *mm, u64 uaddr, int nr);
+/*
+ * Thread tid of current's address space mm is exiting: each lock of its
+ * robust list (set_robust_list's head) it still owns gets
+ * FUTEX_OWNER_DIED and one waiter is woken, as on Linux.
+ */
+void futex_exit_robust(struct mm *mm, u64 head, int tid);
 
 #endif

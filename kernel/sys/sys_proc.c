@@ -256,13 +256,47 @@ long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
+/* The robust list head of thread tid of p, or -ESRCH. */
+static int robust_list_of(struct process *p, int tid, u64 *head)
+{
+	struct thread *t;
+	int ret = -ESRCH;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		if (t->tid == tid) {
+			*head = t->robust_list;
+			ret = 0;
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return ret;
+}
+
+/* tid 0: ours; a thread of ours; another process's main thread (tid =
+ * pid) if we may signal it (Linux: may ptrace it). Differs from Linux:
+ * another process's other threads are ESRCH. The length is always the
+ * head's size, as Linux. */
 long sys_get_robust_list(u64 tid, u64 uhead, u64 ulen, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	if (tid && (int)tid != current->tid)
+	u64 head = current->robust_list, len = 24;
+	int ret = 0;
+
+	if ((int)tid < 0)
 		return -ESRCH;
-	if (put_user(current->robust_list, uhead) ||
-	    put_user(current->robust_len, ulen))
+	if (tid && robust_list_of(current->proc, (int)tid, &head)) {
+		struct process *p = proc_find_get((int)tid);
+		ret = p ? robust_list_of(p, (int)tid, &head) : -ESRCH;
+		if (!ret && !cred_may_signal(p, 0))
+			ret = -EPERM;
+		if (p)
+			process_put(p);
+	}
+	if (ret)
+		return ret;
+	if (put_user(head, uhead) || put_user(len, ulen))
 		return -EFAULT;
 	return 0;
 }

@@ -141,13 +141,59 @@ static struct thread *find_thread(int tid)
 	return found;
 }
 
+/* Does p have a live thread tid? */
+static bool has_thread(struct process *p, int tid)
+{
+	struct thread *t;
+	bool found = false;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		if (t->tid == tid)
+			found = true;
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return found;
+}
+
+/* sig to thread tid of another process tgid (Linux's do_send_specific):
+ * ESRCH if tgid lacks the thread, EPERM as kill; SIGKILL kills the whole
+ * process. */
+static long signal_other_thread(int tgid, int tid, int sig)
+{
+	struct process *p = proc_find_get(tgid);
+	struct process *self = current->proc;
+	struct ksiginfo info = {.code = SI_TKILL,
+				.pid = self->pid,
+				.uid = READ_ONCE(self->cred.uid)};
+	long ret = -ESRCH;
+
+	if (!p)
+		return -ESRCH;
+	if (READ_ONCE(p->zombie) || !has_thread(p, tid))
+		goto out;
+	ret = -EPERM;
+	if (!cred_may_signal(p, sig))
+		goto out;
+	if (sig == 0)
+		ret = 0;
+	else if (sig == SIGKILL)
+		ret = signal_send_process_info(p, sig, &info);
+	else
+		ret = signal_send_tid_info(p, tid, sig, &info);
+out:
+	process_put(p);
+	return ret;
+}
+
 long sys_tgkill(u64 tgid, u64 tid, u64 sig, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
 	if (sig > NSIG || (int)tgid <= 0 || (int)tid <= 0)
 		return -EINVAL;
 	if ((int)tgid != current->proc->pid)
-		return -ESRCH;
+		return signal_other_thread((int)tgid, (int)tid, (int)sig);
 	struct thread *t = find_thread((int)tid);
 	if (!t)
 		return -ESRCH;
@@ -155,10 +201,18 @@ long sys_tgkill(u64 tgid, u64 tid, u64 sig, u64 a3, u64 a4, u64 a5)
 	return signal_send_thread_info(t, (int)sig, &info);
 }
 
+/* tkill: a thread of ours, or the main thread of another process (its
+ * tid is its pid). Differs from Linux: another process's other threads
+ * are not found (ESRCH); nothing looks threads up by tid across
+ * processes. */
 long sys_tkill(u64 tid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_tgkill(current->proc->pid, tid, sig, 0, 0, 0);
+	if (sig > NSIG || (int)tid <= 0)
+		return -EINVAL;
+	if (find_thread((int)tid))
+		return sys_tgkill(current->proc->pid, tid, sig, 0, 0, 0);
+	return signal_other_thread((int)tid, (int)tid, (int)sig);
 }
 
 static struct waitq sigwait_q = {SPINLOCK_INIT,

@@ -128,6 +128,7 @@ CASES = [
     Case("procfiles", "procfiles", repeat=3),
     Case("pidfd", "pidfd", repeat=3),
     Case("procattr", "procattr"),
+    Case("misc", "misc", repeat=3),
 ]
 
 

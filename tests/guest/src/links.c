@@ -7,7 +7,10 @@
  * EINVAL for bad flags), links to symlinks and AT_SYMLINK_FOLLOW, naming
  * an O_TMPFILE file through /proc/self/fd, rename between two names of
  * one file, getdents, and a link made by a child seen by its parent.
- * Only behaviour is printed: no inode numbers or host paths.
+ * The *at calls relative to a directory fd (symlinkat, readlinkat,
+ * fchmodat, fchownat with and without AT_SYMLINK_NOFOLLOW) act on the
+ * name in that directory, not in the cwd. Only behaviour is printed: no inode
+ * numbers or host paths.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -276,6 +279,51 @@ static void test_fork(void)
 	      "parent sees it", "%ld", nlink_of(P("shared")));
 }
 
+/* symlinkat, readlinkat, fchmodat, fchownat relative to a directory fd
+ * (the cwd stays elsewhere), checked through stat and lstat. */
+static void test_at_calls(void)
+{
+	struct stat st, lst;
+	char buf[64];
+
+	check_zero(mkdir(P("at"), 0755), "at: mkdir");
+	int dfd = open(P("at"), O_RDONLY | O_DIRECTORY);
+	write_file(P("at/f"), "at");
+	check_zero(symlinkat("f", dfd, "l"), "symlinkat");
+	ssize_t n = readlinkat(dfd, "l", buf, sizeof(buf));
+	check(n == 1 && buf[0] == 'f', "readlinkat: the target", "%zd", n);
+	check(lstat(P("at/l"), &lst) == 0 && S_ISLNK(lst.st_mode),
+	      "symlinkat: made in the directory", "errno %d", errno);
+	check_errno(readlinkat(dfd, "f", buf, sizeof(buf)), -1, EINVAL,
+		    "readlinkat of a file: EINVAL");
+
+	check_zero(fchmodat(dfd, "f", 0604, 0), "fchmodat");
+	check(stat(P("at/f"), &st) == 0 && (st.st_mode & 07777) == 0604,
+	      "fchmodat: stat shows the mode", "%o", st.st_mode & 07777);
+	check_zero(fchmodat(dfd, "l", 0640, 0), "fchmodat through a symlink");
+	check(stat(P("at/f"), &st) == 0 && (st.st_mode & 07777) == 0640,
+	      "fchmodat: the symlink's target changes", "%o",
+	      st.st_mode & 07777);
+
+	check_zero(fchownat(dfd, "f", 123, 456, 0), "fchownat");
+	check(stat(P("at/f"), &st) == 0 && st.st_uid == 123 && st.st_gid == 456,
+	      "fchownat: stat shows the owner", "%u %u", st.st_uid, st.st_gid);
+	check_zero(fchownat(dfd, "l", 77, 88, AT_SYMLINK_NOFOLLOW),
+		   "fchownat AT_SYMLINK_NOFOLLOW");
+	check(lstat(P("at/l"), &lst) == 0 && lst.st_uid == 77 &&
+		      lst.st_gid == 88 && stat(P("at/f"), &st) == 0 &&
+		      st.st_uid == 123,
+	      "fchownat AT_SYMLINK_NOFOLLOW: the link, not the target",
+	      "link %u target %u", lst.st_uid, st.st_uid);
+	check_zero(fchownat(dfd, "l", -1, 9, 0), "fchownat through a symlink");
+	check(stat(P("at/f"), &st) == 0 && st.st_uid == 123 && st.st_gid == 9,
+	      "fchownat: -1 keeps the uid, the target's gid changes", "%u %u",
+	      st.st_uid, st.st_gid);
+	check_errno(fchownat(dfd, "none", 1, 1, 0), -1, ENOENT,
+		    "fchownat of a missing name: ENOENT");
+	close(dfd);
+}
+
 int main(void)
 {
 	snprintf(top, sizeof(top), "/tmp/kiln-links-%d", getpid());
@@ -286,6 +334,7 @@ int main(void)
 	test_dirs_and_symlinks();
 	test_tmpfile();
 	test_fork();
+	test_at_calls();
 	rmtree(top);
 	check(access(top, F_OK) == -1, "cleaned up", "errno %d", errno);
 	guest_exit("links");

@@ -57,6 +57,10 @@ int main(void)
 	      l1);
 	check(si.procs >= 3, "loadavg: sysinfo counts threads", "procs %u",
 	      si.procs);
+	check(si.uptime > 0 && si.totalram > 0 && si.mem_unit >= 1 &&
+		      si.freeram > 0 && si.freeram <= si.totalram,
+	      "loadavg: sysinfo uptime and memory", "up %ld ram %lu free %lu",
+	      si.uptime, si.totalram, si.freeram);
 	stop = 1;
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);

@@ -88,6 +88,7 @@ static void signals(void)
 	kill(getpid(), SIGUSR1);
 	check(got_sig == 0, "blocked signal stays pending", "ran");
 	sigset_t pend;
+	sigemptyset(&pend);
 	sigpending(&pend);
 	check(sigismember(&pend, SIGUSR1), "sigpending", "not pending");
 	sigprocmask(SIG_SETMASK, &old, NULL);

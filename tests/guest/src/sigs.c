@@ -4,9 +4,13 @@
  * ourselves, tgkill), SIGCHLD carries CLD_EXITED/CLD_KILLED, the child's
  * pid and its status, sigwaitinfo returns the same; standard signals
  * coalesce while blocked, real-time signals queue, each instance with its
- * own sender, in order.
+ * own sender, in order. sigsuspend sleeps until a child's signal runs the
+ * handler and then restores the mask; tkill reaches one thread of ours
+ * (the handler runs on it); tkill and tgkill reach another process, and
+ * tgkill of a thread the process lacks is ESRCH.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -175,11 +179,139 @@ static void queueing(void)
 	block(rt, SIG_UNBLOCK);
 }
 
+/* sigsuspend: wait with SIGUSR1 unblocked until a child sends it. */
+static void suspend(void)
+{
+	sigset_t none, cur;
+
+	handle(SIGUSR1);
+	block(SIGUSR1, SIG_BLOCK);
+	count = 0;
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		usleep(50000);
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	sigemptyset(&none);
+	int r = sigsuspend(&none);
+	int eno = errno;
+	check(r == -1 && eno == EINTR && count == 1 && last_pid == c,
+	      "sigsuspend: a child's signal runs the handler, EINTR",
+	      "ret %d errno %d count %d pid %d (child %d)", r, eno, (int)count,
+	      last_pid, (int)c);
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	check(sigismember(&cur, SIGUSR1), "sigsuspend: mask restored after",
+	      "SIGUSR1 unblocked");
+	waitpid(c, NULL, 0);
+	block(SIGUSR1, SIG_UNBLOCK);
+}
+
+static volatile int thread_tid, handler_tid;
+static volatile sig_atomic_t thread_stop;
+
+static void on_tid(int sig)
+{
+	(void)sig;
+	handler_tid = (int)syscall(SYS_gettid);
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	thread_tid = (int)syscall(SYS_gettid);
+	while (!thread_stop)
+		usleep(1000);
+	return NULL;
+}
+
+/* tkill to another thread of ours: the handler runs on that thread. */
+static void tkill_thread(void)
+{
+	pthread_t th;
+
+	signal(SIGURG, on_tid);
+	pthread_create(&th, NULL, idle_thread, NULL);
+	while (!thread_tid)
+		usleep(1000);
+	handler_tid = 0;
+	long r = syscall(SYS_tkill, thread_tid, SIGURG);
+	for (int i = 0; i < 2000 && !handler_tid; i++)
+		usleep(1000);
+	check(r == 0 && handler_tid == thread_tid,
+	      "tkill: the handler runs on the target thread",
+	      "ret %ld handler tid %d thread %d main %d", r, handler_tid,
+	      thread_tid, getpid());
+	thread_stop = 1;
+	pthread_join(th, NULL);
+	signal(SIGURG, SIG_DFL);
+}
+
+static void exit7(int sig)
+{
+	(void)sig;
+	_exit(7);
+}
+
+/* A child whose SIGUSR1 handler exits 7, ready once this returns. */
+static pid_t waiting_child(void)
+{
+	int p[2];
+	char c;
+
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGUSR1, exit7);
+		write(p[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	read(p[0], &c, 1);
+	close(p[0]);
+	close(p[1]);
+	return pid;
+}
+
+/* The status a waiting child exits with after SIG_CALL sent it SIGUSR1. */
+static void expect_exit7(pid_t pid, long ret, const char *what)
+{
+	int st = 0;
+
+	if (ret != 0)
+		kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	check(ret == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7, what,
+	      "ret %ld errno %d status %#x", ret, errno, st);
+}
+
+/* tkill and tgkill to a thread of another process (its main thread). */
+static void thread_kill_other(void)
+{
+	pid_t c = waiting_child();
+
+	check_zero(syscall(SYS_tkill, c, 0), "tkill(child, 0): it exists");
+	expect_exit7(c, syscall(SYS_tkill, c, SIGUSR1),
+		     "tkill(child): its handler runs");
+	c = waiting_child();
+	check_zero(syscall(SYS_tgkill, c, c, 0), "tgkill(child, child, 0)");
+	check_errno(syscall(SYS_tgkill, c, getpid(), SIGUSR1), -1, ESRCH,
+		    "tgkill(child, our tid): ESRCH");
+	expect_exit7(c, syscall(SYS_tgkill, c, c, SIGUSR1),
+		     "tgkill(child, child): its handler runs");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sender_info();
 	sigchld_info();
 	queueing();
+	suspend();
+	tkill_thread();
+	thread_kill_other();
 	guest_exit("sigs");
 }
