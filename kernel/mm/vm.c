@@ -746,6 +746,9 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 	if (fixed && (!may_move || !IS_ALIGNED(new_addr, PAGE_SIZE) ||
 		      new_addr + new_len > USER_TOP))
 		return -EINVAL;
+	/* Linux's mremap_to: the new range may not overlap the old one */
+	if (fixed && old < new_addr + new_len && new_addr < old + old_len)
+		return -EINVAL;
 	mm_lock(mm);
 	struct vma *v = vma_find(mm, old);
 	if (!v || old + old_len > v->end || !old_len) {
@@ -773,6 +776,12 @@ int vm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, bool may_move,
 		ret = unmap_locked(mm, dst, dst + new_len, &g);
 		if (ret)
 			goto out;
+		/* the unmap may have split (and freed) the VMA v was */
+		v = vma_find(mm, old);
+		if (!v || old + old_len > v->end) {
+			ret = -EFAULT;
+			goto out;
+		}
 	} else {
 		dst = find_free_top_down(mm, new_len);
 		if (!dst) {

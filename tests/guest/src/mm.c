@@ -223,6 +223,28 @@ static void test_mremap(void)
 		      y == t);
 		munmap(t, 2 * PAGE);
 	}
+	/* onto the next page of the same mapping (one VMA: the unmap of the
+	 * destination splits the source's); onto itself: EINVAL */
+	t = map(NULL, 3 * PAGE, RW, ANON);
+	if (t) {
+		memset(t, 0x11, PAGE);
+		memset(t + PAGE, 0x22, 2 * PAGE);
+		y = mremap(t, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   t + PAGE);
+		check(y == t + PAGE && is_filled(t + PAGE, PAGE, 0x11) &&
+			      is_filled(t + 2 * PAGE, PAGE, 0x22) &&
+			      is_unmapped(t, PAGE),
+		      "mremap: MREMAP_FIXED within one mapping", "y %d",
+		      y == t + PAGE);
+		y = mremap(t + PAGE, 2 * PAGE, PAGE,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, t + PAGE);
+		check_errno(y == MAP_FAILED ? -1 : 0, -1, EINVAL,
+			    "mremap: MREMAP_FIXED onto itself EINVAL");
+		check(is_filled(t + PAGE, PAGE, 0x11) &&
+			      is_filled(t + 2 * PAGE, PAGE, 0x22),
+		      "mremap: an overlapping move changes nothing", "%s", "");
+		munmap(t, 3 * PAGE);
+	}
 	big = map(NULL, MIB, RW, ANON);
 	if (big) {
 		for (size_t i = 0; i < MIB; i += PAGE)
