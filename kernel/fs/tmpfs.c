@@ -291,8 +291,24 @@ int vfs_fallocate(struct vnode *vn, u32 mode, u64 off, u64 len)
 		zero_range(vn, off, MIN(end, vn->size));
 		goto out;
 	}
-	for (u64 pg = off >> PAGE_SHIFT;
-	     pg < ALIGN_UP(end, PAGE_SIZE) >> PAGE_SHIFT; pg++) {
+	/* as a tmpfs of Linux's: ENOSPC before anything is allocated when
+	 * the holes cannot be filled, keeping 1/16 of memory free for the
+	 * rest of the system (so a huge fallocate cannot starve it) */
+	u64 first = off >> PAGE_SHIFT,
+	    last = ALIGN_UP(end, PAGE_SIZE) >> PAGE_SHIFT;
+	u64 holes = 0;
+	bool huge = last - first > 2 * pmm_total_pages(); /* holds fewer */
+	for (u64 pg = first; !huge && pg < last; pg++) {
+		u64 *slot = radix_slot(vn, pg, false);
+		holes += !slot || !*slot;
+	}
+	if (huge)
+		holes = last - first;
+	if (holes + pmm_total_pages() / 16 > pmm_free_pages()) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	for (u64 pg = first; pg < last; pg++) {
 		paddr_t pa = page_at(vn, pg, true);
 		if (!pa) {
 			ret = -ENOSPC;
