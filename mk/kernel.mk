@@ -122,6 +122,7 @@ KERNEL_SRCS += \
 KERNEL_SRCS += \
 	kernel/ipc/ipc.c \
 	kernel/ipc/msg.c \
+	kernel/ipc/mqueue.c \
 	kernel/ipc/sem.c \
 	kernel/ipc/shm.c \
 	kernel/sys/sys_ipc.c

@@ -53,6 +53,7 @@
 #define CLD_KILLED	2
 #define CLD_DUMPED	3
 #define SI_TIMER	(-2)
+#define SI_MESGQ	(-3)
 #define SIGEV_SIGNAL	0
 #define SIGEV_NONE	1
 #define SIGEV_THREAD	2

@@ -58,6 +58,8 @@ void file_put(struct file *f)
 
 void file_close(struct file *f, struct fdtable *t)
 {
+	if (f->ops->flush)
+		f->ops->flush(f);
 	locks_remove_posix(f, t);
 	file_put(f);
 }

@@ -66,6 +66,9 @@ struct file_ops {
 	/* stat for files without a vnode (pipes, sockets, eventfd...) */
 	int (*stat)(struct file *f, struct linux_stat *st);
 	void (*release)(struct file *f);
+	/* Optional: an fd table closes f (any of its fds), with current
+	 * the process closing it (Linux's flush). */
+	void (*flush)(struct file *f);
 	/* Optional: a VMA mapping f came (+1: fork, split) or went (-1:
 	 * munmap, exit, exec); runs under the mm lock. SysV shm counts its
 	 * attachments (shm_nattch) with it. */

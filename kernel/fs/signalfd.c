@@ -97,6 +97,10 @@ static void to_ssi(const struct siginfo *k, struct signalfd_siginfo *o)
 	}
 	o->pid = k->kill.pid;
 	o->uid = k->kill.uid;
+	if (k->code == SI_MESGQ) {
+		o->ptr = k->timer.value;
+		o->int_ = (s32)k->timer.value;
+	}
 	if (k->signo == SIGCHLD)
 		o->status = k->kill.status;
 }

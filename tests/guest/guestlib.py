@@ -125,6 +125,7 @@ CASES = [
     Case("xattr", "xattr"),
     Case("seals", "seals"),
     Case("sysvipc", "sysvipc", repeat=3),
+    Case("mqueue", "mqueue", repeat=3),
     Case("procfiles", "procfiles", repeat=3),
     Case("pidfd", "pidfd", repeat=3),
     Case("procattr", "procattr"),
