@@ -20,6 +20,7 @@
 #include "arch/x86_64/percpu.h"
 #include "drivers/random.h"
 #include "ipc/ipc.h"
+#include "ipc/mqueue.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
@@ -585,6 +586,18 @@ static void gen_max_map_count(struct pbuf *b)
 	pf(b, "65530\n");
 }
 
+/* POSIX message queue limits (ipc/mqueue.h), read-only here. */
+#define GEN_MQ(fn, value)                                                      \
+	static void fn(struct pbuf *b)                                         \
+	{                                                                      \
+		pf(b, "%d\n", value);                                          \
+	}
+GEN_MQ(gen_mq_queues_max, MQ_QUEUES_MAX)
+GEN_MQ(gen_mq_msg_max, MQ_MSG_MAX)
+GEN_MQ(gen_mq_msgsize_max, MQ_MSGSIZE_MAX)
+GEN_MQ(gen_mq_msg_default, MQ_MSG_DEFAULT)
+GEN_MQ(gen_mq_msgsize_default, MQ_MSGSIZE_DEFAULT)
+
 /* inotify's limits (fs/inotify.h), read-only here. */
 static void gen_inotify_events(struct pbuf *b)
 {
@@ -672,6 +685,11 @@ static const struct {
 	{"proc/sysvipc/msg", gen_sysvipc_msg},
 	{"proc/sys/vm/overcommit_memory", gen_zero},
 	{"proc/sys/vm/max_map_count", gen_max_map_count},
+	{"proc/sys/fs/mqueue/queues_max", gen_mq_queues_max},
+	{"proc/sys/fs/mqueue/msg_max", gen_mq_msg_max},
+	{"proc/sys/fs/mqueue/msgsize_max", gen_mq_msgsize_max},
+	{"proc/sys/fs/mqueue/msg_default", gen_mq_msg_default},
+	{"proc/sys/fs/mqueue/msgsize_default", gen_mq_msgsize_default},
 	{"proc/sys/fs/inotify/max_queued_events", gen_inotify_events},
 	{"proc/sys/fs/inotify/max_user_instances", gen_inotify_instances},
 	{"proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},

@@ -19,6 +19,7 @@
  * (docs/decisions/posix-mqueue.md)
  */
 #include <kernel/list.h>
+#include <kernel/printk.h>
 #include <kernel/string.h>
 #include "mqueue.h"
 #include "arch/x86_64/percpu.h"
@@ -482,6 +483,40 @@ static u32 mq_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+/*
+ * read: one line on the queue, as Linux's mqueue_read_file: the bytes
+ * queued, the notification (sigev_notify, its signal, the owner's pid),
+ * read from the file position.
+ */
+static ssize_t mq_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
+{
+	struct mqueue *q = f->priv;
+	struct mq_msg *m;
+	char line[96];
+	u64 size = 0;
+	int notify = 0, signo = 0, pid = 0;
+
+	u64 fl = spin_lock_irqsave(&q->wq.lock);
+	list_for_each_entry(m, &q->msgs, node) size += m->len;
+	if (q->notify_owner) {
+		notify = q->notify_req.notify;
+		signo = notify == SIGEV_SIGNAL ? q->notify_req.signo : 0;
+		pid = q->notify_owner->pid;
+	}
+	spin_unlock_irqrestore(&q->wq.lock, fl);
+	int len = snprintf(line, sizeof(line),
+			   "QSIZE:%-10lu NOTIFY:%-5d SIGNO:%-5d "
+			   "NOTIFY_PID:%-6d\n",
+			   size, notify, signo, pid);
+	if (*pos >= (u64)len)
+		return 0;
+	n = MIN(n, (u64)len - *pos);
+	if (copy_to_user(ubuf, line + *pos, n))
+		return -EFAULT;
+	*pos += n;
+	return (ssize_t)n;
+}
+
 /* Closing any descriptor of the queue removes the caller's process's
  * notification, as Linux's mqueue_flush_file (so does its exit). */
 static void mq_flush(struct file *f)
@@ -517,8 +552,10 @@ static void mq_release(struct file *f)
 }
 
 static const struct file_ops mq_fops = {
+	.read = mq_read,
 	.poll = mq_poll,
 	.flush = mq_flush,
 	.stat = mq_stat,
 	.release = mq_release,
+	.seekable = true,
 };

@@ -661,6 +661,59 @@ static void notifications(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* read() of a queue: Linux's one status line, from the file position;
+ * and the limits in /proc/sys/fs/mqueue. */
+static void status_files(void)
+{
+	mqd_t q = make("read", 5, 100);
+	char buf[200], want[200];
+	ssize_t n = read(q, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	check(n == 60 && !strcmp(buf, "QSIZE:0          NOTIFY:0     SIGNO:0  "
+				      "   NOTIFY_PID:0     \n"),
+	      "mqueue: read status line", "%zd [%s]", n, buf);
+	check(read(q, buf, sizeof(buf)) == 0, "mqueue: read again EOF", "-");
+	mq_send(q, "hello", 5, 1);
+	mq_send(q, "xy", 2, 2);
+	struct sigevent se = {.sigev_notify = SIGEV_SIGNAL,
+			      .sigev_signo = SIGUSR1};
+	mq_notify(q, &se);
+	check(lseek(q, 0, SEEK_SET) == 0, "mqueue: lseek", "-");
+	n = read(q, buf, 10);
+	n += read(q, buf + n, sizeof(buf) - 1 - n);
+	buf[n > 0 ? n : 0] = 0;
+	snprintf(want, sizeof(want),
+		 "QSIZE:%-10d NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n", 7, 0,
+		 SIGUSR1, (int)getpid());
+	check(!strcmp(buf, want), "mqueue: read with messages and notify",
+	      "[%s]", buf);
+	check_errno(write(q, "x", 1), -1, EINVAL, "mqueue: write EINVAL");
+	mqd_t w = mq_open(name_of("read"), O_WRONLY);
+	check_errno(read(w, buf, sizeof(buf)), -1, EBADF,
+		    "mqueue: read on O_WRONLY EBADF");
+	mq_close(w);
+	mq_close(q);
+	mq_unlink(name_of("read"));
+
+	static const char *const files[][2] = {{"queues_max", "256\n"},
+					       {"msg_max", "10\n"},
+					       {"msgsize_max", "8192\n"},
+					       {"msg_default", "10\n"},
+					       {"msgsize_default", "8192\n"}};
+	for (unsigned i = 0; i < 5; i++) {
+		char path[80], what[100];
+		snprintf(path, sizeof(path), "/proc/sys/fs/mqueue/%s",
+			 files[i][0]);
+		snprintf(what, sizeof(what), "mqueue: %s", path);
+		FILE *f = fopen(path, "r");
+		size_t got = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		buf[got] = 0;
+		if (f)
+			fclose(f);
+		check(!strcmp(buf, files[i][1]), what, "[%s]", buf);
+	}
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -674,5 +727,6 @@ int main(void)
 	interrupts(false);
 	interrupts(true);
 	notifications();
+	status_files();
 	guest_exit("mqueue");
 }
