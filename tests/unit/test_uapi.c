@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <mqueue.h>
 #include <linux/capability.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>

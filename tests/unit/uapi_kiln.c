@@ -9,6 +9,7 @@
 #include <uapi/inotify.h>
 #include <uapi/ipc.h>
 #include <uapi/mman.h>
+#include <uapi/mqueue.h>
 #include <uapi/poll.h>
 #include <uapi/sched.h>
 #include <uapi/signal.h>
