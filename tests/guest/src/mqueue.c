@@ -371,8 +371,23 @@ static void descriptors(void)
 		      st.st_uid == getuid(),
 	      "mqueue: fstat regular 0600 owner", "mode %o", st.st_mode);
 
-	/* a forked child shares the queue */
+	/* close-on-exec: the descriptor is gone in the new program, the
+	 * dup (no FD_CLOEXEC) is still there */
+	d = dup(q);
 	pid_t pid = fork_child();
+	if (pid == 0) {
+		char a1[16], a2[16];
+		snprintf(a1, sizeof(a1), "%d", (int)q);
+		snprintf(a2, sizeof(a2), "%d", d);
+		execl("/proc/self/exe", "mqueue", "fdcheck", a1, a2, (char *)0);
+		_exit(99);
+	}
+	check(child_status(pid) == 0, "mqueue: exec closes it, not the dup",
+	      "-");
+	close(d);
+
+	/* a forked child shares the queue */
+	pid = fork_child();
 	if (pid == 0)
 		_exit(mq_send(q, "kid", 3, 1) ? 1 : 0);
 	check(child_status(pid) == 0, "mqueue: child sends on inherited fd",
@@ -646,6 +661,8 @@ static void notifications(void)
 	if (pid == 0)
 		_exit(mq_notify(q, &sev) == 0 ? 0 : 1);
 	check(child_status(pid) == 0, "mqueue: close unregistered", "-");
+	check_zero(mq_notify(q, &sev), "mqueue: owner's exit unregistered");
+	mq_notify(q, NULL);
 
 	struct sigevent bad = {.sigev_notify = 99};
 	check_errno(mq_notify(q, &bad), -1, EINVAL,
@@ -714,8 +731,15 @@ static void status_files(void)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* after exec: argv[2] must be closed, argv[3] a queue */
+	if (argc == 4 && !strcmp(argv[1], "fdcheck")) {
+		struct mq_attr a;
+		if (fcntl(atoi(argv[2]), F_GETFD) != -1 || errno != EBADF)
+			return 1;
+		return mq_getattr(atoi(argv[3]), &a) == 0 ? 0 : 2;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	names();
 	attrs();
