@@ -11,10 +11,11 @@
  * pollers share the queue's one wait queue; every change wakes them all
  * and each retries.
  *
- * Locking: mq_mutex (sleeping) guards the name table, the queue count
- * and the per-user byte accounting; a queue's wq.lock (a spinlock,
- * interrupts off) guards its messages, counts and notification. Order:
- * mq_mutex -> q->wq.lock -> sched_lock. Signals are sent, processes
+ * Locking: mq_mutex (sleeping) guards the name table and serialises
+ * creation, so the queue count and per-user bytes (atomics, which a
+ * freed queue lowers without it) cannot overshoot; a queue's wq.lock (a
+ * spinlock, interrupts off) guards its messages, counts and notification.
+ * Order: mq_mutex -> q->wq.lock -> sched_lock. Signals are sent, processes
  * released and user memory touched with no lock held.
  * (docs/decisions/posix-mqueue.md)
  */
@@ -54,7 +55,7 @@ struct mqueue {
 	bool linked;		     /* mq_mutex: reachable by name */
 	int refcount;		     /* atomic: the name + open files */
 	u32 uid, gid, mode;	     /* fixed: owner and 0777 bits */
-	u32 ruid;		     /* fixed: the user charged for bytes */
+	struct mq_user *user;	     /* fixed: charged for bytes */
 	u64 bytes;		     /* fixed: what is charged */
 	s64 maxmsg, msgsize;	     /* fixed */
 	struct waitq wq;	     /* its lock guards what follows */
@@ -65,11 +66,11 @@ struct mqueue {
 	struct mq_notify_req notify_req; /* while notify_owner is set */
 };
 
-/* Bytes of queues charged to one user. */
+/* Bytes of queues charged to one user (never freed). */
 struct mq_user {
-	struct list_head node;
+	struct list_head node; /* mq_users; mq_mutex */
 	u32 uid;
-	u64 bytes;
+	u64 bytes; /* atomic; grown under mq_mutex */
 };
 
 static struct mutex mq_mutex = {
@@ -77,7 +78,7 @@ static struct mutex mq_mutex = {
 	.owner = NULL};
 static struct list_head mq_names = LIST_HEAD_INIT(mq_names); /* mq_mutex */
 static struct list_head mq_users = LIST_HEAD_INIT(mq_users); /* mq_mutex */
-static int mq_count; /* queues alive; mq_mutex */
+static int mq_count; /* queues alive: atomic; grown under mq_mutex */
 
 static const struct file_ops mq_fops;
 
@@ -86,29 +87,27 @@ bool mq_is_queue(struct file *f)
 	return f && f->ops == &mq_fops;
 }
 
-static struct mq_user *mq_user_locked(u32 uid, bool create)
+/* The accounting of user uid, made on first use (NULL: no memory). */
+static struct mq_user *mq_user_locked(u32 uid)
 {
 	struct mq_user *u;
 
 	list_for_each_entry(u, &mq_users, node) if (u->uid == uid) return u;
-	if (!create || !(u = kzalloc(sizeof(*u))))
+	if (!(u = kzalloc(sizeof(*u))))
 		return NULL;
 	u->uid = uid;
 	list_add_tail(&u->node, &mq_users);
 	return u;
 }
 
-/* The last reference went: uncharge, free messages and the queue. */
+/* The last reference went: uncharge, free messages and the queue.
+ * Takes no sleeping lock: a file's last reference may go anywhere. */
 static void mq_free(struct mqueue *q)
 {
 	struct mq_msg *m, *n;
 
-	mutex_lock(&mq_mutex);
-	struct mq_user *u = mq_user_locked(q->ruid, false);
-	if (u)
-		u->bytes -= q->bytes;
-	mq_count--;
-	mutex_unlock(&mq_mutex);
+	__atomic_sub_fetch(&q->user->bytes, q->bytes, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&mq_count, 1, __ATOMIC_RELAXED);
 	list_for_each_entry_safe(m, n, &q->msgs, node) kfree(m);
 	if (q->notify_owner)
 		process_put(q->notify_owner);
@@ -188,16 +187,17 @@ static int mq_create_locked(const char *name, u32 mode,
 	s64 msgsize = attr ? attr->mq_msgsize : MQ_MSGSIZE_DEFAULT;
 	u64 bytes;
 
-	if (mq_count >= MQ_QUEUES_MAX && !cred_capable(CAP_SYS_RESOURCE))
+	if (READ_ONCE(mq_count) >= MQ_QUEUES_MAX &&
+	    !cred_capable(CAP_SYS_RESOURCE))
 		return -ENOSPC;
 	int ret = mq_check_attr(maxmsg, msgsize, &bytes);
 	if (ret)
 		return ret;
 	cred_current(&c);
-	struct mq_user *u = mq_user_locked(c.uid, true);
+	struct mq_user *u = mq_user_locked(c.uid);
 	if (!u)
 		return -ENOMEM;
-	if (u->bytes + bytes > MQ_BYTES_LIMIT)
+	if (READ_ONCE(u->bytes) + bytes > MQ_BYTES_LIMIT)
 		return -EMFILE;
 	struct mqueue *q = kzalloc(sizeof(*q));
 	if (!q)
@@ -208,14 +208,14 @@ static int mq_create_locked(const char *name, u32 mode,
 	q->uid = c.fsuid;
 	q->gid = c.fsgid;
 	q->mode = mode & ~current->proc->umask & 0777;
-	q->ruid = c.uid;
+	q->user = u;
 	q->bytes = bytes;
 	q->maxmsg = maxmsg;
 	q->msgsize = msgsize;
 	waitq_init(&q->wq);
 	list_init(&q->msgs);
-	u->bytes += bytes;
-	mq_count++;
+	__atomic_add_fetch(&u->bytes, bytes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&mq_count, 1, __ATOMIC_RELAXED);
 	list_add_tail(&q->node, &mq_names);
 	*out = q;
 	return 0;
