@@ -6,8 +6,10 @@
  * dup, fork and exec (always close-on-exec), unlink while open,
  * permissions for another user, blocking across processes (a receiver
  * woken by a send, a sender woken by a receive), EINTR and SA_RESTART,
- * and mq_notify (SI_MESGQ siginfo, once, EBUSY, SIGEV_NONE, removed by
- * the owner's close, not sent to a queue with a blocked receiver).
+ * mq_notify (SI_MESGQ siginfo, also through a signalfd, once, EBUSY,
+ * SIGEV_NONE, removed by the owner's close or exit, not sent to a queue
+ * with a blocked receiver), read()'s status line and the limits in
+ * /proc/sys/fs/mqueue.
  * Queue names carry the pid, so parallel runs on the host do not meet.
  */
 #define _GNU_SOURCE
@@ -18,6 +20,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -663,6 +666,23 @@ static void notifications(void)
 	check(child_status(pid) == 0, "mqueue: close unregistered", "-");
 	check_zero(mq_notify(q, &sev), "mqueue: owner's exit unregistered");
 	mq_notify(q, NULL);
+
+	/* the notification read through a signalfd */
+	mq_notify(q, NULL);
+	int sfd = signalfd(-1, &set, 0);
+	check_zero(mq_notify(q, &sev), "mqueue: register for signalfd");
+	pid = send_from_child(q, "sfd");
+	child_status(pid);
+	struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+	struct signalfd_siginfo ssi = {0};
+	bool ready = poll(&pfd, 1, 10000) == 1 &&
+		     read(sfd, &ssi, sizeof(ssi)) == sizeof(ssi);
+	check(ready && ssi.ssi_signo == SIGUSR1 && ssi.ssi_code == SI_MESGQ &&
+		      ssi.ssi_pid == (uint32_t)pid && ssi.ssi_int == 42,
+	      "mqueue: signalfd gets SI_MESGQ, pid, value",
+	      "ready %d code %d int %d", ready, ssi.ssi_code, ssi.ssi_int);
+	close(sfd);
+	mq_receive(q, buf, 16, NULL);
 
 	struct sigevent bad = {.sigev_notify = 99};
 	check_errno(mq_notify(q, &bad), -1, EINVAL,
