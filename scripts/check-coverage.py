@@ -83,6 +83,9 @@ WRAPPERS = {
     "shmat": [],
     "msgrcv": [],
     "semop": [],
+    "mq_getsetattr": ["mq_getattr", "mq_setattr"],
+    "mq_timedsend": ["mq_send"],
+    "mq_timedreceive": ["mq_receive"],
     "semtimedop": ["semop"],  # glibc's semop: semtimedop
     "faccessat": ["access"],
     "faccessat2": ["faccessat"],  # with flags, in both libcs
