@@ -52,6 +52,7 @@
 #define CLD_EXITED	1
 #define CLD_KILLED	2
 #define CLD_DUMPED	3
+#define SI_QUEUE	(-1)
 #define SI_TIMER	(-2)
 #define SI_MESGQ	(-3)
 #define SIGEV_SIGNAL	0

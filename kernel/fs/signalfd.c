@@ -97,7 +97,7 @@ static void to_ssi(const struct siginfo *k, struct signalfd_siginfo *o)
 	}
 	o->pid = k->kill.pid;
 	o->uid = k->kill.uid;
-	if (k->code == SI_MESGQ) {
+	if (si_code_has_value(k->code)) {
 		o->ptr = k->timer.value;
 		o->int_ = (s32)k->timer.value;
 	}

@@ -598,9 +598,9 @@ int signal_dequeue_set(struct thread *t, u64 set, void *uinfo_k)
 	info->kill.pid = k.pid;
 	info->kill.uid = k.uid;
 	info->kill.status = k.status;
-	/* SI_TIMER: si_timerid, si_overrun, then si_value; SI_MESGQ:
-	 * si_pid, si_uid, then si_value */
-	if (k.code == SI_TIMER || k.code == SI_MESGQ)
+	/* SI_TIMER: si_timerid, si_overrun, then si_value; SI_QUEUE and
+	 * SI_MESGQ: si_pid, si_uid, then si_value */
+	if (si_code_has_value(k.code))
 		info->timer.value = k.value;
 	return sig;
 }

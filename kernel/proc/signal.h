@@ -55,6 +55,13 @@ int signal_send_process(struct process *p, int sig);
 /* To thread tid of p (lookup and queueing under p->lock); -ESRCH. */
 int signal_send_tid_info(struct process *p, int tid, int sig,
 			 const struct ksiginfo *info);
+/* Does a siginfo of this code carry si_value (at offset 24)? SI_QUEUE,
+ * SI_TIMER, SI_MESGQ and any other negative code but SI_TKILL (a
+ * sigqueued siginfo is passed on as given, as Linux). */
+static inline bool si_code_has_value(int code)
+{
+	return code < 0 && code != SI_TKILL;
+}
 /* A signal was queued: signalfds look again (fs/signalfd.c). */
 void signalfd_notify(void);
 /* Would sig be discarded (SIG_IGN, or default-ignored)? */

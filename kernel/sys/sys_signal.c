@@ -141,26 +141,11 @@ static struct thread *find_thread(int tid)
 	return found;
 }
 
-/* Does p have a live thread tid? */
-static bool has_thread(struct process *p, int tid)
-{
-	struct thread *t;
-	bool found = false;
-	u64 f = spin_lock_irqsave(&p->lock);
-
-	list_for_each_entry(t, &p->threads, proc_node)
-	{
-		if (t->tid == tid)
-			found = true;
-	}
-	spin_unlock_irqrestore(&p->lock, f);
-	return found;
-}
-
-/* sig to thread tid of another process tgid (Linux's do_send_specific):
- * ESRCH if tgid lacks the thread, EPERM as kill; SIGKILL kills the whole
- * process. */
-static long signal_other_thread(int tgid, int tid, int sig)
+/* sig to thread tid of process tgid (Linux's do_send_specific), with
+ * info or tgkill's: ESRCH if tgid lacks the thread, EPERM as kill;
+ * SIGKILL kills the whole process. */
+static long signal_other_thread(int tgid, int tid, int sig,
+				const struct ksiginfo *qinfo)
 {
 	struct process *p = proc_find_get(tgid);
 	struct process *self = current->proc;
@@ -169,9 +154,11 @@ static long signal_other_thread(int tgid, int tid, int sig)
 				.uid = READ_ONCE(self->cred.uid)};
 	long ret = -ESRCH;
 
+	if (qinfo)
+		info = *qinfo;
 	if (!p)
 		return -ESRCH;
-	if (READ_ONCE(p->zombie) || !has_thread(p, tid))
+	if (READ_ONCE(p->zombie) || !proc_has_thread(p, tid))
 		goto out;
 	ret = -EPERM;
 	if (!cred_may_signal(p, sig))
@@ -193,7 +180,7 @@ long sys_tgkill(u64 tgid, u64 tid, u64 sig, u64 a3, u64 a4, u64 a5)
 	if (sig > NSIG || (int)tgid <= 0 || (int)tid <= 0)
 		return -EINVAL;
 	if ((int)tgid != current->proc->pid)
-		return signal_other_thread((int)tgid, (int)tid, (int)sig);
+		return signal_other_thread((int)tgid, (int)tid, (int)sig, NULL);
 	struct thread *t = find_thread((int)tid);
 	if (!t)
 		return -ESRCH;
@@ -212,7 +199,68 @@ long sys_tkill(u64 tid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	if (find_thread((int)tid))
 		return sys_tgkill(current->proc->pid, tid, sig, 0, 0, 0);
-	return signal_other_thread((int)tid, (int)tid, (int)sig);
+	return signal_other_thread((int)tid, (int)tid, (int)sig, NULL);
+}
+
+/* The head of a user siginfo_t that sigqueue passes. */
+struct queue_siginfo {
+	s32 signo, err, code, pad;
+	s32 pid;
+	u32 uid;
+	u64 value;
+};
+
+/* Copy in rt_(tg)sigqueueinfo's siginfo; only to oneself may a sender
+ * claim to be the kernel or kill/tgkill (si_code >= 0 or SI_TKILL). The
+ * signal number is the call's, as Linux. */
+static int queue_info_in(u64 uinfo, bool to_self, struct ksiginfo *info)
+{
+	struct queue_siginfo qi;
+
+	if (copy_from_user(&qi, uinfo, sizeof(qi)))
+		return -EFAULT;
+	if ((qi.code >= 0 || qi.code == SI_TKILL) && !to_self)
+		return -EPERM;
+	*info = (struct ksiginfo){.code = qi.code,
+				  .pid = qi.pid,
+				  .uid = qi.uid,
+				  .value = qi.value};
+	return 0;
+}
+
+long sys_rt_sigqueueinfo(u64 pid, u64 sig, u64 uinfo, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct ksiginfo info;
+
+	if (sig > NSIG)
+		return -EINVAL;
+	int ret = queue_info_in(uinfo, (int)pid == current->proc->pid, &info);
+	if (ret)
+		return ret;
+	struct process *p = (int)pid > 0 ? proc_find_get((int)pid) : NULL;
+	if (!p)
+		return -ESRCH;
+	if (!cred_may_signal(p, (int)sig))
+		ret = -EPERM;
+	else if (sig && !READ_ONCE(p->zombie))
+		ret = signal_send_process_info(p, (int)sig, &info);
+	process_put(p);
+	return ret;
+}
+
+long sys_rt_tgsigqueueinfo(u64 tgid, u64 tid, u64 sig, u64 uinfo, u64 a4,
+			   u64 a5)
+{
+	(void)a4, (void)a5;
+	struct ksiginfo info;
+
+	if (sig > NSIG || (int)tgid <= 0 || (int)tid <= 0)
+		return -EINVAL;
+	int ret = queue_info_in(uinfo, (int)tid == current->tid, &info);
+	if (ret)
+		return ret;
+	return signal_other_thread((int)tgid, (int)tid, (int)sig, &info);
 }
 
 static struct waitq sigwait_q = {SPINLOCK_INIT,

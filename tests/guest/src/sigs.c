@@ -304,9 +304,87 @@ static void thread_kill_other(void)
 		     "tgkill(child, child): its handler runs");
 }
 
+/* sigqueue (rt_sigqueueinfo) and rt_tgsigqueueinfo: the value and
+ * SI_QUEUE arrive, real-time signals queue, forged codes are refused. */
+static void sigqueue_checks(void)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (int i = 0; i < 3; i++)
+		check_zero(sigqueue(getpid(), SIGRTMIN + 1,
+				    (union sigval){.sival_int = 40 + i}),
+			   "sigqueue: to ourselves");
+	siginfo_t si;
+	int got = 0;
+	for (int i = 0; i < 3; i++) {
+		struct timespec zero = {0, 0};
+		memset(&si, 0, sizeof(si));
+		if (sigtimedwait(&set, &si, &zero) == SIGRTMIN + 1 &&
+		    si.si_code == SI_QUEUE && si.si_pid == getpid() &&
+		    si.si_value.sival_int == 40 + i)
+			got++;
+	}
+	check(got == 3, "sigqueue: three queued, in order, with values",
+	      "got %d (last code %d value %d)", got, si.si_code,
+	      si.si_value.sival_int);
+
+	int p[2];
+	if (pipe(p))
+		return;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		siginfo_t ci;
+		close(p[0]);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		write(p[1], "r", 1);
+		int r = sigwaitinfo(&set, &ci);
+		_exit(r == SIGRTMIN + 1 && ci.si_code == SI_QUEUE &&
+				      ci.si_value.sival_int == 77 &&
+				      ci.si_pid == getppid()
+			      ? 0
+			      : 1);
+	}
+	char c;
+	close(p[1]);
+	read(p[0], &c, 1);
+	check_zero(sigqueue(pid, SIGRTMIN + 1, (union sigval){.sival_int = 77}),
+		   "sigqueue: to a child");
+	int st = 0;
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "sigqueue: the child gets the value", "status %#x", st);
+	close(p[0]);
+
+	siginfo_t forged = {.si_signo = SIGRTMIN + 1, .si_code = SI_USER};
+	check_errno(
+		syscall(SYS_rt_sigqueueinfo, getppid(), SIGRTMIN + 1, &forged),
+		-1, EPERM, "rt_sigqueueinfo: a forged SI_USER EPERM");
+	siginfo_t q = {.si_signo = SIGRTMIN + 1, .si_code = SI_QUEUE};
+	q.si_value.sival_int = 5;
+	check_errno(syscall(SYS_rt_sigqueueinfo, 999999, SIGRTMIN + 1, &q), -1,
+		    ESRCH, "rt_sigqueueinfo: a missing pid ESRCH");
+	check_zero(syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(),
+			   SIGRTMIN + 1, &q),
+		   "rt_tgsigqueueinfo: to our thread");
+	struct timespec zero = {0, 0};
+	memset(&si, 0, sizeof(si));
+	check(sigtimedwait(&set, &si, &zero) == SIGRTMIN + 1 &&
+		      si.si_code == SI_QUEUE && si.si_value.sival_int == 5,
+	      "rt_tgsigqueueinfo: arrives", "code %d value %d", si.si_code,
+	      si.si_value.sival_int);
+	check_errno(syscall(SYS_rt_tgsigqueueinfo, getpid(), 999999,
+			    SIGRTMIN + 1, &q),
+		    -1, ESRCH, "rt_tgsigqueueinfo: a missing thread ESRCH");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigqueue_checks();
 	sender_info();
 	sigchld_info();
 	queueing();
