@@ -1124,16 +1124,31 @@ static long check_fd(u64 fd)
 	return 0;
 }
 
+/* fsync and fdatasync: nothing to write back, but as Linux only files
+ * with an fsync operation (regular files, directories) accept them;
+ * pipes, sockets, FIFOs and devices are EINVAL. */
+static long check_sync_fd(u64 fd)
+{
+	struct file *f = fd_get(files(), (int)fd);
+
+	if (!f)
+		return -EBADF;
+	u32 type = f->vn ? f->vn->mode & S_IFMT : 0;
+	bool ok = type == S_IFREG || type == S_IFDIR;
+	file_put(f);
+	return ok ? 0 : -EINVAL;
+}
+
 long sys_fsync(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return check_fd(fd);
+	return check_sync_fd(fd);
 }
 
 long sys_fdatasync(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return check_fd(fd);
+	return check_sync_fd(fd);
 }
 
 long sys_syncfs(u64 fd, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -365,38 +365,81 @@ static int utime_ns(const s64 ts[2], u64 now, u64 *out)
 }
 
 /* utimensat; a NULL path means dirfd itself (futimens). */
-long sys_utimensat(u64 dirfd, u64 path, u64 utimes, u64 flags, u64 a4, u64 a5)
+/* utimensat's work, with the times already in the kernel (NULL: now). */
+static long do_utimens(int dirfd, u64 path, s64 (*ts)[2], u64 flags)
 {
-	(void)a4, (void)a5;
 	u64 now = vfs_now_ns(), at = now, mt = now;
 	struct vnode *vn;
-	s64 ts[2][2];
 	int ret;
 
 	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	if (utimes) {
-		if (copy_from_user(ts, utimes, sizeof(ts)))
-			return -EFAULT;
-		if ((ret = utime_ns(ts[0], now, &at)) ||
-		    (ret = utime_ns(ts[1], now, &mt)))
-			return ret;
-	}
+	if (ts && ((ret = utime_ns(ts[0], now, &at)) ||
+		   (ret = utime_ns(ts[1], now, &mt))))
+		return ret;
 	if (!path)
-		ret = (int)dirfd == AT_FDCWD ? -EFAULT
-					     : fsarg_fd_vnode((int)dirfd, &vn);
+		ret = dirfd == AT_FDCWD ? -EFAULT : fsarg_fd_vnode(dirfd, &vn);
 	else
-		ret = fsarg_lookup((int)dirfd, path, (int)flags, &vn);
+		ret = fsarg_lookup(dirfd, path, (int)flags, &vn);
 	if (ret)
 		return ret;
 	/* NULL or both UTIME_NOW: a touch, which write permission allows */
-	bool touch =
-		!utimes || (ts[0][1] == UTIME_NOW && ts[1][1] == UTIME_NOW);
+	bool touch = !ts || (ts[0][1] == UTIME_NOW && ts[1][1] == UTIME_NOW);
 	if (!(ret = may_change(vn)) &&
 	    !(ret = vfs_setattr_times(vn, at, mt, touch)))
 		fsnotify_change(vn, utimes_event(at, mt));
 	vnode_put(vn);
 	return ret;
+}
+
+long sys_utimensat(u64 dirfd, u64 path, u64 utimes, u64 flags, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	s64 ts[2][2];
+
+	if (utimes && copy_from_user(ts, utimes, sizeof(ts)))
+		return -EFAULT;
+	return do_utimens((int)dirfd, path, utimes ? ts : NULL, flags);
+}
+
+/* futimesat and utimes: two struct timevals (NULL: now); Linux refuses
+ * microseconds outside [0, 1000000). */
+long sys_futimesat(u64 dirfd, u64 path, u64 utv, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	s64 tv[2][2];
+
+	if (!utv)
+		return do_utimens((int)dirfd, path, NULL, 0);
+	if (copy_from_user(tv, utv, sizeof(tv)))
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i][1] < 0 || tv[i][1] >= 1000000)
+			return -EINVAL;
+		tv[i][1] *= 1000;
+	}
+	return do_utimens((int)dirfd, path, tv, 0);
+}
+
+long sys_utimes(u64 path, u64 utv, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_futimesat((u64)(s64)AT_FDCWD, path, utv, 0, 0, 0);
+}
+
+/* utime: struct utimbuf {actime, modtime} in whole seconds. */
+long sys_utime(u64 path, u64 ubuf, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	s64 buf[2], ts[2][2];
+
+	if (!ubuf)
+		return do_utimens(AT_FDCWD, path, NULL, 0);
+	if (copy_from_user(buf, ubuf, sizeof(buf)))
+		return -EFAULT;
+	ts[0][0] = buf[0], ts[0][1] = 0;
+	ts[1][0] = buf[1], ts[1][1] = 0;
+	return do_utimens(AT_FDCWD, path, ts, 0);
 }
 
 long sys_truncate(u64 path, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)

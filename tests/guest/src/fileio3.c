@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -155,11 +156,58 @@ static void test_vectors(void)
 	close(fd);
 }
 
+/* The old time setters by number: utime (seconds), utimes and
+ * futimesat (microseconds), and fsync's EINVAL on a pipe. */
+static void test_old_times(void)
+{
+	struct stat st;
+	int fd = open(path, O_CREAT | O_RDWR, 0600);
+	long ut[2] = {1000000000, 1100000000};
+
+	check_zero(syscall(SYS_utime, path, ut), "utime");
+	check(stat(path, &st) == 0 && st.st_atime == 1000000000 &&
+		      st.st_mtime == 1100000000 && st.st_mtim.tv_nsec == 0,
+	      "utime: whole seconds", "%ld %ld", (long)st.st_atime,
+	      (long)st.st_mtime);
+	struct timeval tv[2] = {{1200000000, 5}, {1300000000, 999999}};
+	check_zero(syscall(SYS_utimes, path, tv), "utimes");
+	check(stat(path, &st) == 0 && st.st_mtime == 1300000000 &&
+		      st.st_mtim.tv_nsec == 999999000 &&
+		      st.st_atim.tv_nsec == 5000,
+	      "utimes: microseconds", "%ld.%09ld", (long)st.st_mtime,
+	      st.st_mtim.tv_nsec);
+	tv[1].tv_usec = 1000000;
+	check_errno(syscall(SYS_utimes, path, tv), -1, EINVAL,
+		    "utimes: 10^6 microseconds EINVAL");
+	int dir = open("/dev/shm", O_RDONLY | O_DIRECTORY);
+	tv[1] = (struct timeval){1400000000, 0};
+	check_zero(syscall(SYS_futimesat, dir, path + 9, tv),
+		   "futimesat: relative to a directory fd");
+	check(stat(path, &st) == 0 && st.st_mtime == 1400000000,
+	      "futimesat: set", "%ld", (long)st.st_mtime);
+	check_zero(syscall(SYS_futimesat, dir, path + 9, NULL),
+		   "futimesat: NULL is now");
+	check(stat(path, &st) == 0 && st.st_mtime > 1600000000,
+	      "futimesat: now", "%ld", (long)st.st_mtime);
+	close(dir);
+	check_zero(fsync(fd), "fsync: a file");
+	int p[2];
+	if (pipe(p) == 0) {
+		check_errno(fsync(p[0]), -1, EINVAL, "fsync: a pipe EINVAL");
+		check_errno(fdatasync(p[1]), -1, EINVAL,
+			    "fdatasync: a pipe EINVAL");
+		close(p[0]);
+		close(p[1]);
+	}
+	close(fd);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/dev/shm/kiln-fileio3-%d", getpid());
 	test_fallocate();
 	test_vectors();
+	test_old_times();
 	unlink(path);
 	guest_exit("fileio3");
 }
