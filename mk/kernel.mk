@@ -52,6 +52,7 @@ KERNEL_SRCS := \
 	kernel/proc/pidfd.c \
 	kernel/proc/proc.c \
 	kernel/proc/ptimer.c \
+	kernel/proc/resource.c \
 	kernel/proc/signal.c \
 	kernel/sched/dump.c \
 	kernel/sched/futex.c \

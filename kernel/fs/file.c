@@ -14,6 +14,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
+#include "proc/resource.h"
 #include "sched/time.h"
 
 struct file *file_alloc(const struct file_ops *ops, struct vnode *vn, u32 flags)
@@ -141,12 +142,13 @@ static int grow_locked(struct fdtable *t, int fd)
 
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 {
+	int limit = rlimit_nofile();
 	u64 fl = spin_lock_irqsave(&t->lock);
 	int fd = min;
 
 	while (fd < t->size && t->fds[fd])
 		fd++;
-	int ret = grow_locked(t, fd);
+	int ret = fd >= limit ? -EMFILE : grow_locked(t, fd);
 	if (ret) {
 		spin_unlock_irqrestore(&t->lock, fl);
 		return ret;
@@ -204,7 +206,7 @@ int fd_close(struct fdtable *t, int fd)
 
 int fd_dup2(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 {
-	if (newfd < 0 || newfd >= FD_MAX_DEFAULT)
+	if (newfd < 0 || newfd >= rlimit_nofile())
 		return -EBADF;
 	u64 fl = spin_lock_irqsave(&t->lock);
 	if (oldfd < 0 || oldfd >= t->size || !t->fds[oldfd]) {

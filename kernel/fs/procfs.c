@@ -356,7 +356,8 @@ static void gen_stat_of(struct pbuf *b, struct process *p)
 	pf(b, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu ",
 	   p->pid, p->comm, state, ppid, pgid, sid, user / tick,
 	   (cpu - user) / tick, cuser / tick, (ccpu - cuser) / tick);
-	pf(b, "20 0 %d 0 ", READ_ONCE(p->nthreads));
+	int nice = prio_nice(p); /* priority 20 + nice, then nice */
+	pf(b, "%d %d %d 0 ", 20 + nice, nice, READ_ONCE(p->nthreads));
 	pf(b, "%lu %lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 %d ",
 	   p->start_ns / tick, vsize, rss, p->exit_signal);
 	pf(b, "%u 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
@@ -422,10 +423,10 @@ static void gen_status_of(struct pbuf *b, struct process *p)
 	   READ_ONCE(p->sigpending), tmask);
 	pf(b, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
 	pf(b,
-	   "CapInh:\t0000000000000000\nCapPrm:\t%016lx\n"
+	   "CapInh:\t%016lx\nCapPrm:\t%016lx\n"
 	   "CapEff:\t%016lx\nCapBnd:\t000001ffffffffff\n"
 	   "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n",
-	   c.cap_permitted, c.cap_effective);
+	   c.cap_inheritable, c.cap_permitted, c.cap_effective);
 }
 
 static void gen_self_status(struct pbuf *b)

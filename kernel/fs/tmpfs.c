@@ -23,6 +23,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
+#include "proc/resource.h"
 #include <uapi/fcntl.h>
 
 #define RADIX_SHIFT	 9
@@ -193,7 +194,11 @@ static ssize_t tmpfs_write_at(struct file *f, u64 ubuf, const void *kbuf,
 	if (ret)
 		return ret;
 	u64 start = (f->flags & O_APPEND) ? vn->size : *pos;
-	ssize_t done = memfd_check_write(vn, start, &n); /* seals */
+	u64 len = n;
+	ssize_t done = rlimit_fsize_write(start, &len); /* SIGXFSZ */
+	n = len;
+	if (!done)
+		done = memfd_check_write(vn, start, &n); /* seals */
 	if (!done && n && (vn->mode & (S_ISUID | S_ISGID)))
 		vfs_remove_privs(vn);
 	if (!done && start >= TMPFS_MAX_SIZE) {
@@ -236,7 +241,8 @@ static int tmpfs_truncate(struct vnode *vn, u64 len)
 	int ret = mutex_lock_interruptible(&vn->wlock);
 	if (ret)
 		return ret;
-	if ((ret = memfd_check_resize(vn, len))) {
+	if ((len > vn->size && (ret = rlimit_fsize_grow(len))) ||
+	    (ret = memfd_check_resize(vn, len))) {
 		mutex_unlock(&vn->wlock);
 		return ret;
 	}
@@ -282,7 +288,9 @@ int vfs_fallocate(struct vnode *vn, u32 mode, u64 off, u64 len)
 		return ret;
 	u64 end = off + len;
 	if ((ret = memfd_check_fallocate(vn, mode & FALLOC_FL_PUNCH_HOLE,
-					 end))) {
+					 end)) ||
+	    (!(mode & FALLOC_FL_KEEP_SIZE) && end > vn->size &&
+	     (ret = rlimit_fsize_grow(end)))) {
 		mutex_unlock(&vn->wlock);
 		return ret;
 	}

@@ -629,6 +629,22 @@ int vm_range_mapped(struct mm *mm, u64 addr, u64 len)
 	return ret;
 }
 
+u64 vm_mapped_bytes(struct mm *mm, u64 start, u64 end)
+{
+	struct vma *v;
+	u64 n = 0;
+
+	mm_lock(mm);
+	list_for_each_entry(v, &mm->vmas, node)
+	{
+		u64 s = MAX(v->start, start), e = MIN(v->end, end);
+		if (s < e)
+			n += e - s;
+	}
+	spin_unlock(&mm->lock);
+	return n;
+}
+
 int vm_mincore(struct mm *mm, u64 addr, u64 n, u8 *vec)
 {
 	u64 i;

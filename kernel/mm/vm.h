@@ -65,6 +65,8 @@ int vm_madvise_dontneed(struct mm *mm, u64 addr, u64 len);
 /* 0 if [addr, addr + len) is all mapped, -ENOMEM if it has a hole,
  * -EINVAL if addr is not page-aligned (msync, mlock, mincore). */
 int vm_range_mapped(struct mm *mm, u64 addr, u64 len);
+/* Bytes of [start, end) that VMAs cover (RLIMIT_AS). */
+u64 vm_mapped_bytes(struct mm *mm, u64 start, u64 end);
 /* mincore: one byte per page from addr, at most n pages, into vec: 1 if
  * resident (a present PTE; file pages live in memory); the count done. */
 int vm_mincore(struct mm *mm, u64 addr, u64 n, u8 *vec);

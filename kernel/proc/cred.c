@@ -279,6 +279,7 @@ static void commit_locked(struct process *p, const struct cred *c)
 	WRITE_ONCE(p->cred.fsgid, c->fsgid);
 	WRITE_ONCE(p->cred.cap_permitted, c->cap_permitted);
 	WRITE_ONCE(p->cred.cap_effective, c->cap_effective);
+	WRITE_ONCE(p->cred.cap_inheritable, c->cap_inheritable);
 }
 
 /* Is cap in c's effective set? */
@@ -534,4 +535,52 @@ int cred_setgroups(struct group_info *gi)
 	spin_unlock(&p->cred_lock);
 	groups_put(old);
 	return 0;
+}
+
+int cred_capget(int pid, u64 *effective, u64 *permitted, u64 *inheritable)
+{
+	struct process *me = self(), *p = me;
+	struct cred c;
+
+	if (pid && (!me || pid != me->pid)) {
+		p = proc_find_get(pid);
+		if (!p)
+			return -ESRCH;
+	}
+	cred_of(p, &c);
+	if (p != me)
+		process_put(p);
+	*effective = c.cap_effective;
+	*permitted = c.cap_permitted;
+	*inheritable = c.cap_inheritable;
+	return 0;
+}
+
+int cred_capset(u64 effective, u64 permitted, u64 inheritable)
+{
+	struct process *p = self();
+	struct cred c;
+	int ret = -EPERM;
+
+	if (!p)
+		return -EPERM;
+	effective &= CAP_FULL_SET;
+	permitted &= CAP_FULL_SET;
+	inheritable &= CAP_FULL_SET;
+	spin_lock(&p->cred_lock);
+	c = p->cred;
+	u64 inh_ok = c.cap_inheritable | c.cap_permitted;
+	if (has_cap(&c, CAP_SETPCAP))
+		inh_ok = CAP_FULL_SET; /* the bounding set, all of it here */
+	if ((inheritable & ~inh_ok) || (permitted & ~c.cap_permitted) ||
+	    (effective & ~permitted))
+		goto out;
+	c.cap_effective = effective;
+	c.cap_permitted = permitted;
+	c.cap_inheritable = inheritable;
+	commit_locked(p, &c);
+	ret = 0;
+out:
+	spin_unlock(&p->cred_lock);
+	return ret;
 }

@@ -6,11 +6,12 @@
  * capability changes that follow uid changes and execve). Threads share
  * their process's credentials (docs/decisions/credentials.md).
  *
- * Capabilities are two bitmasks of Linux's capability numbers, permitted
- * and effective, changed exactly where Linux changes them without file
- * capabilities or securebits: a process whose uids all leave 0 loses them,
- * an euid of 0 makes the effective set the permitted one, an fsuid leaving
- * (or returning to) 0 drops (or raises) the filesystem ones.
+ * Capabilities are bitmasks of Linux's capability numbers, permitted,
+ * effective and inheritable (capset's rules), changed exactly where Linux
+ * changes them without file capabilities or securebits: a process whose uids
+ * all leave 0 loses them, an euid of 0 makes the effective set the permitted
+ * one, an fsuid leaving (or returning to) 0 drops (or raises) the filesystem
+ * ones.
  *
  * Locking: p->cred_lock (a leaf spinlock: nothing is taken under it)
  * serializes changes to p->cred and guards p->cred.groups. Single fields
@@ -38,6 +39,7 @@ struct cred {
 	u32 uid, euid, suid, fsuid;
 	u32 gid, egid, sgid, fsgid;
 	u64 cap_permitted, cap_effective;
+	u64 cap_inheritable;	   /* kept across execve; capset changes it */
 	struct group_info *groups; /* counted; NULL: none */
 };
 
@@ -83,6 +85,14 @@ bool cred_may_signal(struct process *target, int sig);
 void cred_current(struct cred *out);
 /* A snapshot of p's (for /proc). */
 void cred_of(struct process *p, struct cred *out);
+
+/* capget of pid (0: the caller): its three sets, or -ESRCH. */
+int cred_capget(int pid, u64 *effective, u64 *permitted, u64 *inheritable);
+/* capset on the caller with cap_capset's rules: -EPERM unless permitted
+ * is within the old permitted set, effective within the new permitted,
+ * inheritable within the old inheritable | permitted (anything without
+ * CAP_SETPCAP's restriction to that when the caller has it). */
+int cred_capset(u64 effective, u64 permitted, u64 inheritable);
 
 /* The set*id family with Linux's rules; 0 or -errno. */
 int cred_setuid(u32 uid);

@@ -29,9 +29,8 @@
 #include "mm/vmm.h"
 #include "drivers/random.h"
 
-#define STACK_TOP  0x00007ffffffff000UL
-#define STACK_SIZE (8UL << 20)
-#define PIE_BASE   0x0000555555554000UL
+#define STACK_TOP 0x00007ffffffff000UL
+#define PIE_BASE  0x0000555555554000UL
 
 #define AT_NULL		0
 #define AT_PHDR		3
@@ -406,7 +405,8 @@ static int build_stack(struct mm *mm, const struct elf_info *ei, u64 bias,
 	*rsp = sb_push(&sb, &argc64, 8, 8);
 	if (!*rsp || (*rsp & 15))
 		goto out;
-	ret = vm_mmap(mm, STACK_TOP - STACK_SIZE, STACK_SIZE,
+	u64 stack_size = rlimit_stack_size(); /* fixed: it does not grow */
+	ret = vm_mmap(mm, STACK_TOP - stack_size, stack_size,
 		      PROT_READ | PROT_WRITE, VMA_STACK, VM_FIXED, NULL, 0,
 		      &out);
 	if (!ret)

@@ -328,6 +328,8 @@ long proc_fork(const struct clone_args *ca)
 	 * cannot honour them, so it refuses them */
 	if (flags & (CLONE_SIGHAND | CLONE_PARENT | CLONE_FILES | CLONE_FS))
 		return -EINVAL;
+	if ((ret = rlimit_nproc_check()))
+		return ret;
 	child = process_alloc();
 	if (!child)
 		return -ENOMEM;
@@ -350,6 +352,7 @@ long proc_fork(const struct clone_args *ca)
 	child->personality = parent->personality;
 	child->ioprio = parent->ioprio;
 	cred_fork(child, parent);
+	rlimit_fork(child, parent);
 	child->exit_signal = ca->exit_signal & 0xff;
 	memcpy(child->cwd, parent->cwd, sizeof(child->cwd));
 	memcpy(child->comm, parent->comm, sizeof(child->comm));

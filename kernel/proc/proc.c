@@ -118,6 +118,7 @@ struct process *process_alloc(void)
 	p->umask = 022;
 	spin_init(&p->cred_lock);
 	cred_init_root(&p->cred);
+	rlimit_init(p);
 	p->refcount = 1; /* the table's: dropped when reaped */
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
 	return p;

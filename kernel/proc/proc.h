@@ -16,6 +16,7 @@
 #include <kernel/types.h>
 #include "arch/x86_64/trapframe.h"
 #include "proc/cred.h"
+#include "proc/resource.h"
 #include "sched/timer.h"
 #include "sched/waitq.h"
 #include <uapi/sched.h>
@@ -139,6 +140,8 @@ struct process {
 	u16 ioprio; /* ioprio_set(2): stored (no block I/O to order) */
 	/* SEM_UNDO adjustments (ipc/sem.c), guarded by its lock */
 	struct sem_undo_list *semundo;
+	struct rlimit rlim[RLIM_NLIMITS]; /* lock (resource.h) */
+	int nice;			  /* -20..19 (resource.h) */
 	struct cred cred;	   /* ids, groups, capabilities (cred.h) */
 	struct spinlock cred_lock; /* changes to cred; its groups */
 	char cwd[256];

@@ -17,4 +17,6 @@ SYSCALL(119, setresgid, 3, full, "")
 SYSCALL(120, getresgid, 3, full, "")
 SYSCALL(122, setfsuid, 1, full, "returns the old fsuid; the filesystem capabilities follow it")
 SYSCALL(123, setfsgid, 1, full, "returns the old fsgid")
+SYSCALL(125, capget, 2, full, "versions 1, 2 and 3 (an unknown one: version 3 written back, EINVAL; NULL data: 0); any pid")
+SYSCALL(126, capset, 2, full, "own process only (EPERM); new permitted within the old, effective within permitted, inheritable within the old inheritable and permitted sets unless CAP_SETPCAP; no ambient or bounding sets, no file capabilities")
 /* clang-format on */

@@ -130,3 +130,82 @@ long sys_setfsgid(u64 gid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return cred_setfsgid((u32)gid);
 }
+
+/* capget/capset's header: a version and a pid. */
+struct cap_header {
+	u32 version;
+	s32 pid;
+};
+
+/* One 32-bit word of each set (v1 has one, v2 and v3 two). */
+struct cap_data {
+	u32 effective, permitted, inheritable;
+};
+
+/* The number of data words for the header's version; an unknown one
+ * gets the preferred version written back and EINVAL (the probe). */
+static long cap_words(u64 uhdr, u32 *words)
+{
+	u32 version;
+
+	if (get_user(version, uhdr))
+		return -EFAULT;
+	switch (version) {
+	case _LINUX_CAPABILITY_VERSION_1:
+		*words = _LINUX_CAPABILITY_U32S_1;
+		return 0;
+	case _LINUX_CAPABILITY_VERSION_2:
+	case _LINUX_CAPABILITY_VERSION_3:
+		*words = _LINUX_CAPABILITY_U32S_3;
+		return 0;
+	}
+	if (put_user((u32)_LINUX_CAPABILITY_VERSION_3, uhdr))
+		return -EFAULT;
+	return -EINVAL;
+}
+
+long sys_capget(u64 uhdr, u64 udata, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap_data d[2];
+	u64 e, p, i;
+	u32 words;
+	s32 pid;
+
+	long ret = cap_words(uhdr, &words);
+	if (!udata || ret)
+		return !udata && ret == -EINVAL ? 0 : ret; /* as Linux */
+	if (get_user(pid, uhdr + 4))
+		return -EFAULT;
+	if (pid < 0)
+		return -EINVAL;
+	if ((ret = cred_capget(pid, &e, &p, &i)))
+		return ret;
+	for (int w = 0; w < 2; w++)
+		d[w] = (struct cap_data){(u32)(e >> (32 * w)),
+					 (u32)(p >> (32 * w)),
+					 (u32)(i >> (32 * w))};
+	return copy_to_user(udata, d, words * sizeof(d[0]));
+}
+
+long sys_capset(u64 uhdr, u64 udata, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap_data d[2] = {0};
+	u32 words;
+	s32 pid;
+
+	long ret = cap_words(uhdr, &words);
+	if (ret)
+		return ret;
+	if (get_user(pid, uhdr + 4))
+		return -EFAULT;
+	if (pid && pid != current->proc->pid)
+		return -EPERM; /* only the caller's own sets */
+	if (copy_from_user(d, udata, words * sizeof(d[0])))
+		return -EFAULT;
+	u64 e = d[0].effective | (u64)d[1].effective << 32;
+	u64 p = d[0].permitted | (u64)d[1].permitted << 32;
+	u64 i = d[0].inheritable | (u64)d[1].inheritable << 32;
+	return cred_capset(e, p, i);
+}

@@ -331,6 +331,14 @@ long sys_pwrite64(u64 fd, u64 buf, u64 len, u64 off, u64 a4, u64 a5)
 	return do_rw((int)fd, buf, len, true, &off);
 }
 
+/* A writev into a regular file that reached RLIMIT_FSIZE stops there:
+ * Linux checks the whole length once, shortening it without a second
+ * SIGXFSZ. */
+static bool fsize_reached(struct file *f, u64 pos)
+{
+	return f->vn && S_ISREG(f->vn->mode) && pos >= rlimit_cur(RLIMIT_FSIZE);
+}
+
 /* Without read_iter/write_iter: one read/write per iovec entry. */
 static long rwv_each(struct file *f, const struct kiovec *iov, u32 cnt,
 		     bool write, u64 *pos)
@@ -342,6 +350,8 @@ static long rwv_each(struct file *f, const struct kiovec *iov, u32 cnt,
 	for (u32 i = 0; i < cnt; i++) {
 		if (!iov[i].len)
 			continue; /* zero-length entries may be NULL */
+		if (write && total && fsize_reached(f, *pos))
+			break;
 		long n = op(f, iov[i].base, iov[i].len, pos);
 		if (n < 0)
 			return total ? total : n;
@@ -942,7 +952,7 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if ((s64)arg < 0 || arg >= FD_MAX_DEFAULT) {
+		if ((s64)arg < 0 || arg >= (u64)rlimit_nofile()) {
 			ret = -EINVAL;
 			break;
 		}

@@ -100,8 +100,10 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		place = VM_FIXED;
 	if (flags & MAP_GROWSDOWN)
 		vflags |= VMA_STACK;
-	int ret = vm_mmap(mm(), addr, len, prot, vflags, place, f, f ? off : 0,
-			  &out);
+	int ret = rlimit_as_check(mm(), addr, len, place != VM_HINT);
+	if (!ret)
+		ret = vm_mmap(mm(), addr, len, prot, vflags, place, f,
+			      f ? off : 0, &out);
 	if (ret && f)
 		file_put(f); /* on success the VMA keeps the reference */
 	return ret ? ret : (long)out;
@@ -123,6 +125,8 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
 long sys_brk(u64 want, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (rlimit_brk_check(mm(), want))
+		return READ_ONCE(mm()->brk); /* unchanged, as Linux */
 	return vm_brk(mm(), want);
 }
 
@@ -172,8 +176,13 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr,
 	/* MREMAP_DONTUNMAP (4) is not implemented: refused, not ignored */
 	if (flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED))
 		return -EINVAL;
-	int ret = vm_mremap(mm(), old, old_len, new_len, flags & MREMAP_MAYMOVE,
-			    flags & MREMAP_FIXED, new_addr, &out);
+	int ret = 0;
+	if (new_len > old_len)
+		ret = rlimit_as_check(mm(), 0, new_len - old_len, false);
+	if (!ret)
+		ret = vm_mremap(mm(), old, old_len, new_len,
+				flags & MREMAP_MAYMOVE, flags & MREMAP_FIXED,
+				new_addr, &out);
 	return ret ? ret : (long)out;
 }
 

@@ -361,7 +361,7 @@ static long do_poll(u64 ufds, u64 nfds, u64 deadline)
 	struct pollfd stackbuf[POLL_STACK], *fds = stackbuf;
 	size_t bytes = nfds * sizeof(*fds);
 
-	if (nfds > FD_MAX_DEFAULT)
+	if (nfds > (u64)rlimit_nofile()) /* RLIMIT_NOFILE, as Linux */
 		return -EINVAL;
 	if (nfds > POLL_STACK && !(fds = kmalloc(bytes)))
 		return -ENOMEM;

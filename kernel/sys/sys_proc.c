@@ -94,6 +94,9 @@ static long do_clone(const struct clone_args *ca)
 		return -EINVAL;
 	if (flags & (CLONE_VFORK | CLONE_PIDFD | CLONE_PARENT))
 		return -EINVAL;
+	long ret = rlimit_nproc_check();
+	if (ret)
+		return ret;
 	struct thread *t = thread_alloc(p);
 	if (!t)
 		return -ENOMEM;
@@ -336,58 +339,18 @@ long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
 	return -EINVAL;
 }
 
-#define RLIMIT_STACK  3
-#define RLIMIT_NOFILE 7
-#define RLIM_NLIMITS  16
-#define RLIM_INFINITY (~0UL)
-
-struct rlimit {
-	u64 cur, max;
-};
-
-static struct rlimit rlimits[RLIM_NLIMITS];
-static bool rlimits_ready;
-
-static void rlimits_init(void)
-{
-	for (int i = 0; i < RLIM_NLIMITS; i++)
-		rlimits[i] = (struct rlimit){RLIM_INFINITY, RLIM_INFINITY};
-	rlimits[RLIMIT_STACK] = (struct rlimit){8UL << 20, RLIM_INFINITY};
-	rlimits[RLIMIT_NOFILE] =
-		(struct rlimit){FD_MAX_DEFAULT, FD_MAX_DEFAULT};
-	rlimits[6] = (struct rlimit){4096, 4096};	    /* NPROC */
-	rlimits[8] = (struct rlimit){8UL << 20, 8UL << 20}; /* MEMLOCK */
-	rlimits[11] = (struct rlimit){4096, 4096};	    /* SIGPENDING */
-	rlimits[12] = (struct rlimit){819200, 819200};	    /* MSGQUEUE */
-	rlimits[13] = (struct rlimit){0, 0};		    /* NICE */
-	rlimits[14] = (struct rlimit){0, 0};		    /* RTPRIO */
-	rlimits_ready = true;
-}
-
 long sys_prlimit64(u64 pid, u64 res, u64 unew, u64 uold, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
-	if (pid && (int)pid != self()->pid)
-		return -ESRCH;
-	if (res >= RLIM_NLIMITS)
-		return -EINVAL;
-	if (!rlimits_ready)
-		rlimits_init();
-	if (uold && copy_to_user(uold, &rlimits[res], sizeof(struct rlimit)))
+	struct rlimit new, old;
+
+	if (unew && copy_from_user(&new, unew, sizeof(new)))
 		return -EFAULT;
-	if (unew) {
-		struct rlimit r;
-		if (copy_from_user(&r, unew, sizeof(r)))
-			return -EFAULT;
-		if (r.cur > r.max)
-			return -EINVAL;
-		if (res == RLIMIT_NOFILE && r.max > FD_MAX_DEFAULT)
-			return -EPERM;
-		if (r.max > rlimits[res].max && !cred_capable(CAP_SYS_RESOURCE))
-			return -EPERM; /* raising a hard limit, as Linux */
-		rlimits[res] = r;
-	}
-	return 0;
+	int ret = rlimit_prlimit((int)pid, (u32)res, unew ? &new : NULL,
+				 uold ? &old : NULL);
+	if (!ret && uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return ret;
 }
 
 long sys_getrlimit(u64 res, u64 uold, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -787,34 +750,16 @@ long sys_times(u64 ubuf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return ticks;
 }
 
-/* PRIO_PROCESS (0) names a process that must exist; PRIO_PGRP (1) and
- * PRIO_USER (2) are taken as given. */
-static long prio_target(u64 which, u64 who)
-{
-	if ((u32)which > 2)
-		return -EINVAL;
-	if ((int)who < 0) /* no such process, group or user */
-		return -ESRCH;
-	if ((u32)which == 0 && (int)who > 0) {
-		long pg = proc_getpgid((int)who, false);
-		if (pg < 0)
-			return pg;
-	}
-	return 0;
-}
-
 long sys_getpriority(u64 which, u64 who, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	long ret = prio_target(which, who);
-	return ret ? ret : 20; /* nice 0, in the kernel's 40-nice encoding */
+	return prio_get((int)which, (int)who); /* 20 - nice, as the kernel */
 }
 
 long sys_setpriority(u64 which, u64 who, u64 prio, u64 a3, u64 a4, u64 a5)
 {
-	(void)prio, (void)a3, (void)a4, (void)a5;
-	/* accepted; all threads share one priority */
-	return prio_target(which, who);
+	(void)a3, (void)a4, (void)a5;
+	return prio_set((int)which, (int)who, (int)prio);
 }
 
 /* The sched_* calls' pid: 0 or a process that exists (EINVAL for a

@@ -130,6 +130,8 @@ CASES = [
     Case("pidfd", "pidfd", repeat=3),
     Case("procattr", "procattr"),
     Case("misc", "misc", repeat=3),
+    Case("rlimits", "rlimits"),
+    Case("nicecaps", "nicecaps"),
 ]
 
 

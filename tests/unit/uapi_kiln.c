@@ -11,6 +11,7 @@
 #include <uapi/mman.h>
 #include <uapi/mqueue.h>
 #include <uapi/poll.h>
+#include <uapi/resource.h>
 #include <uapi/sched.h>
 #include <uapi/signal.h>
 #include <uapi/socket.h>
