@@ -497,6 +497,17 @@ static void gen_osrelease(struct pbuf *b)
 	pf(b, "6.1.0-kiln\n");
 }
 
+static void gen_osversion(struct pbuf *b)
+{
+	pf(b, "#1 SMP Kiln\n"); /* uname's version */
+}
+
+/* Kiln writes no core files (docs/syscalls.md): an empty pattern. */
+static void gen_core_pattern(struct pbuf *b)
+{
+	pf(b, "\n");
+}
+
 static void gen_uuid(struct pbuf *b, u8 *id)
 {
 	pf(b, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-", id[0], id[1],
@@ -668,6 +679,8 @@ static const struct {
 	{"proc/sys/kernel/hostname", gen_hostname},
 	{"proc/sys/kernel/ostype", gen_ostype},
 	{"proc/sys/kernel/osrelease", gen_osrelease},
+	{"proc/sys/kernel/version", gen_osversion},
+	{"proc/sys/kernel/core_pattern", gen_core_pattern},
 	{"proc/sys/kernel/pid_max", gen_pid_max},
 	{"proc/sys/kernel/threads-max", gen_threads_max},
 	{"proc/sys/kernel/tainted", gen_tainted},

@@ -41,6 +41,8 @@ SYSCALL(280, utimensat, 4, full, "UTIME_NOW/OMIT, NULL path = the fd; times befo
 SYSCALL(261, futimesat, 3, full, "as utimensat with microseconds (EINVAL outside [0, 10^6)); NULL: now")
 SYSCALL(235, utimes, 2, full, "as futimesat(AT_FDCWD)")
 SYSCALL(132, utime, 2, full, "whole seconds; NULL: now")
+SYSCALL(187, readahead, 3, full, "pages are in memory already: Linux's EBADF/EINVAL checks, then 0")
+SYSCALL(277, sync_file_range, 4, full, "nothing to write back: Linux's EINVAL/EBADF/ESPIPE checks, then 0")
 SYSCALL(285, fallocate, 4, partial, "tmpfs: 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE (zeroes in place); others EOPNOTSUPP")
 SYSCALL(294, inotify_init1, 1, full, "IN_NONBLOCK, IN_CLOEXEC; events padded to 16 bytes, identical consecutive ones coalesced, 16384 queued then IN_Q_OVERFLOW; FIONREAD, poll/epoll, blocking read; 128 instances (EMFILE)")
 SYSCALL(295, preadv, 5, full, "")

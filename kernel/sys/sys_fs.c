@@ -1123,6 +1123,42 @@ long sys_ftruncate(u64 fd, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	return ret;
 }
 
+/* readahead: the pages are in memory already; Linux's checks only (a
+ * file not open for reading EBADF, not a regular file EINVAL). */
+long sys_readahead(u64 fd, u64 off, u64 count, u64 a3, u64 a4, u64 a5)
+{
+	(void)off, (void)count, (void)a3, (void)a4, (void)a5;
+	struct file *f = fd_get(files(), (int)fd);
+
+	if (!f)
+		return -EBADF;
+	long ret = 0;
+	if ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
+		ret = -EBADF;
+	else if (!f->vn || !S_ISREG(f->vn->mode))
+		ret = -EINVAL;
+	file_put(f);
+	return ret;
+}
+
+/* sync_file_range: nothing to write back; Linux's argument checks. */
+long sys_sync_file_range(u64 fd, u64 off, u64 n, u64 flags, u64 a4, u64 a5)
+{
+	(void)a4, (void)a5;
+	if (flags & ~7ULL || (s64)off < 0 || (s64)n < 0 ||
+	    (s64)(off + n) < (s64)off)
+		return -EINVAL;
+	struct file *f = fd_get(files(), (int)fd);
+	if (!f)
+		return -EBADF;
+	u32 type = f->vn ? f->vn->mode & S_IFMT : 0;
+	long ret = type == S_IFREG || type == S_IFDIR || type == S_IFLNK
+			   ? 0
+			   : -ESPIPE;
+	file_put(f);
+	return ret;
+}
+
 /* fsync, fdatasync, syncfs: everything is in memory; only check fd. */
 static long check_fd(u64 fd)
 {

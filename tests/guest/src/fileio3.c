@@ -202,12 +202,44 @@ static void test_old_times(void)
 	close(fd);
 }
 
+/* readahead and sync_file_range: success on a file, Linux's errors
+ * elsewhere. */
+static void test_hints(void)
+{
+	int fd = open(path, O_CREAT | O_RDWR, 0600);
+	int wo = open(path, O_WRONLY);
+	int p[2];
+
+	check_zero(syscall(SYS_readahead, fd, 0, 4096), "readahead: a file");
+	check_errno(syscall(SYS_readahead, wo, 0, 4096), -1, EBADF,
+		    "readahead: write-only EBADF");
+	check_zero(syscall(SYS_sync_file_range, fd, 0, 4096, 7),
+		   "sync_file_range: a file");
+	check_errno(syscall(SYS_sync_file_range, fd, 0, 4096, 8), -1, EINVAL,
+		    "sync_file_range: bad flags EINVAL");
+	check_errno(syscall(SYS_sync_file_range, fd, -1L, 4096L, 0), -1, EINVAL,
+		    "sync_file_range: negative offset EINVAL");
+	if (pipe(p) == 0) {
+		check_errno(syscall(SYS_readahead, p[0], 0, 4096), -1, EINVAL,
+			    "readahead: a pipe EINVAL");
+		check_errno(syscall(SYS_sync_file_range, p[0], 0, 1, 0), -1,
+			    ESPIPE, "sync_file_range: a pipe ESPIPE");
+		close(p[0]);
+		close(p[1]);
+	}
+	check_errno(syscall(SYS_readahead, 999, 0, 1), -1, EBADF,
+		    "readahead: a closed fd EBADF");
+	close(wo);
+	close(fd);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/dev/shm/kiln-fileio3-%d", getpid());
 	test_fallocate();
 	test_vectors();
 	test_old_times();
+	test_hints();
 	unlink(path);
 	guest_exit("fileio3");
 }
