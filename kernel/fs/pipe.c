@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Pipes: a 64 KiB byte ring shared by a read-end and a write-end file.
+ * Pipes: a byte ring shared by a read-end and a write-end file, 64 KiB
+ * unless fcntl(F_SETPIPE_SZ) resizes it (a power-of-two number of pages;
+ * pipe_fcntl).
  * Writes of at most PIPE_BUF bytes are atomic, writev's whole vector
  * included (read_iter/write_iter). Readers sleep on rd_wait,
  * woken by every write and by the last writer closing; writers sleep on
@@ -36,6 +38,7 @@
 #include "waitfd.h"
 #include "mm/kheap.h"
 #include "mm/uaccess.h"
+#include "proc/cred.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "sched/waitq.h"
@@ -46,7 +49,8 @@
 
 struct pipe {
 	struct spinlock lock;
-	u8 *buf;	      /* PIPE_SIZE bytes; NULL until the first write */
+	u8 *buf;	      /* size bytes; NULL until the first write */
+	u32 size;	      /* capacity: a power of two, >= PIPE_BUF */
 	u32 head, tail;	      /* free-running byte counts written / read */
 	u32 reserved;	      /* room promised to splices (pipe_reserve) */
 	int readers, writers; /* open ends, for EOF and EPIPE */
@@ -84,13 +88,13 @@ static u32 pipe_used(struct pipe *p)
 
 static u32 pipe_room(struct pipe *p)
 {
-	return PIPE_SIZE - pipe_used(p) - READ_ONCE(p->reserved);
+	return READ_ONCE(p->size) - pipe_used(p) - READ_ONCE(p->reserved);
 }
 
 /* Room for writers (lock held): free bytes not promised to a splice. */
 static u32 room_locked(struct pipe *p)
 {
-	return PIPE_SIZE - (p->head - p->tail) - p->reserved;
+	return p->size - (p->head - p->tail) - p->reserved;
 }
 
 /* A consumer took bytes: wake writers if the pipe was "full" for them. */
@@ -103,8 +107,8 @@ static void wake_writers(struct pipe *p, u32 room_before)
 /* Copy k bytes out of the ring at tail to the user's vector; lock held. */
 static int ring_out(struct pipe *p, struct uio *u, u32 k)
 {
-	u32 off = p->tail % PIPE_SIZE;
-	u32 first = MIN(k, PIPE_SIZE - off);
+	u32 off = p->tail % p->size;
+	u32 first = MIN(k, p->size - off);
 
 	if (uio_copyout(u, p->buf + off, first))
 		return -EFAULT;
@@ -114,8 +118,8 @@ static int ring_out(struct pipe *p, struct uio *u, u32 k)
 /* Copy k bytes of the user's vector into the ring at head; lock held. */
 static int ring_in(struct pipe *p, struct uio *u, u32 k)
 {
-	u32 off = p->head % PIPE_SIZE;
-	u32 first = MIN(k, PIPE_SIZE - off);
+	u32 off = p->head % p->size;
+	u32 first = MIN(k, p->size - off);
 
 	if (uio_copyin(u, p->buf + off, first))
 		return -EFAULT;
@@ -168,20 +172,22 @@ static ssize_t pipe_read_iter(struct file *f, struct uio *u, u64 *pos)
 	return pipe_read_uio(f->priv, u, f->flags & O_NONBLOCK);
 }
 
+/* The ring, of the pipe's size at the time it is installed. */
 static int pipe_alloc_ring(struct pipe *p)
 {
-	if (READ_ONCE(p->buf))
-		return 0;
-	u8 *buf = kmalloc(PIPE_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	spin_lock(&p->lock);
-	if (!p->buf) {
-		p->buf = buf;
-		buf = NULL;
+	while (!READ_ONCE(p->buf)) {
+		u32 size = READ_ONCE(p->size);
+		u8 *buf = kmalloc(size);
+		if (!buf)
+			return -ENOMEM;
+		spin_lock(&p->lock);
+		if (!p->buf && p->size == size) {
+			p->buf = buf;
+			buf = NULL;
+		}
+		spin_unlock(&p->lock);
+		kfree(buf); /* raced with another writer or a resize */
 	}
-	spin_unlock(&p->lock);
-	kfree(buf);
 	return 0;
 }
 
@@ -280,6 +286,72 @@ static u32 pipe_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+/*
+ * Move the bytes of the old ring into nb (size bytes) at the same
+ * free-running positions, so head and tail stay; lock held, and the bytes
+ * and reservations fit.
+ */
+static void ring_move(struct pipe *p, u8 *nb, u32 size)
+{
+	for (u32 c = p->tail; c != p->head;) {
+		u32 from = c % p->size, to = c % size;
+		u32 k = MIN(p->head - c, MIN(p->size - from, size - to));
+		memcpy(nb + to, p->buf + from, k);
+		c += k;
+	}
+}
+
+/*
+ * F_SETPIPE_SZ, as Linux's pipe_set_size: arg rounded up to a power-of-two
+ * number of pages (at least one; above 2^31 is EINVAL); growing past
+ * pipe-max-size needs CAP_SYS_RESOURCE; EBUSY if the bytes in the pipe (and
+ * the room promised to splices) do not fit. Linux counts the pages the
+ * bytes occupy, which may be one more than their count needs after partial
+ * reads; Kiln's ring counts bytes. Returns the new capacity.
+ */
+static long pipe_set_size(struct pipe *p, u32 arg)
+{
+	if (arg > (1U << 31))
+		return -EINVAL;
+	u32 size = PIPE_BUF;
+	while (size < arg)
+		size <<= 1;
+	if (size > READ_ONCE(p->size) && size > PIPE_MAX_SIZE &&
+	    !cred_capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	u8 *nb = kmalloc(size);
+	if (!nb)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	if (p->head - p->tail + p->reserved > size) {
+		spin_unlock(&p->lock);
+		kfree(nb);
+		return -EBUSY;
+	}
+	bool grew = size > p->size;
+	u8 *old = p->buf;
+	if (old)
+		ring_move(p, nb, size);
+	p->buf = nb;
+	WRITE_ONCE(p->size, size);
+	spin_unlock(&p->lock);
+	kfree(old);
+	if (grew)
+		waitq_wake(&p->wr_wait, POLLOUT | POLLWRNORM, -1);
+	return size;
+}
+
+long pipe_fcntl(struct file *f, u32 cmd, u64 arg)
+{
+	struct pipe *p = pipe_of(f);
+
+	if (!p)
+		return -EBADF; /* as Linux: not a pipe or FIFO */
+	if (cmd == F_GETPIPE_SZ)
+		return READ_ONCE(p->size);
+	return pipe_set_size(p, (u32)arg); /* Linux takes an unsigned int */
+}
+
 static int pipe_ioctl(struct file *f, u32 cmd, u64 arg)
 {
 	struct pipe *p = f->priv;
@@ -373,6 +445,7 @@ static struct pipe *pipe_alloc(void)
 	waitq_init(&p->wr_wait);
 	waitq_init(&p->open_wait);
 	mutex_init(&p->rlock);
+	p->size = PIPE_SIZE;
 	p->ino = __atomic_fetch_add(&pipe_next_ino, 1, __ATOMIC_RELAXED);
 	return p;
 }
@@ -550,7 +623,7 @@ int pipe_reserve(struct pipe *p, u32 n, bool nonblock, u32 *got)
 void pipe_commit(struct pipe *p, const void *buf, u32 n, u32 reserved)
 {
 	spin_lock(&p->lock);
-	u32 off = p->head % PIPE_SIZE, first = MIN(n, PIPE_SIZE - off);
+	u32 off = p->head % p->size, first = MIN(n, p->size - off);
 	memcpy(p->buf + off, buf, first);
 	memcpy(p->buf, (const u8 *)buf + first, n - first);
 	__atomic_store_n(&p->head, p->head + n, __ATOMIC_RELEASE);
@@ -578,7 +651,7 @@ u32 pipe_copy_out(struct pipe *p, void *buf, u32 n, bool consume)
 	u32 used = p->head - p->tail, room = room_locked(p);
 	u32 k = MIN(n, used);
 	if (k) {
-		u32 off = p->tail % PIPE_SIZE, first = MIN(k, PIPE_SIZE - off);
+		u32 off = p->tail % p->size, first = MIN(k, p->size - off);
 		memcpy(buf, p->buf + off, first);
 		memcpy((u8 *)buf + first, p->buf, k - first);
 	}

@@ -16,12 +16,16 @@
 #include <uapi/fcntl.h>
 #include <kernel/types.h>
 
-#define PIPE_SIZE 65536 /* a pipe's capacity in bytes */
+#define PIPE_SIZE     65536   /* a new pipe's capacity; splice's chunk */
+#define PIPE_MAX_SIZE 1048576 /* /proc/sys/fs/pipe-max-size */
 
 struct file;
 struct pipe;
 struct uio;
 
+/* F_GETPIPE_SZ and F_SETPIPE_SZ on f: the capacity, or -Exxx (EBADF if
+ * f is not a pipe). */
+long pipe_fcntl(struct file *f, u32 cmd, u64 arg);
 /* The pipe behind f (a pipe end or an open FIFO), or NULL. */
 struct pipe *pipe_of(struct file *f);
 /* 1 when p holds bytes, 0 at EOF (no writers); else -EAGAIN if nonblock,

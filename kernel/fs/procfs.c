@@ -16,6 +16,7 @@
 #include "vfs.h"
 #include "file.h"
 #include "inotify.h"
+#include "pipe.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "drivers/random.h"
@@ -562,6 +563,12 @@ static void gen_lease_break_time(struct pbuf *b)
 	pf(b, "45\n"); /* fs/locks.c's LEASE_BREAK_NS */
 }
 
+/* The largest F_SETPIPE_SZ without CAP_SYS_RESOURCE (read-only here). */
+static void gen_pipe_max_size(struct pbuf *b)
+{
+	pf(b, "%d\n", PIPE_MAX_SIZE);
+}
+
 /* Linux's default: RAM / (8 * the kernel stack size), at least 20. */
 static void gen_threads_max(struct pbuf *b)
 {
@@ -704,6 +711,7 @@ static const struct {
 	{"proc/sys/fs/mqueue/msgsize_max", gen_mq_msgsize_max},
 	{"proc/sys/fs/mqueue/msg_default", gen_mq_msg_default},
 	{"proc/sys/fs/mqueue/msgsize_default", gen_mq_msgsize_default},
+	{"proc/sys/fs/pipe-max-size", gen_pipe_max_size},
 	{"proc/sys/fs/inotify/max_queued_events", gen_inotify_events},
 	{"proc/sys/fs/inotify/max_user_instances", gen_inotify_instances},
 	{"proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},

@@ -15,6 +15,7 @@
 #include "fs/fsnotify.h"
 #include "fs/locks.h"
 #include "fs/memfd.h"
+#include "fs/pipe.h"
 #include "fs/uio.h"
 #include "fs/vfs.h"
 #include "mm/kheap.h"
@@ -1020,6 +1021,10 @@ long sys_fcntl(u64 fd, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 		break;
 	case F_GETSIG:
 		ret = READ_ONCE(f->sig);
+		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		ret = pipe_fcntl(f, (u32)cmd, arg);
 		break;
 	default:
 		ret = -EINVAL;

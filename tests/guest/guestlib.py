@@ -132,6 +132,7 @@ CASES = [
     Case("misc", "misc", repeat=3),
     Case("rlimits", "rlimits"),
     Case("nicecaps", "nicecaps"),
+    Case("pipesz", "pipesz"),
 ]
 
 
