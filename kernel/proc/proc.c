@@ -66,6 +66,7 @@ struct thread *thread_alloc(struct process *p)
 	for (int i = 0; i < 6; i++)
 		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
 	t->saved_rsp = (u64)sp;
+	t->cpus_allowed = ~0ULL; /* every CPU, as Linux's init */
 	t->proc = p;
 	if (p)
 		process_get(p); /* dropped by thread_free, off the CPU */
@@ -88,6 +89,7 @@ void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
 	t->fs_base = (ca->flags & CLONE_SETTLS) ? ca->tls : current->fs_base;
 	t->gs_base = current->gs_base;
 	t->sigmask = current->sigmask;
+	t->cpus_allowed = READ_ONCE(current->cpus_allowed);
 	memcpy(t->name, current->name, sizeof(t->name));
 }
 

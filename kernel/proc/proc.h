@@ -102,6 +102,7 @@ struct thread {
 	u64 user_since;
 	u64 kentry_cpu_ns;
 	u32 last_cpu;
+	u64 cpus_allowed; /* sched_setaffinity's mask, bit n CPU n */
 	char name[16];
 	const struct fs_cred *fs_override; /* access(2)'s real ids, or NULL */
 };

@@ -5,6 +5,10 @@
  * registers and RFLAGS (switch_context), FPU/SSE/AVX state (XSAVE),
  * FS/GS bases, CR3 and the kernel stack in the TSS.
  *
+ * CPU affinity (sched_setaffinity): a CPU takes from the shared queue the
+ * first thread whose cpus_allowed has its bit, and wakeups kick an idle
+ * CPU of the woken thread's mask (docs/decisions/cpu-affinity.md).
+ *
  * Lock order: any waitq/futex/proc lock -> sched_lock. The lock is held
  * across switch_context and released by the thread switched to.
  */
@@ -37,22 +41,29 @@ void sched_init_cpu(struct thread *idle)
 	idle->state = T_RUNNING;
 }
 
+/* May t run on CPU cpu? */
+static bool is_allowed(const struct thread *t, u32 cpu)
+{
+	return READ_ONCE(t->cpus_allowed) >> cpu & 1;
+}
+
 /*
- * Wake one halted CPU for new work. Claiming its idle flag means the next
- * wakeup (futex_wake of many waiters) goes to another idle CPU instead of
- * IPI-ing the same one again.
+ * Wake one halted CPU of t's mask for it. Claiming its idle flag means
+ * the next wakeup (futex_wake of many waiters) goes to another idle CPU
+ * instead of IPI-ing the same one again.
  */
-static void kick_idle_cpu(void)
+static void kick_idle_cpu(struct thread *t)
 {
 	struct percpu *self = this_cpu();
 
 	/* woken from our own idle loop's interrupt: we run it on return */
-	if (READ_ONCE(self->is_idle) &&
+	if (is_allowed(t, self->id) && READ_ONCE(self->is_idle) &&
 	    __atomic_exchange_n(&self->is_idle, false, __ATOMIC_SEQ_CST))
 		return;
 	for (u32 i = 0; i < ncpus; i++) {
 		struct percpu *c = cpu_table[i];
-		if (c && c != self && READ_ONCE(c->is_idle) &&
+		if (c && c != self && is_allowed(t, i) &&
+		    READ_ONCE(c->is_idle) &&
 		    __atomic_exchange_n(&c->is_idle, false, __ATOMIC_SEQ_CST)) {
 			lapic_send_ipi(c->apic_id, VEC_RESCHED);
 			CPU_STAT_INC(ipi_resched);
@@ -67,7 +78,7 @@ void sched_add(struct thread *t)
 	t->state = T_RUNNABLE;
 	list_add_tail(&t->run_node, &runq);
 	spin_unlock_irqrestore(&sched_lock, f);
-	kick_idle_cpu();
+	kick_idle_cpu(t);
 }
 
 void sched_wake(struct thread *t)
@@ -84,12 +95,68 @@ void sched_wake(struct thread *t)
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 	if (kick)
-		kick_idle_cpu();
+		kick_idle_cpu(t);
 }
 
 bool sched_has_runnable(void)
 {
 	return !list_empty(&runq);
+}
+
+/* The first queued thread this CPU may run, or NULL; sched_lock held. */
+static struct thread *first_runnable(u32 cpu)
+{
+	struct thread *t;
+
+	list_for_each_entry(t, &runq, run_node)
+	{
+		if (is_allowed(t, cpu))
+			return t;
+	}
+	return NULL;
+}
+
+/* Is there a queued thread this CPU may run (the idle loop's test)? */
+static bool has_runnable_here(u32 cpu)
+{
+	if (list_empty(&runq))
+		return false;
+	u64 f = spin_lock_irqsave(&sched_lock);
+	bool any = first_runnable(cpu) != NULL;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return any;
+}
+
+int sched_set_affinity(struct thread *t, u64 mask)
+{
+	mask &= sched_online_mask();
+	if (!mask)
+		return -EINVAL;
+	u64 f = spin_lock_irqsave(&sched_lock);
+	WRITE_ONCE(t->cpus_allowed, mask);
+	u32 cpu = t->last_cpu;
+	bool running = t->state == T_RUNNING, moves = !is_allowed(t, cpu);
+	bool queued = t->state == T_RUNNABLE;
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (running && moves && t == current) {
+		this_cpu()->need_resched = true; /* schedule() moves it */
+	} else if (running && moves) {
+		lapic_send_ipi(cpu_table[cpu]->apic_id, VEC_RESCHED);
+		CPU_STAT_INC(ipi_resched);
+	} else if (queued) {
+		kick_idle_cpu(t);
+	}
+	return 0;
+}
+
+u64 sched_get_affinity(struct thread *t)
+{
+	return READ_ONCE(t->cpus_allowed) & sched_online_mask();
+}
+
+u64 sched_online_mask(void)
+{
+	return ncpus >= 64 ? ~0ULL : (1ULL << ncpus) - 1;
 }
 
 u64 sched_thread_cpu_ns(struct thread *t)
@@ -179,8 +246,7 @@ static void switch_locked(void)
 	struct thread *prev = c->curr, *next;
 	u64 now = time_boot_ns();
 
-	if (!list_empty(&runq)) {
-		next = list_first_entry(&runq, struct thread, run_node);
+	if ((next = first_runnable(c->id))) {
 		list_del(&next->run_node);
 	} else if (prev->state == T_RUNNING) {
 		return;
@@ -236,6 +302,8 @@ void schedule(void)
 	if (cur->state == T_RUNNING && cur != c->idle) {
 		cur->state = T_RUNNABLE;
 		list_add_tail(&cur->run_node, &runq);
+		if (!is_allowed(cur, c->id))
+			kick_idle_cpu(cur); /* its mask excludes this CPU */
 	}
 	switch_locked();
 	spin_unlock_irqrestore(&sched_lock, f);
@@ -318,7 +386,7 @@ __noreturn void sched_idle_loop(void)
 		irq_disable();
 		/* advertise idleness before the last look at the queue */
 		__atomic_store_n(&c->is_idle, true, __ATOMIC_SEQ_CST);
-		if (!list_empty(&runq)) {
+		if (has_runnable_here(c->id)) {
 			irq_enable();
 			schedule();
 			continue;

@@ -30,6 +30,16 @@ u64 sched_thread_cpu_ns(struct thread *t);
 /* Threads running or waiting for a CPU now (the load average's n). */
 u32 sched_nr_running(void);
 void sched_yield_cpu(void);
+/*
+ * sched_setaffinity: t may run only on the online CPUs of mask (bit n is
+ * CPU n); -EINVAL if none. A running t outside it moves at its next
+ * return to user mode (an IPI when it runs on another CPU).
+ */
+int sched_set_affinity(struct thread *t, u64 mask);
+/* t's mask, online CPUs only. */
+u64 sched_get_affinity(struct thread *t);
+/* Bit n set for each CPU n brought up. */
+u64 sched_online_mask(void);
 /* True if the current thread must stop waiting (killed or signalled). */
 bool thread_interrupted(struct thread *t);
 

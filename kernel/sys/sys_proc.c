@@ -635,26 +635,96 @@ long sys_sched_yield(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-long sys_sched_getaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4, u64 a5)
+/* p's thread tid with p->lock held (*flags saved), or NULL. */
+static struct thread *find_locked(struct process *p, int tid, u64 *flags)
 {
-	(void)pid, (void)a3, (void)a4, (void)a5;
-	u8 mask[MAX_CPUS / 8] = {0};
-	size_t need = sizeof(u64);
+	struct thread *t;
 
-	if (len < need || (len & (sizeof(u64) - 1)))
-		return -EINVAL;
-	for (u32 i = 0; i < ncpus; i++)
-		mask[i / 8] |= 1 << (i % 8);
-	if (clear_user(umask, len) ||
-	    copy_to_user(umask, mask, MIN(len, sizeof(mask))))
-		return -EFAULT;
-	return MIN(len, sizeof(mask));
+	*flags = spin_lock_irqsave(&p->lock);
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		if (t->tid == tid)
+			return t;
+	}
+	spin_unlock_irqrestore(&p->lock, *flags);
+	return NULL;
 }
 
+/*
+ * The thread tid (0: the caller) with its process's lock held (*flags
+ * saved) and the process referenced (*pp), or NULL. Differs from Linux:
+ * of another process only the main thread (tid == pid) is found.
+ */
+static struct thread *thread_lock(int tid, struct process **pp, u64 *flags)
+{
+	struct process *p = current->proc;
+	struct thread *t;
+
+	if (tid < 0)
+		return NULL;
+	if (!tid)
+		tid = current->tid;
+	process_get(p);
+	if (!(t = find_locked(p, tid, flags))) {
+		process_put(p);
+		if (!(p = proc_find_get(tid)))
+			return NULL;
+		if (!(t = find_locked(p, tid, flags))) {
+			process_put(p);
+			return NULL;
+		}
+	}
+	*pp = p;
+	return t;
+}
+
+static void thread_unlock(struct process *p, u64 flags)
+{
+	spin_unlock_irqrestore(&p->lock, flags);
+	process_put(p);
+}
+
+/* The kernel's cpumask: MAX_CPUS bits, one u64. */
+#define CPUMASK_BYTES sizeof(u64)
+
+long sys_sched_getaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct process *p;
+	u64 f, mask;
+
+	/* as Linux: len must cover the CPUs and be a multiple of a long */
+	if (len * 8 < ncpus || (len & (sizeof(u64) - 1)))
+		return -EINVAL;
+	struct thread *t = thread_lock((int)pid, &p, &f);
+	if (!t)
+		return -ESRCH;
+	mask = sched_get_affinity(t);
+	thread_unlock(p, f);
+	if (copy_to_user(umask, &mask, MIN(len, CPUMASK_BYTES)))
+		return -EFAULT;
+	return MIN(len, CPUMASK_BYTES);
+}
+
+/*
+ * As Linux: len bytes of mask are read (beyond the kernel's mask size
+ * ignored, short ones zero-filled); a mask without an online CPU is
+ * EINVAL, after ESRCH. Differs: no EPERM check of the target's owner.
+ */
 long sys_sched_setaffinity(u64 pid, u64 len, u64 umask, u64 a3, u64 a4, u64 a5)
 {
-	(void)pid, (void)len, (void)umask, (void)a3, (void)a4, (void)a5;
-	return 0; /* accepted; every thread may run on every vCPU */
+	(void)a3, (void)a4, (void)a5;
+	struct process *p;
+	u64 f, mask = 0;
+
+	if (copy_from_user(&mask, umask, MIN(len, CPUMASK_BYTES)))
+		return -EFAULT;
+	struct thread *t = thread_lock((int)pid, &p, &f);
+	if (!t)
+		return -ESRCH;
+	int ret = sched_set_affinity(t, mask);
+	thread_unlock(p, f);
+	return ret;
 }
 
 long sys_getcpu(u64 ucpu, u64 unode, u64 a2, u64 a3, u64 a4, u64 a5)

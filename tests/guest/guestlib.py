@@ -133,6 +133,7 @@ CASES = [
     Case("rlimits", "rlimits"),
     Case("nicecaps", "nicecaps"),
     Case("pipesz", "pipesz"),
+    Case("affinity", "affinity", repeat=3),
 ]
 
 
