@@ -139,20 +139,94 @@ long sys_clone(u64 flags, u64 stack, u64 ptid, u64 ctid, u64 tls, u64 a5)
 	return do_clone(&ca);
 }
 
+#define CLONE_ARGS_SIZE_VER0 64 /* clone3's first struct: up to tls */
+#define CLONE_ARGS_SIZE_VER2 88 /* with cgroup: all Kiln knows */
+#define CLONE_INTO_CGROUP    0x200000000ULL
+#define CSIGNAL		     0xffULL
+#define CLONE_NEWTIME	     0x80ULL
+#define MAX_PID_NS_LEVEL     32
+
+/* Bytes n at addr are all zero (0), or -E2BIG, or -EFAULT: the tail of
+ * a struct newer than the kernel's (Linux's check_zeroed_user). */
+static int check_zeroed_user(u64 addr, size_t n)
+{
+	u8 buf[64];
+
+	while (n) {
+		size_t k = MIN(n, sizeof(buf));
+		if (copy_from_user(buf, addr, k))
+			return -EFAULT;
+		for (size_t i = 0; i < k; i++)
+			if (buf[i])
+				return -E2BIG;
+		addr += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Linux's copy_clone_args_from_user: the struct and its own checks. */
+static long clone3_copy_args(struct clone_args *ca, u64 uargs, u64 size)
+{
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (copy_from_user(ca, uargs, MIN(size, sizeof(*ca))))
+		return -EFAULT;
+	if (size > sizeof(*ca)) {
+		int ret = check_zeroed_user(uargs + sizeof(*ca),
+					    size - sizeof(*ca));
+		if (ret)
+			return ret;
+	}
+	if (ca->set_tid_size > MAX_PID_NS_LEVEL ||
+	    (!ca->set_tid && ca->set_tid_size) ||
+	    (ca->set_tid && !ca->set_tid_size))
+		return -EINVAL;
+	if ((ca->exit_signal & ~CSIGNAL) || ca->exit_signal > NSIG)
+		return -EINVAL;
+	if ((ca->flags & CLONE_INTO_CGROUP) &&
+	    (ca->cgroup > 0x7fffffff || size < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	return 0;
+}
+
+/* Linux's clone3_args_valid: flags clone3 refuses, and the stack. */
+static bool clone3_args_valid(const struct clone_args *ca)
+{
+	if (ca->flags &
+	    ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return false;
+	/* the CSIGNAL bits and CLONE_DETACHED are reserved in clone3 */
+	if (ca->flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)))
+		return false;
+	if ((ca->flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) ==
+	    (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return false;
+	if ((ca->flags & (CLONE_THREAD | CLONE_PARENT)) && ca->exit_signal)
+		return false;
+	if (!ca->stack)
+		return !ca->stack_size;
+	return ca->stack_size && user_range_ok(ca->stack, ca->stack_size);
+}
+
+/*
+ * clone3 checks its arguments in Linux's order. Differs: set_tid (which
+ * needs CAP_CHECKPOINT_RESTORE on Linux) and CLONE_INTO_CGROUP are
+ * EINVAL once the arguments are valid; there are no cgroups.
+ */
 long sys_clone3(u64 uargs, u64 size, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	struct clone_args ca = {0};
+	long ret = clone3_copy_args(&ca, uargs, size);
 
-	if (size < 64 || size > 4096)
+	if (ret)
+		return ret;
+	if (!clone3_args_valid(&ca))
 		return -EINVAL;
-	if (copy_from_user(&ca, uargs, MIN(size, sizeof(ca))))
-		return -EFAULT;
-	if (ca.set_tid || ca.set_tid_size || ca.cgroup || ca.exit_signal > NSIG)
-		return -EINVAL;
-	if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
-		return -EINVAL; /* as Linux */
-	if (ca.stack && !ca.stack_size)
+	if (ca.set_tid || (ca.flags & CLONE_INTO_CGROUP))
 		return -EINVAL;
 	return do_clone(&ca);
 }

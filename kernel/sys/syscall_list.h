@@ -123,7 +123,7 @@ SYSCALL(325, mlock2, 3, full, "MLOCK_ONFAULT skips the fault-in")
 SYSCALL(334, rseq, 4, stub, "-ENOSYS: glibc then works without it")
 SYSCALL(424, pidfd_send_signal, 4, full, "siginfo checked as Linux; a reaped process: ESRCH")
 SYSCALL(434, pidfd_open, 2, full, "PIDFD_NONBLOCK; poll/epoll: POLLIN once the process exited")
-SYSCALL(435, clone3, 2, full, "as clone, plus CLONE_CLEAR_SIGHAND and CLONE_PIDFD; set_tid, cgroups: EINVAL")
+SYSCALL(435, clone3, 2, partial, "as clone, plus CLONE_CLEAR_SIGHAND and CLONE_PIDFD; Linux's argument checks in its order (size EINVAL/E2BIG, non-zero bytes past the struct E2BIG, set_tid/set_tid_size, exit_signal, reserved flags, stack and stack_size); valid set_tid and CLONE_INTO_CGROUP: EINVAL")
 SYSCALL(438, pidfd_getfd, 3, full, "any process (Kiln has one user)")
 SYSCALL(439, faccessat2, 4, full, "")
 

@@ -134,6 +134,7 @@ CASES = [
     Case("nicecaps", "nicecaps"),
     Case("pipesz", "pipesz"),
     Case("affinity", "affinity", repeat=3),
+    Case("clone3", "clone3"),
 ]
 
 
