@@ -165,7 +165,7 @@ void proc_enter_kernel(struct thread *t)
 	t->user_since = 0;
 	t->user_ns += now - since;
 	if (READ_ONCE(t->proc->cpu_itimers))
-		ptimer_cpu_charge(t->proc, now - since, true);
+		ptimer_cpu_charge(t->proc, t, now - since, true);
 }
 
 /* Readers of another process's mm (/proc/PID) take it under p->lock,
@@ -381,7 +381,7 @@ void proc_return_to_user(struct trapframe *tf)
 	}
 	u64 now = time_boot_ns();
 	if (READ_ONCE(t->proc->cpu_itimers)) /* the system part of PROF */
-		ptimer_cpu_charge(t->proc,
+		ptimer_cpu_charge(t->proc, t,
 				  t->cpu_ns + (now - t->run_start_ns) -
 					  t->kentry_cpu_ns,
 				  false);

@@ -200,13 +200,25 @@ void ptimer_real_get(u64 *left, u64 *interval);
 int ptimer_cpu_set(int which, u64 value_ns, u64 interval_ns, u64 *old_left,
 		   u64 *old_interval);
 void ptimer_cpu_get(int which, u64 *left, u64 *interval);
-/* ns of p's CPU time went by (user: user time): run the CPU-time itimers
- * down and signal the ones that expire (SIGVTALRM, SIGPROF). */
-void ptimer_cpu_charge(struct process *p, u64 ns, bool user);
+/* ns of p's CPU time went by in its thread t (user: user time): run the
+ * CPU-time itimers and timers down and signal the ones that expire
+ * (SIGVTALRM, SIGPROF, a POSIX timer's sigevent). */
+void ptimer_cpu_charge(struct process *p, struct thread *t, u64 ns, bool user);
+/* A POSIX timer's clock: the wall clocks (monotonic, or realtime for
+ * absolute times), or CPU time of the process or of its thread cpu_tid. */
+enum ptimer_kind { PT_MONOTONIC, PT_REALTIME, PT_CPU_ALL, PT_CPU_USER };
+struct ptimer_clock {
+	enum ptimer_kind kind;
+	int cpu_tid; /* PT_CPU_*: the thread, 0 for the whole process */
+};
 /* A new POSIX timer of the caller's process: its id, or -errno. The
  * value PTIMER_VALUE_ID means "the id itself" (timer_create's default). */
 #define PTIMER_VALUE_ID ((u64)-1)
-int ptimer_create(bool realtime, int notify, int signo, int tid, u64 value);
+int ptimer_create(const struct ptimer_clock *clock, int notify, int signo,
+		  int tid, u64 value);
+/* The current value of a CPU-time clock of the caller's process, or
+ * -ESRCH if its thread is gone. */
+s64 ptimer_cpu_clock_now(const struct ptimer_clock *clock);
 /* value: from now, or with abs on the timer's clock; 0 disarms. */
 int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 		   u64 *old_interval);

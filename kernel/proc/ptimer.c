@@ -16,6 +16,13 @@
  * whose signal is still pending does not queue another: it counts an overrun,
  * which the dequeued siginfo carries (si_overrun) and timer_getoverrun returns,
  * as on Linux.
+ *
+ * POSIX timers on CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID,
+ * CLOCK_THREAD_CPUTIME_ID, clock_getcpuclockid's ids) have no kernel
+ * timer: like ITIMER_VIRTUAL and ITIMER_PROF they sit on s->cpu_list and
+ * are run down by ptimer_cpu_charge, which the kernel's edges call with
+ * each stretch of user and system time while process.cpu_itimers says
+ * some CPU-time timer is armed (docs/decisions/process-timers.md).
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -23,6 +30,7 @@
 #include "proc.h"
 #include "signal.h"
 #include "mm/kheap.h"
+#include "sched/sched.h"
 #include "sched/time.h"
 #include "sched/timer.h"
 #include "arch/x86_64/percpu.h"
@@ -33,17 +41,19 @@
 struct ptimer {
 	struct ktimer kt;
 	struct ptimers *set;
-	int id;		 /* timer_create's id; -1: ITIMER_REAL */
-	bool realtime;	 /* CLOCK_REALTIME(_ALARM): absolute times */
-	int notify;	 /* SIGEV_* */
-	int signo;	 /* 0: none */
-	int tid;	 /* SIGEV_THREAD_ID: the thread */
-	u64 value;	 /* sigev_value */
-	u64 deadline;	 /* next expiry, monotonic ns; 0: disarmed */
-	u64 interval;	 /* ns; 0: one-shot */
-	u32 overrun;	 /* expiries while the signal was pending */
-	u32 overrun_got; /* what the last dequeued signal carried */
-	bool queued;	 /* its signal is pending */
+	int id; /* timer_create's id; -1: ITIMER_REAL */
+	struct ptimer_clock clock;
+	struct list_head cpu_node; /* s->cpu_list, for CPU-time clocks */
+	int notify;		   /* SIGEV_* */
+	int signo;		   /* 0: none */
+	int tid;		   /* SIGEV_THREAD_ID: the thread */
+	u64 value;		   /* sigev_value */
+	u64 deadline;		   /* next expiry, monotonic ns; 0: disarmed;
+				    * CPU-time clocks: ns of CPU time left */
+	u64 interval;		   /* ns; 0: one-shot */
+	u32 overrun;		   /* expiries while the signal was pending */
+	u32 overrun_got;	   /* what the last dequeued signal carried */
+	bool queued;		   /* its signal is pending */
 };
 
 /* ITIMER_VIRTUAL (user time) or ITIMER_PROF (user and system time):
@@ -57,9 +67,54 @@ struct ptimers {
 	struct spinlock lock;
 	struct process *p;
 	struct ptimer real;
-	struct cpu_itimer cpu[2]; /* [0] VIRTUAL, [1] PROF */
+	struct cpu_itimer cpu[2];  /* [0] VIRTUAL, [1] PROF */
+	struct list_head cpu_list; /* POSIX timers on CPU-time clocks */
+	u32 cpu_armed;		   /* how many of them are armed */
 	struct ptimer *posix[PTIMER_MAX];
 };
+
+static bool is_cpu_clock(const struct ptimer *t)
+{
+	return t->clock.kind == PT_CPU_ALL || t->clock.kind == PT_CPU_USER;
+}
+
+/* Does some CPU-time timer need the charges? s->lock held. */
+static void update_cpu_flag(struct ptimers *s)
+{
+	WRITE_ONCE(s->p->cpu_itimers,
+		   s->cpu[0].left || s->cpu[1].left || s->cpu_armed);
+}
+
+/*
+ * POSIX timer t expired (missed more periods too): the signal to send
+ * (0: none) with its info and target thread, or an overrun counted
+ * while the last one is pending. s->lock held.
+ */
+static int posix_expired(struct ptimer *t, u64 missed, struct ksiginfo *info,
+			 int *tid)
+{
+	if (!t->signo || t->notify == SIGEV_NONE)
+		return 0;
+	if (t->queued) {
+		t->overrun += 1 + missed;
+		return 0;
+	}
+	t->queued = true;
+	t->overrun = missed;
+	*tid = t->notify == SIGEV_THREAD_ID ? t->tid : 0;
+	info->code = SI_TIMER;
+	info->pid = t->id;
+	info->value = t->value;
+	return t->signo;
+}
+
+/* Send a POSIX timer's signal: to its thread, or the process if gone. */
+static void posix_send(struct process *p, int sig, int tid,
+		       const struct ksiginfo *info)
+{
+	if (!tid || signal_send_tid_info(p, tid, sig, info) == -ESRCH)
+		signal_send_process_info(p, sig, info);
+}
 
 /* The callback: interrupt context, the CPU's timer lock held. */
 static void ptimer_fire(struct ktimer *kt)
@@ -92,24 +147,12 @@ static void ptimer_fire(struct ktimer *kt)
 	if (t->id < 0) {
 		sig = SIGALRM;
 		info.code = SI_KERNEL;
-	} else if (t->signo && t->notify != SIGEV_NONE && !ignored) {
-		if (t->queued) {
-			t->overrun += 1 + missed;
-		} else {
-			t->queued = true;
-			t->overrun = missed;
-			sig = t->signo;
-			tid = t->notify == SIGEV_THREAD_ID ? t->tid : 0;
-			info.code = SI_TIMER;
-			info.pid = t->id;
-			info.value = t->value;
-		}
+	} else if (!ignored) {
+		sig = posix_expired(t, missed, &info, &tid);
 	}
 	spin_unlock(&s->lock);
-	if (!sig)
-		return;
-	if (!tid || signal_send_tid_info(s->p, tid, sig, &info) == -ESRCH)
-		signal_send_process_info(s->p, sig, &info);
+	if (sig)
+		posix_send(s->p, sig, tid, &info);
 }
 
 /* The process's timers, made on first use; NULL without memory. */
@@ -126,6 +169,7 @@ static struct ptimers *ptimers_of(struct process *p)
 	s->lock = (struct spinlock)SPINLOCK_INIT;
 	s->real.set = s;
 	s->real.id = -1;
+	list_init(&s->cpu_list);
 	timer_init(&s->real.kt, ptimer_fire, &s->real);
 	struct ptimers *old = NULL;
 	if (!__atomic_compare_exchange_n(&p->ptimers, &old, s, false,
@@ -207,7 +251,7 @@ int ptimer_cpu_set(int which, u64 value_ns, u64 interval_ns, u64 *old_left,
 	*old_interval = c->interval;
 	c->left = value_ns;
 	c->interval = value_ns ? interval_ns : 0;
-	WRITE_ONCE(s->p->cpu_itimers, s->cpu[0].left || s->cpu[1].left);
+	update_cpu_flag(s);
 	spin_unlock_irqrestore(&s->lock, f);
 	return 0;
 }
@@ -246,16 +290,76 @@ static bool cpu_itimer_run(struct cpu_itimer *c, u64 ns)
 	return true;
 }
 
-void ptimer_cpu_charge(struct process *p, u64 ns, bool user)
+/* Does a charge of t's time (user or not) run CPU-time timer pt down? */
+static bool charges(const struct ptimer *pt, const struct thread *t, bool user)
+{
+	if (pt->clock.kind == PT_CPU_USER && !user)
+		return false;
+	return !pt->clock.cpu_tid || pt->clock.cpu_tid == t->tid;
+}
+
+#define CHARGE_FIRES 8 /* POSIX timer signals one charge may send */
+
+struct fired {
+	struct ptimer *t;
+	int sig, tid;
+	struct ksiginfo info;
+};
+
+/*
+ * Run the CPU-time POSIX timers down by ns; up to CHARGE_FIRES expiries
+ * go to fired (a timer past that many fires at the next charge). Returns
+ * how many. s->lock held.
+ */
+static int charge_posix(struct ptimers *s, struct thread *t, u64 ns, bool user,
+			struct fired *fired)
+{
+	struct ptimer *pt;
+	int n = 0;
+
+	list_for_each_entry(pt, &s->cpu_list, cpu_node)
+	{
+		if (!pt->deadline || !charges(pt, t, user))
+			continue;
+		if (ns < pt->deadline) {
+			pt->deadline -= ns;
+			continue;
+		}
+		if (n == CHARGE_FIRES) {
+			pt->deadline = 1;
+			continue;
+		}
+		u64 over = ns - pt->deadline, missed = 0;
+		if (pt->interval) {
+			missed = over / pt->interval;
+			pt->deadline = pt->interval - over % pt->interval;
+		} else {
+			pt->deadline = 0;
+			s->cpu_armed--;
+		}
+		struct fired *f = &fired[n];
+		memset(&f->info, 0, sizeof(f->info));
+		f->tid = 0;
+		f->sig = posix_expired(pt, missed, &f->info, &f->tid);
+		f->t = pt;
+		if (f->sig)
+			n++;
+	}
+	return n;
+}
+
+void ptimer_cpu_charge(struct process *p, struct thread *t, u64 ns, bool user)
 {
 	struct ptimers *s = READ_ONCE(p->ptimers);
+	struct fired fired[CHARGE_FIRES];
 
 	if (!s || !ns)
 		return;
 	u64 f = spin_lock_irqsave(&s->lock);
 	bool virt = user && cpu_itimer_run(&s->cpu[0], ns);
 	bool prof = cpu_itimer_run(&s->cpu[1], ns);
-	WRITE_ONCE(p->cpu_itimers, s->cpu[0].left || s->cpu[1].left);
+	int n = s->cpu_armed ? charge_posix(s, t, ns, user, fired) : 0;
+	update_cpu_flag(s);
 	spin_unlock_irqrestore(&s->lock, f);
 	/* after s->lock: sending takes p->lock (the order is p->lock, s->lock)
 	 */
@@ -264,9 +368,22 @@ void ptimer_cpu_charge(struct process *p, u64 ns, bool user)
 		signal_send_process_info(p, SIGVTALRM, &info);
 	if (prof)
 		signal_send_process_info(p, SIGPROF, &info);
+	for (int i = 0; i < n; i++) {
+		if (!signal_ignored(p, fired[i].sig)) {
+			posix_send(p, fired[i].sig, fired[i].tid,
+				   &fired[i].info);
+			continue;
+		}
+		/* nothing was queued: the next expiry may signal again */
+		f = spin_lock_irqsave(&s->lock);
+		if (s->posix[fired[i].info.pid] == fired[i].t)
+			fired[i].t->queued = false;
+		spin_unlock_irqrestore(&s->lock, f);
+	}
 }
 
-int ptimer_create(bool realtime, int notify, int signo, int tid, u64 value)
+int ptimer_create(const struct ptimer_clock *clock, int notify, int signo,
+		  int tid, u64 value)
 {
 	struct ptimers *s = ptimers_of(current->proc);
 	struct ptimer *t;
@@ -274,7 +391,7 @@ int ptimer_create(bool realtime, int notify, int signo, int tid, u64 value)
 	if (!s || !(t = kzalloc(sizeof(*t))))
 		return -ENOMEM;
 	t->set = s;
-	t->realtime = realtime;
+	t->clock = *clock;
 	t->notify = notify;
 	t->signo = signo;
 	t->tid = tid;
@@ -289,6 +406,8 @@ int ptimer_create(bool realtime, int notify, int signo, int tid, u64 value)
 		if (value == PTIMER_VALUE_ID)
 			t->value = (u64)id;
 		s->posix[id] = t;
+		if (is_cpu_clock(t))
+			list_add_tail(&t->cpu_node, &s->cpu_list);
 	}
 	spin_unlock_irqrestore(&s->lock, f);
 	if (id == PTIMER_MAX) {
@@ -308,6 +427,42 @@ static struct ptimer *ptimer_find(int id)
 	return READ_ONCE(s->posix[id]);
 }
 
+s64 ptimer_cpu_clock_now(const struct ptimer_clock *clock)
+{
+	struct process *p = current->proc;
+	bool user = clock->kind == PT_CPU_USER;
+	struct thread *t;
+	s64 ns = -ESRCH;
+
+	if (!clock->cpu_tid)
+		return user ? proc_user_ns(p) : proc_cpu_ns(p);
+	u64 f = spin_lock_irqsave(&p->lock);
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		if (t->tid == clock->cpu_tid)
+			ns = user ? (s64)READ_ONCE(t->user_ns)
+				  : (s64)sched_thread_cpu_ns(t);
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return ns;
+}
+
+/* Arm (value: CPU time from now, 0 disarms) a CPU-time timer. */
+static void cpu_timer_set(struct ptimer *t, u64 value, u64 interval,
+			  u64 *old_left, u64 *old_interval)
+{
+	struct ptimers *s = t->set;
+	u64 f = spin_lock_irqsave(&s->lock);
+
+	*old_left = t->deadline;
+	*old_interval = t->interval;
+	s->cpu_armed += !!value - !!t->deadline;
+	t->deadline = value;
+	t->interval = value ? interval : 0;
+	update_cpu_flag(s);
+	spin_unlock_irqrestore(&s->lock, f);
+}
+
 int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 		   u64 *old_interval)
 {
@@ -316,11 +471,25 @@ int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 
 	if (!t)
 		return -EINVAL;
+	if (is_cpu_clock(t)) {
+		if (value && abs) {
+			/* an absolute CPU time: what is left of it; one
+			 * already past fires at the next charge */
+			s64 cnow = ptimer_cpu_clock_now(&t->clock);
+			value = cnow >= 0 && value > (u64)cnow
+					? value - (u64)cnow
+					: 1;
+		}
+		cpu_timer_set(t, value, interval, old_left, old_interval);
+		return 0;
+	}
 	if (value && !abs) {
 		deadline = now + value;
 	} else if (value) {
 		/* an absolute time on the timer's clock, as monotonic */
-		u64 base = t->realtime ? clock_realtime_ns() - now : 0;
+		u64 base = t->clock.kind == PT_REALTIME
+				   ? clock_realtime_ns() - now
+				   : 0;
 		deadline = value > base ? value - base : 1;
 		if (deadline <= now)
 			deadline = now + 1; /* due: fire at once */
@@ -337,6 +506,13 @@ int ptimer_gettime(int id, u64 *left, u64 *interval)
 
 	if (!t)
 		return -EINVAL;
+	if (is_cpu_clock(t)) {
+		u64 f = spin_lock_irqsave(&t->set->lock);
+		*left = t->deadline;
+		*interval = t->interval;
+		spin_unlock_irqrestore(&t->set->lock, f);
+		return 0;
+	}
 	ptimer_get(t, left, interval);
 	return 0;
 }
@@ -357,6 +533,11 @@ static void ptimer_free(struct ptimers *s, int id)
 	struct ptimer *t = s->posix[id];
 
 	s->posix[id] = NULL;
+	if (t && is_cpu_clock(t)) {
+		s->cpu_armed -= !!t->deadline;
+		list_del(&t->cpu_node);
+		update_cpu_flag(s);
+	}
 	if (t)
 		t->deadline = 0;
 	spin_unlock_irqrestore(&s->lock, f);

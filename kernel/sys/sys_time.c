@@ -23,9 +23,91 @@ struct timespec {
 	s64 nsec;
 };
 
-/* Current value of clock id in ns; -EINVAL for unknown clocks. */
-static s64 clock_now(u64 id)
+#define CPUCLOCK_VIRT	   1
+#define CPUCLOCK_SCHED	   2
+#define CPUCLOCK_PERTHREAD 4
+#define CLOCKFD		   3 /* with bit 2 clear: a POSIX clock's fd */
+
+/* Has the caller's process a thread tid? */
+static bool is_own_thread(int tid)
 {
+	struct process *p = current->proc;
+	struct thread *t;
+	bool found = false;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, proc_node) found |= t->tid == tid;
+	spin_unlock_irqrestore(&p->lock, f);
+	return found;
+}
+
+/*
+ * Decode a CPU-time clock as Linux's pid_for_clock: CLOCK_PROCESS_CPUTIME_ID,
+ * CLOCK_THREAD_CPUTIME_ID, or the negative ids of clock_getcpuclockid and
+ * pthread_getcpuclockid (~pid << 3, CPUCLOCK_PERTHREAD, and PROF, VIRT or
+ * SCHED in the low bits). Returns 1 with *c (and *other, the pid of another
+ * process, or 0), 0 for a wall clock, -EINVAL for a bad CPU clock,
+ * -EOPNOTSUPP for a clock fd's id (Linux's dynamic POSIX clocks). A
+ * thread clock names a thread of the caller's process; with gettime a
+ * process clock may name the caller by its tid.
+ */
+static int cpu_clock(s32 id, bool gettime, struct ptimer_clock *c, int *other)
+{
+	*other = 0;
+	if (id == CLOCK_PROCESS_CPUTIME_ID)
+		id = -8 | CPUCLOCK_SCHED; /* ~0 << 3: pid 0 */
+	else if (id == CLOCK_THREAD_CPUTIME_ID)
+		id = -8 | CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED;
+	if (id >= 0)
+		return 0;
+	if ((id & 7) == CLOCKFD)
+		return -EOPNOTSUPP; /* a dynamic clock's fd: none in Kiln */
+	int which = id & 3, upid = ~(id >> 3);
+	if (which == 3)
+		return -EINVAL;
+	c->kind = which == CPUCLOCK_VIRT ? PT_CPU_USER : PT_CPU_ALL;
+	c->cpu_tid = 0;
+	if (id & CPUCLOCK_PERTHREAD) {
+		c->cpu_tid = upid ? upid : current->tid;
+		return is_own_thread(c->cpu_tid) ? 1 : -EINVAL;
+	}
+	if (upid && upid != current->proc->pid &&
+	    !(gettime && upid == current->tid))
+		*other = upid;
+	return 1;
+}
+
+/* Another process's CPU time (user only for PT_CPU_USER); -EINVAL if no
+ * process has that pid. */
+static s64 other_cpu_ns(int pid, const struct ptimer_clock *c)
+{
+	struct process *p = proc_find_get(pid);
+
+	if (!p || p->pid != pid) {
+		if (p)
+			process_put(p);
+		return -EINVAL;
+	}
+	s64 ns = c->kind == PT_CPU_USER ? proc_user_ns(p) : proc_cpu_ns(p);
+	process_put(p);
+	return ns;
+}
+
+/* Current value of clock id in ns; -EINVAL for unknown clocks. */
+static s64 clock_now(u64 uid)
+{
+	s32 id = (s32)uid; /* a clockid_t is an int */
+	struct ptimer_clock c;
+	int other, cpu = cpu_clock(id, true, &c, &other);
+
+	if (cpu < 0)
+		return -EINVAL; /* a clock fd too, as no fd is a clock */
+	if (cpu && other)
+		return other_cpu_ns(other, &c);
+	if (cpu) {
+		s64 ns = ptimer_cpu_clock_now(&c);
+		return ns < 0 ? -EINVAL : ns;
+	}
 	switch (id) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
@@ -35,10 +117,6 @@ static s64 clock_now(u64 id)
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		return clock_monotonic_ns();
-	case CLOCK_PROCESS_CPUTIME_ID:
-		return proc_cpu_ns(current->proc);
-	case CLOCK_THREAD_CPUTIME_ID:
-		return current->cpu_ns + time_boot_ns() - current->run_start_ns;
 	}
 	return -EINVAL;
 }
@@ -141,13 +219,29 @@ long sys_nanosleep(u64 ureq, u64 urem, u64 a2, u64 a3, u64 a4, u64 a5)
 	return sleep_until(clock_monotonic_ns() + ns + 1, urem);
 }
 
+/*
+ * As Linux, sleeping on the caller's own thread CPU clock is EINVAL
+ * (EOPNOTSUPP named CLOCK_THREAD_CPUTIME_ID).
+ * Differs: a sleep on another CPU-time clock (the process's, another
+ * thread's) is ENOTSUP (EOPNOTSUPP); Linux sleeps until that CPU time has been
+ * used.
+ */
 long sys_clock_nanosleep(u64 id, u64 flags, u64 ureq, u64 urem, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
+	struct ptimer_clock c;
+	int other;
 	s64 ns;
 
-	if (id == CLOCK_THREAD_CPUTIME_ID)
+	if ((s32)id == CLOCK_THREAD_CPUTIME_ID)
+		return -EOPNOTSUPP; /* as Linux 6.x: that clock has no nsleep */
+	int cpu = cpu_clock((s32)id, false, &c, &other);
+	if (cpu < 0)
+		return cpu;
+	if (cpu && c.cpu_tid == current->tid)
 		return -EINVAL;
+	if (cpu)
+		return -EOPNOTSUPP; /* ENOTSUP */
 	if (clock_now(id) < 0)
 		return -EINVAL;
 	int ret = get_timespec(ureq, &ns);
@@ -296,26 +390,31 @@ long sys_timer_create(u64 clock, u64 usev, u64 uid, u64 a3, u64 a4, u64 a5)
 	static bool told;
 	struct sigevent ev = {.signo = 14 /* SIGALRM */,
 			      .notify = SIGEV_SIGNAL};
-	bool realtime = false;
+	struct ptimer_clock pc = {.kind = PT_MONOTONIC};
+	int other;
 	s32 id;
 
-	switch ((s32)clock) {
+	int cpu = cpu_clock((s32)clock, false, &pc, &other);
+	if (cpu < 0)
+		return cpu;
+	if (cpu && other) {
+		if (!told) {
+			told = true;
+			pr_warn("timer_create: timers on another process's "
+				"CPU clock are not supported (EINVAL)");
+		}
+		return -EINVAL;
+	}
+	switch (cpu ? CLOCK_PROCESS_CPUTIME_ID : (s32)clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_ALARM:
-		realtime = true;
+		pc.kind = PT_REALTIME;
 		break;
 	case CLOCK_MONOTONIC:
 	case CLOCK_BOOTTIME:
 	case CLOCK_BOOTTIME_ALARM:
+	case CLOCK_PROCESS_CPUTIME_ID: /* pc set by cpu_clock */
 		break;
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		if (!told) {
-			told = true;
-			pr_warn("timer_create: CPU-time clocks are not "
-				"supported (EINVAL)");
-		}
-		return -EINVAL;
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:
@@ -341,7 +440,7 @@ long sys_timer_create(u64 clock, u64 usev, u64 uid, u64 a3, u64 a4, u64 a5)
 			return -EINVAL;
 	}
 	/* no sigevent: SIGALRM carrying the timer's id */
-	id = ptimer_create(realtime, ev.notify, ev.signo,
+	id = ptimer_create(&pc, ev.notify, ev.signo,
 			   ev.notify == SIGEV_THREAD_ID ? ev.tid : 0,
 			   usev ? ev.value : PTIMER_VALUE_ID);
 	if (id < 0)

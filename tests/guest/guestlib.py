@@ -135,6 +135,7 @@ CASES = [
     Case("pipesz", "pipesz"),
     Case("affinity", "affinity", repeat=3),
     Case("clone3", "clone3"),
+    Case("cputimers", "cputimers", repeat=3),
 ]
 
 
