@@ -111,6 +111,7 @@ static s64 clock_now(u64 uid)
 	switch (id) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
+	case 11: /* CLOCK_TAI: Linux's TAI offset is 0 until adjtimex */
 		return clock_realtime_ns();
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:

@@ -98,7 +98,7 @@ SYSCALL(223, timer_settime, 4, full, "TIMER_ABSTIME; a pending signal counts ove
 SYSCALL(224, timer_gettime, 2, full, "a CPU-time timer: the CPU time left")
 SYSCALL(225, timer_getoverrun, 1, full, "")
 SYSCALL(226, timer_delete, 1, full, "timers are deleted by exec and at exit, not inherited by fork")
-SYSCALL(228, clock_gettime, 2, full, "REALTIME/MONOTONIC(_RAW/_COARSE)/BOOTTIME/PROCESS/THREAD_CPUTIME, and the CPU clocks of clock_getcpuclockid (any process) and pthread_getcpuclockid (the caller's threads)")
+SYSCALL(228, clock_gettime, 2, full, "REALTIME/MONOTONIC(_RAW/_COARSE)/BOOTTIME/PROCESS/THREAD_CPUTIME, TAI (offset 0; the ALARM clocks EINVAL: no alarm RTC), and the CPU clocks of clock_getcpuclockid (any process) and pthread_getcpuclockid (the caller's threads)")
 SYSCALL(229, clock_getres, 2, full, "")
 SYSCALL(230, clock_nanosleep, 4, partial, "wall clocks; the caller's own thread CPU clock EINVAL (CLOCK_THREAD_CPUTIME_ID: EOPNOTSUPP), as Linux; other CPU-time clocks (the process's) EOPNOTSUPP where Linux sleeps until that CPU time is used")
 SYSCALL(231, exit_group, 1, full, "")

@@ -89,6 +89,15 @@ static void test_clock_ids(void)
 	check(boot >= mono, "clock_gettime: BOOTTIME >= MONOTONIC", "behind");
 	check_errno(clock_gettime(1000, &ts), -1, EINVAL,
 		    "clock_gettime: invalid id EINVAL");
+	/* TAI: realtime plus the TAI offset (0 until adjtimex sets it; an
+	 * NTP daemon on a host may have set 37 s) */
+	int64_t real = now_ns(CLOCK_REALTIME), tai = now_ns(11 /* TAI */);
+	check(tai >= real && tai - real < 60LL * 1000000000,
+	      "clock_gettime: TAI is realtime plus the offset", "%lld",
+	      (long long)(tai - real));
+	/* the alarm clocks need an alarm-capable RTC: EINVAL without */
+	check_errno(clock_gettime(9 /* BOOTTIME_ALARM */, &ts), -1, EINVAL,
+		    "clock_gettime: no alarm RTC EINVAL");
 	for (int i = 0; i < 2; i++) {
 		clockid_t id = i ? CLOCK_REALTIME : CLOCK_MONOTONIC;
 		int rc = clock_getres(id, &res);
