@@ -28,19 +28,6 @@ struct timespec {
 #define CPUCLOCK_PERTHREAD 4
 #define CLOCKFD		   3 /* with bit 2 clear: a POSIX clock's fd */
 
-/* Has the caller's process a thread tid? */
-static bool is_own_thread(int tid)
-{
-	struct process *p = current->proc;
-	struct thread *t;
-	bool found = false;
-	u64 f = spin_lock_irqsave(&p->lock);
-
-	list_for_each_entry(t, &p->threads, proc_node) found |= t->tid == tid;
-	spin_unlock_irqrestore(&p->lock, f);
-	return found;
-}
-
 /*
  * Decode a CPU-time clock as Linux's pid_for_clock: CLOCK_PROCESS_CPUTIME_ID,
  * CLOCK_THREAD_CPUTIME_ID, or the negative ids of clock_getcpuclockid and
@@ -69,7 +56,7 @@ static int cpu_clock(s32 id, bool gettime, struct ptimer_clock *c, int *other)
 	c->cpu_tid = 0;
 	if (id & CPUCLOCK_PERTHREAD) {
 		c->cpu_tid = upid ? upid : current->tid;
-		return is_own_thread(c->cpu_tid) ? 1 : -EINVAL;
+		return proc_has_thread(current->proc, c->cpu_tid) ? 1 : -EINVAL;
 	}
 	if (upid && upid != current->proc->pid &&
 	    !(gettime && upid == current->tid))
