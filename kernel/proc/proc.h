@@ -143,6 +143,10 @@ struct process {
 	struct sem_undo_list *semundo;
 	struct rlimit rlim[RLIM_NLIMITS]; /* lock (resource.h) */
 	int nice;			  /* -20..19 (resource.h) */
+	/* sched_setscheduler: SCHED_OTHER, _BATCH or _IDLE, and the
+	 * SCHED_RESET_ON_FORK flag; stored (one round-robin class runs all) */
+	int sched_policy;
+#define SCHED_RESET_ON_FORK 0x40000000
 	struct cred cred;	   /* ids, groups, capabilities (cred.h) */
 	struct spinlock cred_lock; /* changes to cred; its groups */
 	char cwd[256];

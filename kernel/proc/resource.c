@@ -48,6 +48,10 @@ void rlimit_fork(struct process *child, struct process *parent)
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	spin_unlock_irqrestore(&parent->lock, f);
 	child->nice = READ_ONCE(parent->nice);
+	/* SCHED_RESET_ON_FORK is not inherited; the normal policies are
+	 * (Linux resets only real-time ones, which are never set here) */
+	child->sched_policy =
+		READ_ONCE(parent->sched_policy) & ~SCHED_RESET_ON_FORK;
 }
 
 u64 rlimit_cur(int res)
@@ -232,30 +236,12 @@ struct prio_scan {
 	bool cap_nice;
 };
 
-/* Is tid one of p's threads (proc_table_lock held)? */
-static bool has_thread(struct process *p, int tid)
-{
-	struct thread *t;
-	bool found = false;
-	u64 f = spin_lock_irqsave(&p->lock);
-
-	list_for_each_entry(t, &p->threads, proc_node)
-	{
-		if (t->tid == tid) {
-			found = true;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&p->lock, f);
-	return found;
-}
-
 /* PRIO_PROCESS takes a thread id too (Linux's nice is per thread; here
  * the thread's process has one). */
 static bool prio_matches(const struct prio_scan *s, struct process *p)
 {
 	if (s->which == PRIO_PROCESS)
-		return p->pid == s->who || has_thread(p, s->who);
+		return p->pid == s->who || proc_has_thread(p, s->who);
 	if (s->which == PRIO_PGRP)
 		return p->pgid == s->who;
 	return READ_ONCE(p->cred.uid) == (u32)s->who;

@@ -916,10 +916,25 @@ static long sched_target(u64 pid)
 	return pg < 0 ? pg : 0;
 }
 
+/* The process pid names (0: the caller), referenced; NULL if none. */
+static struct process *sched_proc(u64 pid)
+{
+	if ((int)pid)
+		return proc_find_get((int)pid);
+	process_get(current->proc);
+	return current->proc;
+}
+
 long sys_sched_getscheduler(u64 pid, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return sched_target(pid); /* 0: SCHED_OTHER */
+	long ret = sched_target(pid);
+	struct process *p = ret ? NULL : sched_proc(pid);
+	if (!p)
+		return ret ? ret : -ESRCH;
+	ret = READ_ONCE(p->sched_policy);
+	process_put(p);
+	return ret;
 }
 
 long sys_sched_getparam(u64 pid, u64 uparam, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -928,7 +943,68 @@ long sys_sched_getparam(u64 pid, u64 uparam, u64 a2, u64 a3, u64 a4, u64 a5)
 	if (!uparam)
 		return -EINVAL;
 	long ret = sched_target(pid);
-	return ret ? ret : put_user((int)0, uparam);
+	return ret ? ret : put_user((int)0, uparam); /* normal policies: 0 */
+}
+
+/*
+ * sched_setscheduler and (policy < 0) sched_setparam, in Linux's order of
+ * checks. Kiln runs every thread in one round-robin class: the normal
+ * policies are stored and reported; a real-time one cannot be honoured
+ * and is refused with EPERM (logged once), as for a caller without
+ * CAP_SYS_NICE or RLIMIT_RTPRIO.
+ */
+static long sched_set(u64 pid, int policy, u64 uparam)
+{
+	int prio;
+
+	if ((int)pid < 0 || !uparam)
+		return -EINVAL;
+	if (copy_from_user(&prio, uparam, sizeof(prio)))
+		return -EFAULT;
+	struct process *p = sched_proc(pid);
+	if (!p)
+		return -ESRCH;
+	if (policy < 0)
+		policy = READ_ONCE(p->sched_policy);
+	int pol = policy & ~SCHED_RESET_ON_FORK;
+	long ret = 0;
+	if (pol == 0 || pol == 3 || pol == 5) { /* OTHER, BATCH, IDLE */
+		ret = prio ? -EINVAL : 0;
+	} else if (pol == 1 || pol == 2) { /* FIFO, RR */
+		ret = prio < 1 || prio > 99 ? -EINVAL : -EPERM;
+		static bool warned;
+		if (ret == -EPERM &&
+		    !__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
+			pr_warn("sched_setscheduler: real-time policies are "
+				"not "
+				"supported: EPERM");
+	} else {
+		ret = -EINVAL;
+	}
+	struct process *me = current->proc;
+	u32 euid = READ_ONCE(me->cred.euid);
+	if (!ret && p != me && euid != READ_ONCE(p->cred.uid) &&
+	    euid != READ_ONCE(p->cred.euid) && !cred_capable(CAP_SYS_NICE))
+		ret = -EPERM;
+	if (!ret)
+		WRITE_ONCE(p->sched_policy, policy);
+	process_put(p);
+	return ret;
+}
+
+long sys_sched_setscheduler(u64 pid, u64 policy, u64 uparam, u64 a3, u64 a4,
+			    u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if ((int)policy < 0)
+		return -EINVAL;
+	return sched_set(pid, (int)policy, uparam);
+}
+
+long sys_sched_setparam(u64 pid, u64 uparam, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sched_set(pid, -1, uparam);
 }
 
 long sys_sched_get_priority_max(u64 policy, u64 a1, u64 a2, u64 a3, u64 a4,

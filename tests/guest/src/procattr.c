@@ -460,6 +460,78 @@ static void unshare_checks(void)
 		    "unshare: CLONE_VM with threads EINVAL");
 }
 
+static int child_sched_batch(void)
+{
+	return syscall(SYS_sched_getscheduler, 0) == SCHED_BATCH ? 0 : 1;
+}
+
+static int child_sched_reset(void)
+{
+	return syscall(SYS_sched_getscheduler, 0) == SCHED_IDLE ? 0 : 1;
+}
+
+static long setsched(int pid, int policy, struct sched_param *sp);
+
+/* As nobody: no real-time policy, and not root's process. */
+static int child_sched_nobody(void)
+{
+	struct sched_param sp;
+	memset(&sp, 0, sizeof(sp));
+	sp.sched_priority = 10;
+	if (setuid(65534))
+		return 2;
+	errno = 0;
+	if (setsched(0, SCHED_FIFO, &sp) != -1 || errno != EPERM)
+		return 1;
+	sp.sched_priority = 0;
+	errno = 0;
+	return setsched(getppid(), SCHED_OTHER, &sp) == -1 && errno == EPERM
+		       ? 0
+		       : 3;
+}
+
+/* The raw calls: musl's wrappers are ENOSYS stubs. */
+static long setsched(int pid, int policy, struct sched_param *sp)
+{
+	return syscall(SYS_sched_setscheduler, pid, policy, sp);
+}
+
+static void sched_checks(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+	check(syscall(SYS_sched_getscheduler, 0) == SCHED_OTHER,
+	      "sched: SCHED_OTHER at first", "%s", "");
+	check_zero(setsched(0, SCHED_BATCH, &sp), "sched: set SCHED_BATCH");
+	check(syscall(SYS_sched_getscheduler, getpid()) == SCHED_BATCH,
+	      "sched: SCHED_BATCH read back", "%s", "");
+	check_child(child_sched_batch, "sched: a child inherits it");
+	check_zero(setsched(0, SCHED_IDLE | SCHED_RESET_ON_FORK, &sp),
+		   "sched: SCHED_IDLE with SCHED_RESET_ON_FORK");
+	check(syscall(SYS_sched_getscheduler, 0) ==
+		      (SCHED_IDLE | SCHED_RESET_ON_FORK),
+	      "sched: the flag is reported", "%s", "");
+	check_child(child_sched_reset, "sched: the child drops the flag");
+	check_zero(syscall(SYS_sched_setparam, 0, &sp),
+		   "sched: sched_setparam 0");
+	sp.sched_priority = 5;
+	check_errno(syscall(SYS_sched_setparam, 0, &sp), -1, EINVAL,
+		    "sched: a priority for SCHED_IDLE EINVAL");
+	check_errno(setsched(0, SCHED_OTHER, &sp), -1, EINVAL,
+		    "sched: a priority for SCHED_OTHER EINVAL");
+	sp.sched_priority = 0;
+	check_errno(setsched(0, 4, &sp), -1, EINVAL, "sched: policy 4 EINVAL");
+	check_errno(setsched(-1, SCHED_OTHER, &sp), -1, EINVAL,
+		    "sched: pid -1 EINVAL");
+	check_errno(setsched(0, SCHED_OTHER, NULL), -1, EINVAL,
+		    "sched: NULL param EINVAL");
+	check_errno(setsched(999999, SCHED_OTHER, &sp), -1, ESRCH,
+		    "sched: a missing pid ESRCH");
+	check_child(child_sched_nobody, "sched: nobody EPERM");
+	check_zero(setsched(0, SCHED_OTHER, &sp), "sched: back to SCHED_OTHER");
+}
+
 int main(void)
 {
 	personality_checks();
@@ -468,5 +540,6 @@ int main(void)
 	sysfs_checks();
 	vm_rw_checks();
 	unshare_checks();
+	sched_checks();
 	guest_exit("procattr");
 }
