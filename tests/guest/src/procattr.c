@@ -515,6 +515,12 @@ static void sched_checks(void)
 	check_child(child_sched_reset, "sched: the child drops the flag");
 	check_zero(syscall(SYS_sched_setparam, 0, &sp),
 		   "sched: sched_setparam 0");
+	sp.sched_priority = 7;
+	check(syscall(SYS_sched_getparam, 0, &sp) == 0 &&
+		      sp.sched_priority == 0,
+	      "sched: sched_getparam 0", "priority %d", sp.sched_priority);
+	check_errno(syscall(SYS_sched_getparam, 0, NULL), -1, EINVAL,
+		    "sched: sched_getparam NULL EINVAL");
 	sp.sched_priority = 5;
 	check_errno(syscall(SYS_sched_setparam, 0, &sp), -1, EINVAL,
 		    "sched: a priority for SCHED_IDLE EINVAL");
