@@ -95,7 +95,7 @@ SYSCALL(203, sched_setaffinity, 3, partial, "enforced by the scheduler (a runnin
 SYSCALL(204, sched_getaffinity, 3, full, "the thread's mask of online vCPUs, 8 bytes; EINVAL for a length short of the CPUs or not a multiple of 8")
 SYSCALL(217, getdents64, 3, full, "")
 SYSCALL(218, set_tid_address, 1, full, "")
-SYSCALL(222, timer_create, 3, full, "REALTIME/MONOTONIC/BOOTTIME(_ALARM) and the CPU-time clocks of the process and its threads (PROCESS/THREAD_CPUTIME_ID, clock_getcpuclockid/pthread_getcpuclockid ids), run down by CPU time (docs/decisions/process-timers.md); SIGEV_SIGNAL/NONE/THREAD_ID; another process's CPU clock: EINVAL, logged once; a clock fd: EOPNOTSUPP")
+SYSCALL(222, timer_create, 3, partial, "REALTIME/MONOTONIC/BOOTTIME(_ALARM) and the CPU-time clocks of the process and its threads (PROCESS/THREAD_CPUTIME_ID, clock_getcpuclockid/pthread_getcpuclockid ids), run down by CPU time as charged at kernel entry and exit (docs/decisions/process-timers.md), so a CPU-time timer armed on a thread running on another CPU may fire up to one 10 ms tick early; SIGEV_SIGNAL/NONE/THREAD_ID; another process's CPU clock: EINVAL, logged once; a clock fd: EOPNOTSUPP")
 SYSCALL(223, timer_settime, 4, full, "TIMER_ABSTIME; a pending signal counts overruns instead of queueing another")
 SYSCALL(224, timer_gettime, 2, full, "a CPU-time timer: the CPU time left")
 SYSCALL(225, timer_getoverrun, 1, full, "")

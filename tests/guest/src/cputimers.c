@@ -203,7 +203,10 @@ static void test_threads(void)
 		usleep(20 * 1000);
 	check(fired == 1, "cputimers: the other thread's timer fired",
 	      "%d signals", (int)fired);
-	check(now_ns(other_clock) - c0 >= 50 * MS,
+	/* Kiln counts a timer armed on a thread running on another CPU
+	 * from that thread's last charge (kernel entry or exit), so it may
+	 * fire up to one 10 ms tick early (docs/syscalls.md, timer_create) */
+	check(now_ns(other_clock) - c0 >= 40 * MS,
 	      "cputimers: its clock ran 50 ms", "%lld",
 	      (long long)(now_ns(other_clock) - c0));
 	sigset_t pending;
