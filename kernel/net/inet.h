@@ -44,6 +44,7 @@ struct inet_sock {
 	u8 state;	       /* INET_*; net lock */
 	bool was_connected;    /* TCP: ever connected (recv: ENOTCONN) */
 	bool writable;	       /* TCP: room to send; net lock writes */
+	u32 recved;	       /* TCP: bytes read, window not yet given back */
 	u32 laddr, raddr;      /* network byte order; net lock */
 	u16 lport, rport;      /* host byte order; 0: none */
 	int backlog;	       /* listener: accept queue limit */

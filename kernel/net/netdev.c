@@ -2,13 +2,15 @@
 /*
  * The registry of network devices (see netdev.h). Drivers register at
  * probe time, before the stack starts; the stack asks for the list and
- * installs its receive hook. netdev_rx_ready only calls the stack's kick
- * (a thread wakeup), so it is safe in interrupt context.
+ * installs its receive hook. netdev_rx_ready is safe in interrupt context:
+ * it leaves the frames to the interrupt's deferred work (sched_softirq_raise)
+ * or, before the stack is up, wakes the net thread.
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "netdev.h"
 #include "netstack.h"
+#include "sched/sched.h"
 
 #define NETDEV_MAX 4
 
@@ -37,7 +39,8 @@ int netdev_register(struct netdev *dev)
 void netdev_rx_ready(struct netdev *dev)
 {
 	(void)dev;
-	netstack_kick();
+	if (!sched_softirq_raise())
+		netstack_kick();
 }
 
 int netdev_count(void)

@@ -111,14 +111,20 @@ static bool loop_pending(void)
 	return false;
 }
 
-/* lwIP's next timeout as a monotonic deadline (0: none). */
+/*
+ * lwIP's next timeout as a monotonic deadline (0: none), on lwIP's own
+ * millisecond grid (sys_now): the same timer gives the same deadline
+ * whenever it is asked, so net_unlock does not take a later look at an
+ * unchanged timer for an earlier one (now + ms, truncated at different
+ * moments, differed by up to 1 ms and woke the net thread for nothing).
+ */
 static u64 next_timeout_ns(void)
 {
 	u32 ms = sys_timeouts_sleeptime();
 
 	if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
 		return 0;
-	return clock_monotonic_ns() + (u64)ms * 1000000;
+	return (time_boot_ns() / 1000000 + ms) * 1000000;
 }
 
 /* Deliver loopback traffic, then drop the lock; kick the net thread if a
@@ -472,6 +478,36 @@ static void reap_time_wait(void)
 	}
 }
 
+/*
+ * The interrupt's deferred work (sched_softirq_raise): take in the frames
+ * it announced in the thread it interrupted (the idle loop, or a thread on
+ * its way back to user mode) rather than switching to the net thread and
+ * back. One budget per device; a burst or a busy lock goes to the net
+ * thread. Timers stay with the net thread (net_unlock kicks it when input
+ * armed an earlier one). Never sleeps: the idle thread runs it.
+ */
+static void net_softirq(void)
+{
+	bool more = false;
+
+	if (!READ_ONCE(net_running) || !mutex_trylock(&stack_lock)) {
+		netstack_kick();
+		return;
+	}
+	for (int i = 0; i < netdev_count(); i++) {
+		struct netdev *d = netdev_get(i);
+		if (!d->stack)
+			continue;
+		if (d->ops->poll(d, NET_RX_BUDGET) >= NET_RX_BUDGET)
+			more = true;
+		else
+			d->ops->rx_irq_enable(d);
+	}
+	net_unlock();
+	if (more)
+		netstack_kick();
+}
+
 static bool take_kick(void)
 {
 	bool k = net_kicked;
@@ -597,6 +633,7 @@ void netstack_init(void)
 	net_unlock();
 	if (!kthread_create(net_thread, NULL, "net"))
 		panic("net: no memory for the net thread");
+	sched_set_softirq(net_softirq, netstack_kick);
 	if (neth && !cfg.ip)
 		wait_for_dhcp();
 	if (neth)

@@ -37,6 +37,28 @@ static bool room_to_send(struct tcp_pcb *pcb)
 	       tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT;
 }
 
+/*
+ * Reading gives lwIP back window in batches: taking the stack lock for
+ * every read cost more than the rest of a small recv, and lwIP advertises
+ * window growth only in steps of TCP_WND_UPDATE_THRESHOLD anyway. The
+ * credit owed is at most a batch short (the window is 256 KiB), and is
+ * settled whenever the connection's lock is held for something else:
+ * arriving data, a send. (Linux also defers: tcp_cleanup_rbuf.)
+ */
+#define TCP_RECVED_BATCH (2 * TCP_MSS)
+
+/* Give lwIP the window of what the reader consumed (net lock held). */
+static void settle_recved(struct inet_sock *is)
+{
+	u32 n = __atomic_exchange_n(&is->recved, 0, __ATOMIC_RELAXED);
+
+	while (n && is->pcb.tcp) {
+		u16 k = MIN(n, 0xffffu);
+		tcp_recved(is->pcb.tcp, k);
+		n -= k;
+	}
+}
+
 /* Remember the pcb's names (net lock held). */
 static void tcp_sync_names(struct inet_sock *is)
 {
@@ -111,6 +133,7 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 		pbuf_free(p);
 		return ERR_OK;
 	}
+	settle_recved(is);
 	struct sock_chunk *c = sock_chunk_alloc(p->tot_len);
 	if (!c)
 		return ERR_MEM; /* lwIP keeps the data and offers it again */
@@ -440,7 +463,8 @@ static ssize_t tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags,
 	struct inet_sock *is = inet_of(s);
 	size_t total = m->uio.resid, sent = 0, staged = 0, off = 0;
 	u64 deadline = sock_deadline(s, true);
-	u8 *buf = NULL;
+	u8 small[512]; /* most writes (a reply's headers) fit: no kmalloc */
+	u8 *buf = total <= sizeof(small) ? small : NULL;
 	int err = 0;
 
 	if (flags & MSG_OOB)
@@ -475,6 +499,7 @@ static ssize_t tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags,
 			net_unlock();
 			break;
 		}
+		settle_recved(is); /* the segment carries the window */
 		struct tcp_pcb *pcb = is->pcb.tcp;
 		size_t n = MIN(MIN(staged - off, (size_t)tcp_sndbuf(pcb)),
 			       0xffffu);
@@ -509,7 +534,8 @@ static ssize_t tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags,
 		if ((err = wait_writable(is, deadline)))
 			break;
 	}
-	kfree(buf);
+	if (buf != small)
+		kfree(buf);
 	return sent ? (ssize_t)sent : err;
 }
 
@@ -530,13 +556,11 @@ static ssize_t tcp_recvmsg_op(struct socket *s, struct sock_msg *m, int flags,
 		return -ENOTCONN;
 	ret = sock_rq_recv(s, &is->rq, &is->lock, m, flags, nonblock,
 			   &consumed);
-	if (ret > 0 && consumed) {
+	if (ret > 0 && consumed &&
+	    __atomic_add_fetch(&is->recved, (u32)ret, __ATOMIC_RELAXED) >=
+		    TCP_RECVED_BATCH) {
 		net_lock();
-		for (size_t left = ret; left && is->pcb.tcp;) {
-			u16 n = MIN(left, 0xffffu);
-			tcp_recved(is->pcb.tcp, n);
-			left -= n;
-		}
+		settle_recved(is);
 		net_unlock();
 	}
 	return ret;

@@ -372,6 +372,8 @@ void proc_return_to_user(struct trapframe *tf)
 	for (;;) {
 		if (READ_ONCE(t->killed))
 			thread_exit(0);
+		if (sched_softirq_run())
+			continue;
 		if (this_cpu()->need_resched) {
 			schedule();
 			continue;

@@ -20,6 +20,20 @@ void mutex_init(struct mutex *m)
 	m->owner = NULL;
 }
 
+/* Is m held by a thread that is on a CPU now? (A stale owner pointer is
+ * only read: threads live in the kernel heap, which stays mapped.) */
+static bool owner_running(struct mutex *m)
+{
+	struct thread *o = READ_ONCE(m->owner);
+	u32 cpu;
+
+	if (!o)
+		return false;
+	cpu = READ_ONCE(o->last_cpu);
+	return cpu < MAX_CPUS && cpu_table[cpu] &&
+	       READ_ONCE(cpu_table[cpu]->curr) == o;
+}
+
 static int mutex_lock_common(struct mutex *m, bool interruptible)
 {
 	struct thread *self = current;
@@ -27,9 +41,10 @@ static int mutex_lock_common(struct mutex *m, bool interruptible)
 	u64 f;
 
 	waiter_init(&w, self);
-	/* a short spin first: holders keep the lock briefly, and sleeping
-	 * costs a switch and an IPI to wake */
-	for (int i = 0; i < MUTEX_SPINS && READ_ONCE(m->owner); i++)
+	/* a short spin first while the holder runs on another CPU: holders
+	 * keep the lock briefly, and sleeping costs a switch and an IPI to
+	 * wake; a holder that is not running cannot let go meanwhile */
+	for (int i = 0; i < MUTEX_SPINS && owner_running(m); i++)
 		__asm__ volatile("pause");
 	f = spin_lock_irqsave(&m->wq.lock);
 	BUG_ON(m->owner == self);

@@ -378,12 +378,57 @@ static void idle_account(struct percpu *c, u64 start, u64 ns)
 	__atomic_add_fetch(&c->stats.idle_seq, 1, __ATOMIC_SEQ_CST);
 }
 
+static void (*softirq_fn)(void), (*softirq_fallback)(void);
+static bool idle_looping[MAX_CPUS]; /* the boot CPU's idle thread boots first */
+
+void sched_set_softirq(void (*fn)(void), void (*fallback)(void))
+{
+	softirq_fallback = fallback;
+	__atomic_store_n(&softirq_fn, fn, __ATOMIC_RELEASE);
+}
+
+bool sched_softirq_raise(void)
+{
+	if (!__atomic_load_n(&softirq_fn, __ATOMIC_ACQUIRE))
+		return false;
+	this_cpu()->softirq = true;
+	return true;
+}
+
+void sched_irq_exit(bool to_user)
+{
+	struct percpu *c = this_cpu();
+
+	/* returning to user mode: proc_return_to_user runs it; the idle
+	 * thread: its loop (or, if it was switching away, the next return to
+	 * user mode on this CPU); kernel code that may sleep first: the
+	 * fallback's thread */
+	if (!c->softirq || to_user ||
+	    (current == c->idle && idle_looping[c->id]))
+		return;
+	c->softirq = false;
+	softirq_fallback();
+}
+
+void sched_softirq_do(void)
+{
+	u64 f = irq_save();
+
+	this_cpu()->softirq = false;
+	irq_enable();
+	softirq_fn();
+	irq_restore(f);
+}
+
 __noreturn void sched_idle_loop(void)
 {
 	struct percpu *c = this_cpu();
 
+	idle_looping[c->id] = true;
 	for (;;) {
 		irq_disable();
+		if (sched_softirq_run())
+			continue;
 		/* advertise idleness before the last look at the queue */
 		__atomic_store_n(&c->is_idle, true, __ATOMIC_SEQ_CST);
 		if (has_runnable_here(c->id)) {

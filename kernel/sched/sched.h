@@ -10,6 +10,7 @@
 #define SCHED_SCHED_H
 
 #include <kernel/types.h>
+#include "arch/x86_64/percpu.h"
 
 struct thread;
 
@@ -40,6 +41,30 @@ int sched_set_affinity(struct thread *t, u64 mask);
 u64 sched_get_affinity(struct thread *t);
 /* Bit n set for each CPU n brought up. */
 u64 sched_online_mask(void);
+/*
+ * Deferred interrupt work, Linux's softirq: an interrupt handler calls
+ * sched_softirq_raise() (false: nothing registered yet) and the work runs
+ * when the interrupt is done, in the thread it interrupted, with
+ * interrupts on: at its return to user mode (proc_return_to_user), or in
+ * the idle loop if it interrupted the idle thread. That saves a switch to
+ * a kernel thread and back per interrupt. If kernel code was interrupted
+ * (a syscall, a kernel thread), sched_irq_exit() calls the fallback (wake
+ * a kernel thread) instead, since that code might go to sleep first. The
+ * work function must not sleep (try-locks only: the idle thread runs it).
+ */
+void sched_set_softirq(void (*fn)(void), void (*fallback)(void));
+bool sched_softirq_raise(void);
+/* trap_dispatch, after a device interrupt: to_user says where it returns. */
+void sched_irq_exit(bool to_user);
+void sched_softirq_do(void);
+/* Run this CPU's raised work, if any (true if it ran). */
+static inline bool sched_softirq_run(void)
+{
+	if (likely(!this_cpu()->softirq))
+		return false;
+	sched_softirq_do();
+	return true;
+}
 /* True if the current thread must stop waiting (killed or signalled). */
 bool thread_interrupted(struct thread *t);
 

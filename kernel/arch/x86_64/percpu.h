@@ -53,6 +53,7 @@ struct percpu {
 	struct thread *idle; /* this CPU's idle thread */
 	bool need_resched;   /* set by timer/IPI, checked on return */
 	bool is_idle;	     /* running the idle thread (read by others) */
+	bool softirq;	     /* deferred interrupt work raised (sched.h) */
 	u64 slice_end_ns;    /* when current's time slice ends */
 	struct spinlock timer_lock; /* guards timers (other CPUs cancel) */
 	struct list_head timers;    /* sorted by deadline */

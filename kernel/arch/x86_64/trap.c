@@ -163,6 +163,7 @@ void trap_dispatch(struct trapframe *tf)
 			__asm__ volatile("cli; hlt");
 	} else if (vec >= VEC_DEVICE_FIRST && vec <= VEC_DEVICE_LAST) {
 		irq_dispatch(vec);
+		sched_irq_exit(tf_from_user(tf));
 	} else if (vec == VEC_SPURIOUS) {
 		/* no EOI for spurious interrupts */
 	} else {

@@ -162,6 +162,71 @@ static void test_echo(void)
 	close(l);
 }
 
+struct stream_arg {
+	int fd;
+	size_t n;
+	uint32_t sum;
+};
+
+/* Write n pseudo-random bytes in one call per 64 KiB, then close. */
+static void *streamer(void *p)
+{
+	struct stream_arg *a = p;
+	static uint8_t buf[65536];
+	uint32_t x = 777;
+
+	a->sum = 2166136261u;
+	for (size_t off = 0; off < a->n;) {
+		size_t chunk = MIN(a->n - off, sizeof(buf));
+		for (size_t i = 0; i < chunk; i++) {
+			x = x * 1103515245 + 12345;
+			buf[i] = x >> 16;
+		}
+		a->sum = fnv(a->sum, buf, chunk);
+		for (size_t w = 0; w < chunk;) {
+			ssize_t k = write(a->fd, buf + w, chunk - w);
+			if (k <= 0)
+				return NULL;
+			w += k;
+		}
+		off += chunk;
+	}
+	close(a->fd);
+	return NULL;
+}
+
+/*
+ * A reader that only ever takes a few bytes at a time and never writes:
+ * the receive window it gives back must keep up (more than twice the
+ * window passes), or the sender stalls for good.
+ */
+static void test_small_reads(void)
+{
+	uint16_t port;
+	int l = listener(5, &port);
+	int c = connect_to(port);
+	struct stream_arg sa = {.fd = accept(l, NULL, NULL), .n = 640 * 1024};
+	pthread_t t;
+	uint8_t buf[211];
+	uint32_t sum = 2166136261u;
+	size_t got = 0, want = 1;
+	ssize_t n;
+
+	check(sa.fd >= 0, "tcp: small reads: accept", "errno %d", errno);
+	pthread_create(&t, NULL, streamer, &sa);
+	while ((n = read(c, buf, want)) > 0) {
+		sum = fnv(sum, buf, n);
+		got += n;
+		want = want % sizeof(buf) + 1;
+	}
+	pthread_join(t, NULL);
+	check(got == sa.n && sum == sa.sum,
+	      "tcp: 640 KiB read a few bytes at a time, whole",
+	      "got %zu of %zu, sum %x vs %x", got, sa.n, sum, sa.sum);
+	close(c);
+	close(l);
+}
+
 static void test_names_and_refused(void)
 {
 	uint16_t port;
@@ -751,6 +816,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	test_echo();
+	test_small_reads();
 	test_names_and_refused();
 	test_nonblocking();
 	test_many_acceptors();
