@@ -8,6 +8,8 @@
  */
 #include <kernel/spinlock.h>
 #include "vm.h"
+#include "vmm.h"
+#include "proc/proc.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -17,6 +19,7 @@
 
 static struct spinlock tlb_lock = SPINLOCK_INIT;
 static volatile u64 req_start, req_end; /* tlb_lock */
+static struct mm *volatile req_drop;	/* tlb_lock: a tlb_drop_lazy */
 static volatile u64 req_targets;	/* CPUs yet to flush (atomic) */
 
 static void flush_local(u64 start, u64 end)
@@ -29,11 +32,28 @@ static void flush_local(u64 start, u64 end)
 		invlpg(va);
 }
 
+/* Leave mm if this CPU only borrows it (an idle or kernel thread runs on
+ * the tables the last user thread left loaded: sched.c switch_mm). */
+static void drop_lazy(struct percpu *c, struct mm *mm)
+{
+	struct thread *t = c->curr;
+
+	if (c->loaded_mm != mm || (t->proc && t->proc->mm == mm))
+		return;
+	write_cr3(kernel_pml4);
+	c->loaded_cr3 = kernel_pml4;
+	vm_cpu_leave(mm, c->id);
+	c->loaded_mm = NULL;
+}
+
 static void serve_request(u32 cpu)
 {
 	if (!(__atomic_load_n(&req_targets, __ATOMIC_ACQUIRE) & (1UL << cpu)))
 		return;
-	flush_local(req_start, req_end);
+	if (req_drop)
+		drop_lazy(this_cpu(), req_drop);
+	else
+		flush_local(req_start, req_end);
 	__atomic_and_fetch(&req_targets, ~(1UL << cpu), __ATOMIC_RELEASE);
 }
 
@@ -57,7 +77,8 @@ void mm_lock(struct mm *mm)
 	spin_acquired(l);
 }
 
-static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end);
+static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end,
+		      struct mm *drop);
 
 void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 {
@@ -69,7 +90,7 @@ void tlb_flush_range(struct mm *mm, u64 start, u64 end)
 		flush_local(start, end);
 	u64 targets = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST) &
 		      ~(1UL << self);
-	shootdown(c, targets, start, end);
+	shootdown(c, targets, start, end, NULL);
 	irq_restore(f);
 }
 
@@ -82,13 +103,14 @@ void cpu_barrier_ipi(struct mm *mm)
 		mm ? __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST) : all;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	shootdown(c, targets & ~(1UL << c->id), 0, 0);
+	shootdown(c, targets & ~(1UL << c->id), 0, 0, NULL);
 	irq_restore(f);
 }
 
-/* Ask targets to flush [start, end) (nothing if empty) and wait for all
- * of them; interrupts off. */
-static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end)
+/* Ask targets to flush [start, end) (nothing if empty), or to leave drop
+ * if they only borrow it, and wait for all of them; interrupts off. */
+static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end,
+		      struct mm *drop)
 {
 	u32 self = c->id;
 
@@ -108,6 +130,7 @@ static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end)
 	u64 t0 = time_boot_ns();
 	req_start = start;
 	req_end = end;
+	req_drop = drop;
 	__atomic_store_n(&req_targets, targets, __ATOMIC_RELEASE);
 	for (u32 i = 0; i < ncpus; i++)
 		if (targets & (1UL << i)) {
@@ -119,4 +142,15 @@ static void shootdown(struct percpu *c, u64 targets, u64 start, u64 end)
 	c->stats.shootdowns++;
 	c->stats.shootdown_ns += time_boot_ns() - t0;
 	spin_unlock(&tlb_lock);
+}
+
+void tlb_drop_lazy(struct mm *mm)
+{
+	u64 f = irq_save();
+	struct percpu *c = this_cpu();
+	u64 targets = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
+
+	drop_lazy(c, mm);
+	shootdown(c, targets & ~(1UL << c->id), 0, 0, mm);
+	irq_restore(f);
 }

@@ -212,6 +212,8 @@ void mm_put(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
+	tlb_drop_lazy(mm); /* no thread of it is left: only borrowers */
+	BUG_ON(__atomic_load_n(&mm->cpumask, __ATOMIC_ACQUIRE));
 	struct vma *v, *n;
 	struct gather g;
 	gather_init(&g);

@@ -123,6 +123,10 @@ int vm_shared_key(struct mm *mm, u64 uaddr, struct file **f, u64 *obj,
 void vm_file_get(struct file *f);
 void vm_file_put(struct file *f);
 void tlb_ipi_handler(void);
+/* Make every CPU that only borrows mm's tables (idle or a kernel thread
+ * after one of mm's threads) load the kernel's instead, so that mm can be
+ * freed; CPUs running mm's own threads are left alone. */
+void tlb_drop_lazy(struct mm *mm);
 /* membarrier: every other CPU (all, or only those with mm loaded) takes
  * an interrupt, a full and core-serialising barrier, before this returns. */
 void cpu_barrier_ipi(struct mm *mm_or_null);

@@ -469,8 +469,10 @@ long proc_execve(const char *path, char *const argv[], int argc,
 	 * CPU with the old page tables loaded (it counts itself out before
 	 * it switches away): free them only once no CPU has them.
 	 */
-	while (__atomic_load_n(&old->cpumask, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&old->cpumask, __ATOMIC_ACQUIRE)) {
+		tlb_drop_lazy(old); /* idle CPUs that borrow it */
 		schedule();
+	}
 	mm_put(old);
 	fdtable_close_on_exec(p->files);
 	ptimers_exec(p);

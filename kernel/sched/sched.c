@@ -205,11 +205,22 @@ static void fpu_restore(struct thread *t)
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(t->fpu) : "memory");
 }
 
-/* Load next's address space on this CPU; the idle thread uses the kernel's. */
+/*
+ * Load next's address space on this CPU. The idle thread and kernel
+ * threads borrow whatever tables are loaded (the kernel half is the same
+ * in all of them), as Linux's lazy TLB mode does: under TCG every CR3
+ * write empties QEMU's whole software TLB, and a request that went
+ * through the idle loop or the net thread paid two of them. A borrowing
+ * CPU stays in the mm's cpumask, so shootdowns still reach it; before the
+ * mm is freed, tlb_drop_lazy moves borrowers to the kernel's tables.
+ */
 static void switch_mm(struct percpu *c, struct thread *next)
 {
 	struct mm *mm = next->proc ? next->proc->mm : NULL;
 	paddr_t cr3 = mm ? mm->pml4 : kernel_pml4;
+
+	if (!mm)
+		return;
 
 	/* join the new mm's mask before its tables can be cached, leave the
 	 * old one only once they are off this CPU (exec frees them as soon
