@@ -93,6 +93,21 @@ void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
 	memcpy(t->name, current->name, sizeof(t->name));
 }
 
+/* With KILN_DEBUG_LOCKS a freed thread is poisoned, so that a use after
+ * free (say a signal sent to a thread found before it exited) faults at
+ * once instead of quietly writing into the heap. */
+#ifdef KILN_DEBUG_LOCKS
+static void thread_poison(struct thread *t)
+{
+	memset(t, 0x6b, sizeof(*t));
+}
+#else
+static void thread_poison(struct thread *t)
+{
+	(void)t;
+}
+#endif
+
 void thread_free(struct thread *t)
 {
 	signal_queue_free(&t->sigq, t->proc);
@@ -100,6 +115,7 @@ void thread_free(struct thread *t)
 		process_put(t->proc);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu_alloc);
+	thread_poison(t);
 	kfree(t);
 }
 
