@@ -73,20 +73,6 @@ static void on_sig(int sig, siginfo_t *si, void *uc)
 	fired++;
 }
 
-/* Spin without syscalls until fired reaches n or the wall limit. */
-static bool spin_until_fired(int n)
-{
-	int64_t end = now_ns(CLOCK_MONOTONIC) + WALL_LIMIT;
-
-	while (fired < n) {
-		for (volatile int i = 0; i < 100000 && fired < n; i++)
-			;
-		if (now_ns(CLOCK_MONOTONIC) > end)
-			return false;
-	}
-	return true;
-}
-
 /* Use ns of the clock's CPU time in a busy loop. */
 static void burn(clockid_t c, int64_t ns)
 {
@@ -108,8 +94,8 @@ static void test_process(void)
 	fired = 0;
 	int64_t start = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	check_zero(k_settime(id, 0, 50 * MS, 0), "cputimers: arm 50 ms");
-	check(spin_until_fired(1), "cputimers: fires in a busy loop",
-	      "not within the wall limit");
+	check(guest_spin_until(&fired, 1, WALL_LIMIT),
+	      "cputimers: fires in a busy loop", "not within the wall limit");
 	check(fired_cpu - start >= 50 * MS,
 	      "cputimers: after at least 50 ms of CPU time", "%lld ns",
 	      (long long)(fired_cpu - start));
@@ -136,7 +122,8 @@ static void test_process(void)
 	start = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	check_zero(k_settime(id, TIMER_ABSTIME, start + 40 * MS, 0),
 		   "cputimers: arm at an absolute CPU time");
-	check(spin_until_fired(1) && fired_cpu >= start + 40 * MS,
+	check(guest_spin_until(&fired, 1, WALL_LIMIT) &&
+		      fired_cpu >= start + 40 * MS,
 	      "cputimers: fires once the clock passes it", "at %lld",
 	      (long long)(fired_cpu - start));
 
@@ -232,7 +219,8 @@ static void test_threads(void)
 	fired = 0;
 	check_zero(k_settime(own, 0, 50 * MS, 0),
 		   "cputimers: arm the thread timer 50 ms");
-	check(spin_until_fired(1), "cputimers: it fires once this thread spins",
+	check(guest_spin_until(&fired, 1, WALL_LIMIT),
+	      "cputimers: it fires once this thread spins",
 	      "not within the wall limit");
 	struct timespec zero = {0, 0};
 	check(sigtimedwait(&usr2, NULL, &zero) == SIGUSR2,
