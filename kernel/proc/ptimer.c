@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "signal.h"
 #include "mm/kheap.h"
+#include "sched/mutex.h"
 #include "sched/sched.h"
 #include "sched/time.h"
 #include "sched/timer.h"
@@ -76,6 +77,7 @@ struct ptimers {
 	u64 cpu_clock, user_clock; /* the threads' counted time, summed */
 	struct list_head cpu_list; /* POSIX timers on CPU-time clocks */
 	u32 cpu_armed;		   /* how many of them are armed */
+	struct mutex ops;	   /* held while a syscall uses a timer */
 	struct ptimer *posix[PTIMER_MAX];
 };
 
@@ -173,6 +175,7 @@ static struct ptimers *ptimers_of(struct process *p)
 		return NULL;
 	s->p = p;
 	s->lock = (struct spinlock)SPINLOCK_INIT;
+	mutex_init(&s->ops);
 	s->real.set = s;
 	s->real.id = -1;
 	list_init(&s->cpu_list);
@@ -519,14 +522,27 @@ int ptimer_create(const struct ptimer_clock *clock, int notify, int signo,
 	return id;
 }
 
-/* Timer id of the calling process, or NULL. */
-static struct ptimer *ptimer_find(int id)
+/*
+ * Timer id of the calling process with its timers' ops mutex held
+ * (ptimer_unlock), or NULL: a timer_delete in another thread waits until
+ * the caller is done with the timer instead of freeing it under it.
+ */
+static struct ptimer *ptimer_find_lock(int id)
 {
 	struct ptimers *s = READ_ONCE(current->proc->ptimers);
 
 	if (!s || id < 0 || id >= PTIMER_MAX)
 		return NULL;
-	return READ_ONCE(s->posix[id]);
+	mutex_lock(&s->ops);
+	struct ptimer *t = s->posix[id];
+	if (!t)
+		mutex_unlock(&s->ops);
+	return t;
+}
+
+static void ptimer_unlock(struct ptimer *t)
+{
+	mutex_unlock(&t->set->ops);
 }
 
 s64 ptimer_cpu_clock_now(const struct ptimer_clock *clock)
@@ -580,13 +596,14 @@ static void cpu_timer_set(struct ptimer *t, bool abs, u64 value, u64 interval,
 int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 		   u64 *old_interval)
 {
-	struct ptimer *t = ptimer_find(id);
+	struct ptimer *t = ptimer_find_lock(id);
 	u64 od, oi, now = clock_monotonic_ns(), deadline = 0;
 
 	if (!t)
 		return -EINVAL;
 	if (is_cpu_clock(t)) {
 		cpu_timer_set(t, abs, value, interval, old_left, old_interval);
+		ptimer_unlock(t);
 		return 0;
 	}
 	if (value && !abs) {
@@ -601,6 +618,7 @@ int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 			deadline = now + 1; /* due: fire at once */
 	}
 	ptimer_set(t, deadline, interval, &od, &oi);
+	ptimer_unlock(t);
 	*old_left = od ? (od > now ? od - now : 1) : 0;
 	*old_interval = oi;
 	return 0;
@@ -608,7 +626,7 @@ int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 
 int ptimer_gettime(int id, u64 *left, u64 *interval)
 {
-	struct ptimer *t = ptimer_find(id);
+	struct ptimer *t = ptimer_find_lock(id);
 
 	if (!t)
 		return -EINVAL;
@@ -618,22 +636,26 @@ int ptimer_gettime(int id, u64 *left, u64 *interval)
 		*left = left_of(t->deadline, now);
 		*interval = t->interval;
 		unlock_counted(t->set, f);
-		return 0;
+	} else {
+		ptimer_get(t, left, interval);
 	}
-	ptimer_get(t, left, interval);
+	ptimer_unlock(t);
 	return 0;
 }
 
 int ptimer_getoverrun(int id)
 {
-	struct ptimer *t = ptimer_find(id);
+	struct ptimer *t = ptimer_find_lock(id);
 
 	if (!t)
 		return -EINVAL;
-	return (int)MIN(READ_ONCE(t->overrun_got), (u32)0x7fffffff);
+	int n = (int)MIN(READ_ONCE(t->overrun_got), (u32)0x7fffffff);
+	ptimer_unlock(t);
+	return n;
 }
 
-/* Remove timer slot id of s (unlocked caller); the timer is freed. */
+/* Remove timer slot id of s (no spinlock held; s->ops held, or the
+ * process has one thread left); the timer is freed. */
 static void ptimer_free(struct ptimers *s, int id)
 {
 	u64 f = spin_lock_irqsave(&s->lock);
@@ -656,11 +678,13 @@ static void ptimer_free(struct ptimers *s, int id)
 
 int ptimer_delete(int id)
 {
-	struct ptimers *s = READ_ONCE(current->proc->ptimers);
+	struct ptimer *t = ptimer_find_lock(id);
 
-	if (!ptimer_find(id))
+	if (!t)
 		return -EINVAL;
+	struct ptimers *s = t->set;
 	ptimer_free(s, id);
+	mutex_unlock(&s->ops);
 	return 0;
 }
 
