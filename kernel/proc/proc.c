@@ -93,18 +93,17 @@ void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
 	memcpy(t->name, current->name, sizeof(t->name));
 }
 
-/* With KILN_DEBUG_LOCKS a freed thread is poisoned, so that a use after
- * free (say a signal sent to a thread found before it exited) faults at
- * once instead of quietly writing into the heap. */
 #ifdef KILN_DEBUG_LOCKS
-static void thread_poison(struct thread *t)
+void proc_kfree_poisoned(void *obj, u64 size)
 {
-	memset(t, 0x6b, sizeof(*t));
+	memset(obj, 0x6b, size);
+	kfree(obj);
 }
 #else
-static void thread_poison(struct thread *t)
+void proc_kfree_poisoned(void *obj, u64 size)
 {
-	(void)t;
+	(void)size;
+	kfree(obj);
 }
 #endif
 
@@ -115,8 +114,7 @@ void thread_free(struct thread *t)
 		process_put(t->proc);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu_alloc);
-	thread_poison(t);
-	kfree(t);
+	proc_kfree_poisoned(t, sizeof(*t));
 }
 
 struct process *process_alloc(void)

@@ -255,6 +255,10 @@ struct thread *thread_alloc(struct process *p);
 /* A new thread's user state as a copy of current's (clone and fork). */
 void thread_copy_user_state(struct thread *t, const struct clone_args *ca);
 void thread_free(struct thread *t);
+/* kfree a thread or timer; with KILN_DEBUG_LOCKS poisoned (0x6b) first,
+ * so that a use after free (a signal sent to a thread that exited
+ * meanwhile) faults at once instead of quietly writing into the heap. */
+void proc_kfree_poisoned(void *obj, u64 size);
 struct process *process_alloc(void);
 void process_get(struct process *p);
 /* Drop a reference; the last one frees p. */

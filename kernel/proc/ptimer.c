@@ -672,7 +672,7 @@ static void ptimer_free(struct ptimers *s, int id)
 	spin_unlock_irqrestore(&s->lock, f);
 	if (t) {
 		timer_cancel(&t->kt); /* waits for a running callback */
-		kfree(t);
+		proc_kfree_poisoned(t, sizeof(*t));
 	}
 }
 

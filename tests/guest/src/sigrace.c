@@ -2,12 +2,17 @@
 /*
  * Signals racing thread exit: the main thread sends SIGUSR1 with tgkill,
  * tkill and rt_tgsigqueueinfo, in turn, to worker threads while they
- * exit, until the thread is gone. Every send returns 0 or ESRCH, the
- * process survives, the signals that arrive run the handler. The kernel
+ * exit, until the thread is gone (first, one signal to a live thread
+ * runs its handler). Every send returns 0 or ESRCH and the process
+ * survives (an exiting thread may have blocked signals, as musl's
+ * pthread_exit does, so they need not be handled). The kernel
  * looks the thread up and queues the signal under one lock: sending to a
  * thread that was freed in between corrupts the heap, which a kernel with
  * KILN_DEBUG_LOCKS turns into a fault at once (it poisons freed threads).
- * The rounds are bounded by count and by wall time.
+ * Then the same for POSIX timers: one thread creates and deletes timers
+ * while another sets, reads and counts the overruns of each by its id;
+ * every call returns 0 or EINVAL. The rounds are bounded by count and by
+ * wall time.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -47,6 +52,18 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Publish our tid, then wait (yielding) until a SIGUSR1 was handled. */
+static void *waiter(void *arg)
+{
+	int64_t end = now_ns(CLOCK_MONOTONIC) + WALL_NS;
+
+	(void)arg;
+	worker_tid[0] = syscall(SYS_gettid);
+	while (!handled && now_ns(CLOCK_MONOTONIC) < end)
+		sched_yield();
+	return NULL;
+}
+
 /* Send SIGUSR1 to thread tid the k-th way; 0, or the errno. */
 static int send_one(int tid, int k)
 {
@@ -68,16 +85,82 @@ static int send_one(int tid, int k)
 	return r == 0 ? 0 : errno;
 }
 
+static volatile int timer_id = -1, timers_done;
+
+/* Set, read and count overruns of timer timer_id until timers_done;
+ * counts the calls that failed with anything but EINVAL. */
+static void *timer_user(void *arg)
+{
+	long bad = 0;
+	struct itimerspec it = {{0, 0}, {1000, 0}}, cur;
+
+	(void)arg;
+	while (!timers_done) {
+		int id = timer_id;
+		if (id < 0)
+			continue;
+		long r[3] = {syscall(SYS_timer_settime, id, 0, &it, NULL),
+			     syscall(SYS_timer_gettime, id, &cur),
+			     syscall(SYS_timer_getoverrun, id)};
+		for (int i = 0; i < 3; i++)
+			bad += r[i] < 0 && errno != EINVAL;
+	}
+	return (void *)bad;
+}
+
+/* Timers deleted while another thread uses them by id. */
+static void timer_race(void)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_NONE};
+	int64_t end = now_ns(CLOCK_MONOTONIC) + WALL_NS;
+	int rounds = 0, failed = 0;
+	pthread_t th;
+	void *bad = NULL;
+
+	if (pthread_create(&th, NULL, timer_user, NULL))
+		exit(2);
+	for (; rounds < 100 * ROUNDS && now_ns(CLOCK_MONOTONIC) < end;
+	     rounds++) {
+		int id;
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id)) {
+			failed++;
+			continue;
+		}
+		timer_id = id;
+		for (volatile int j = 0; j < 200 * (rounds % 8); j++)
+			;
+		failed += syscall(SYS_timer_delete, id) != 0;
+		timer_id = -1;
+	}
+	timers_done = 1;
+	pthread_join(th, &bad);
+	check(rounds >= 100 && !failed,
+	      "sigrace: timers created and deleted while in use",
+	      "%d rounds, %d failed", rounds, failed);
+	check(!bad, "sigrace: their users get 0 or EINVAL", "%ld bad",
+	      (long)bad);
+}
+
 int main(void)
 {
 	struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_RESTART};
 	int64_t end = now_ns(CLOCK_MONOTONIC) + WALL_NS;
 	int bad = 0, bad_err = 0, rounds = 0, k = 0;
-	long sends = 0;
 	bool all_gone = true;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* a live thread first: the signal runs its handler (an exiting one
+	 * may have blocked signals already, as musl's pthread_exit does) */
+	pthread_t w;
+	if (pthread_create(&w, NULL, waiter, NULL))
+		return 2;
+	while (!worker_tid[0])
+		sched_yield();
+	check(syscall(SYS_tgkill, getpid(), worker_tid[0], SIGUSR1) == 0,
+	      "sigrace: tgkill to a live thread", "errno %d", errno);
+	pthread_join(w, NULL);
+	check(handled == 1, "sigrace: its handler ran", "%d", (int)handled);
 	for (; rounds < ROUNDS && now_ns(CLOCK_MONOTONIC) < end; rounds++) {
 		pthread_t th[WORKERS];
 		for (int i = 0; i < WORKERS; i++) {
@@ -93,10 +176,8 @@ int main(void)
 		/* each worker in turn until it is gone; then join them */
 		for (int i = 0; i < WORKERS; i++) {
 			int err;
-			while (!(err = send_one(worker_tid[i], k++))) {
-				sends++;
+			while (!(err = send_one(worker_tid[i], k++)))
 				sched_yield();
-			}
 			if (err != ESRCH && !bad++)
 				bad_err = err;
 		}
@@ -115,8 +196,6 @@ int main(void)
 	check(!bad, "sigrace: sends to exiting threads return 0 or ESRCH",
 	      "%d bad, first errno %d", bad, bad_err);
 	check(all_gone, "sigrace: a joined thread is ESRCH", "%s", "not gone");
-	check(sends > 0 && handled > 0,
-	      "sigrace: signals sent before the exit were handled",
-	      "%ld sent, %d handled", sends, (int)handled);
+	timer_race();
 	guest_exit("sigrace");
 }
