@@ -93,6 +93,20 @@ void thread_copy_user_state(struct thread *t, const struct clone_args *ca)
 	memcpy(t->name, current->name, sizeof(t->name));
 }
 
+#ifdef KILN_DEBUG_LOCKS
+void proc_kfree_poisoned(void *obj, u64 size)
+{
+	memset(obj, 0x6b, size);
+	kfree(obj);
+}
+#else
+void proc_kfree_poisoned(void *obj, u64 size)
+{
+	(void)size;
+	kfree(obj);
+}
+#endif
+
 void thread_free(struct thread *t)
 {
 	signal_queue_free(&t->sigq, t->proc);
@@ -100,7 +114,7 @@ void thread_free(struct thread *t)
 		process_put(t->proc);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu_alloc);
-	kfree(t);
+	proc_kfree_poisoned(t, sizeof(*t));
 }
 
 struct process *process_alloc(void)
@@ -154,18 +168,50 @@ u64 proc_user_ns(struct process *p)
 	return ns;
 }
 
+/* t (current) changes user_ns/user_since: readers on other CPUs retry. */
+static void user_seq_begin(struct thread *t)
+{
+	WRITE_ONCE(t->user_seq, t->user_seq + 1);
+	barrier(); /* x86 keeps stores in order; the compiler must too */
+}
+
+static void user_seq_end(struct thread *t)
+{
+	barrier();
+	WRITE_ONCE(t->user_seq, t->user_seq + 1);
+}
+
+u64 proc_thread_user_ns(struct thread *t)
+{
+	for (;;) {
+		u32 seq = READ_ONCE(t->user_seq);
+		if (seq & 1) {
+			cpu_relax();
+			continue;
+		}
+		barrier();
+		u64 since = READ_ONCE(t->user_since);
+		u64 ns = READ_ONCE(t->user_ns);
+		u64 now = time_boot_ns();
+		barrier();
+		if (READ_ONCE(t->user_seq) == seq)
+			return ns + (since && now > since ? now - since : 0);
+	}
+}
+
 void proc_enter_kernel(struct thread *t)
 {
 	u64 now = time_boot_ns();
 	u64 since = t->user_since;
 
-	t->kentry_cpu_ns = t->cpu_ns + (now - t->run_start_ns);
 	if (!since)
 		return;
+	user_seq_begin(t);
 	t->user_since = 0;
 	t->user_ns += now - since;
+	user_seq_end(t);
 	if (READ_ONCE(t->proc->cpu_itimers))
-		ptimer_cpu_charge(t->proc, t, now - since, true);
+		ptimer_cpu_charge(t->proc, t);
 }
 
 /* Readers of another process's mm (/proc/PID) take it under p->lock,
@@ -381,11 +427,9 @@ void proc_return_to_user(struct trapframe *tf)
 		signal_deliver(tf);
 		break;
 	}
-	u64 now = time_boot_ns();
 	if (READ_ONCE(t->proc->cpu_itimers)) /* the system part of PROF */
-		ptimer_cpu_charge(t->proc, t,
-				  t->cpu_ns + (now - t->run_start_ns) -
-					  t->kentry_cpu_ns,
-				  false);
-	t->user_since = now;
+		ptimer_cpu_charge(t->proc, t);
+	user_seq_begin(t);
+	t->user_since = time_boot_ns();
+	user_seq_end(t);
 }

@@ -96,11 +96,15 @@ struct thread {
 	u64 run_start_ns;
 	/* User time: the CPU time between each return to user mode
 	 * (user_since, boot ns; 0 in the kernel) and the next entry; the
-	 * rest of cpu_ns is system time. kentry_cpu_ns: the thread's CPU
-	 * time at its last kernel entry (ITIMER_PROF's system part). */
+	 * rest of cpu_ns is system time. Only the thread writes them, with
+	 * user_seq odd meanwhile, so others read them whole
+	 * (proc_thread_user_ns). */
 	u64 user_ns;
 	u64 user_since;
-	u64 kentry_cpu_ns;
+	u32 user_seq;
+	/* The part of cpu_ns and user_ns the process's CPU-time timers
+	 * have counted (proc/ptimer.c; under its ptimers' lock). */
+	u64 ptimer_cpu, ptimer_user;
 	u32 last_cpu;
 	u64 cpus_allowed; /* sched_setaffinity's mask, bit n CPU n */
 	char name[16];
@@ -204,10 +208,10 @@ void ptimer_real_get(u64 *left, u64 *interval);
 int ptimer_cpu_set(int which, u64 value_ns, u64 interval_ns, u64 *old_left,
 		   u64 *old_interval);
 void ptimer_cpu_get(int which, u64 *left, u64 *interval);
-/* ns of p's CPU time went by in its thread t (user: user time): run the
- * CPU-time itimers and timers down and signal the ones that expire
+/* Count the CPU and user time of p's thread t (current) so far into its
+ * CPU-time itimers and timers and signal the ones that expired
  * (SIGVTALRM, SIGPROF, a POSIX timer's sigevent). */
-void ptimer_cpu_charge(struct process *p, struct thread *t, u64 ns, bool user);
+void ptimer_cpu_charge(struct process *p, struct thread *t);
 /* A POSIX timer's clock: the wall clocks (monotonic, or realtime for
  * absolute times), or CPU time of the process or of its thread cpu_tid. */
 enum ptimer_kind { PT_MONOTONIC, PT_REALTIME, PT_CPU_ALL, PT_CPU_USER };
@@ -251,6 +255,10 @@ struct thread *thread_alloc(struct process *p);
 /* A new thread's user state as a copy of current's (clone and fork). */
 void thread_copy_user_state(struct thread *t, const struct clone_args *ca);
 void thread_free(struct thread *t);
+/* kfree a thread or timer; with KILN_DEBUG_LOCKS poisoned (0x6b) first,
+ * so that a use after free (a signal sent to a thread that exited
+ * meanwhile) faults at once instead of quietly writing into the heap. */
+void proc_kfree_poisoned(void *obj, u64 size);
 struct process *process_alloc(void);
 void process_get(struct process *p);
 /* Drop a reference; the last one frees p. */
@@ -265,6 +273,9 @@ void proc_exit_notify(struct process *p);
 extern char kiln_hostname[65];
 /* The user part of proc_cpu_ns (all threads, exited ones included). */
 u64 proc_user_ns(struct process *p);
+/* Thread t's user time now, its current stretch in user mode included
+ * (t may run on another CPU; the caller keeps it from being freed). */
+u64 proc_thread_user_ns(struct thread *t);
 /* Entering the kernel from user mode (syscall, interrupt, exception):
  * the time since the last return to user was user time. */
 void proc_enter_kernel(struct thread *t);

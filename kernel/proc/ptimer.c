@@ -19,10 +19,15 @@
  *
  * POSIX timers on CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID,
  * CLOCK_THREAD_CPUTIME_ID, clock_getcpuclockid's ids) have no kernel
- * timer: like ITIMER_VIRTUAL and ITIMER_PROF they sit on s->cpu_list and
- * are run down by ptimer_cpu_charge, which the kernel's edges call with
- * each stretch of user and system time while process.cpu_itimers says
- * some CPU-time timer is armed (docs/decisions/process-timers.md).
+ * timer: like ITIMER_VIRTUAL and ITIMER_PROF they sit on s->cpu_list with
+ * an expiry on a counted clock: the CPU and user time of each thread that
+ * ptimer_cpu_charge has counted (thread.ptimer_cpu/ptimer_user, summed in
+ * s->cpu_clock/user_clock). The kernel's edges call it while
+ * process.cpu_itimers says some CPU-time timer is armed; arming, and
+ * reading what is left, first count every thread's time up to now (under
+ * p->lock, then s->lock), so a timer counts only time used after it was
+ * armed and never expires before its clock reaches its value
+ * (docs/decisions/process-timers.md).
  */
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -30,6 +35,7 @@
 #include "proc.h"
 #include "signal.h"
 #include "mm/kheap.h"
+#include "sched/mutex.h"
 #include "sched/sched.h"
 #include "sched/time.h"
 #include "sched/timer.h"
@@ -49,7 +55,7 @@ struct ptimer {
 	int tid;		   /* SIGEV_THREAD_ID: the thread */
 	u64 value;		   /* sigev_value */
 	u64 deadline;		   /* next expiry, monotonic ns; 0: disarmed;
-				    * CPU-time clocks: ns of CPU time left */
+				    * CPU-time clocks: on the counted clock */
 	u64 interval;		   /* ns; 0: one-shot */
 	u32 overrun;		   /* expiries while the signal was pending */
 	u32 overrun_got;	   /* what the last dequeued signal carried */
@@ -57,9 +63,9 @@ struct ptimer {
 };
 
 /* ITIMER_VIRTUAL (user time) or ITIMER_PROF (user and system time):
- * run down by ptimer_cpu_charge, not by a kernel timer. */
+ * checked by ptimer_cpu_charge, not by a kernel timer. */
 struct cpu_itimer {
-	u64 left;     /* ns of CPU time to go; 0: disarmed */
+	u64 expires;  /* on the counted user or CPU clock; 0: disarmed */
 	u64 interval; /* ns; 0: one-shot */
 };
 
@@ -68,8 +74,10 @@ struct ptimers {
 	struct process *p;
 	struct ptimer real;
 	struct cpu_itimer cpu[2];  /* [0] VIRTUAL, [1] PROF */
+	u64 cpu_clock, user_clock; /* the threads' counted time, summed */
 	struct list_head cpu_list; /* POSIX timers on CPU-time clocks */
 	u32 cpu_armed;		   /* how many of them are armed */
+	struct mutex ops;	   /* held while a syscall uses a timer */
 	struct ptimer *posix[PTIMER_MAX];
 };
 
@@ -82,7 +90,7 @@ static bool is_cpu_clock(const struct ptimer *t)
 static void update_cpu_flag(struct ptimers *s)
 {
 	WRITE_ONCE(s->p->cpu_itimers,
-		   s->cpu[0].left || s->cpu[1].left || s->cpu_armed);
+		   s->cpu[0].expires || s->cpu[1].expires || s->cpu_armed);
 }
 
 /*
@@ -167,6 +175,7 @@ static struct ptimers *ptimers_of(struct process *p)
 		return NULL;
 	s->p = p;
 	s->lock = (struct spinlock)SPINLOCK_INIT;
+	mutex_init(&s->ops);
 	s->real.set = s;
 	s->real.id = -1;
 	list_init(&s->cpu_list);
@@ -238,64 +247,161 @@ void ptimer_real_get(u64 *left, u64 *interval)
 	ptimer_get(&s->real, left, interval);
 }
 
+/* Count thread t's CPU and user time (its totals, read at one moment)
+ * into the counted clocks. s->lock held. */
+static void count_locked(struct ptimers *s, struct thread *t, u64 cpu, u64 user)
+{
+	spin_assert_held(&s->lock);
+	if (cpu > t->ptimer_cpu) {
+		s->cpu_clock += cpu - t->ptimer_cpu;
+		t->ptimer_cpu = cpu;
+	}
+	if (user > t->ptimer_user) {
+		s->user_clock += user - t->ptimer_user;
+		t->ptimer_user = user;
+	}
+}
+
+/*
+ * Count the time of every thread of p so far, including the stretch a
+ * thread running on another CPU is in, and return with p->lock and
+ * s->lock held (the flags of p->lock). Arming from the counted clocks
+ * then starts from the clock's value now, not from each thread's last
+ * charge.
+ */
+static u64 lock_counted(struct ptimers *s)
+{
+	struct process *p = s->p;
+	struct thread *t;
+	u64 f = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		/* read before s->lock: sched_lock is never taken under it */
+		u64 cpu = sched_thread_cpu_ns(t);
+		u64 user = proc_thread_user_ns(t);
+		spin_lock(&s->lock);
+		count_locked(s, t, cpu, user);
+		spin_unlock(&s->lock);
+	}
+	spin_lock(&s->lock);
+	return f;
+}
+
+static void unlock_counted(struct ptimers *s, u64 f)
+{
+	spin_unlock(&s->lock);
+	spin_unlock_irqrestore(&s->p->lock, f);
+}
+
+/*
+ * CPU-time clock c of the process: its counted value and its value as
+ * clock_gettime reads it (the exited threads' time and each live
+ * thread's counted time). A thread clock whose thread is gone reads 0.
+ * lock_counted held.
+ */
+static void clock_values_locked(struct ptimers *s, const struct ptimer_clock *c,
+				u64 *counted, u64 *real)
+{
+	struct process *p = s->p;
+	bool user = c->kind == PT_CPU_USER;
+	u64 sum = user ? p->exited_user_ns : p->exited_cpu_ns;
+	struct thread *t;
+
+	*counted = *real = 0;
+	list_for_each_entry(t, &p->threads, proc_node)
+	{
+		u64 mine = user ? t->ptimer_user : t->ptimer_cpu;
+		if (t->tid == c->cpu_tid) {
+			*counted = *real = mine;
+			return;
+		}
+		sum += mine;
+	}
+	if (!c->cpu_tid) {
+		*counted = user ? s->user_clock : s->cpu_clock;
+		*real = sum;
+	}
+}
+
+/* What is left until expires on a clock at now (1 once due; 0: off). */
+static u64 left_of(u64 expires, u64 now)
+{
+	if (!expires)
+		return 0;
+	return expires > now ? expires - now : 1;
+}
+
+static const struct ptimer_clock itimer_clocks[2] = {
+	{.kind = PT_CPU_USER}, /* ITIMER_VIRTUAL */
+	{.kind = PT_CPU_ALL},  /* ITIMER_PROF */
+};
+
 int ptimer_cpu_set(int which, u64 value_ns, u64 interval_ns, u64 *old_left,
 		   u64 *old_interval)
 {
 	struct ptimers *s = ptimers_of(current->proc);
+	u64 now, real;
 
 	if (!s)
 		return -ENOMEM;
 	struct cpu_itimer *c = &s->cpu[which - 1];
-	u64 f = spin_lock_irqsave(&s->lock);
-	*old_left = c->left;
+	u64 f = lock_counted(s);
+	clock_values_locked(s, &itimer_clocks[which - 1], &now, &real);
+	*old_left = left_of(c->expires, now);
 	*old_interval = c->interval;
-	c->left = value_ns;
+	c->expires = value_ns ? now + value_ns : 0;
 	c->interval = value_ns ? interval_ns : 0;
 	update_cpu_flag(s);
-	spin_unlock_irqrestore(&s->lock, f);
+	unlock_counted(s, f);
 	return 0;
 }
 
 void ptimer_cpu_get(int which, u64 *left, u64 *interval)
 {
 	struct ptimers *s = READ_ONCE(current->proc->ptimers);
+	u64 now, real;
 
 	*left = *interval = 0;
 	if (!s)
 		return;
-	u64 f = spin_lock_irqsave(&s->lock);
-	*left = s->cpu[which - 1].left;
+	u64 f = lock_counted(s);
+	clock_values_locked(s, &itimer_clocks[which - 1], &now, &real);
+	*left = left_of(s->cpu[which - 1].expires, now);
 	*interval = s->cpu[which - 1].interval;
-	spin_unlock_irqrestore(&s->lock, f);
+	unlock_counted(s, f);
 }
 
-/* Run c down by ns; true when it expired (re-armed from its interval,
- * the overshoot taken off as Linux does, or disarmed). */
-static bool cpu_itimer_run(struct cpu_itimer *c, u64 ns)
+/* Has c expired with its clock at now? Then re-arm it from its interval,
+ * the overshoot taken off as Linux does (more than a period behind: one
+ * signal), or disarm it. */
+static bool cpu_itimer_due(struct cpu_itimer *c, u64 now)
 {
-	if (!c->left)
+	if (!c->expires || now < c->expires)
 		return false;
-	if (ns < c->left) {
-		c->left -= ns;
-		return false;
-	}
-	u64 over = ns - c->left;
 	if (!c->interval)
-		c->left = 0;
-	else if (over < c->interval)
-		c->left = c->interval - over;
+		c->expires = 0;
+	else if (now - c->expires < c->interval)
+		c->expires += c->interval;
 	else
-		c->left =
-			c->interval; /* more than a period behind: one signal */
+		c->expires = now + c->interval;
 	return true;
 }
 
-/* Does a charge of t's time (user or not) run CPU-time timer pt down? */
-static bool charges(const struct ptimer *pt, const struct thread *t, bool user)
+/* The counted clock of pt as thread t's time was just counted: false
+ * for another thread's clock (its own charges check it). */
+static bool counted_now(const struct ptimers *s, const struct ptimer *pt,
+			const struct thread *t, u64 *now)
 {
-	if (pt->clock.kind == PT_CPU_USER && !user)
+	bool user = pt->clock.kind == PT_CPU_USER;
+
+	if (!pt->clock.cpu_tid)
+		*now = user ? s->user_clock : s->cpu_clock;
+	else if (pt->clock.cpu_tid == t->tid)
+		*now = user ? t->ptimer_user : t->ptimer_cpu;
+	else
 		return false;
-	return !pt->clock.cpu_tid || pt->clock.cpu_tid == t->tid;
+	return true;
 }
 
 #define CHARGE_FIRES 8 /* POSIX timer signals one charge may send */
@@ -307,32 +413,26 @@ struct fired {
 };
 
 /*
- * Run the CPU-time POSIX timers down by ns; up to CHARGE_FIRES expiries
- * go to fired (a timer past that many fires at the next charge). Returns
- * how many. s->lock held.
+ * The CPU-time POSIX timers that expired now that thread t's time is
+ * counted; up to CHARGE_FIRES expiries go to fired (a timer past that
+ * many fires at the next charge). Returns how many. s->lock held.
  */
-static int charge_posix(struct ptimers *s, struct thread *t, u64 ns, bool user,
+static int expire_posix(struct ptimers *s, struct thread *t,
 			struct fired *fired)
 {
 	struct ptimer *pt;
 	int n = 0;
+	u64 now;
 
 	list_for_each_entry(pt, &s->cpu_list, cpu_node)
 	{
-		if (!pt->deadline || !charges(pt, t, user))
+		if (!pt->deadline || !counted_now(s, pt, t, &now) ||
+		    now < pt->deadline || n == CHARGE_FIRES)
 			continue;
-		if (ns < pt->deadline) {
-			pt->deadline -= ns;
-			continue;
-		}
-		if (n == CHARGE_FIRES) {
-			pt->deadline = 1;
-			continue;
-		}
-		u64 over = ns - pt->deadline, missed = 0;
+		u64 missed = 0;
 		if (pt->interval) {
-			missed = over / pt->interval;
-			pt->deadline = pt->interval - over % pt->interval;
+			missed = (now - pt->deadline) / pt->interval;
+			pt->deadline += (missed + 1) * pt->interval;
 		} else {
 			pt->deadline = 0;
 			s->cpu_armed--;
@@ -348,17 +448,22 @@ static int charge_posix(struct ptimers *s, struct thread *t, u64 ns, bool user,
 	return n;
 }
 
-void ptimer_cpu_charge(struct process *p, struct thread *t, u64 ns, bool user)
+void ptimer_cpu_charge(struct process *p, struct thread *t)
 {
 	struct ptimers *s = READ_ONCE(p->ptimers);
 	struct fired fired[CHARGE_FIRES];
 
-	if (!s || !ns)
+	if (!s)
 		return;
+	/* t is current, in the kernel: its times are exact and stable */
+	u64 now = time_boot_ns();
+	u64 cpu = t->cpu_ns + (now - t->run_start_ns);
+	u64 user = t->user_ns + (t->user_since ? now - t->user_since : 0);
 	u64 f = spin_lock_irqsave(&s->lock);
-	bool virt = user && cpu_itimer_run(&s->cpu[0], ns);
-	bool prof = cpu_itimer_run(&s->cpu[1], ns);
-	int n = s->cpu_armed ? charge_posix(s, t, ns, user, fired) : 0;
+	count_locked(s, t, cpu, user);
+	bool virt = cpu_itimer_due(&s->cpu[0], s->user_clock);
+	bool prof = cpu_itimer_due(&s->cpu[1], s->cpu_clock);
+	int n = s->cpu_armed ? expire_posix(s, t, fired) : 0;
 	update_cpu_flag(s);
 	spin_unlock_irqrestore(&s->lock, f);
 	/* after s->lock: sending takes p->lock (the order is p->lock, s->lock)
@@ -417,14 +522,27 @@ int ptimer_create(const struct ptimer_clock *clock, int notify, int signo,
 	return id;
 }
 
-/* Timer id of the calling process, or NULL. */
-static struct ptimer *ptimer_find(int id)
+/*
+ * Timer id of the calling process with its timers' ops mutex held
+ * (ptimer_unlock), or NULL: a timer_delete in another thread waits until
+ * the caller is done with the timer instead of freeing it under it.
+ */
+static struct ptimer *ptimer_find_lock(int id)
 {
 	struct ptimers *s = READ_ONCE(current->proc->ptimers);
 
 	if (!s || id < 0 || id >= PTIMER_MAX)
 		return NULL;
-	return READ_ONCE(s->posix[id]);
+	mutex_lock(&s->ops);
+	struct ptimer *t = s->posix[id];
+	if (!t)
+		mutex_unlock(&s->ops);
+	return t;
+}
+
+static void ptimer_unlock(struct ptimer *t)
+{
+	mutex_unlock(&t->set->ops);
 }
 
 s64 ptimer_cpu_clock_now(const struct ptimer_clock *clock)
@@ -447,40 +565,45 @@ s64 ptimer_cpu_clock_now(const struct ptimer_clock *clock)
 	return ns;
 }
 
-/* Arm (value: CPU time from now, 0 disarms) a CPU-time timer. */
-static void cpu_timer_set(struct ptimer *t, u64 value, u64 interval,
+/*
+ * Arm a CPU-time timer (value: CPU time from now, or with abs a value of
+ * its clock; 0 disarms) on its counted clock, from every thread's time
+ * counted up to now. An absolute time already past fires at the next
+ * charge.
+ */
+static void cpu_timer_set(struct ptimer *t, bool abs, u64 value, u64 interval,
 			  u64 *old_left, u64 *old_interval)
 {
 	struct ptimers *s = t->set;
-	u64 f = spin_lock_irqsave(&s->lock);
+	u64 now, real, expires = 0;
+	u64 f = lock_counted(s);
 
-	*old_left = t->deadline;
+	clock_values_locked(s, &t->clock, &now, &real);
+	*old_left = left_of(t->deadline, now);
 	*old_interval = t->interval;
-	s->cpu_armed += !!value - !!t->deadline;
-	t->deadline = value;
-	t->interval = value ? interval : 0;
+	if (value)
+		expires = MAX(now + (!abs	    ? value
+				     : value > real ? value - real
+						    : 0),
+			      1);
+	s->cpu_armed += !!expires - !!t->deadline;
+	t->deadline = expires;
+	t->interval = expires ? interval : 0;
 	update_cpu_flag(s);
-	spin_unlock_irqrestore(&s->lock, f);
+	unlock_counted(s, f);
 }
 
 int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 		   u64 *old_interval)
 {
-	struct ptimer *t = ptimer_find(id);
+	struct ptimer *t = ptimer_find_lock(id);
 	u64 od, oi, now = clock_monotonic_ns(), deadline = 0;
 
 	if (!t)
 		return -EINVAL;
 	if (is_cpu_clock(t)) {
-		if (value && abs) {
-			/* an absolute CPU time: what is left of it; one
-			 * already past fires at the next charge */
-			s64 cnow = ptimer_cpu_clock_now(&t->clock);
-			value = cnow >= 0 && value > (u64)cnow
-					? value - (u64)cnow
-					: 1;
-		}
-		cpu_timer_set(t, value, interval, old_left, old_interval);
+		cpu_timer_set(t, abs, value, interval, old_left, old_interval);
+		ptimer_unlock(t);
 		return 0;
 	}
 	if (value && !abs) {
@@ -495,6 +618,7 @@ int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 			deadline = now + 1; /* due: fire at once */
 	}
 	ptimer_set(t, deadline, interval, &od, &oi);
+	ptimer_unlock(t);
 	*old_left = od ? (od > now ? od - now : 1) : 0;
 	*old_interval = oi;
 	return 0;
@@ -502,31 +626,36 @@ int ptimer_settime(int id, bool abs, u64 value, u64 interval, u64 *old_left,
 
 int ptimer_gettime(int id, u64 *left, u64 *interval)
 {
-	struct ptimer *t = ptimer_find(id);
+	struct ptimer *t = ptimer_find_lock(id);
 
 	if (!t)
 		return -EINVAL;
 	if (is_cpu_clock(t)) {
-		u64 f = spin_lock_irqsave(&t->set->lock);
-		*left = t->deadline;
+		u64 now, real, f = lock_counted(t->set);
+		clock_values_locked(t->set, &t->clock, &now, &real);
+		*left = left_of(t->deadline, now);
 		*interval = t->interval;
-		spin_unlock_irqrestore(&t->set->lock, f);
-		return 0;
+		unlock_counted(t->set, f);
+	} else {
+		ptimer_get(t, left, interval);
 	}
-	ptimer_get(t, left, interval);
+	ptimer_unlock(t);
 	return 0;
 }
 
 int ptimer_getoverrun(int id)
 {
-	struct ptimer *t = ptimer_find(id);
+	struct ptimer *t = ptimer_find_lock(id);
 
 	if (!t)
 		return -EINVAL;
-	return (int)MIN(READ_ONCE(t->overrun_got), (u32)0x7fffffff);
+	int n = (int)MIN(READ_ONCE(t->overrun_got), (u32)0x7fffffff);
+	ptimer_unlock(t);
+	return n;
 }
 
-/* Remove timer slot id of s (unlocked caller); the timer is freed. */
+/* Remove timer slot id of s (no spinlock held; s->ops held, or the
+ * process has one thread left); the timer is freed. */
 static void ptimer_free(struct ptimers *s, int id)
 {
 	u64 f = spin_lock_irqsave(&s->lock);
@@ -543,17 +672,19 @@ static void ptimer_free(struct ptimers *s, int id)
 	spin_unlock_irqrestore(&s->lock, f);
 	if (t) {
 		timer_cancel(&t->kt); /* waits for a running callback */
-		kfree(t);
+		proc_kfree_poisoned(t, sizeof(*t));
 	}
 }
 
 int ptimer_delete(int id)
 {
-	struct ptimers *s = READ_ONCE(current->proc->ptimers);
+	struct ptimer *t = ptimer_find_lock(id);
 
-	if (!ptimer_find(id))
+	if (!t)
 		return -EINVAL;
+	struct ptimers *s = t->set;
 	ptimer_free(s, id);
+	mutex_unlock(&s->ops);
 	return 0;
 }
 

@@ -231,22 +231,25 @@ int signal_send_tid_info(struct process *p, int tid, int sig,
 
 	if (sig <= 0 || sig > NSIG || sig == SIGKILL)
 		return -EINVAL;
-	if (is_ignored(p, sig))
-		return 0;
+	/* found, checked and woken under p->lock: it may be exiting */
 	u64 f = spin_lock_irqsave(&p->lock);
 	list_for_each_entry(t, &p->threads, proc_node)
 	{
 		if (t->tid == tid)
 			target = t;
 	}
-	int ret = target ? enqueue_locked(p, &target->sigpending, &target->sigq,
-					  sig, info)
-			 : -ESRCH;
-	if (!ret && (!(target->sigmask & SIGBIT(sig)) ||
-		     (target->sigwait_set & SIGBIT(sig))))
+	int ret = target ? 0 : -ESRCH;
+	bool queued = false;
+	if (target && !is_ignored_for(p, target, sig)) {
+		ret = enqueue_locked(p, &target->sigpending, &target->sigq, sig,
+				     info);
+		queued = !ret;
+	}
+	if (queued && (!(target->sigmask & SIGBIT(sig)) ||
+		       (target->sigwait_set & SIGBIT(sig))))
 		sched_wake(target);
 	spin_unlock_irqrestore(&p->lock, f);
-	if (!ret)
+	if (queued)
 		signalfd_notify();
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include "proc/vdso.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "mm/uaccess.h"
 
 static u64 tsc_at_boot;
 static u64 tsc_freq;
@@ -168,6 +169,32 @@ u64 clock_monotonic_ns(void)
 u64 clock_realtime_ns(void)
 {
 	return READ_ONCE(realtime_boot_ns) + clock_monotonic_ns();
+}
+
+int time_deadline_from_user(u64 uts, bool absolute, bool realtime,
+			    u64 *deadline)
+{
+	s64 ts[2]; /* struct timespec: seconds, nanoseconds */
+
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	if (copy_from_user(ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	/* 2^33 s (272 years) is forever; beyond it the sum overflows */
+	u64 ns = (u64)MIN(ts[0], 1LL << 33) * NSEC_PER_SEC + (u64)ts[1];
+	u64 mono = clock_monotonic_ns();
+	if (!absolute) {
+		*deadline = mono + ns;
+	} else {
+		u64 now = realtime ? clock_realtime_ns() : mono;
+		*deadline = ns > now ? mono + (ns - now) : mono;
+	}
+	if (!*deadline)
+		*deadline = 1;
+	return 0;
 }
 
 /*

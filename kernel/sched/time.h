@@ -21,6 +21,15 @@ void time_vdso_params(u64 *tsc_boot, u64 *mult, u64 *realtime_ns);
 u64 clock_monotonic_ns(void);
 u64 clock_realtime_ns(void);
 /*
+ * A user struct timespec timeout at uts as a monotonic deadline (0: no
+ * uts): relative, or absolute on CLOCK_REALTIME (realtime) or
+ * CLOCK_MONOTONIC; an absolute time already past is now. -EFAULT, or
+ * -EINVAL for a negative or unnormalised one. A later change of the
+ * realtime clock does not move it.
+ */
+int time_deadline_from_user(u64 uts, bool absolute, bool realtime,
+			    u64 *deadline);
+/*
  * Start the clock thread: CLOCK_REALTIME kept on the RTC, and the load
  * averages sampled every 5 s.
  */

@@ -17,38 +17,6 @@
 #define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
 
-struct timespec {
-	s64 sec;
-	s64 nsec;
-};
-
-/* Convert a user timeout to a monotonic deadline (0 = none). */
-static int get_deadline(u64 uts, bool absolute, bool realtime, u64 *out)
-{
-	struct timespec ts;
-
-	*out = 0;
-	if (!uts)
-		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	if (ts.sec > (1LL << 33))
-		ts.sec = 1LL << 33;
-	u64 ns = ts.sec * NSEC_PER_SEC + ts.nsec;
-	u64 mono = clock_monotonic_ns();
-	if (!absolute) {
-		*out = mono + ns;
-	} else {
-		u64 now = realtime ? clock_realtime_ns() : mono;
-		*out = ns > now ? mono + (ns - now) : mono;
-	}
-	if (!*out)
-		*out = 1;
-	return 0;
-}
-
 long sys_futex(u64 uaddr, u64 op, u64 val, u64 uts, u64 uaddr2, u64 val3)
 {
 	struct mm *mm = current->proc->mm;
@@ -62,14 +30,14 @@ long sys_futex(u64 uaddr, u64 op, u64 val, u64 uts, u64 uaddr2, u64 val3)
 		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
-		ret = get_deadline(uts, false, false, &deadline);
+		ret = time_deadline_from_user(uts, false, false, &deadline);
 		return ret ? ret
 			   : futex_wait(mm, uaddr, shared, (u32)val, deadline,
 					FUTEX_BITSET_ANY);
 	case FUTEX_WAIT_BITSET:
 		if (!(u32)val3)
 			return -EINVAL;
-		ret = get_deadline(uts, true, realtime, &deadline);
+		ret = time_deadline_from_user(uts, true, realtime, &deadline);
 		return ret ? ret
 			   : futex_wait(mm, uaddr, shared, (u32)val, deadline,
 					(u32)val3);

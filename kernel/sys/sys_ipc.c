@@ -18,11 +18,6 @@
 #include "sched/time.h"
 #include <uapi/signal.h>
 
-struct timespec {
-	s64 sec;
-	s64 nsec;
-};
-
 long sys_shmget(u64 key, u64 size, u64 flags, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
@@ -60,7 +55,6 @@ long sys_semget(u64 key, u64 nsems, u64 flags, u64 a3, u64 a4, u64 a5)
 long sys_semtimedop(u64 id, u64 usops, u64 nsops, u64 uts, u64 a4, u64 a5)
 {
 	(void)a4, (void)a5;
-	struct timespec ts;
 	u64 deadline = 0;
 
 	if ((int)id < 0 || nsops < 1)
@@ -73,17 +67,8 @@ long sys_semtimedop(u64 id, u64 usops, u64 nsops, u64 uts, u64 a4, u64 a5)
 	long ret = 0;
 	if (copy_from_user(sops, usops, sizeof(*sops) * nsops))
 		ret = -EFAULT;
-	if (!ret && uts) {
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			ret = -EFAULT;
-		else if (ts.sec < 0 || ts.nsec < 0 ||
-			 ts.nsec >= (s64)NSEC_PER_SEC)
-			ret = -EINVAL;
-		else
-			deadline = clock_monotonic_ns() +
-				   (u64)MIN(ts.sec, 1LL << 33) * NSEC_PER_SEC +
-				   (u64)ts.nsec;
-	}
+	if (!ret)
+		ret = time_deadline_from_user(uts, false, false, &deadline);
 	if (!ret)
 		ret = sem_op((int)id, sops, (u32)nsops, deadline);
 	kfree(sops);
@@ -197,36 +182,15 @@ long sys_mq_unlink(u64 uname, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return ret;
 }
 
-/*
- * An absolute CLOCK_REALTIME timeout as a monotonic deadline (0: none).
- * As Linux's prepare_timeout, a bad one fails even if the call would not
- * block. A later change of the realtime clock does not move it.
- */
-static int mq_deadline(u64 uts, u64 *deadline)
-{
-	struct timespec ts;
-
-	*deadline = 0;
-	if (!uts)
-		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	u64 ns = (u64)MIN(ts.sec, 1LL << 33) * NSEC_PER_SEC + (u64)ts.nsec;
-	u64 now = clock_realtime_ns(), mono = clock_monotonic_ns();
-	*deadline = ns > now ? mono + (ns - now) : mono;
-	if (!*deadline)
-		*deadline = 1;
-	return 0;
-}
-
+/* The timeouts of mq_timedsend/receive are absolute CLOCK_REALTIME; as
+ * Linux's prepare_timeout, a bad one fails even if the call would not
+ * block. */
 long sys_mq_timedsend(u64 fd, u64 ubuf, u64 len, u64 prio, u64 uts, u64 a5)
 {
 	(void)a5;
 	u64 deadline;
 
-	int ret = mq_deadline(uts, &deadline);
+	int ret = time_deadline_from_user(uts, true, true, &deadline);
 	if (ret)
 		return ret;
 	if ((u32)prio >= MQ_PRIO_MAX)
@@ -244,7 +208,7 @@ long sys_mq_timedreceive(u64 fd, u64 ubuf, u64 len, u64 uprio, u64 uts, u64 a5)
 	(void)a5;
 	u64 deadline;
 
-	int ret = mq_deadline(uts, &deadline);
+	int ret = time_deadline_from_user(uts, true, true, &deadline);
 	if (ret)
 		return ret;
 	struct file *f = mq_fd_get(fd);

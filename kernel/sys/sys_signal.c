@@ -126,26 +126,12 @@ long sys_kill(u64 pid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
 	return proc_kill((int)pid, (int)sig);
 }
 
-static struct thread *find_thread(int tid)
-{
-	struct process *p = current->proc;
-	struct thread *t, *found = NULL;
-	u64 f = spin_lock_irqsave(&p->lock);
-
-	list_for_each_entry(t, &p->threads, proc_node)
-	{
-		if (t->tid == tid)
-			found = t;
-	}
-	spin_unlock_irqrestore(&p->lock, f);
-	return found;
-}
-
 /* sig to thread tid of process tgid (Linux's do_send_specific), with
  * info or tgkill's: ESRCH if tgid lacks the thread, EPERM as kill;
- * SIGKILL kills the whole process. */
-static long signal_other_thread(int tgid, int tid, int sig,
-				const struct ksiginfo *qinfo)
+ * SIGKILL kills the whole process. The thread is looked up and signalled
+ * under its process's lock (signal_send_tid_info): it may be exiting. */
+static long signal_thread_of(int tgid, int tid, int sig,
+			     const struct ksiginfo *qinfo)
 {
 	struct process *p = proc_find_get(tgid);
 	struct process *self = current->proc;
@@ -179,13 +165,7 @@ long sys_tgkill(u64 tgid, u64 tid, u64 sig, u64 a3, u64 a4, u64 a5)
 	(void)a3, (void)a4, (void)a5;
 	if (sig > NSIG || (int)tgid <= 0 || (int)tid <= 0)
 		return -EINVAL;
-	if ((int)tgid != current->proc->pid)
-		return signal_other_thread((int)tgid, (int)tid, (int)sig, NULL);
-	struct thread *t = find_thread((int)tid);
-	if (!t)
-		return -ESRCH;
-	struct ksiginfo info = {.code = SI_TKILL, .pid = current->proc->pid};
-	return signal_send_thread_info(t, (int)sig, &info);
+	return signal_thread_of((int)tgid, (int)tid, (int)sig, NULL);
 }
 
 /* tkill: a thread of ours, or the main thread of another process (its
@@ -197,9 +177,9 @@ long sys_tkill(u64 tid, u64 sig, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (sig > NSIG || (int)tid <= 0)
 		return -EINVAL;
-	if (find_thread((int)tid))
+	if (proc_has_thread(current->proc, (int)tid))
 		return sys_tgkill(current->proc->pid, tid, sig, 0, 0, 0);
-	return signal_other_thread((int)tid, (int)tid, (int)sig, NULL);
+	return signal_thread_of((int)tid, (int)tid, (int)sig, NULL);
 }
 
 /* The head of a user siginfo_t that sigqueue passes. */
@@ -260,7 +240,7 @@ long sys_rt_tgsigqueueinfo(u64 tgid, u64 tid, u64 sig, u64 uinfo, u64 a4,
 	int ret = queue_info_in(uinfo, (int)tid == current->tid, &info);
 	if (ret)
 		return ret;
-	return signal_other_thread((int)tgid, (int)tid, (int)sig, &info);
+	return signal_thread_of((int)tgid, (int)tid, (int)sig, &info);
 }
 
 static struct waitq sigwait_q = {SPINLOCK_INIT,

@@ -136,6 +136,7 @@ CASES = [
     Case("affinity", "affinity", repeat=3),
     Case("clone3", "clone3"),
     Case("cputimers", "cputimers", repeat=3),
+    Case("sigrace", "sigrace", repeat=3),
 ]
 
 

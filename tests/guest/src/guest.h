@@ -10,13 +10,18 @@
 #define GUEST_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static int guest_failures;
 
@@ -83,6 +88,48 @@ static inline struct timespec deadline_after(clockid_t clock, int64_t ns)
 static inline int64_t ts_ns(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* Spin in user mode (the clock is read through the vDSO) until *flag
+ * reaches n, or until wall_ns of CLOCK_MONOTONIC pass: whether it did. */
+static inline bool guest_spin_until(volatile sig_atomic_t *flag, int n,
+				    int64_t wall_ns)
+{
+	int64_t end = now_ns(CLOCK_MONOTONIC) + wall_ns;
+
+	while (*flag < n) {
+		for (volatile int i = 0; i < 100000 && *flag < n; i++)
+			;
+		if (now_ns(CLOCK_MONOTONIC) > end)
+			return false;
+	}
+	return true;
+}
+
+/* Run fn in a child; its checks print there; fail if it failed. */
+static inline void guest_in_child(const char *what, void (*fn)(void))
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		fflush(stdout);
+		_exit(guest_failures ? 1 : 0);
+	}
+	int st = -1;
+	check(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0,
+	      what, "status %#x errno %d", st, errno);
+}
+
+/* Become user and group id (as root: real, effective and saved), with
+ * the supplementary groups given; raw syscalls, so that both C libraries
+ * ask the kernel the same thing. */
+static inline void guest_drop_to(unsigned id, int ngroups, const gid_t *groups)
+{
+	check_zero(syscall(SYS_setgroups, ngroups, groups), "setgroups");
+	check_zero(syscall(SYS_setgid, id), "setgid");
+	check_zero(syscall(SYS_setuid, id), "setuid");
 }
 
 /* Print the summary line and exit 0 if every check passed, else 1. */

@@ -300,17 +300,6 @@ static long tv_ms(struct timeval tv)
 	return tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* Spin in user mode until *flag reaches n or 20 s of wall time pass. */
-static void spin_until(volatile sig_atomic_t *flag, int n)
-{
-	int64_t end = now_ns(CLOCK_MONOTONIC) + 20000000000LL;
-	volatile unsigned x = 0;
-
-	while (*flag < n && now_ns(CLOCK_MONOTONIC) < end)
-		for (int i = 0; i < 100000; i++)
-			x += i;
-}
-
 static void test_cpu_itimers(void)
 {
 	struct sigaction sa = {.sa_handler = on_cpu_timer};
@@ -331,7 +320,7 @@ static void test_cpu_itimers(void)
 		      tv_ms(cur.it_interval) == 100,
 	      "itimers: ITIMER_VIRTUAL does not run while the process sleeps",
 	      "%d signals, %ld ms left", (int)vtalrms, tv_ms(cur.it_value));
-	spin_until(&vtalrms, 3);
+	guest_spin_until(&vtalrms, 3, 20000000000LL);
 	check(vtalrms >= 3,
 	      "itimers: ITIMER_VIRTUAL: SIGVTALRM every 100 ms "
 	      "of user time",

@@ -81,28 +81,6 @@ static bool stat_prio(pid_t pid, int *prio, int *nice)
 	       (*prio = (int)v[14], *nice = (int)v[15], true);
 }
 
-static void drop_to(uid_t uid)
-{
-	check_zero(syscall(SYS_setgroups, 0, NULL), "setgroups");
-	check_zero(syscall(SYS_setgid, uid), "setgid");
-	check_zero(syscall(SYS_setuid, uid), "setuid");
-}
-
-static void in_child(const char *what, void (*fn)(void))
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(guest_failures ? 1 : 0);
-	}
-	int st = -1;
-	check(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-		      WEXITSTATUS(st) == 0,
-	      what, "status %#x errno %d", st, errno);
-}
-
 /* A child that waits on a pipe, then exits with its nice + 20. */
 struct waiter {
 	pid_t pid;
@@ -120,7 +98,7 @@ static struct waiter spawn_waiter(uid_t uid)
 	if (w.pid == 0) {
 		char c;
 		if (uid)
-			drop_to(uid);
+			guest_drop_to(uid, 0, NULL);
 		fflush(stdout);
 		if (write(ready[1], "r", 1) != 1 || read(p[0], &c, 1) != 1)
 			_exit(99);
@@ -152,7 +130,7 @@ static void nobody_nice(void)
 	getrlimit(RLIMIT_NICE, &r);
 	r.rlim_cur = 0;
 	check_zero(setrlimit(RLIMIT_NICE, &r), "RLIMIT_NICE soft 0");
-	drop_to(NOBODY);
+	guest_drop_to(NOBODY, 0, NULL);
 	check(getpriority(PRIO_PROCESS, 0) == 5, "nobody inherits nice 5", "%d",
 	      getpriority(PRIO_PROCESS, 0));
 	check_zero(setpriority(PRIO_PROCESS, 0, 10), "nobody raises nice");
@@ -251,7 +229,7 @@ static void nice_checks(void)
 	check_zero(setpriority(PRIO_USER, LONE_UID, 8), "renice a user");
 	check(finish_waiter(w) == 8, "user's process got nice 8", "wrong");
 
-	in_child("nobody's nice", nobody_nice);
+	guest_in_child("nobody's nice", nobody_nice);
 	check_zero(setpriority(PRIO_PROCESS, 0, 0), "nice back to 0");
 }
 
@@ -353,7 +331,7 @@ static void caps_drop_child(void)
 
 static void caps_nobody_child(void)
 {
-	drop_to(NOBODY);
+	guest_drop_to(NOBODY, 0, NULL);
 	struct caps c = now();
 	check(!c.eff && !c.perm && !c.inh, "nobody has no capabilities",
 	      "eff %llx", (unsigned long long)c.eff);
@@ -395,8 +373,8 @@ static void cap_checks(void)
 		    "capget pid -1");
 	check_errno(capget_v(_LINUX_CAPABILITY_VERSION_3, 0x7fffffff, &c2), -1,
 		    ESRCH, "capget missing pid");
-	in_child("capabilities dropped", caps_drop_child);
-	in_child("nobody's capabilities", caps_nobody_child);
+	guest_in_child("capabilities dropped", caps_drop_child);
+	guest_in_child("nobody's capabilities", caps_nobody_child);
 
 	/* another process's sets */
 	struct waiter w = spawn_waiter(NOBODY);

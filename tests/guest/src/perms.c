@@ -63,30 +63,6 @@ static void make_dir(const char *name, mode_t mode, uid_t uid, gid_t gid)
 	      "setup dir", "%s errno %d", name, errno);
 }
 
-/* Become nobody, with the supplementary groups given. */
-static void drop(int ngroups, const gid_t *groups)
-{
-	check_zero(syscall(SYS_setgroups, ngroups, groups), "setgroups");
-	check_zero(syscall(SYS_setgid, NOBODY), "setgid nobody");
-	check_zero(syscall(SYS_setuid, NOBODY), "setuid nobody");
-}
-
-/* Run fn in a child; its checks print there; fail if it failed. */
-static void in_child(const char *what, void (*fn)(void))
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(guest_failures ? 1 : 0);
-	}
-	int st = -1;
-	check(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-		      WEXITSTATUS(st) == 0,
-	      what, "status %#x", st);
-}
-
 static unsigned ids[3];
 
 static bool resuid_is(unsigned r, unsigned e, unsigned s)
@@ -111,7 +87,7 @@ static void nobody_checks(void)
 {
 	unsigned r, e, s;
 
-	drop(0, NULL);
+	guest_drop_to(NOBODY, 0, NULL);
 	check(resuid_is(NOBODY, NOBODY, NOBODY), "getresuid nobody", "%u %u %u",
 	      ids[0], ids[1], ids[2]);
 	check(!syscall(SYS_getresgid, &r, &e, &s) && r == NOBODY &&
@@ -244,7 +220,7 @@ static void member_checks(void)
 {
 	gid_t g[2] = {GRP, 7};
 
-	drop(2, g);
+	guest_drop_to(NOBODY, 2, g);
 	int fd = open(at("grp"), O_RDONLY);
 	check(fd >= 0, "open 0040 file as a group member", "errno %d", errno);
 	close(fd);
@@ -396,7 +372,7 @@ static void exec_suid_nobody(void)
 
 static void exec_suid_root(void)
 {
-	drop(0, NULL);
+	guest_drop_to(NOBODY, 0, NULL);
 	run_setid("suid-root", "as-root");
 }
 
@@ -479,15 +455,15 @@ int main(int argc, char **argv)
 	make_file("grp", 0040, 0, GRP);
 	make_file("rootexec", 0744, 0, 0);
 
-	in_child("nobody child", nobody_checks);
-	in_child("member child", member_checks);
-	in_child("saved uid child", saved_uid_checks);
-	in_child("fsuid child", fsuid_checks);
-	in_child("groups child", groups_checks);
+	guest_in_child("nobody child", nobody_checks);
+	guest_in_child("member child", member_checks);
+	guest_in_child("saved uid child", saved_uid_checks);
+	guest_in_child("fsuid child", fsuid_checks);
+	guest_in_child("groups child", groups_checks);
 	copy_self("suid-nobody", NOBODY, GRP, 06755);
-	in_child("set-id exec child", exec_suid_nobody);
+	guest_in_child("set-id exec child", exec_suid_nobody);
 	copy_self("suid-root", 0, 0, 04755);
-	in_child("set-user-id root exec child", exec_suid_root);
+	guest_in_child("set-user-id root exec child", exec_suid_root);
 	root_checks();
 	check(!kill(getpid(), 0), "root may signal itself", "errno %d", errno);
 	cleanup();

@@ -49,22 +49,6 @@ static void set_soft(int res, rlim_t cur)
 		check(false, "setrlimit soft", "res %d errno %d", res, errno);
 }
 
-/* Run fn in a child; its checks print there; fail if it failed. */
-static void in_child(const char *what, void (*fn)(void))
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(guest_failures ? 1 : 0);
-	}
-	int st = -1;
-	check(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-		      WEXITSTATUS(st) == 0,
-	      what, "status %#x", st);
-}
-
 /* Fork, run fn in the child, return its wait status. */
 static int child_status(void (*fn)(void))
 {
@@ -77,13 +61,6 @@ static int child_status(void (*fn)(void))
 	int st = -1;
 	waitpid(pid, &st, 0);
 	return st;
-}
-
-static void drop_to_nobody(void)
-{
-	check_zero(syscall(SYS_setgroups, 0, NULL), "setgroups");
-	check_zero(syscall(SYS_setgid, NOBODY), "setgid nobody");
-	check_zero(syscall(SYS_setuid, NOBODY), "setuid nobody");
 }
 
 /* exec'd as "rlimits nofile-is N": exit 0 if the soft NOFILE is N. */
@@ -136,7 +113,7 @@ static void per_process(void)
 	struct rlimit before, after;
 
 	getrlimit(RLIMIT_NOFILE, &before);
-	in_child("child lowers NOFILE", inherit_child);
+	guest_in_child("child lowers NOFILE", inherit_child);
 	getrlimit(RLIMIT_NOFILE, &after);
 	check(before.rlim_cur == after.rlim_cur &&
 		      before.rlim_max == after.rlim_max,
@@ -196,7 +173,7 @@ static void nobody_prlimit(void)
 {
 	struct rlimit r, n;
 
-	drop_to_nobody();
+	guest_drop_to(NOBODY, 0, NULL);
 	check_errno(prlimit_raw(root_pid, RLIMIT_NOFILE, NULL, &r), -1, EPERM,
 		    "prlimit of root's process as nobody");
 	getrlimit(RLIMIT_NOFILE, &n);
@@ -307,7 +284,7 @@ static void *thread_fn(void *arg)
 
 static void nproc_child(void)
 {
-	drop_to_nobody();
+	guest_drop_to(NOBODY, 0, NULL);
 	set_soft(RLIMIT_NPROC, 0);
 	fflush(stdout);
 	pid_t pid = fork();
@@ -391,16 +368,16 @@ int main(int argc, char **argv)
 	root_pid = getpid();
 
 	per_process();
-	in_child("nobody and prlimit", nobody_prlimit);
-	in_child("NOFILE", nofile_child);
-	in_child("FSIZE", fsize_child);
+	guest_in_child("nobody and prlimit", nobody_prlimit);
+	guest_in_child("NOFILE", nofile_child);
+	guest_in_child("FSIZE", fsize_child);
 	int st = child_status(fsize_kill_child);
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGXFSZ,
 	      "unhandled SIGXFSZ kills", "status %#x", st);
-	in_child("NPROC as nobody", nproc_child);
-	in_child("NPROC as root", nproc_root_child);
-	in_child("AS", as_child);
-	in_child("DATA", data_child);
+	guest_in_child("NPROC as nobody", nproc_child);
+	guest_in_child("NPROC as root", nproc_root_child);
+	guest_in_child("AS", as_child);
+	guest_in_child("DATA", data_child);
 	st = deep_status(8UL << 20);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "4 MiB deep in 8 MiB",
 	      "status %#x", st);
