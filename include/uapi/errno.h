@@ -44,6 +44,7 @@
 #define EIDRM		43
 #define ENODATA		61
 #define ETIME		62
+#define ENONET		64
 #define ELIBBAD		80
 #define EOVERFLOW	75
 #define EBADFD		77
@@ -66,6 +67,7 @@
 #define ENOTCONN	107
 #define ETIMEDOUT	110
 #define ECONNREFUSED	111
+#define EHOSTDOWN	112
 #define EHOSTUNREACH	113
 #define EALREADY	114
 #define EINPROGRESS	115

@@ -474,18 +474,38 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 }
 
 /*
+ * Linux's icmp_err_convert for destination unreachable: the errno of each
+ * code and whether it is "fatal" (hard): a UDP socket without IP_RECVERR
+ * hears only hard errors, and only when connected (__udp4_lib_err).
+ * Code 4 (fragmentation needed) is hard unless IP_PMTUDISC_DONT.
+ */
+static const struct {
+	u8 err, hard;
+} icmp_unreach[16] = {
+	{ENETUNREACH, 0},  {EHOSTUNREACH, 0}, {ENOPROTOOPT, 1},
+	{ECONNREFUSED, 1}, {EMSGSIZE, 1},     {EOPNOTSUPP, 0},
+	{ENETUNREACH, 1},  {EHOSTDOWN, 1},    {ENONET, 1},
+	{ENETUNREACH, 1},  {EHOSTUNREACH, 1}, {ENETUNREACH, 0},
+	{EHOSTUNREACH, 0}, {EHOSTUNREACH, 1}, {EHOSTUNREACH, 1},
+	{EHOSTUNREACH, 1},
+};
+
+/*
  * ICMP destination unreachable (net lock held; p at the ICMP header: type,
  * code, checksum, 4 unused bytes, then the datagram's IP header and its
- * first 8 bytes). Port unreachable for a datagram a connected UDP socket
- * sent becomes ECONNREFUSED on that socket, as on Linux (which reports
- * ICMP errors to connected UDP sockets only).
+ * first 8 bytes). The UDP socket the datagram came from, looked up as
+ * Linux's __udp4_lib_err does (the socket that would receive a reply:
+ * connected to the quoted destination first, else bound to the port),
+ * gets the error as its pending error (recv, send, SO_ERROR return and
+ * clear it) and POLLERR: a hard error on a connected socket, any error
+ * with IP_RECVERR (no error queue here: MSG_ERRQUEUE stays empty).
  */
 void kiln_icmp_dest_unreach(struct pbuf *p)
 {
 	u8 m[8 + 60 + 8];
 	u16 n = pbuf_copy_partial(p, m, sizeof(m), 0);
 
-	if (n < 8 + 20 + 8 || m[1] != 3 /* port unreachable */)
+	if (n < 8 + 20 + 8 || m[1] >= ARRAY_SIZE(icmp_unreach))
 		return;
 	u8 *ip = m + 8;
 	u32 ihl = (ip[0] & 0xf) * 4;
@@ -497,16 +517,35 @@ void kiln_icmp_dest_unreach(struct pbuf *p)
 	memcpy(&dst, ip + 16, 4);
 	u16 sport = (u16)(udp[0] << 8 | udp[1]),
 	    dport = (u16)(udp[2] << 8 | udp[3]);
+	struct udp_pcb *best = NULL;
 	for (struct udp_pcb *u = udp_pcbs; u; u = u->next) {
-		struct inet_sock *is = u->recv_arg;
-		if (!is || !(u->flags & UDP_FLAGS_CONNECTED) ||
-		    u->local_port != sport || u->remote_port != dport ||
-		    ip4_addr_get_u32(ip_2_ip4(&u->remote_ip)) != dst)
+		u32 lip = ip4_addr_get_u32(ip_2_ip4(&u->local_ip));
+		if (!u->recv_arg || u->local_port != sport ||
+		    (lip && lip != src))
 			continue;
-		(void)src;
-		WRITE_ONCE(is->sock.err, ECONNREFUSED);
-		sock_wake(&is->sock, POLLERR | POLLIN);
+		if (!(u->flags & UDP_FLAGS_CONNECTED)) {
+			best = best ? best : u;
+			continue;
+		}
+		if (u->remote_port == dport &&
+		    ip4_addr_get_u32(ip_2_ip4(&u->remote_ip)) == dst) {
+			best = u;
+			break;
+		}
 	}
+	if (!best)
+		return;
+	struct inet_sock *is = best->recv_arg;
+	int err = icmp_unreach[m[1]].err;
+	bool hard = icmp_unreach[m[1]].hard;
+	/* fragmentation needed: hard unless IP_PMTUDISC_DONT (0) */
+	if (m[1] == 4)
+		hard = READ_ONCE(is->ip_mtu_discover) != 0;
+	if (!READ_ONCE(is->ip_recverr) &&
+	    (!hard || !(best->flags & UDP_FLAGS_CONNECTED)))
+		return;
+	WRITE_ONCE(is->sock.err, err);
+	sock_wake(&is->sock, POLLERR | POLLIN | POLLOUT);
 }
 
 /* Remember the pcb's names (net lock held). */
@@ -690,8 +729,6 @@ static ssize_t udp_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 	} else if (!READ_ONCE(is->rport)) {
 		return -EDESTADDRREQ;
 	}
-	if (READ_ONCE(s->shut) & SEND_SHUTDOWN)
-		return -EPIPE;
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
 	int tos, ttl;
@@ -701,6 +738,13 @@ static ssize_t udp_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 	if (m->namelen && sin.addr == 0xffffffff &&
 	    !READ_ONCE(s->opts.broadcast))
 		return -EACCES;
+	/* an ICMP error pending: this send returns it (Linux:
+	 * sock_alloc_send_pskb), the datagram is not sent */
+	ret = sock_take_error(s);
+	if (ret)
+		return -ret;
+	if (READ_ONCE(s->shut) & SEND_SHUTDOWN)
+		return -EPIPE;
 	p = pbuf_alloc(PBUF_TRANSPORT, len, PBUF_RAM);
 	if (!p)
 		return -ENOBUFS;
@@ -741,6 +785,10 @@ static ssize_t udp_recvmsg(struct socket *s, struct sock_msg *m, int flags,
 		return -EINVAL;
 	if (flags & MSG_ERRQUEUE)
 		return -EAGAIN; /* no error queue: always empty */
+	/* a pending ICMP error comes before queued data (__skb_recv_udp) */
+	int err = sock_take_error(s);
+	if (err)
+		return -err;
 	ssize_t n = sock_rq_recv(s, &is->rq, &is->lock, m, flags, nonblock,
 				 &consumed);
 	if (n >= 0)

@@ -235,6 +235,91 @@ static void test_ip_cmsgs(void)
 	close(s);
 }
 
+/* Wait up to ms for fd's revents (events 0: only POLLERR/POLLHUP wake). */
+static short poll_for(int fd, short events, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+
+	return poll(&p, 1, ms) == 1 ? p.revents : 0;
+}
+
+/*
+ * ICMP port unreachable, as Linux hands it to UDP sockets without
+ * IP_RECVERR: a connected socket gets ECONNREFUSED as its pending error
+ * (POLLERR; the next recv, send or SO_ERROR returns and clears it, before
+ * queued data); an unconnected one hears nothing.
+ */
+static void test_icmp_errors(void)
+{
+	uint16_t dead, live;
+	char buf[16];
+	int gone = bound_udp(&dead);
+	close(gone);
+	struct sockaddr_in nobody = loopback(dead);
+
+	int q = socket(AF_INET, SOCK_DGRAM, 0);
+	connect(q, (struct sockaddr *)&nobody, sizeof(nobody));
+	send(q, "anyone?", 7, 0);
+	short ev = poll_for(q, POLLIN, 2000);
+	check(ev == POLLERR, "udp: ICMP port unreachable polls POLLERR only",
+	      "%x", ev);
+	check_errno(recv(q, buf, sizeof(buf), 0), -1, ECONNREFUSED,
+		    "udp: then recv ECONNREFUSED");
+	check_errno(recv(q, buf, sizeof(buf), MSG_DONTWAIT), -1, EAGAIN,
+		    "udp: a second recv EAGAIN (the error is cleared)");
+	ev = poll_for(q, POLLIN, 0);
+	check(ev == 0, "udp: and no POLLERR any more", "%x", ev);
+
+	int e = -1;
+	socklen_t el = sizeof(e);
+	send(q, "anyone?", 7, 0);
+	poll_for(q, 0, 2000);
+	getsockopt(q, SOL_SOCKET, SO_ERROR, &e, &el);
+	check(e == ECONNREFUSED, "udp: SO_ERROR reads ECONNREFUSED", "%d", e);
+	e = -1;
+	getsockopt(q, SOL_SOCKET, SO_ERROR, &e, &el);
+	check(e == 0, "udp: and clears it", "%d", e);
+
+	send(q, "anyone?", 7, 0);
+	poll_for(q, 0, 2000);
+	check_errno(send(q, "again", 5, 0), -1, ECONNREFUSED,
+		    "udp: a send after it returns ECONNREFUSED");
+	check(send(q, "again", 5, 0) == 5, "udp: the send after that sends",
+	      " ");
+	poll_for(q, 0, 2000);
+	close(q);
+
+	/* the error comes before a datagram already queued */
+	int r = bound_udp(&live);
+	struct sockaddr_in there = loopback(live);
+	q = socket(AF_INET, SOCK_DGRAM, 0);
+	connect(q, (struct sockaddr *)&there, sizeof(there));
+	struct sockaddr_in qa;
+	socklen_t ql = sizeof(qa);
+	getsockname(q, (struct sockaddr *)&qa, &ql);
+	sendto(r, "data", 4, 0, (struct sockaddr *)&qa, sizeof(qa));
+	poll_for(q, POLLIN, 2000);
+	close(r);
+	send(q, "hello?", 6, 0);
+	ev = poll_for(q, 0, 2000);
+	check(ev == POLLERR, "udp: POLLERR with a datagram queued", "%x", ev);
+	check_errno(recv(q, buf, sizeof(buf), 0), -1, ECONNREFUSED,
+		    "udp: recv gives the error first");
+	check(recv(q, buf, sizeof(buf), MSG_DONTWAIT) == 4,
+	      "udp: then the datagram", " ");
+	close(q);
+
+	/* unconnected: no error */
+	q = socket(AF_INET, SOCK_DGRAM, 0);
+	sendto(q, "anyone?", 7, 0, (struct sockaddr *)&nobody, sizeof(nobody));
+	ev = poll_for(q, 0, 300);
+	check(ev == 0, "udp: an unconnected socket hears no ICMP error", "%x",
+	      ev);
+	check_errno(recv(q, buf, sizeof(buf), MSG_DONTWAIT), -1, EAGAIN,
+		    "udp: its recv EAGAIN");
+	close(q);
+}
+
 int main(void)
 {
 	uint16_t sport, cport;
@@ -341,21 +426,7 @@ int main(void)
 	check_errno(getpeername(r, (struct sockaddr *)&peer, &pl), -1, ENOTCONN,
 		    "udp: then getpeername ENOTCONN");
 
-	/* port unreachable: a connected socket gets ECONNREFUSED */
-	uint16_t dead;
-	int gone = bound_udp(&dead);
-	close(gone);
-	int q = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in nobody = loopback(dead);
-	connect(q, (struct sockaddr *)&nobody, sizeof(nobody));
-	send(q, "anyone?", 7, 0);
-	struct pollfd qp = {.fd = q, .events = POLLIN};
-	poll(&qp, 1, 2000);
-	check(qp.revents & POLLERR, "udp: ICMP port unreachable polls POLLERR",
-	      "%x", qp.revents);
-	check_errno(recv(q, buf, sizeof(buf), 0), -1, ECONNREFUSED,
-		    "udp: then recv ECONNREFUSED");
-	close(q);
+	test_icmp_errors();
 
 	/* errors */
 	static char big[70000];
