@@ -10,7 +10,9 @@
 %% Halts with 0 when every suite ran (failures are judged by the caller).
 %% OTP_DIST=1 makes the node distributed first (see start_distribution);
 %% OTP_MULTIPLY_TIMETRAPS=N is ct's multiply_timetraps (default 1);
-%% OTP_CASES="a b" runs only those cases (of a single suite).
+%% OTP_CASES="a b" runs only those cases (of a single suite); entries
+%% SUITE:case name a case of that suite, and a suite none of whose cases
+%% is named is not run.
 -module(otp_suites).
 -behaviour(application).
 -export([start/2, stop/1, main/0]).
@@ -62,12 +64,28 @@ start_net_kernel(Tries) ->
     end.
 
 run(Suite, TestDir, LogDir) ->
+    case cases(Suite, string:lexemes(os:getenv("OTP_CASES", ""), " ")) of
+        none -> 0;
+        Cases -> run(Suite, TestDir, LogDir, Cases)
+    end.
+
+%% OTP_CASES for Suite: [] (all), [{testcase, Cs}], or none (not named).
+cases(_Suite, []) ->
+    [];
+cases(Suite, Entries) ->
+    S = atom_to_list(Suite),
+    case [C || E <- Entries, C <- case string:split(E, ":") of
+                                      [S, C0] -> [C0];
+                                      [_, _] -> [];
+                                      [C0] -> [C0]
+                                  end] of
+        [] -> none;
+        Cs -> [{testcase, [list_to_atom(C) || C <- Cs]}]
+    end.
+
+run(Suite, TestDir, LogDir, Cases) ->
     T0 = erlang:monotonic_time(millisecond),
     Mult = list_to_integer(os:getenv("OTP_MULTIPLY_TIMETRAPS", "1")),
-    Cases = case string:lexemes(os:getenv("OTP_CASES", ""), " ") of
-                [] -> [];
-                Cs -> [{testcase, [list_to_atom(C) || C <- Cs]}]
-            end,
     Res = ct:run_test([{dir, TestDir}, {suite, Suite}, {logdir, LogDir},
                        {auto_compile, false}, {ct_hooks, [otp_suites_cth]},
                        {multiply_timetraps, Mult}, {verbosity, 0} | Cases]),

@@ -12,6 +12,14 @@
 #   OTP_SUITES="gen_udp_SUITE ..."  a subset (default: all four)
 #   OTP_SKIP_HOST=1                 reuse build/otp/host.log
 #   OTP_CPUS, OTP_MEM, OTP_TIMEOUT  the Kiln boot (2, 512, 5400 s)
+#   OTP_CASES="SUITE:case ..."      only those cases (see otp_suites.erl)
+#   OTP_NET=none                    Kiln without a NIC (loopback only)
+# The Kiln VM has a NIC (kernel_test_lib's which_local_addr wants an up,
+# non-loopback IPv4 address, as the host has) on QEMU user networking
+# with restrict=on: the guest reaches nothing beyond the VM (slirp drops
+# what is not DHCP), and a static 10.0.2.15/24 with no name server, so a
+# lookup of an unknown name fails at once (glibc asks 127.0.0.1:53, which
+# refuses) instead of leaving the machine.
 # Logs: build/otp/host.log and build/otp/kiln.log (ct's html logs of the
 # host run in build/otp/ct-host); numbers: docs/otp-suites.md.
 set -eu
@@ -40,15 +48,23 @@ host_run() {
 # peers, and the peer erl script as /app/bin/start_erl, because a systools
 # release's progname (what peers exec) is start_erl.
 kiln_run() {
+	if [ "${OTP_NET:-user}" = none ]; then
+		set --
+	else
+		set -- -- -netdev user,id=otp0,restrict=on \
+			-device virtio-net-pci,disable-legacy=on,netdev=otp0
+	fi
 	./build/kiln build "$rel" -o "$out/otp_suites.img" --with-shell \
+		--ip 10.0.2.15/24 --gw 10.0.2.2 \
 		--add "$rel/$erts/bin/erlexec:/app/$erts/bin/erlexec" \
 		--add "$rel/bin/erl:/app/bin/start_erl" \
 		--env RELEASE_DISTRIBUTION=none --env OTP_DIST=1 \
 		--env "OTP_SUITES=$suites" ${OTP_CASES:+--env "OTP_CASES=$OTP_CASES"} \
+		${OTP_MULTIPLY_TIMETRAPS:+--env "OTP_MULTIPLY_TIMETRAPS=$OTP_MULTIPLY_TIMETRAPS"} \
 		>/dev/null
 	nice -n 10 ./build/kiln run --accel tcg --cpus "${OTP_CPUS:-2}" \
 		--mem "${OTP_MEM:-512}" --timeout "${OTP_TIMEOUT:-5400}" \
-		"$out/otp_suites.img" >"$out/kiln.log" 2>&1 </dev/null ||
+		--net none "$out/otp_suites.img" "$@" >"$out/kiln.log" 2>&1 </dev/null ||
 		echo "run-suites.sh: kiln run exited with $?"
 }
 
