@@ -48,6 +48,7 @@
 #define ELIBBAD		80
 #define EOVERFLOW	75
 #define EBADFD		77
+#define EUSERS		87
 #define ENOTSOCK	88
 #define EDESTADDRREQ	89
 #define EMSGSIZE	90

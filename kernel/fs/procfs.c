@@ -1060,8 +1060,8 @@ static const struct vnode_ops self_link_vops = {.readlink = self_readlink};
  * the inode numbers Linux gives its initial namespaces (PROC_*_INIT_INO;
  * mnt and net have fixed ones since Linux 6.18).
  * Following a link gives a file with that inode number (stat shows it,
- * as LTP compares); reading it fails with EINVAL, as on Linux. setns is
- * not supported.
+ * as LTP compares); reading it fails with EINVAL, as on Linux. setns
+ * on it joins the namespace the process is in (procfs_ns_type).
  */
 static const struct {
 	const char *name, *type;
@@ -1108,6 +1108,14 @@ static ssize_t ns_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 }
 
 static const struct file_ops ns_fops = {.read = ns_read};
+
+const char *procfs_ns_type(const struct vnode *vn)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ns_links); i++)
+		if (vn && ns_files[i] == vn)
+			return ns_links[i].type;
+	return NULL;
+}
 
 /*
  * /sys/devices/system/cpu/cpuN/topology/{physical_package_id,core_id}:

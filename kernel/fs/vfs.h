@@ -312,6 +312,8 @@ struct process;
 struct process *procfs_dir_process(struct vnode *vn);
 /* The name of filesystem type i (sysfs(2)'s index), NULL past the end. */
 const char *procfs_fs_type(u32 i);
+/* The type ("net", "mnt", ...) of a /proc/PID/ns file's vnode, or NULL. */
+const char *procfs_ns_type(const struct vnode *vn);
 /* Take the snapshot an open /proc file reads (file_open_vnode). */
 int procfs_open_file(struct file *f);
 

@@ -7,4 +7,5 @@ SYSCALL(251, ioprio_set, 3, partial, "Linux 6.1's class/level checks and permiss
 SYSCALL(252, ioprio_get, 2, partial, "as ioprio_set: per process, so another thread's tid (not its process's pid) is ESRCH; unset reads as NONE; PGRP/USER return the best, as Linux")
 SYSCALL(312, kcmp, 5, partial, "FILE, VM, FILES; FS, SIGHAND, IO, SYSVSEM compare the processes (never shared between processes in Kiln); EPOLL_TFD EOPNOTSUPP; no ptrace permission check (one user)")
 SYSCALL(272, unshare, 1, partial, "a single-threaded process shares nothing: FILES/FS/VM/SIGHAND/THREAD are 0, SYSVSEM applies the undo list; in a multithreaded process FILES/FS/SYSVSEM are EINVAL (per-process state in Kiln); NEWNS accepted (one mount table, no mount(2)); other namespaces EPERM/EINVAL as a Linux without CONFIG_*_NS")
+SYSCALL(308, setns, 2, partial, "one namespace of each type in Kiln: joining it through a /proc/PID/ns file (of the type flags names) succeeds with Linux's checks (CAP_SYS_ADMIN, CAP_SYS_CHROOT for mnt, EINVAL for one's own user namespace and for mnt in a multithreaded process, EUSERS for time in one); pidfds and other files EINVAL")
 /* clang-format on */

@@ -8,6 +8,7 @@
 #include "syscall.h"
 #include "arch/x86_64/percpu.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include <kernel/printk.h>
 #include "ipc/ipc.h"
 #include "proc/cred.h"
@@ -292,5 +293,55 @@ long sys_unshare(u64 flags, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	}
 	if (flags & CLONE_SYSVSEM)
 		sem_exit(p); /* apply and drop the SEM_UNDO adjustments */
+	return 0;
+}
+
+/* ---- setns ---- */
+
+#define CAP_SYS_CHROOT 18
+
+/*
+ * Kiln has one namespace of each type, the one every process is in, so
+ * setns(2) can only join that: fd must be a /proc/PID/ns file (a pidfd is
+ * EINVAL here; anything else EINVAL, as Linux) of the type flags names
+ * (0: any), and then each type's install rules of Linux apply to joining
+ * one's own namespace: CAP_SYS_ADMIN (EPERM); user: EINVAL (already in
+ * it); mnt: CAP_SYS_CHROOT too, EINVAL in a multithreaded process (its
+ * fs context is shared); time: EUSERS in a multithreaded process.
+ * Nothing changes on success.
+ */
+long sys_setns(u64 fd, u64 flags, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	static const struct {
+		const char *type;
+		u64 flag;
+	} types[] = {
+		{"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC},
+		{"mnt", CLONE_NEWNS},	     {"net", CLONE_NEWNET},
+		{"pid", CLONE_NEWPID},	     {"time", CLONE_NEWTIME},
+		{"user", CLONE_NEWUSER},     {"uts", CLONE_NEWUTS},
+	};
+	struct file *f = fd_get(current->proc->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	const char *type = procfs_ns_type(f->vn);
+	file_put(f);
+	u64 flag = 0;
+	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++)
+		if (!strcmp(types[i].type, type))
+			flag = types[i].flag;
+	if (!flag || ((int)flags && (u64)(int)flags != flag))
+		return -EINVAL;
+	bool single = READ_ONCE(current->proc->nthreads) == 1;
+	if (flag == CLONE_NEWUSER)
+		return -EINVAL;
+	if (flag == CLONE_NEWTIME && !single)
+		return -EUSERS;
+	if (!cred_capable(CAP_SYS_ADMIN) ||
+	    (flag == CLONE_NEWNS && !cred_capable(CAP_SYS_CHROOT)))
+		return -EPERM;
+	if (flag == CLONE_NEWNS && !single)
+		return -EINVAL;
 	return 0;
 }

@@ -460,6 +460,44 @@ static void unshare_checks(void)
 		    "unshare: CLONE_VM with threads EINVAL");
 }
 
+/* As nobody: joining even one's own net namespace needs CAP_SYS_ADMIN. */
+static int child_setns_nobody(void)
+{
+	int net = open("/proc/self/ns/net", O_RDONLY);
+	if (net < 0 || setuid(65534))
+		return 2;
+	errno = 0;
+	return setns(net, CLONE_NEWNET) == -1 && errno == EPERM ? 0 : 1;
+}
+
+/* setns into the namespaces one is in (all Kiln has). */
+static void setns_checks(void)
+{
+	int net = open("/proc/self/ns/net", O_RDONLY),
+	    uts = open("/proc/self/ns/uts", O_RDONLY),
+	    user = open("/proc/self/ns/user", O_RDONLY),
+	    root = open("/", O_RDONLY);
+
+	check(net >= 0 && uts >= 0 && user >= 0 && root >= 0,
+	      "setns: open the ns files", "errno %d", errno);
+	check_errno(setns(-1, 0), -1, EBADF, "setns: bad fd EBADF");
+	check_errno(setns(root, 0), -1, EINVAL, "setns: not an ns file EINVAL");
+	check_errno(setns(root, CLONE_NEWNET), -1, EINVAL,
+		    "setns: a directory as CLONE_NEWNET EINVAL");
+	check_zero(setns(net, CLONE_NEWNET), "setns: own net namespace");
+	check_zero(setns(net, 0), "setns: own net namespace, any type");
+	check_errno(setns(net, CLONE_NEWUTS), -1, EINVAL,
+		    "setns: net file as CLONE_NEWUTS EINVAL");
+	check_zero(setns(uts, CLONE_NEWUTS), "setns: own uts namespace");
+	check_errno(setns(user, CLONE_NEWUSER), -1, EINVAL,
+		    "setns: own user namespace EINVAL");
+	check_child(child_setns_nobody, "setns: needs privilege");
+	close(net);
+	close(uts);
+	close(user);
+	close(root);
+}
+
 static int child_sched_batch(void)
 {
 	return syscall(SYS_sched_getscheduler, 0) == SCHED_BATCH ? 0 : 1;
@@ -546,6 +584,7 @@ int main(void)
 	sysfs_checks();
 	vm_rw_checks();
 	unshare_checks();
+	setns_checks();
 	sched_checks();
 	guest_exit("procattr");
 }
