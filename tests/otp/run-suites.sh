@@ -14,6 +14,8 @@
 #   OTP_CPUS, OTP_MEM, OTP_TIMEOUT  the Kiln boot (2, 512, 5400 s)
 #   OTP_CASES="SUITE:case ..."      only those cases (see otp_suites.erl)
 #   OTP_NET=none                    Kiln without a NIC (loopback only)
+#   OTP_MONITOR=SOCKET              the VM's QMP socket (an NMI dumps its
+#                                   state: docs/debugging.md)
 # The Kiln VM has a NIC (kernel_test_lib's which_local_addr wants an up,
 # non-loopback IPv4 address, as the host has) on QEMU user networking
 # with restrict=on: the guest reaches nothing beyond the VM (slirp drops
@@ -54,8 +56,12 @@ kiln_run() {
 		set -- -- -netdev user,id=otp0,restrict=on \
 			-device virtio-net-pci,disable-legacy=on,netdev=otp0
 	fi
+	# ERL_INETRC: an empty inetrc, so that name lookups are native (the
+	# default the host run has) instead of kiln build's {lookup, [file, dns]}
+	echo '%% empty: the default lookup (native), as on the host' >"$out/inetrc"
 	./build/kiln build "$rel" -o "$out/otp_suites.img" --with-shell \
 		--ip 10.0.2.15/24 --gw 10.0.2.2 \
+		--add "$out/inetrc:/app/inetrc" --env ERL_INETRC=/app/inetrc \
 		--add "$rel/$erts/bin/erlexec:/app/$erts/bin/erlexec" \
 		--add "$rel/bin/erl:/app/bin/start_erl" \
 		--env RELEASE_DISTRIBUTION=none --env OTP_DIST=1 \
@@ -64,6 +70,7 @@ kiln_run() {
 		>/dev/null
 	nice -n 10 ./build/kiln run --accel tcg --cpus "${OTP_CPUS:-2}" \
 		--mem "${OTP_MEM:-512}" --timeout "${OTP_TIMEOUT:-5400}" \
+		${OTP_MONITOR:+--monitor "$OTP_MONITOR"} \
 		--net none "$out/otp_suites.img" "$@" >"$out/kiln.log" 2>&1 </dev/null ||
 		echo "run-suites.sh: kiln run exited with $?"
 }
