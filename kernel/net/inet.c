@@ -77,7 +77,7 @@ struct inet_sock *inet_alloc(int type, int protocol, const struct sock_ops *ops)
 	is->tcp_keepintvl = 75;
 	is->tcp_keepcnt = 9;
 	is->tcp_quickack = 1;
-	is->ip_mtu_discover = type == SOCK_STREAM ? 1 : 0;
+	is->ip_mtu_discover = 1; /* IP_PMTUDISC_WANT, Linux's default */
 	is->ip_mc_ttl = 1;
 	is->ip_mc_loop = 1;
 	return is;

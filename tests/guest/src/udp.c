@@ -212,6 +212,11 @@ static void test_ip_cmsgs(void)
 		    "udp: IP_TOS 256 on sendmsg EINVAL");
 	check_errno(send_ctl(c, &to, -1, -1, IP_RECVTTL), -1, EINVAL,
 		    "udp: an unknown IP control message EINVAL");
+	int pmtu = -1;
+	socklen_t pl = sizeof(pmtu);
+	getsockopt(c, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, &pl);
+	check(pmtu == IP_PMTUDISC_WANT, "udp: IP_MTU_DISCOVER is WANT at first",
+	      "%d", pmtu);
 	char dev[16] = {0};
 	socklen_t dl = sizeof(dev);
 	check_zero(setsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3),
