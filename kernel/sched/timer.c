@@ -89,7 +89,7 @@ void timer_rearm(void)
 		next = list_first_entry(&c->timers, struct ktimer, node)
 			       ->deadline_ns;
 	spin_unlock(&c->timer_lock);
-	if (!c->is_idle && (!next || c->slice_end_ns < next))
+	if (c->curr != c->idle && (!next || c->slice_end_ns < next))
 		next = c->slice_end_ns;
 	if (next != c->timer_armed_ns) {
 		c->timer_armed_ns = next;
@@ -120,11 +120,10 @@ void timer_interrupt(void)
 			t->cpu = -1;
 	}
 	spin_unlock(&c->timer_lock);
-	if (!c->is_idle && now >= c->slice_end_ns) {
+	if (c->curr != c->idle && now >= c->slice_end_ns) {
 		if (sched_has_runnable())
 			c->need_resched = true;
-		else
-			c->slice_end_ns = now + SLICE_NS;
+		c->slice_end_ns = now + SLICE_NS;
 	}
 	timer_rearm();
 }
