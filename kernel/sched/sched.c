@@ -60,6 +60,9 @@ static void kick_idle_cpu(struct thread *t)
 	if (is_allowed(t, self->id) && READ_ONCE(self->is_idle) &&
 	    __atomic_exchange_n(&self->is_idle, false, __ATOMIC_SEQ_CST))
 		return;
+	/* t's enqueue before our look at is_idle, as the idle loop's store
+	 * of is_idle comes before its look at the queue */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (u32 i = 0; i < ncpus; i++) {
 		struct percpu *c = cpu_table[i];
 		if (c && c != self && is_allowed(t, i) &&
