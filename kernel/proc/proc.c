@@ -421,7 +421,7 @@ void proc_return_to_user(struct trapframe *tf)
 		if (sched_softirq_run())
 			continue;
 		if (this_cpu()->need_resched) {
-			schedule();
+			sched_preempt();
 			continue;
 		}
 		signal_deliver(tf);

@@ -94,6 +94,7 @@ struct thread {
 	u64 set_child_tid;	   /* written by the child on first run */
 	u64 cpu_ns;		   /* CPU time used */
 	u64 run_start_ns;
+	u64 slice_left_ns; /* sched lock: rest of a slice cut by a wakeup */
 	/* User time: the CPU time between each return to user mode
 	 * (user_since, boot ns; 0 in the kernel) and the next entry; the
 	 * rest of cpu_ns is system time. Only the thread writes them, with

@@ -27,6 +27,8 @@
 #include "proc/proc.h"
 #include "proc/signal.h"
 
+#define WAKE_GRAN_NS 1000000ULL
+
 static struct spinlock sched_lock = SPINLOCK_INIT;
 static LIST_HEAD(runq); /* sched_lock */
 
@@ -48,11 +50,30 @@ static bool is_allowed(const struct thread *t, u32 cpu)
 }
 
 /*
- * Wake one halted CPU of t's mask for it. Claiming its idle flag means
- * the next wakeup (futex_wake of many waiters) goes to another idle CPU
- * instead of IPI-ing the same one again.
+ * Does c run a user thread that has had the CPU for WAKE_GRAN_NS, so that
+ * a woken thread may preempt it? A thread that just started runs on: it
+ * will likely block soon, and a switch per wakeup costs more than it
+ * saves (CFS's wakeup granularity, without the virtual runtimes).
  */
-static void kick_idle_cpu(struct thread *t)
+static bool is_preemptible(struct percpu *c, u64 now)
+{
+	return READ_ONCE(c->runs_user) &&
+	       now - READ_ONCE(c->curr_since_ns) >= WAKE_GRAN_NS;
+}
+
+/*
+ * Find a CPU for t, just queued. A halted CPU of its mask is woken with
+ * an IPI; claiming its idle flag means the next wakeup (futex_wake of
+ * many waiters) goes to another idle CPU instead of IPI-ing the same one
+ * again. A waker that may be preempted (is_preemptible) is also told to
+ * switch at its next return to user mode: under TCG on a busy host a
+ * halted vCPU can take milliseconds to come back, and the queue is
+ * shared, so whichever CPU gets there first runs t and the other takes
+ * the waker. With no idle CPU, another CPU of t's mask that may be
+ * preempted gets a reschedule IPI rather than leaving t queued until a
+ * slice ends (docs/decisions/scheduler.md).
+ */
+static void kick_cpu_for(struct thread *t)
 {
 	struct percpu *self = this_cpu();
 
@@ -63,11 +84,26 @@ static void kick_idle_cpu(struct thread *t)
 	/* t's enqueue before our look at is_idle, as the idle loop's store
 	 * of is_idle comes before its look at the queue */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	u64 now = time_boot_ns();
+	bool here = is_allowed(t, self->id) && is_preemptible(self, now);
+	if (here)
+		self->need_resched = true;
 	for (u32 i = 0; i < ncpus; i++) {
 		struct percpu *c = cpu_table[i];
 		if (c && c != self && is_allowed(t, i) &&
 		    READ_ONCE(c->is_idle) &&
 		    __atomic_exchange_n(&c->is_idle, false, __ATOMIC_SEQ_CST)) {
+			lapic_send_ipi(c->apic_id, VEC_RESCHED);
+			CPU_STAT_INC(ipi_resched);
+			return;
+		}
+	}
+	if (here)
+		return;
+	for (u32 i = 0; i < ncpus; i++) {
+		struct percpu *c = cpu_table[i];
+		if (c && c != self && is_allowed(t, i) &&
+		    is_preemptible(c, now)) {
 			lapic_send_ipi(c->apic_id, VEC_RESCHED);
 			CPU_STAT_INC(ipi_resched);
 			return;
@@ -81,7 +117,7 @@ void sched_add(struct thread *t)
 	t->state = T_RUNNABLE;
 	list_add_tail(&t->run_node, &runq);
 	spin_unlock_irqrestore(&sched_lock, f);
-	kick_idle_cpu(t);
+	kick_cpu_for(t);
 }
 
 void sched_wake(struct thread *t)
@@ -90,15 +126,17 @@ void sched_wake(struct thread *t)
 	u64 f = spin_lock_irqsave(&sched_lock);
 
 	if (t->state == T_SLEEPING) {
+		/* ahead of the threads that used up a slice: a woken thread
+		 * usually runs briefly and sleeps again */
 		t->state = T_RUNNABLE;
-		list_add_tail(&t->run_node, &runq);
+		list_add(&t->run_node, &runq);
 		kick = true;
 	} else if (t->state != T_DEAD) {
 		t->wakeup_pending = true;
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 	if (kick)
-		kick_idle_cpu(t);
+		kick_cpu_for(t);
 }
 
 bool sched_has_runnable(void)
@@ -147,7 +185,7 @@ int sched_set_affinity(struct thread *t, u64 mask)
 		lapic_send_ipi(cpu_table[cpu]->apic_id, VEC_RESCHED);
 		CPU_STAT_INC(ipi_resched);
 	} else if (queued) {
-		kick_idle_cpu(t);
+		kick_cpu_for(t);
 	}
 	return 0;
 }
@@ -272,6 +310,11 @@ static void switch_locked(void)
 	next->state = T_RUNNING;
 	next->run_start_ns = now;
 	next->last_cpu = c->id;
+	if (next != c->idle) /* a preempted thread resumes its slice */
+		c->slice_end_ns =
+			now +
+			(next->slice_left_ns ? next->slice_left_ns : SLICE_NS);
+	next->slice_left_ns = 0;
 	if (next == prev)
 		return;
 	if (prev != c->idle && prev->state != T_DEAD)
@@ -281,12 +324,13 @@ static void switch_locked(void)
 		wrmsr(MSR_FS_BASE, next->fs_base);
 		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 		cpu_set_kernel_stack(next->kstack_top);
-		c->slice_end_ns = now + SLICE_NS;
 	}
 	switch_mm(c, next);
 	c->stats.switches++;
 	c->curr = next;
 	WRITE_ONCE(c->is_idle, next == c->idle);
+	WRITE_ONCE(c->runs_user, next->proc != NULL);
+	WRITE_ONCE(c->curr_since_ns, now);
 	if (prev->state == T_DEAD)
 		c->prev_dead = prev;
 	switch_context(&prev->saved_rsp, next->saved_rsp);
@@ -303,7 +347,14 @@ static void check_no_spinlocks(const char *where)
 		panic("%s with %u spinlock(s) held", where, n);
 }
 
-void schedule(void)
+/*
+ * Put the running thread back on the queue and switch. A thread preempted
+ * before its slice ended (keep_place: a wakeup wanted this CPU) goes right
+ * behind the thread that runs next, ahead of the threads that used up a
+ * slice, so being the waker costs it one switch and not a turn of the
+ * round robin; otherwise (slice over, yield) it goes to the back.
+ */
+static void requeue_and_switch(bool keep_place)
 {
 	struct percpu *c;
 
@@ -312,16 +363,34 @@ void schedule(void)
 
 	c = this_cpu();
 	c->need_resched = false;
-	struct thread *cur = c->curr;
+	struct thread *cur = c->curr, *next = NULL;
 	if (cur->state == T_RUNNING && cur != c->idle) {
 		cur->state = T_RUNNABLE;
-		list_add_tail(&cur->run_node, &runq);
+		u64 now = time_boot_ns();
+		if (keep_place && now < c->slice_end_ns)
+			next = first_runnable(c->id);
+		if (next) {
+			list_add(&cur->run_node, &next->run_node);
+			cur->slice_left_ns = c->slice_end_ns - now;
+		} else {
+			list_add_tail(&cur->run_node, &runq);
+		}
 		if (!is_allowed(cur, c->id))
-			kick_idle_cpu(cur); /* its mask excludes this CPU */
+			kick_cpu_for(cur); /* its mask excludes this CPU */
 	}
 	switch_locked();
 	spin_unlock_irqrestore(&sched_lock, f);
 	timer_rearm();
+}
+
+void schedule(void)
+{
+	requeue_and_switch(false);
+}
+
+void sched_preempt(void)
+{
+	requeue_and_switch(true);
 }
 
 void sched_block(void)

@@ -20,7 +20,11 @@ void sched_init_cpu(struct thread *idle);
 void sched_add(struct thread *t);
 void sched_wake(struct thread *t);
 void sched_block(void);
+/* Switch to the next queued thread; the current one goes to the back. */
 void schedule(void);
+/* need_resched at a return to user mode: like schedule(), but a thread
+ * whose slice is not over keeps its place at the front. */
+void sched_preempt(void);
 __noreturn void sched_idle_loop(void);
 /* Switch away from a dying thread for good. */
 __noreturn void sched_exit_current(void);

@@ -89,7 +89,10 @@ void timer_rearm(void)
 		next = list_first_entry(&c->timers, struct ktimer, node)
 			       ->deadline_ns;
 	spin_unlock(&c->timer_lock);
-	if (c->curr != c->idle && (!next || c->slice_end_ns < next))
+	/* once need_resched is set the switch comes at the next return to
+	 * user mode: an expired slice must not re-arm at once */
+	if (c->curr != c->idle && !c->need_resched &&
+	    (!next || c->slice_end_ns < next))
 		next = c->slice_end_ns;
 	if (next != c->timer_armed_ns) {
 		c->timer_armed_ns = next;
@@ -123,7 +126,8 @@ void timer_interrupt(void)
 	if (c->curr != c->idle && now >= c->slice_end_ns) {
 		if (sched_has_runnable())
 			c->need_resched = true;
-		c->slice_end_ns = now + SLICE_NS;
+		else
+			c->slice_end_ns = now + SLICE_NS;
 	}
 	timer_rearm();
 }

@@ -54,6 +54,8 @@ struct percpu {
 	bool need_resched;   /* set by timer/IPI, checked on return */
 	bool is_idle;	     /* running the idle thread (read by others) */
 	bool softirq;	     /* deferred interrupt work raised (sched.h) */
+	bool runs_user;	     /* running a user thread: preemptible */
+	u64 curr_since_ns;   /* when curr was switched in */
 	u64 slice_end_ns;    /* when current's time slice ends */
 	struct spinlock timer_lock; /* guards timers (other CPUs cancel) */
 	struct list_head timers;    /* sorted by deadline */
