@@ -20,7 +20,7 @@ GUEST_PROGS += forkmem vfork exec shfutex pgrp sigs cputime clone madv
 GUEST_PROGS += links fileio2 locks fileio3 creds perms procstat memlock zfiles loadavg itimers sigfd sendfile fifo inotify
 GUEST_PROGS += splice xattr seals sysvipc mqueue
 GUEST_PROGS += procfiles pidfd procattr misc rlimits nicecaps
-GUEST_PROGS += pipesz affinity clone3 cputimers sigrace
+GUEST_PROGS += pipesz affinity clone3 cputimers sigrace wakeup
 GUEST_LIBCS := musl glibc
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 GUEST_MUSL_CC ?= musl-gcc

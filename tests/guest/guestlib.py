@@ -137,6 +137,7 @@ CASES = [
     Case("clone3", "clone3"),
     Case("cputimers", "cputimers", repeat=3),
     Case("sigrace", "sigrace", repeat=3),
+    Case("wakeup", "wakeup", repeat=3),
 ]
 
 
