@@ -55,7 +55,8 @@ struct netdev {
 	/* Set by the stack before the first poll. */
 	void (*rx)(struct netdev *dev, const void *frame, u32 len,
 		   bool csum_ok);
-	void *stack; /* the stack's (its netif) */
+	void *stack;	/* the stack's (its netif) */
+	u64 tx_dropped; /* frames the device had no room for (stats) */
 };
 
 /* Drivers: register a probed device (name assigned here); 0 or -errno. */

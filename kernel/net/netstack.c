@@ -81,6 +81,16 @@ void netstack_kick(void)
 	waitq_wake(&net_wq, 0, 1);
 }
 
+void netstack_print_stats(void)
+{
+	for (int i = 0; i < netdev_count(); i++) {
+		struct netdev *d = netdev_get(i);
+		kprintf("stats: %s: %lu frames dropped for a full transmit "
+			"ring",
+			d->name, d->tx_dropped);
+	}
+}
+
 void netstack_dump(void)
 {
 	struct thread *owner = stack_lock.owner;
@@ -374,8 +384,11 @@ static err_t eth_linkoutput(struct netif *nif, struct pbuf *p)
 		segs[n].data = q->payload;
 		segs[n++].len = q->len;
 	}
-	return dev->ops->xmit(dev, segs, n, csum_start, csum_offset) ? ERR_IF
-								     : ERR_OK;
+	if (dev->ops->xmit(dev, segs, n, csum_start, csum_offset)) {
+		dev->tx_dropped++;
+		return ERR_IF;
+	}
+	return ERR_OK;
 }
 
 /* A frame from the device (net thread, lock held). */

@@ -32,6 +32,8 @@ void netstack_init(void);
 void netstack_kick(void);
 /* The stack's state on the console (the NMI dump: no locks taken). */
 void netstack_dump(void);
+/* The `stats` lines of the network devices. */
+void netstack_print_stats(void);
 /* The stack lock: every lwIP call is made holding it. */
 void net_lock(void);
 void net_unlock(void);

@@ -16,6 +16,7 @@
 #include "mm/pmm.h"
 #include "sched/time.h"
 #include "fs/vfs.h"
+#include "net/netstack.h"
 #include <kiln/image.h>
 #include "boot/services.h"
 
@@ -47,6 +48,7 @@ void kstats_print(void)
 			s->shootdown_ns / 1000, cpu_table[i]->ticks);
 	}
 	irq_print_stats();
+	netstack_print_stats();
 }
 
 __noreturn void power_off(int status)
