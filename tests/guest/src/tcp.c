@@ -162,16 +162,10 @@ static void test_echo(void)
 	close(l);
 }
 
-struct stream_arg {
-	int fd;
-	size_t n;
-	uint32_t sum;
-};
-
-/* Write n pseudo-random bytes in one call per 64 KiB, then close. */
+/* Write a->n pseudo-random bytes in one call per 64 KiB, then close. */
 static void *streamer(void *p)
 {
-	struct stream_arg *a = p;
+	struct echo_arg *a = p;
 	static uint8_t buf[65536];
 	uint32_t x = 777;
 
@@ -205,7 +199,7 @@ static void test_small_reads(void)
 	uint16_t port;
 	int l = listener(5, &port);
 	int c = connect_to(port);
-	struct stream_arg sa = {.fd = accept(l, NULL, NULL), .n = 640 * 1024};
+	struct echo_arg sa = {.fd = accept(l, NULL, NULL), .n = 640 * 1024};
 	pthread_t t;
 	uint8_t buf[211];
 	uint32_t sum = 2166136261u;
