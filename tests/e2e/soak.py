@@ -50,7 +50,9 @@ def wrk(port, conns, seconds, rate=None, close=False):
 def main():
     img, _ = t.build_image("http_ex", "soak-http_ex.img")
     port = t.free_port()
-    vm = t.Vm(img, CPUS, ["-p", f"127.0.0.1:{port}:8080"])
+    # the VM outlives the soak: boot, warm-up, idle, rounds, idle again
+    vm = t.Vm(img, CPUS, ["-p", f"127.0.0.1:{port}:8080"],
+              timeout=t.BOOT_TIMEOUT + SECONDS + 900)
     try:
         t.wait_http(vm, port, "http_ex")
         wrk(port, 10, 10)  # warm-up
@@ -58,15 +60,19 @@ def main():
         base_free, base_beam = meminfo(port)
         peak, _ = wrk(port, 10, 20)
         print(f"soak: baseline free {base_free} KiB, beam {base_beam} B; "
-              f"peak {peak:.0f} req/s (10 conns keep-alive)")
+              f"peak {peak:.0f} req/s (10 conns keep-alive)", flush=True)
         # ~70%: fewer connections, and one in four rounds with new
         # connections per request
         total, rounds, end = 0, 0, time.monotonic() + SECONDS
         while time.monotonic() < end:
             step = int(min(60, max(5, end - time.monotonic())))
-            rate, _ = wrk(port, 7, step, close=(rounds % 4 == 3))
+            close = rounds % 4 == 3
+            rate, _ = wrk(port, 7, step, close=close)
             total += rate * step
             rounds += 1
+            print(f"soak: round {rounds}: {rate:.0f} req/s for {step} s "
+                  f"({'new connection per request' if close else 'keep-alive'})",
+                  flush=True)
         time.sleep(70)
         free, beam = meminfo(port)
         print(f"soak: {rounds} rounds, about {total:.0f} requests, 0 errors; "
@@ -75,6 +81,11 @@ def main():
             f"guest free memory {free} KiB < baseline {base_free} - {SLACK_KB}")
         assert vm.powerdown() == 0, vm.output()[-3000:]
         print("soak: ok")
+    except BaseException:
+        # a VM that exited looks like a flood of refused connections to wrk
+        print(f"soak: VM {'running' if vm.proc.poll() is None else 'exited'}"
+              f"; its console ends:\n" + vm.output()[-3000:], flush=True)
+        raise
     finally:
         vm.kill()
 

@@ -83,13 +83,14 @@ def build_image(app, name, *flags):
 class Vm:
     """One `kiln run` in the background, its console collected by a thread."""
 
-    def __init__(self, img, cpus, args=(), mem=256, wrap=()):
+    def __init__(self, img, cpus, args=(), mem=256, wrap=(), timeout=None):
         self.qmp = tempfile.mktemp(prefix="kiln-qmp-", suffix=".sock")
         self.lines = []
         self.cond = threading.Condition()
         self.proc = subprocess.Popen(
             [*wrap, KILN, "run", "--accel", "tcg", "--cpus", str(cpus), "--mem",
-             str(mem), "--timeout", str(BOOT_TIMEOUT + 600), "--monitor",
+             str(mem), "--timeout", str(timeout or BOOT_TIMEOUT + 600),
+             "--monitor",
              self.qmp, *args, img],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT)
