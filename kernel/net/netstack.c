@@ -461,16 +461,29 @@ static void add_devices(void)
 
 /* The net thread. */
 
-static void poll_devices(void)
+/*
+ * Take in each device's received frames: all of them (drain), or at most
+ * one budget each. A device left with more keeps its receive interrupt off;
+ * returns whether any was.
+ */
+static bool poll_devices(bool drain)
 {
+	bool more = false;
+
 	for (int i = 0; i < netdev_count(); i++) {
 		struct netdev *d = netdev_get(i);
+		int n;
 		if (!d->stack)
 			continue;
-		while (d->ops->poll(d, NET_RX_BUDGET) > 0)
-			;
-		d->ops->rx_irq_enable(d);
+		do
+			n = d->ops->poll(d, NET_RX_BUDGET);
+		while (drain && n > 0);
+		if (n >= NET_RX_BUDGET)
+			more = true;
+		else
+			d->ops->rx_irq_enable(d);
 	}
+	return more;
 }
 
 /* Bound TIME_WAIT: lwIP only reclaims it when a pool runs dry, which a
@@ -501,21 +514,13 @@ static void reap_time_wait(void)
  */
 static void net_softirq(void)
 {
-	bool more = false;
+	bool more;
 
 	if (!READ_ONCE(net_running) || !mutex_trylock(&stack_lock)) {
 		netstack_kick();
 		return;
 	}
-	for (int i = 0; i < netdev_count(); i++) {
-		struct netdev *d = netdev_get(i);
-		if (!d->stack)
-			continue;
-		if (d->ops->poll(d, NET_RX_BUDGET) >= NET_RX_BUDGET)
-			more = true;
-		else
-			d->ops->rx_irq_enable(d);
-	}
+	more = poll_devices(false);
 	net_unlock();
 	if (more)
 		netstack_kick();
@@ -534,7 +539,7 @@ static void net_thread(void *arg)
 	(void)arg;
 	for (;;) {
 		net_lock();
-		poll_devices();
+		poll_devices(true);
 		sys_check_timeouts();
 		reap_time_wait();
 		net_wake_ns = next_timeout_ns();
