@@ -486,22 +486,99 @@ static bool poll_devices(bool drain)
 	return more;
 }
 
-/* Bound TIME_WAIT: lwIP only reclaims it when a pool runs dry, which a
- * heap-backed stack never sees; drop the oldest beyond the cap. */
+/*
+ * TIME-WAIT. lwIP keeps its TIME-WAIT pcbs on one list and walked all of
+ * it for every segment that matched no connection, each new connection's
+ * SYN among them. lwIP patch 0005's hooks let this index, a hash of the
+ * pcbs by address and ports, find the one candidate instead, and count
+ * them. Net lock held (lwIP calls the hooks from input and its timer).
+ */
+#define TW_HASH_BITS 11
+
+struct tw_node {
+	struct tw_node *next;
+	struct tcp_pcb *pcb;
+};
+
+static struct tw_node *tw_hash[1u << TW_HASH_BITS];
+static int tw_indexed;	 /* pcbs in the index */
+static int tw_unindexed; /* pcbs on the list that kmalloc left out */
+
+static struct tw_node **tw_bucket(const ip_addr_t *lip, u16_t lport,
+				  const ip_addr_t *rip, u16_t rport)
+{
+	u32 h = (ip4_addr_get_u32(rip) ^ ip4_addr_get_u32(lip) * 31u) +
+		((u32)lport << 16 | rport);
+
+	return &tw_hash[(h * 0x9e3779b1u) >> (32 - TW_HASH_BITS)];
+}
+
+void kiln_tcp_tw_add(struct tcp_pcb *pcb)
+{
+	struct tw_node *n = kmalloc(sizeof(*n));
+	struct tw_node **b;
+
+	if (!n) {
+		tw_unindexed++; /* found by walking the list until it goes */
+		return;
+	}
+	b = tw_bucket(&pcb->local_ip, pcb->local_port, &pcb->remote_ip,
+		      pcb->remote_port);
+	n->pcb = pcb;
+	n->next = *b;
+	*b = n;
+	tw_indexed++;
+}
+
+void kiln_tcp_tw_del(struct tcp_pcb *pcb)
+{
+	struct tw_node **link = tw_bucket(&pcb->local_ip, pcb->local_port,
+					  &pcb->remote_ip, pcb->remote_port);
+
+	for (struct tw_node *n; (n = *link); link = &n->next) {
+		if (n->pcb == pcb) {
+			*link = n->next;
+			kfree(n);
+			tw_indexed--;
+			return;
+		}
+	}
+	if (tw_unindexed > 0)
+		tw_unindexed--;
+}
+
+struct tcp_pcb *kiln_tcp_tw_lookup(const ip_addr_t *lip, u16_t lport,
+				   const ip_addr_t *rip, u16_t rport)
+{
+	if (unlikely(tw_unindexed)) { /* the list, as lwIP walks it */
+		for (struct tcp_pcb *p = tcp_tw_pcbs; p; p = p->next)
+			if (p->local_port == lport && p->remote_port == rport &&
+			    ip_addr_cmp(&p->local_ip, lip) &&
+			    ip_addr_cmp(&p->remote_ip, rip))
+				return p;
+		return NULL;
+	}
+	for (struct tw_node *n = *tw_bucket(lip, lport, rip, rport); n;
+	     n = n->next) {
+		struct tcp_pcb *p = n->pcb;
+		if (p->local_port == lport && p->remote_port == rport &&
+		    ip_addr_cmp(&p->local_ip, lip) &&
+		    ip_addr_cmp(&p->remote_ip, rip))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * Bound TIME-WAIT: lwIP only reclaims it when a pool runs dry, which a
+ * heap-backed stack never sees. Beyond the cap the newest go, as Linux's
+ * tcp_max_tw_buckets keeps new ones out of TIME-WAIT: the list's head,
+ * unlinked without a walk.
+ */
 static void reap_time_wait(void)
 {
-	int n = 0;
-
-	for (struct tcp_pcb *p = tcp_tw_pcbs; p; p = p->next)
-		n++;
-	while (n-- > NET_TIMEWAIT_MAX) {
-		struct tcp_pcb *oldest = NULL;
-		for (struct tcp_pcb *p = tcp_tw_pcbs; p; p = p->next)
-			if (!oldest || (u32)(tcp_ticks - p->tmr) >=
-					       (u32)(tcp_ticks - oldest->tmr))
-				oldest = p;
-		tcp_abort(oldest);
-	}
+	while (tw_indexed + tw_unindexed > NET_TIMEWAIT_MAX && tcp_tw_pcbs)
+		tcp_abort(tcp_tw_pcbs);
 }
 
 /*

@@ -97,6 +97,11 @@ uint32_t kiln_lwip_rand(void);
 #define LWIP_HOOK_FILENAME    "kiln_lwip_hooks.h"
 #define LWIP_HOOK_ICMP_DUR(p) kiln_icmp_dest_unreach(p) /* patches/0003 */
 #define LWIP_HOOK_TCP_ISN     kiln_tcp_isn
+/* patches/0005: the TIME-WAIT index */
+#define LWIP_HOOK_TCP_TW_ADD(pcb) kiln_tcp_tw_add(pcb)
+#define LWIP_HOOK_TCP_TW_DEL(pcb) kiln_tcp_tw_del(pcb)
+#define LWIP_HOOK_TCP_TW_LOOKUP(lip, lport, rip, rport)                        \
+	kiln_tcp_tw_lookup(lip, lport, rip, rport)
 #define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, \
 				    len, pbuf, offset)                         \
 	kiln_dhcp_option(netif, option, len, pbuf, offset)
