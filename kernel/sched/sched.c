@@ -126,10 +126,22 @@ void sched_wake(struct thread *t)
 	u64 f = spin_lock_irqsave(&sched_lock);
 
 	if (t->state == T_SLEEPING) {
-		/* ahead of the threads that used up a slice: a woken thread
-		 * usually runs briefly and sleeps again */
+		/* ahead of the threads that used up a slice (a woken thread
+		 * usually runs briefly and sleeps again), but behind the
+		 * threads woken before it: first woken, first run. At the
+		 * front, a stream of wakeups kept an earlier-woken thread
+		 * (ERTS's poll thread) waiting for hundreds of ms. */
+		struct list_head *pos = &runq;
+		struct thread *q;
+		list_for_each_entry(q, &runq, run_node)
+		{
+			if (!q->woken_queued)
+				break;
+			pos = &q->run_node;
+		}
 		t->state = T_RUNNABLE;
-		list_add(&t->run_node, &runq);
+		t->woken_queued = true;
+		list_add(&t->run_node, pos);
 		kick = true;
 	} else if (t->state != T_DEAD) {
 		t->wakeup_pending = true;
@@ -300,6 +312,7 @@ static void switch_locked(void)
 
 	if ((next = first_runnable(c->id))) {
 		list_del(&next->run_node);
+		next->woken_queued = false;
 	} else if (prev->state == T_RUNNING) {
 		return;
 	} else {
