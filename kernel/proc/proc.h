@@ -70,7 +70,7 @@ struct thread {
 	int tid;
 	enum thread_state state;    /* sched lock */
 	bool wakeup_pending;	    /* sched lock: woken before it blocked */
-	bool woken_queued;	    /* sched lock: queued by a wakeup, not run yet */
+	bool woken_queued;	    /* sched lock: queued by a wakeup */
 	bool killed;		    /* exit_group or fatal signal: leave now */
 	struct list_head run_node;  /* run queue; sched lock */
 	struct list_head proc_node; /* proc->threads; proc->lock */
