@@ -547,25 +547,27 @@ void kiln_tcp_tw_del(struct tcp_pcb *pcb)
 		tw_unindexed--;
 }
 
+static bool tw_match(const struct tcp_pcb *p, const ip_addr_t *lip, u16_t lport,
+		     const ip_addr_t *rip, u16_t rport)
+{
+	return p->local_port == lport && p->remote_port == rport &&
+	       ip_addr_cmp(&p->local_ip, lip) &&
+	       ip_addr_cmp(&p->remote_ip, rip);
+}
+
 struct tcp_pcb *kiln_tcp_tw_lookup(const ip_addr_t *lip, u16_t lport,
 				   const ip_addr_t *rip, u16_t rport)
 {
 	if (unlikely(tw_unindexed)) { /* the list, as lwIP walks it */
 		for (struct tcp_pcb *p = tcp_tw_pcbs; p; p = p->next)
-			if (p->local_port == lport && p->remote_port == rport &&
-			    ip_addr_cmp(&p->local_ip, lip) &&
-			    ip_addr_cmp(&p->remote_ip, rip))
+			if (tw_match(p, lip, lport, rip, rport))
 				return p;
 		return NULL;
 	}
 	for (struct tw_node *n = *tw_bucket(lip, lport, rip, rport); n;
-	     n = n->next) {
-		struct tcp_pcb *p = n->pcb;
-		if (p->local_port == lport && p->remote_port == rport &&
-		    ip_addr_cmp(&p->local_ip, lip) &&
-		    ip_addr_cmp(&p->remote_ip, rip))
-			return p;
-	}
+	     n = n->next)
+		if (tw_match(n->pcb, lip, lport, rip, rport))
+			return n->pcb;
 	return NULL;
 }
 
